@@ -1,0 +1,34 @@
+import { getSite } from '../db/sites';
+import type { Site } from '../sites/site-schema';
+
+const KV_TTL_SECONDS = 300;
+/** How long an isolate trusts its own copy; settings changes reach every isolate within it. */
+const MEMORY_TTL_MS = 15_000;
+
+const memory = new Map<string, { site: Site | null; until: number }>();
+const kvKey = (id: string) => `site:${id}`;
+
+/**
+ * A site by id, read on every beacon: from this isolate's memory, else KV, else
+ * D1 (filling both). Unknown sites are remembered briefly too, so a flood of
+ * beacons for a site that does not exist does not reach D1.
+ */
+export async function loadSite(env: Pick<Env, 'DB' | 'CACHE'>, id: string, nowMs = Date.now()): Promise<Site | null> {
+  const cached = memory.get(id);
+  if (cached && cached.until > nowMs) return cached.site;
+
+  let site = await env.CACHE.get<Site>(kvKey(id), 'json');
+  if (site === null) {
+    site = await getSite(env.DB, id);
+    if (site) await env.CACHE.put(kvKey(id), JSON.stringify(site), { expirationTtl: KV_TTL_SECONDS });
+  }
+  memory.set(id, { site, until: nowMs + MEMORY_TTL_MS });
+  return site;
+}
+
+/** After an admin change: refresh KV and this isolate's copy. */
+export async function storeSite(env: Pick<Env, 'CACHE'>, id: string, site: Site | null): Promise<void> {
+  memory.delete(id);
+  if (site) await env.CACHE.put(kvKey(id), JSON.stringify(site), { expirationTtl: KV_TTL_SECONDS });
+  else await env.CACHE.delete(kvKey(id));
+}

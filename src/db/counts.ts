@@ -1,0 +1,143 @@
+/** D1 caps bound parameters per statement at 100. */
+export const MAX_BOUND_PARAMETERS = 100;
+
+export interface ArticleDelta {
+  site: string;
+  url: string;
+  title: string | null;
+  image: string | null;
+  section: string | null;
+  published: string | null;
+  views: number;
+  shares: number;
+  firstBucket: number;
+}
+
+export interface HourDelta {
+  site: string;
+  url: string;
+  bucket: number;
+  views: number;
+  shares: number;
+}
+
+export interface NetworkDelta {
+  site: string;
+  url: string;
+  network: string;
+  shares: number;
+}
+
+/** What one shard flush adds to D1. */
+export interface FlushBatch {
+  articles: ArticleDelta[];
+  hours: HourDelta[];
+  networks: NetworkDelta[];
+}
+
+/**
+ * Multi-row upserts of `rows`, as many rows per statement as fit under D1's
+ * bound-parameter limit. Rows of a deleted site are skipped, so a late flush
+ * never leaves orphans behind.
+ */
+function upsertStatements<Row>(
+  db: D1Database,
+  rows: Row[],
+  { table, columns, conflict, update, values }: {
+    table: string;
+    columns: string[];
+    conflict: string;
+    update: string;
+    values: (row: Row) => (string | number | null)[];
+  },
+): D1PreparedStatement[] {
+  const rowsPerStatement = Math.floor(MAX_BOUND_PARAMETERS / columns.length);
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const selected = columns.map((_, i) => `v.column${i + 1}`).join(', ');
+  const statements: D1PreparedStatement[] = [];
+  for (let start = 0; start < rows.length; start += rowsPerStatement) {
+    const chunk = rows.slice(start, start + rowsPerStatement);
+    const sql =
+      `INSERT INTO ${table} (${columns.join(', ')}) ` +
+      `SELECT ${selected} FROM (VALUES ${chunk.map(() => tuple).join(', ')}) AS v ` +
+      `WHERE EXISTS (SELECT 1 FROM sites WHERE sites.id = v.column1) ` +
+      `ON CONFLICT (${conflict}) DO UPDATE SET ${update}`;
+    statements.push(db.prepare(sql).bind(...chunk.flatMap(values)));
+  }
+  return statements;
+}
+
+/**
+ * The statements of one flush, to run as one D1 batch (one transaction). The
+ * first records `(shard, seq)` in `flush_log`: replaying a batch that already
+ * committed violates its key and rolls the replay back whole. The last prunes
+ * the shard's older log rows, which can never be replayed again.
+ */
+export function flushStatements(
+  db: D1Database,
+  shard: string,
+  seq: number,
+  batch: FlushBatch,
+  nowMs: number,
+): D1PreparedStatement[] {
+  return [
+    db.prepare('INSERT INTO flush_log (shard, seq, flushed_at) VALUES (?, ?, ?)').bind(shard, seq, nowMs),
+    ...upsertStatements(db, batch.articles, {
+      table: 'articles',
+      columns: ['site_id', 'url', 'title', 'image', 'section', 'published', 'views', 'shares', 'first_bucket'],
+      conflict: 'site_id, url',
+      update:
+        'views = views + excluded.views, shares = shares + excluded.shares, ' +
+        'title = coalesce(excluded.title, title), image = coalesce(excluded.image, image), ' +
+        'section = coalesce(excluded.section, section), published = coalesce(excluded.published, published), ' +
+        'first_bucket = min(first_bucket, excluded.first_bucket)',
+      values: (a) => [a.site, a.url, a.title, a.image, a.section, a.published, a.views, a.shares, a.firstBucket],
+    }),
+    ...upsertStatements(db, batch.hours, {
+      table: 'article_hours',
+      columns: ['site_id', 'url', 'bucket', 'views', 'shares'],
+      conflict: 'site_id, url, bucket',
+      update: 'views = views + excluded.views, shares = shares + excluded.shares',
+      values: (h) => [h.site, h.url, h.bucket, h.views, h.shares],
+    }),
+    ...upsertStatements(db, batch.networks, {
+      table: 'article_network_shares',
+      columns: ['site_id', 'url', 'network', 'shares'],
+      conflict: 'site_id, url, network',
+      update: 'shares = shares + excluded.shares',
+      values: (n) => [n.site, n.url, n.network, n.shares],
+    }),
+    db.prepare('DELETE FROM flush_log WHERE shard = ? AND seq < ?').bind(shard, seq),
+  ];
+}
+
+/** Whether the shard's batch `seq` already committed. */
+export async function isFlushCommitted(db: D1Database, shard: string, seq: number): Promise<boolean> {
+  const row = await db.prepare('SELECT 1 AS found FROM flush_log WHERE shard = ? AND seq = ?').bind(shard, seq).first();
+  return row !== null;
+}
+
+export interface ArticleCounts {
+  url: string;
+  views: number;
+  shares: { total: number; by_network: Record<string, number> };
+}
+
+/** All-time counts of one article; zeros for one never counted. */
+export async function readArticleCounts(db: D1Database, site: string, url: string): Promise<ArticleCounts> {
+  const [totals, networks] = await db.batch<{ views: number; shares: number } & { network: string }>([
+    db.prepare('SELECT views, shares FROM articles WHERE site_id = ? AND url = ?').bind(site, url),
+    db
+      .prepare('SELECT network, shares FROM article_network_shares WHERE site_id = ? AND url = ? AND shares > 0 ORDER BY network')
+      .bind(site, url),
+  ]);
+  const total = totals?.results[0];
+  return {
+    url,
+    views: total?.views ?? 0,
+    shares: {
+      total: total?.shares ?? 0,
+      by_network: Object.fromEntries((networks?.results ?? []).map((row) => [row.network, row.shares])),
+    },
+  };
+}

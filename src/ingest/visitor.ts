@@ -1,0 +1,30 @@
+const encoder = new TextEncoder();
+
+const toHex = (buffer: ArrayBuffer): string =>
+  Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, '0')).join('');
+
+// JSON of an array keeps the parts apart whatever characters they hold.
+const digest = async (parts: readonly string[]): Promise<string> =>
+  toHex(await crypto.subtle.digest('SHA-256', encoder.encode(JSON.stringify(parts))));
+
+/**
+ * The cookieless visitor id of API.md: a hash of the day's secret salt, the
+ * site, the client IP and the User-Agent. The inputs cannot be recovered from it,
+ * and it changes with the salt every UTC day.
+ */
+export function visitorHash(saltHex: string, site: string, ip: string, userAgent: string): Promise<string> {
+  return digest([saltHex, site, ip, userAgent]);
+}
+
+/**
+ * The key under which a visitor's event is counted once per day: one per
+ * article for views, one per article and network for shares.
+ */
+export function dedupKey(visitor: string, url: string, type: 'view' | 'share', network: string): Promise<string> {
+  return digest([visitor, url, type, network]);
+}
+
+/** 32 random bytes as hex: a new daily salt. */
+export function newSalt(): string {
+  return toHex(crypto.getRandomValues(new Uint8Array(32)).buffer);
+}

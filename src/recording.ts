@@ -1,0 +1,99 @@
+import { loadSite } from './cache/sites';
+import { readConfig } from './config';
+import { ApiError } from './errors';
+import { isCountable } from './ingest/countable';
+import type { IncomingEvent } from './ingest/event-schema';
+import { hostOf, normaliseUrl } from './ingest/normalise-url';
+import type { ShardEvent } from './shard/counter-shard';
+import { shardIndex, shardName } from './shard/routing';
+import type { Site } from './sites/site-schema';
+
+export interface BeaconContext {
+  receivedMs: number;
+  /** `Origin`, else `Referer`, as sent. */
+  origin: string | undefined;
+  referer: string | undefined;
+  ip: string;
+  userAgent: string | undefined;
+  secGpc: string | undefined;
+}
+
+const hostOfHeader = (value: string | undefined): string | null => {
+  if (!value || value === 'null') return null;
+  try {
+    return new URL(value).hostname;
+  } catch {
+    return null;
+  }
+};
+
+/** The request's origin must be one of the site's hosts; without any origin, refused. */
+export function checkOrigin(site: Site, { origin, referer }: Pick<BeaconContext, 'origin' | 'referer'>): void {
+  const host = origin !== undefined ? hostOfHeader(origin) : hostOfHeader(referer);
+  if (host === null) {
+    throw new ApiError(403, 'origin_required', 'The request must come from a page of the site (Origin or Referer).');
+  }
+  if (!site.hosts.includes(host)) {
+    throw new ApiError(403, 'origin_not_allowed', `Origin host ${host} is not a host of site ${site.id}.`);
+  }
+}
+
+/** The article key of `url`, refused unless it is on one of the site's hosts. */
+export function articleKey(site: Site, url: string): string {
+  const normalised = normaliseUrl(url);
+  if (normalised === null) throw new ApiError(400, 'invalid_url', 'The URL must be an absolute http(s) URL.');
+  if (!site.hosts.includes(hostOf(normalised))) {
+    throw new ApiError(400, 'url_not_allowed', `The URL's host is not a host of site ${site.id}.`);
+  }
+  return normalised;
+}
+
+/** A site that exists, or a 404. */
+export async function requireSite(env: Env, id: string): Promise<Site> {
+  const site = await loadSite(env, id);
+  if (!site) throw new ApiError(404, 'unknown_site', `No site ${id}.`);
+  return site;
+}
+
+/**
+ * Records a request's events: every event is checked before any is recorded
+ * (a request is accepted or refused whole), then each goes to its article's
+ * shard. Answers how many were counted; bots and opted-out visitors count none.
+ */
+export async function recordEvents(env: Env, events: IncomingEvent[], beacon: BeaconContext): Promise<number> {
+  const sites = new Map<string, Site>();
+  for (const id of new Set(events.map((e) => e.site))) {
+    const site = await requireSite(env, id);
+    checkOrigin(site, beacon);
+    sites.set(id, site);
+  }
+  const shardEvents: ShardEvent[] = events.map((e) => ({
+    site: e.site,
+    url: articleKey(sites.get(e.site)!, e.url),
+    type: e.type,
+    network: e.network ?? '',
+    title: e.title ?? null,
+    image: e.image ?? null,
+    section: e.section ?? null,
+    published: e.published ?? null,
+  }));
+
+  const countable = shardEvents.filter((e) =>
+    isCountable({ userAgent: beacon.userAgent, secGpc: beacon.secGpc, respectGpc: sites.get(e.site)!.settings.respect_gpc }),
+  );
+  const { shardCount } = readConfig(env);
+  const byShard = Map.groupBy(countable, (e) => shardIndex(e.site, e.url, shardCount));
+  // Shards dedup per visitor and day, so a client retrying after a partial
+  // failure cannot count an event twice.
+  const counted = await Promise.all(
+    [...byShard].map(([index, group]) =>
+      env.SHARDS.getByName(shardName(index)).record({
+        receivedMs: beacon.receivedMs,
+        ip: beacon.ip,
+        userAgent: beacon.userAgent ?? '',
+        events: group,
+      }),
+    ),
+  );
+  return counted.reduce((sum, n) => sum + n, 0);
+}

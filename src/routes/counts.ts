@@ -1,0 +1,20 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { z } from 'zod';
+import { COUNTS_TTL_SECONDS, cachedArticleCounts } from '../cache/counts';
+import type { AppEnv } from '../env';
+import { articleKey, requireSite } from '../recording';
+import { siteParam } from '../sites/site-schema';
+import { validate } from '../validation';
+
+const countsQuery = z.object({ url: z.string().min(1).max(4096) });
+
+export const countsRoutes = new Hono<AppEnv>()
+  .use('/api/v1/sites/*', cors({ origin: '*', allowMethods: ['GET', 'OPTIONS'] }))
+  .get('/api/v1/sites/:site/counts', validate('param', siteParam), validate('query', countsQuery), async (c) => {
+    const site = await requireSite(c.env, c.req.valid('param').site);
+    const url = articleKey(site, c.req.valid('query').url);
+    const counts = await cachedArticleCounts(c.env, site.id, url);
+    c.header('Cache-Control', `public, max-age=${COUNTS_TTL_SECONDS}`);
+    return c.json(counts);
+  });

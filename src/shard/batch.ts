@@ -1,0 +1,74 @@
+import type { ArticleDelta, FlushBatch, HourDelta, NetworkDelta } from '../db/counts';
+
+/** One buffered increment: `network` is '' for a view, the network's name for a share. */
+export interface CountRow {
+  site: string;
+  url: string;
+  bucket: number;
+  network: string;
+  n: number;
+}
+
+export interface MetaRow {
+  site: string;
+  url: string;
+  title: string | null;
+  image: string | null;
+  section: string | null;
+  published: string | null;
+  bucket: number;
+}
+
+const articleKey = (site: string, url: string) => JSON.stringify([site, url]);
+
+/**
+ * Folds a shard's buffered increments and metadata into what D1 stores: article
+ * totals and metadata, hourly views and shares, and shares per network.
+ */
+export function toFlushBatch(counts: CountRow[], metas: MetaRow[]): FlushBatch {
+  const articles = new Map<string, ArticleDelta>();
+  const hours = new Map<string, HourDelta>();
+  const networks = new Map<string, NetworkDelta>();
+
+  const article = (site: string, url: string, bucket: number): ArticleDelta => {
+    const key = articleKey(site, url);
+    let found = articles.get(key);
+    if (!found) {
+      found = { site, url, title: null, image: null, section: null, published: null, views: 0, shares: 0, firstBucket: bucket };
+      articles.set(key, found);
+    }
+    found.firstBucket = Math.min(found.firstBucket, bucket);
+    return found;
+  };
+
+  for (const { site, url, bucket, network, n } of counts) {
+    const isView = network === '';
+    const a = article(site, url, bucket);
+    if (isView) a.views += n;
+    else a.shares += n;
+
+    const hourKey = JSON.stringify([site, url, bucket]);
+    const hour = hours.get(hourKey) ?? { site, url, bucket, views: 0, shares: 0 };
+    if (isView) hour.views += n;
+    else hour.shares += n;
+    hours.set(hourKey, hour);
+
+    if (!isView) {
+      const networkKey = JSON.stringify([site, url, network]);
+      const share = networks.get(networkKey) ?? { site, url, network, shares: 0 };
+      share.shares += n;
+      networks.set(networkKey, share);
+    }
+  }
+
+  for (const meta of metas) {
+    Object.assign(article(meta.site, meta.url, meta.bucket), {
+      title: meta.title,
+      image: meta.image,
+      section: meta.section,
+      published: meta.published,
+    });
+  }
+
+  return { articles: [...articles.values()], hours: [...hours.values()], networks: [...networks.values()] };
+}

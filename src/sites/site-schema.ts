@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { NETWORKS } from '../networks';
+
+export const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+export const siteId = z.string().regex(SITE_ID_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{0,31}$');
+
+// A DNS name or an IPv4 address, lower-cased, without scheme or port.
+const HOST_PATTERN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+export const host = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(HOST_PATTERN, 'must be a host name such as news.example, without scheme or port');
+
+export const hostList = z
+  .array(host)
+  .min(1)
+  .max(50)
+  .transform((hosts) => [...new Set(hosts)]);
+
+const networkList = z
+  .array(z.enum(NETWORKS))
+  .min(1)
+  .transform((networks) => [...new Set(networks)]);
+
+export const DEFAULT_SETTINGS = {
+  share_weight: 5,
+  half_life_hours: 12,
+  respect_gpc: false,
+  networks: [...NETWORKS],
+};
+
+const settingsShape = {
+  share_weight: z.number().min(0).max(1000),
+  half_life_hours: z.number().positive().max(24 * 365),
+  respect_gpc: z.boolean(),
+  networks: networkList,
+};
+
+/** A site's settings as stored: every field present. */
+export const siteSettings = z.strictObject(settingsShape);
+export type SiteSettings = z.infer<typeof siteSettings>;
+
+/** Settings as a client sends them: any subset, merged over defaults or current values. */
+export const siteSettingsPatch = z.strictObject(settingsShape).partial();
+
+export const createSiteBody = z.strictObject({
+  id: siteId,
+  name: z.string().trim().min(1).max(200),
+  hosts: hostList,
+  settings: siteSettingsPatch.optional(),
+});
+
+export const updateSiteBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    hosts: hostList,
+    settings: siteSettingsPatch,
+  })
+  .partial();
+
+export const siteParam = z.object({ site: siteId });
+
+export interface Site {
+  id: string;
+  name: string;
+  hosts: string[];
+  settings: SiteSettings;
+  created_at: string;
+}

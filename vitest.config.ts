@@ -1,0 +1,24 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(async () => ({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: await readD1Migrations('./migrations'),
+          ADMIN_TOKEN: 'test-admin-token',
+          // Tests run flushes themselves with runDurableObjectAlarm.
+          FLUSH_SECONDS: '3600',
+          // Few shards, so that tests see several articles meet in one shard.
+          SHARD_COUNT: '4',
+        },
+      },
+    })),
+  ],
+  test: {
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    setupFiles: ['./test/apply-migrations.ts'],
+  },
+});
