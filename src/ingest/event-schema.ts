@@ -33,6 +33,7 @@ const event = z
 export type IncomingEvent = z.infer<typeof event>;
 
 /** The body of POST /api/v1/events: one event, or an array of 1–20 accepted or refused whole. */
-export const eventsBody = z
-  .union([event, z.array(event).min(1).max(MAX_EVENTS_PER_REQUEST)])
-  .transform((body) => (Array.isArray(body) ? body : [body]));
+export const eventsBody = z.preprocess(
+  (body) => (Array.isArray(body) ? body : [body]),
+  z.array(event).min(1).max(MAX_EVENTS_PER_REQUEST),
+);

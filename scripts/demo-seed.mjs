@@ -1,0 +1,72 @@
+// The demo site's seed: a `demo` site on localhost and 127.0.0.1 with its
+// articles and two days of plausible hourly counts, as one SQL script. Every
+// statement is skipped once the site exists, so running it again changes nothing.
+
+const HOUR_MS = 3_600_000;
+const SEEDED_HOURS = 48;
+const SHARE_NETWORKS = ['x', 'facebook', 'linkedin', 'whatsapp', 'reddit', 'bluesky', 'email'];
+
+const sql = (value) => (value === null ? 'NULL' : typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`);
+const row = (values) => `(${values.map(sql).join(', ')})`;
+const unlessSeeded = `WHERE NOT EXISTS (SELECT 1 FROM sites WHERE id = 'demo')`;
+
+/** Deterministic counts: earlier articles are more popular, and interest fades by the hour. */
+function hourlyCounts(articleIndex, hoursAgo) {
+  const base = [120, 70, 45, 30, 18][articleIndex % 5];
+  const fade = Math.exp(-hoursAgo / (10 + 6 * articleIndex));
+  const wobble = 1 + 0.3 * Math.sin(articleIndex * 7 + hoursAgo * 1.3);
+  const views = Math.round(base * fade * wobble);
+  return { views, shares: Math.floor(views / 12) };
+}
+
+/**
+ * @param {{ slug: string, title: string, section: string, published: string }[]} articles
+ * @param {string} origin the origin the dev server is reached on, e.g. http://localhost:8787
+ * @param {number} nowMs
+ */
+export function demoSeedSql(articles, origin, nowMs) {
+  const currentBucket = Math.floor(nowMs / HOUR_MS);
+  const base = new URL(origin);
+  const articleUrl = (slug) => `https://${base.host}${slug ? `/demo/${slug}` : '/demo'}`;
+  const articleRows = [];
+  const hourRows = [];
+  const networkRows = [];
+
+  articles.forEach((article, index) => {
+    const url = articleUrl(article.slug);
+    let views = 0;
+    let shares = 0;
+    for (let hoursAgo = 0; hoursAgo < SEEDED_HOURS; hoursAgo++) {
+      const counts = hourlyCounts(index, hoursAgo);
+      if (counts.views === 0 && counts.shares === 0) continue;
+      hourRows.push(row(['demo', url, currentBucket - hoursAgo, counts.views, counts.shares]));
+      views += counts.views;
+      shares += counts.shares;
+    }
+    // Split the shares over networks so that they add up to the total exactly.
+    let left = shares;
+    SHARE_NETWORKS.forEach((network, i) => {
+      const n = i === SHARE_NETWORKS.length - 1 ? left : Math.floor(left / 2);
+      left -= n;
+      if (n > 0) networkRows.push(row(['demo', url, network, n]));
+    });
+    articleRows.push(
+      row(['demo', url, article.title, null, article.section, article.published, views, shares, currentBucket - SEEDED_HOURS + 1]),
+    );
+  });
+
+  const insert = (table, columns, rows) =>
+    rows.length === 0
+      ? ''
+      : `INSERT INTO ${table} (${columns}) SELECT * FROM (VALUES ${rows.join(',\n  ')}) ${unlessSeeded};\n`;
+
+  return [
+    insert('articles', 'site_id, url, title, image, section, published, views, shares, first_bucket', articleRows),
+    insert('article_hours', 'site_id, url, bucket, views, shares', hourRows),
+    insert('article_network_shares', 'site_id, url, network, shares', networkRows),
+    `INSERT INTO sites (id, name, settings, created_at) SELECT 'demo', 'The Eastbank Ledger', ${sql(
+      JSON.stringify({}),
+    )}, ${sql(new Date(nowMs).toISOString())} ${unlessSeeded};\n`,
+    `INSERT OR IGNORE INTO site_hosts (host, site_id) VALUES ('localhost', 'demo'), ('127.0.0.1', 'demo');\n`,
+  ].join('');
+}
