@@ -1,4 +1,5 @@
-import { env, runDurableObjectAlarm, SELF } from 'cloudflare:test';
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
+import { expect } from 'vitest';
 import { readConfig } from '../src/config';
 import { shardName } from '../src/shard/routing';
 
@@ -62,4 +63,47 @@ export async function storedTotals(site: string, url: string): Promise<StoredTot
     .bind(site, url)
     .first<StoredTotals>();
   return row ?? { views: 0, shares: 0 };
+}
+
+const SHARD_TABLES = ['pending', 'pending_meta', 'outbox', 'outbox_meta'] as const;
+
+/** Rows a site has in any shard's buffers, not yet in D1. */
+export async function bufferedRows(site: string): Promise<number> {
+  const { shardCount } = readConfig(env);
+  let rows = 0;
+  for (let i = 0; i < shardCount; i++) {
+    rows += await runInDurableObject(shardStub(i), (_, state) =>
+      SHARD_TABLES.reduce(
+        (sum, table) => sum + state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE site = ?`, site).one().n,
+        0,
+      ),
+    );
+  }
+  return rows;
+}
+
+/** Rows a site has in D1's article tables. */
+export async function storedRows(site: string): Promise<number> {
+  const tables = ['articles', 'article_hours', 'article_network_shares'];
+  let rows = 0;
+  for (const table of tables) {
+    rows += (await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE site_id = ?`).bind(site).first<{ n: number }>())!.n;
+  }
+  return rows;
+}
+
+/** Asserts that nothing of `site` is buffered in a shard or stored in D1, even after a flush. */
+export async function expectNothingRecorded(site: string): Promise<void> {
+  expect(await bufferedRows(site)).toBe(0);
+  await flushAllShards();
+  expect(await storedRows(site)).toBe(0);
+}
+
+/** The JSON error shape of API.md, with the given status and code. */
+export async function expectError(response: Response, status: number, code: string): Promise<void> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('Content-Type')).toMatch(/^application\/json/);
+  const body = await response.json<{ error: { code: string; message: string } }>();
+  expect(body).toEqual({ error: { code, message: expect.any(String) } });
+  expect(body.error.message.length).toBeGreaterThan(0);
 }

@@ -35,13 +35,18 @@ export interface FlushBatch {
   networks: NetworkDelta[];
 }
 
+/** A statement and its bound parameters, before it meets a D1 binding. */
+export interface Query {
+  sql: string;
+  params: (string | number | null)[];
+}
+
 /**
  * Multi-row upserts of `rows`, as many rows per statement as fit under D1's
  * bound-parameter limit. Rows of a deleted site are skipped, so a late flush
  * never leaves orphans behind.
  */
-function upsertStatements<Row>(
-  db: D1Database,
+function upsertQueries<Row>(
   rows: Row[],
   { table, columns, conflict, update, values }: {
     table: string;
@@ -50,21 +55,23 @@ function upsertStatements<Row>(
     update: string;
     values: (row: Row) => (string | number | null)[];
   },
-): D1PreparedStatement[] {
+): Query[] {
   const rowsPerStatement = Math.floor(MAX_BOUND_PARAMETERS / columns.length);
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   const selected = columns.map((_, i) => `v.column${i + 1}`).join(', ');
-  const statements: D1PreparedStatement[] = [];
+  const queries: Query[] = [];
   for (let start = 0; start < rows.length; start += rowsPerStatement) {
     const chunk = rows.slice(start, start + rowsPerStatement);
-    const sql =
-      `INSERT INTO ${table} (${columns.join(', ')}) ` +
-      `SELECT ${selected} FROM (VALUES ${chunk.map(() => tuple).join(', ')}) AS v ` +
-      `WHERE EXISTS (SELECT 1 FROM sites WHERE sites.id = v.column1) ` +
-      `ON CONFLICT (${conflict}) DO UPDATE SET ${update}`;
-    statements.push(db.prepare(sql).bind(...chunk.flatMap(values)));
+    queries.push({
+      sql:
+        `INSERT INTO ${table} (${columns.join(', ')}) ` +
+        `SELECT ${selected} FROM (VALUES ${chunk.map(() => tuple).join(', ')}) AS v ` +
+        `WHERE EXISTS (SELECT 1 FROM sites WHERE sites.id = v.column1) ` +
+        `ON CONFLICT (${conflict}) DO UPDATE SET ${update}`,
+      params: chunk.flatMap(values),
+    });
   }
-  return statements;
+  return queries;
 }
 
 /**
@@ -73,16 +80,10 @@ function upsertStatements<Row>(
  * committed violates its key and rolls the replay back whole. The last prunes
  * the shard's older log rows, which can never be replayed again.
  */
-export function flushStatements(
-  db: D1Database,
-  shard: string,
-  seq: number,
-  batch: FlushBatch,
-  nowMs: number,
-): D1PreparedStatement[] {
+export function flushQueries(shard: string, seq: number, batch: FlushBatch, nowMs: number): Query[] {
   return [
-    db.prepare('INSERT INTO flush_log (shard, seq, flushed_at) VALUES (?, ?, ?)').bind(shard, seq, nowMs),
-    ...upsertStatements(db, batch.articles, {
+    { sql: 'INSERT INTO flush_log (shard, seq, flushed_at) VALUES (?, ?, ?)', params: [shard, seq, nowMs] },
+    ...upsertQueries(batch.articles, {
       table: 'articles',
       columns: ['site_id', 'url', 'title', 'image', 'section', 'published', 'views', 'shares', 'first_bucket'],
       conflict: 'site_id, url',
@@ -93,22 +94,27 @@ export function flushStatements(
         'first_bucket = min(first_bucket, excluded.first_bucket)',
       values: (a) => [a.site, a.url, a.title, a.image, a.section, a.published, a.views, a.shares, a.firstBucket],
     }),
-    ...upsertStatements(db, batch.hours, {
+    ...upsertQueries(batch.hours, {
       table: 'article_hours',
       columns: ['site_id', 'url', 'bucket', 'views', 'shares'],
       conflict: 'site_id, url, bucket',
       update: 'views = views + excluded.views, shares = shares + excluded.shares',
       values: (h) => [h.site, h.url, h.bucket, h.views, h.shares],
     }),
-    ...upsertStatements(db, batch.networks, {
+    ...upsertQueries(batch.networks, {
       table: 'article_network_shares',
       columns: ['site_id', 'url', 'network', 'shares'],
       conflict: 'site_id, url, network',
       update: 'shares = shares + excluded.shares',
       values: (n) => [n.site, n.url, n.network, n.shares],
     }),
-    db.prepare('DELETE FROM flush_log WHERE shard = ? AND seq < ?').bind(shard, seq),
+    { sql: 'DELETE FROM flush_log WHERE shard = ? AND seq < ?', params: [shard, seq] },
   ];
+}
+
+/** Applies one flush to D1 as a single transaction. */
+export async function applyFlush(db: D1Database, queries: Query[]): Promise<void> {
+  await db.batch(queries.map(({ sql, params }) => db.prepare(sql).bind(...params)));
 }
 
 /** Whether the shard's batch `seq` already committed. */

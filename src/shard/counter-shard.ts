@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { flushStatements, isFlushCommitted } from '../db/counts';
+import { applyFlush, flushQueries, isFlushCommitted } from '../db/counts';
 import { DAY_MS, bucketOf, dayOf } from '../ingest/time';
 import { dedupKey, newSalt, visitorHash } from '../ingest/visitor';
 import { readConfig } from '../config';
@@ -28,6 +28,7 @@ export interface RecordRequest {
 /** Articles per D1 batch: keeps one batch's statements well under D1's per-invocation query limit. */
 const ARTICLES_PER_BATCH = 100;
 const BATCHES_PER_ALARM = 10;
+const FIRST_RETRY_MS = 2_000;
 const MAX_RETRY_MS = 5 * 60_000;
 const D1_TIMEOUT_MS = 30_000;
 
@@ -218,7 +219,7 @@ export class CounterShard extends DurableObject<Env> {
     const shard = this.ctx.id.toString();
     const db = this.env.DB;
     try {
-      await withTimeout(db.batch(flushStatements(db, shard, seq, toFlushBatch(counts, metas), Date.now())), D1_TIMEOUT_MS);
+      await withTimeout(applyFlush(db, flushQueries(shard, seq, toFlushBatch(counts, metas), Date.now())), D1_TIMEOUT_MS);
     } catch (err) {
       // A replay of a committed batch (or a commit whose answer was lost) fails
       // on flush_log's key: then the batch is in D1 already.
@@ -246,7 +247,7 @@ export class CounterShard extends DurableObject<Env> {
     const { flushMs } = readConfig(this.env);
     let at: number | null = null;
     if (this.hasRows('outbox') || this.hasRows('outbox_meta')) {
-      at = this.failedFlushes > 0 ? nowMs + Math.min(flushMs * 2 ** (this.failedFlushes - 1), MAX_RETRY_MS) : nowMs;
+      at = this.failedFlushes > 0 ? nowMs + Math.min(FIRST_RETRY_MS * 2 ** (this.failedFlushes - 1), MAX_RETRY_MS) : nowMs;
     } else if (this.hasRows('pending') || this.hasRows('pending_meta')) {
       at = nowMs + flushMs;
     } else if (this.hasRows('salts')) {

@@ -1,0 +1,97 @@
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { readConfig } from '../../src/config';
+import { DAY_MS, dayOf } from '../../src/ingest/time';
+import { shardIndex } from '../../src/shard/routing';
+import { BROWSER_UA, createSite, shardStub } from '../helpers';
+
+const ARTICLES = 4;
+const VISITORS = 3;
+const NETWORKS = ['', 'x', 'email']; // '' is a view
+
+type Command =
+  | { kind: 'event'; visitor: number; article: number; network: number; day: 0 | 1 }
+  | { kind: 'flush' | 'failed-flush' | 'replayed-flush'; shard: number };
+
+const { shardCount } = readConfig(env);
+const command: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('event' as const), visitor: fc.nat(VISITORS - 1), article: fc.nat(ARTICLES - 1), network: fc.nat(NETWORKS.length - 1), day: fc.constantFrom(0 as const, 1 as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('flush' as const, 'failed-flush' as const, 'replayed-flush' as const), shard: fc.nat(shardCount - 1) }) },
+);
+
+async function failedFlush(shard: number) {
+  await env.DB.exec('ALTER TABLE flush_log RENAME TO flush_log_away');
+  try {
+    await runDurableObjectAlarm(shardStub(shard));
+  } finally {
+    await env.DB.exec('ALTER TABLE flush_log_away RENAME TO flush_log');
+  }
+}
+
+/** A flush whose shard dies after D1 commits and before it clears its outbox, then runs again. */
+async function replayedFlush(shard: number) {
+  const stub = shardStub(shard);
+  const sealed = await runInDurableObject(stub, (_, state) => ({
+    outbox: state.storage.sql.exec('SELECT * FROM outbox').toArray(),
+    pending: state.storage.sql.exec('SELECT * FROM pending').toArray(),
+  }));
+  if (sealed.outbox.length > 0 || sealed.pending.length === 0) return runDurableObjectAlarm(stub);
+  await runDurableObjectAlarm(stub);
+  await runInDurableObject(stub, async (_, state) => {
+    const sql = state.storage.sql;
+    const seq = sql.exec<{ value: number }>("SELECT value FROM state WHERE key = 'next_seq'").one().value - 1;
+    for (const r of sealed.pending) sql.exec('INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)', seq, r.site, r.url, r.bucket, r.network, r.n);
+    await state.storage.setAlarm(Date.now());
+  });
+  return runDurableObjectAlarm(stub);
+}
+
+it('should store totals equal to the counted events under any interleaving of events and flushes', async () => {
+  const today = dayOf(Date.now());
+  await fc.assert(
+    fc.asyncProperty(fc.array(command, { maxLength: 40 }), async (commands) => {
+      const { id, host } = await createSite();
+      const url = (article: number) => `https://${host}/story-${article}`;
+      const counted = new Set<string>();
+      const expected = new Map<string, { views: number; shares: number }>();
+
+      for (const c of commands) {
+        if (c.kind === 'event') {
+          const network = NETWORKS[c.network]!;
+          const receivedMs = (today + c.day) * DAY_MS + 1000;
+          const shard = shardIndex(id, url(c.article), shardCount);
+          await shardStub(shard).record({
+            receivedMs,
+            ip: `198.51.100.${c.visitor}`,
+            userAgent: BROWSER_UA,
+            events: [{ site: id, url: url(c.article), type: network ? 'share' : 'view', network, title: null, image: null, section: null, published: null }],
+          });
+          const key = JSON.stringify([c.visitor, c.article, network, c.day]);
+          if (!counted.has(key)) {
+            counted.add(key);
+            const totals = expected.get(url(c.article)) ?? { views: 0, shares: 0 };
+            if (network) totals.shares++;
+            else totals.views++;
+            expected.set(url(c.article), totals);
+          }
+        } else if (c.kind === 'flush') {
+          await runDurableObjectAlarm(shardStub(c.shard));
+        } else if (c.kind === 'failed-flush') {
+          await failedFlush(c.shard);
+        } else {
+          await replayedFlush(c.shard);
+        }
+      }
+      for (let i = 0; i < shardCount; i++) await runDurableObjectAlarm(shardStub(i));
+
+      const { results } = await env.DB.prepare('SELECT url, views, shares FROM articles WHERE site_id = ? ORDER BY url').bind(id).all();
+      const wanted = [...expected].sort(([a], [b]) => a.localeCompare(b)).map(([u, t]) => ({ url: u, ...t }));
+      expect(results).toEqual(wanted);
+      const hours = await env.DB.prepare('SELECT sum(views) AS views, sum(shares) AS shares FROM article_hours WHERE site_id = ?').bind(id).first();
+      const sum = wanted.reduce((acc, t) => ({ views: acc.views + t.views, shares: acc.shares + t.shares }), { views: 0, shares: 0 });
+      expect(hours).toEqual(wanted.length ? sum : { views: null, shares: null });
+    }),
+    { numRuns: 30 },
+  );
+}, 120_000);
