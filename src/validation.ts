@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { sValidator } from '@hono/standard-validator';
+import { validator } from 'hono-openapi';
 import type { MiddlewareHandler, ValidationTargets } from 'hono';
 import { ApiError } from './errors';
 
@@ -19,13 +19,14 @@ const invalid = (issues: readonly StandardSchemaV1.Issue[]) =>
 
 /**
  * Hono's Standard-Schema validator with our JSON error shape: bad input is a
- * 400 `invalid_request` naming the offending fields.
+ * 400 `invalid_request` naming the offending fields. Through hono-openapi, the
+ * same schema also describes the route in /api/v1/openapi.json.
  */
 export const validate = <Target extends keyof ValidationTargets, Schema extends StandardSchemaV1>(
   target: Target,
   schema: Schema,
 ) =>
-  sValidator(target, schema, (result) => {
+  validator(target, schema, (result) => {
     if (!result.success) throw invalid(result.error);
   });
 
