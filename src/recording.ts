@@ -6,6 +6,7 @@ import type { IncomingEvent } from './ingest/event-schema';
 import { hostOf, normaliseUrl } from './ingest/normalise-url';
 import type { ShardEvent } from './shard/counter-shard';
 import { shardIndex, shardName } from './shard/routing';
+import { recordInShard } from './shard/shard-client';
 import type { Site } from './sites/site-schema';
 
 export interface BeaconContext {
@@ -87,7 +88,7 @@ export async function recordEvents(env: Env, events: IncomingEvent[], beacon: Be
   // failure cannot count an event twice.
   const counted = await Promise.all(
     [...byShard].map(([index, group]) =>
-      env.SHARDS.getByName(shardName(index)).record({
+      recordInShard(env.SHARDS, shardName(index), {
         receivedMs: beacon.receivedMs,
         ip: beacon.ip,
         userAgent: beacon.userAgent ?? '',
@@ -96,4 +97,43 @@ export async function recordEvents(env: Env, events: IncomingEvent[], beacon: Be
     ),
   );
   return counted.reduce((sum, n) => sum + n, 0);
+}
+
+/** A click on a share link (GET /api/v1/share/{network}): a navigation, not a beacon. */
+export interface ShareClick extends BeaconContext {
+  /** This Worker's own origin, to recognise clicks made in its /embed/share pages. */
+  selfOrigin: string;
+  /** A speculative prefetch (`Sec-Purpose: prefetch`) rather than a click. */
+  prefetch: boolean;
+}
+
+/**
+ * The origin a share-link click speaks for: the Referer when it is a page of
+ * the site; for a click in our own /embed/share iframe (whose Referer is that
+ * page, the only place it can tell), the origin of the article the embed was
+ * made for, when it is on the site. Null for anything else.
+ */
+function shareClickOrigin(site: Site, click: ShareClick): string | null {
+  const referer = click.referer ? URL.parse(click.referer) : null;
+  if (!referer) return null;
+  if (site.hosts.includes(referer.hostname)) return referer.origin;
+  if (referer.origin !== click.selfOrigin || referer.pathname !== '/embed/share') return null;
+  if (referer.searchParams.get('site') !== site.id) return null;
+  const embedded = normaliseUrl(referer.searchParams.get('url') ?? '');
+  return embedded !== null && site.hosts.includes(hostOf(embedded)) ? new URL(embedded).origin : null;
+}
+
+/**
+ * Records a share-link click through the same path as a share beacon. A link
+ * click carries no Origin, and a Referer only as the page's referrer policy
+ * allows: a click is counted when its Referer is a page of the site (or our
+ * embed of one). Any other (no Referer, a link pasted in a chat or on another
+ * site, a prefetch) is accepted and not counted, so that the reader still
+ * reaches the network while the count only holds clicks from the site's pages.
+ * Answers how many events were counted (0 or 1).
+ */
+export async function recordShareClick(env: Env, site: Site, event: IncomingEvent, click: ShareClick): Promise<number> {
+  const origin = click.prefetch ? null : shareClickOrigin(site, click);
+  if (origin === null) return 0;
+  return recordEvents(env, [event], { ...click, origin });
 }

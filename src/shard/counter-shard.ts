@@ -80,49 +80,57 @@ export class CounterShard extends DurableObject<Env> {
     this.sql.exec(SCHEMA);
   }
 
-  /** Dedups and buffers a request's events; answers how many were counted. */
-  async record({ receivedMs, ip, userAgent, events }: RecordRequest): Promise<number> {
-    const day = dayOf(receivedMs);
-    const bucket = bucketOf(receivedMs);
-    const salt = this.saltFor(day);
-    const visitors = new Map<string, string>();
-    const keyed: { event: ShardEvent; key: string }[] = [];
-    for (const event of events) {
-      let visitor = visitors.get(event.site);
-      if (visitor === undefined) {
-        visitor = await visitorHash(salt, event.site, ip, userAgent);
-        visitors.set(event.site, visitor);
+  /**
+   * Dedups and buffers the events of one or more beacons in one transaction;
+   * answers how many events of each beacon were counted.
+   */
+  async record(beacons: RecordRequest[]): Promise<number[]> {
+    const keyed: { event: ShardEvent; day: number; bucket: number; key: string }[][] = [];
+    for (const { receivedMs, ip, userAgent, events } of beacons) {
+      const day = dayOf(receivedMs);
+      const bucket = bucketOf(receivedMs);
+      const salt = this.saltFor(day);
+      const visitors = new Map<string, string>();
+      const beaconKeys = [];
+      for (const event of events) {
+        let visitor = visitors.get(event.site);
+        if (visitor === undefined) {
+          visitor = await visitorHash(salt, event.site, ip, userAgent);
+          visitors.set(event.site, visitor);
+        }
+        // 128 bits of the hash are plenty to keep keys apart and halve their storage.
+        const key = (await dedupKey(visitor, event.url, event.type, event.network)).slice(0, 32);
+        beaconKeys.push({ event, day, bucket, key });
       }
-      // 128 bits of the hash are plenty to keep keys apart and halve their storage.
-      const key = (await dedupKey(visitor, event.url, event.type, event.network)).slice(0, 32);
-      keyed.push({ event, key });
+      keyed.push(beaconKeys);
     }
 
-    let counted = 0;
-    this.ctx.storage.transactionSync(() => {
-      for (const { event, key } of keyed) {
-        const { site, url, network, title, image, section, published } = event;
-        if (this.sql.exec('INSERT OR IGNORE INTO seen (day, key) VALUES (?, ?)', day, key).rowsWritten > 0) {
-          this.sql.exec(
-            `INSERT INTO pending (site, url, bucket, network, n) VALUES (?, ?, ?, ?, 1)
-             ON CONFLICT (site, url, bucket, network) DO UPDATE SET n = n + 1`,
-            site, url, bucket, network,
-          );
-          counted++;
-        }
-        if (title !== null || image !== null || section !== null || published !== null) {
-          this.sql.exec(
-            `INSERT INTO pending_meta (site, url, title, image, section, published, bucket) VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (site, url) DO UPDATE SET
-               title = coalesce(excluded.title, title), image = coalesce(excluded.image, image),
-               section = coalesce(excluded.section, section), published = coalesce(excluded.published, published)`,
-            site, url, title, image, section, published, bucket,
-          );
-        }
-      }
-    });
+    const counted = this.ctx.storage.transactionSync(() => keyed.map((beaconKeys) => beaconKeys.filter((k) => this.buffer(k)).length));
     await this.flushWithin(readConfig(this.env).flushMs);
     return counted;
+  }
+
+  /** Buffers one event: its increment when its dedup key is new, its metadata always. Answers whether it counted. */
+  private buffer({ event, day, bucket, key }: { event: ShardEvent; day: number; bucket: number; key: string }): boolean {
+    const { site, url, network, title, image, section, published } = event;
+    const isNew = this.sql.exec('INSERT OR IGNORE INTO seen (day, key) VALUES (?, ?)', day, key).rowsWritten > 0;
+    if (isNew) {
+      this.sql.exec(
+        `INSERT INTO pending (site, url, bucket, network, n) VALUES (?, ?, ?, ?, 1)
+         ON CONFLICT (site, url, bucket, network) DO UPDATE SET n = n + 1`,
+        site, url, bucket, network,
+      );
+    }
+    if (title !== null || image !== null || section !== null || published !== null) {
+      this.sql.exec(
+        `INSERT INTO pending_meta (site, url, title, image, section, published, bucket) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (site, url) DO UPDATE SET
+           title = coalesce(excluded.title, title), image = coalesce(excluded.image, image),
+           section = coalesce(excluded.section, section), published = coalesce(excluded.published, published)`,
+        site, url, title, image, section, published, bucket,
+      );
+    }
+    return isNew;
   }
 
   override async alarm(): Promise<void> {

@@ -2,7 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest';
 import { readArticleCounts } from '../../src/db/counts';
 import { DAY_MS, HOUR_MS, bucketOf, dayOf } from '../../src/ingest/time';
-import type { RecordRequest, ShardEvent } from '../../src/shard/counter-shard';
+import type { CounterShard, RecordRequest, ShardEvent } from '../../src/shard/counter-shard';
 import { BROWSER_UA, createSite, storedTotals } from '../helpers';
 
 const event = (site: string, url: string, extra: Partial<ShardEvent> = {}): ShardEvent => ({
@@ -12,6 +12,9 @@ const event = (site: string, url: string, extra: Partial<ShardEvent> = {}): Shar
 const request = (events: ShardEvent[], extra: Partial<RecordRequest> = {}): RecordRequest => ({
   receivedMs: Date.now(), ip: '198.51.100.9', userAgent: BROWSER_UA, events, ...extra,
 });
+
+/** Records one beacon; answers how many of its events counted. */
+const recordOne = async (shard: DurableObjectStub<CounterShard>, beacon: RecordRequest) => (await shard.record([beacon]))[0];
 
 /** A shard of its own per test, so alarms and storage of other tests do not interfere. */
 const isolatedShard = () => env.SHARDS.getByName(`test-${crypto.randomUUID()}`);
@@ -36,9 +39,9 @@ describe('CounterShard', () => {
     const a = `https://${host}/a`;
     const b = `https://${host}/b`;
     for (let visitor = 0; visitor < 7; visitor++) {
-      await shard.record(request([event(id, a), event(id, b, { type: 'share', network: 'x' })], { ip: `198.51.100.${visitor}` }));
+      await recordOne(shard, request([event(id, a), event(id, b, { type: 'share', network: 'x' })], { ip: `198.51.100.${visitor}` }));
     }
-    await shard.record(request([event(id, a, { type: 'share', network: 'email' })]));
+    await recordOne(shard, request([event(id, a, { type: 'share', network: 'email' })]));
     expect(await storedTotals(id, a)).toEqual({ views: 0, shares: 0 });
 
     expect(await runDurableObjectAlarm(shard)).toBe(true);
@@ -54,8 +57,8 @@ describe('CounterShard', () => {
     const { id, host } = await createSite();
     const shard = isolatedShard();
     const events = [event(id, `https://${host}/a`), event(id, `https://${host}/a`), event(id, `https://${host}/b`)];
-    expect(await shard.record(request(events))).toBe(2);
-    expect(await shard.record(request(events))).toBe(0);
+    expect(await recordOne(shard, request(events))).toBe(2);
+    expect(await recordOne(shard, request(events))).toBe(0);
   });
 
   it('should count a visitor again on the next UTC day', async () => {
@@ -63,9 +66,9 @@ describe('CounterShard', () => {
     const shard = isolatedShard();
     const url = `https://${host}/a`;
     const midnight = (dayOf(Date.now()) + 1) * DAY_MS;
-    expect(await shard.record(request([event(id, url)], { receivedMs: midnight - 1 }))).toBe(1);
-    expect(await shard.record(request([event(id, url)], { receivedMs: midnight - 1 }))).toBe(0);
-    expect(await shard.record(request([event(id, url)], { receivedMs: midnight }))).toBe(1);
+    expect(await recordOne(shard, request([event(id, url)], { receivedMs: midnight - 1 }))).toBe(1);
+    expect(await recordOne(shard, request([event(id, url)], { receivedMs: midnight - 1 }))).toBe(0);
+    expect(await recordOne(shard, request([event(id, url)], { receivedMs: midnight }))).toBe(1);
     await runDurableObjectAlarm(shard);
     const hours = await env.DB.prepare('SELECT bucket, views FROM article_hours WHERE site_id = ? ORDER BY bucket').bind(id).all();
     expect(hours.results).toEqual([
@@ -79,7 +82,7 @@ describe('CounterShard', () => {
     const shard = isolatedShard();
     const url = `https://${host}/a`;
     for (let visitor = 0; visitor < 5; visitor++) {
-      await shard.record(request([event(id, url, { title: 'T' }), event(id, url, { type: 'share', network: 'x' })], { ip: `198.51.100.${visitor}` }));
+      await recordOne(shard, request([event(id, url, { title: 'T' }), event(id, url, { type: 'share', network: 'x' })], { ip: `198.51.100.${visitor}` }));
     }
     const snapshot = await runInDurableObject(shard, (_, state) => ({
       pending: state.storage.sql.exec('SELECT * FROM pending').toArray(),
@@ -110,7 +113,7 @@ describe('CounterShard', () => {
     const { id, host } = await createSite();
     const shard = isolatedShard();
     const url = `https://${host}/a`;
-    await shard.record(request([event(id, url)], { ip: '198.51.100.1' }));
+    await recordOne(shard, request([event(id, url)], { ip: '198.51.100.1' }));
 
     await withD1Broken('article_hours', async () => {
       // The flush fails; the shard keeps the batch and schedules a retry.
@@ -119,7 +122,7 @@ describe('CounterShard', () => {
       const retryAt = await runInDurableObject(shard, (_, state) => state.storage.getAlarm());
       expect(retryAt).not.toBeNull();
       // Events keep arriving while D1 is down.
-      await shard.record(request([event(id, url)], { ip: '198.51.100.2' }));
+      await recordOne(shard, request([event(id, url)], { ip: '198.51.100.2' }));
       expect(await runDurableObjectAlarm(shard)).toBe(true);
     });
     expect(await storedTotals(id, url)).toEqual({ views: 0, shares: 0 });
@@ -133,7 +136,7 @@ describe('CounterShard', () => {
   it('should back off between retries while D1 keeps failing', async () => {
     const { id, host } = await createSite();
     const shard = isolatedShard();
-    await shard.record(request([event(id, `https://${host}/a`)]));
+    await recordOne(shard, request([event(id, `https://${host}/a`)]));
     const delays = await withD1Broken('flush_log', async () => {
       const seen: number[] = [];
       for (let i = 0; i < 3; i++) {
@@ -154,7 +157,7 @@ describe('CounterShard', () => {
     const shard = isolatedShard();
     const urls = Array.from({ length: 230 }, (_, i) => `https://${host}/story-${i}`);
     for (let start = 0; start < urls.length; start += 20) {
-      await shard.record(request(urls.slice(start, start + 20).map((url) => event(id, url, { title: `Title of ${url}` }))));
+      await recordOne(shard, request(urls.slice(start, start + 20).map((url) => event(id, url, { title: `Title of ${url}` }))));
     }
     await runDurableObjectAlarm(shard);
     const stored = await env.DB.prepare('SELECT count(*) AS n, sum(views) AS views FROM articles WHERE site_id = ?').bind(id).first();
@@ -167,7 +170,7 @@ describe('CounterShard', () => {
     const { id, host } = await createSite();
     const shard = isolatedShard();
     const before = Date.now();
-    await shard.record(request([event(id, `https://${host}/a`)]));
+    await recordOne(shard, request([event(id, `https://${host}/a`)]));
     const at = await runInDurableObject(shard, (_, state) => state.storage.getAlarm());
     expect(at).toBeGreaterThanOrEqual(before + 3600 * 1000);
     expect(at).toBeLessThanOrEqual(Date.now() + 3600 * 1000);
@@ -178,9 +181,9 @@ describe('CounterShard', () => {
     const shard = isolatedShard();
     const today = dayOf(Date.now());
     const url = `https://${host}/a`;
-    await shard.record(request([event(id, url)], { receivedMs: (today - 2) * DAY_MS + HOUR_MS }));
-    await shard.record(request([event(id, url)], { receivedMs: (today - 1) * DAY_MS + HOUR_MS }));
-    await shard.record(request([event(id, url)], { receivedMs: Date.now() }));
+    await recordOne(shard, request([event(id, url)], { receivedMs: (today - 2) * DAY_MS + HOUR_MS }));
+    await recordOne(shard, request([event(id, url)], { receivedMs: (today - 1) * DAY_MS + HOUR_MS }));
+    await recordOne(shard, request([event(id, url)], { receivedMs: Date.now() }));
     expect(await rowCount(shard, 'salts')).toBe(3);
 
     await runDurableObjectAlarm(shard);
@@ -199,8 +202,8 @@ describe('CounterShard', () => {
     const shard = isolatedShard();
     const { id, host } = await createSite();
     const today = dayOf(Date.now());
-    await shard.record(request([event(id, `https://${host}/a`)], { receivedMs: (today - 1) * DAY_MS }));
-    await shard.record(request([event(id, `https://${host}/a`)], { receivedMs: today * DAY_MS }));
+    await recordOne(shard, request([event(id, `https://${host}/a`)], { receivedMs: (today - 1) * DAY_MS }));
+    await recordOne(shard, request([event(id, `https://${host}/a`)], { receivedMs: today * DAY_MS }));
     const salts = await runInDurableObject(shard, (_, state) => state.storage.sql.exec<{ salt: string }>('SELECT salt FROM salts').toArray());
     expect(salts).toHaveLength(2);
     expect(salts[0]!.salt).not.toBe(salts[1]!.salt);
@@ -209,11 +212,27 @@ describe('CounterShard', () => {
   it('should drop the increments of a site deleted before its flush', async () => {
     const { id, host } = await createSite();
     const shard = isolatedShard();
-    await shard.record(request([event(id, `https://${host}/a`, { title: 'T' })]));
+    await recordOne(shard, request([event(id, `https://${host}/a`, { title: 'T' })]));
     await env.DB.prepare('DELETE FROM sites WHERE id = ?').bind(id).run();
     await runDurableObjectAlarm(shard);
     expect(await rowCount(shard, 'outbox')).toBe(0);
     const rows = await env.DB.prepare('SELECT count(*) AS n FROM articles WHERE site_id = ?').bind(id).first<{ n: number }>();
     expect(rows!.n).toBe(0);
+  });
+});
+
+describe('CounterShard.record with several beacons', () => {
+  it('should count each beacon\u2019s events in one transaction, dedup across beacons too', async () => {
+    const { id, host } = await createSite();
+    const shard = isolatedShard();
+    const url = `https://${host}/a`;
+    const counted = await shard.record([
+      request([event(id, url)], { ip: '198.51.100.1' }),
+      request([event(id, url), event(id, `${url}x`)], { ip: '198.51.100.2' }),
+      request([event(id, url)], { ip: '198.51.100.1' }),
+    ]);
+    expect(counted).toEqual([1, 2, 0]);
+    await runDurableObjectAlarm(shard);
+    expect(await storedTotals(id, url)).toEqual({ views: 2, shares: 0 });
   });
 });

@@ -61,12 +61,12 @@ it('should store totals equal to the counted events under any interleaving of ev
           const network = NETWORKS[c.network]!;
           const receivedMs = (today + c.day) * DAY_MS + 1000;
           const shard = shardIndex(id, url(c.article), shardCount);
-          await shardStub(shard).record({
+          await shardStub(shard).record([{
             receivedMs,
             ip: `198.51.100.${c.visitor}`,
             userAgent: BROWSER_UA,
             events: [{ site: id, url: url(c.article), type: network ? 'share' : 'view', network, title: null, image: null, section: null, published: null }],
-          });
+          }]);
           const key = JSON.stringify([c.visitor, c.article, network, c.day]);
           if (!counted.has(key)) {
             counted.add(key);

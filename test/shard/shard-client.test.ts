@@ -1,0 +1,72 @@
+import { env, runDurableObjectAlarm } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { CounterShard, RecordRequest } from '../../src/shard/counter-shard';
+import { recordInShard } from '../../src/shard/shard-client';
+import { BROWSER_UA, createSite, storedTotals } from '../helpers';
+
+const beacon = (site: string, url: string, ip: string): RecordRequest => ({
+  receivedMs: Date.now(),
+  ip,
+  userAgent: BROWSER_UA,
+  events: [{ site, url, type: 'view', network: '', title: null, image: null, section: null, published: null }],
+});
+
+/** The real namespace, counting the RPCs made through it; `failFirst` makes the first one fail. */
+function observedNamespace({ failFirst = false } = {}) {
+  let rpcs = 0;
+  const namespace = new Proxy(env.SHARDS, {
+    get(target, property) {
+      if (property !== 'getByName') return Reflect.get(target, property);
+      return (name: string) => {
+        const stub = target.getByName(name);
+        return {
+          record: (beacons: RecordRequest[]) => {
+            rpcs++;
+            if (failFirst && rpcs === 1) return Promise.reject(new Error('shard unavailable'));
+            return stub.record(beacons);
+          },
+        };
+      };
+    },
+  }) as DurableObjectNamespace<CounterShard>;
+  return { namespace, rpcs: () => rpcs };
+}
+
+describe('recordInShard', () => {
+  it('should coalesce concurrent beacons for one shard into few RPCs, each answered for itself', async () => {
+    const { id, host } = await createSite();
+    const { namespace, rpcs } = observedNamespace();
+    const shardName = `client-${crypto.randomUUID()}`;
+    const url = `https://${host}/a`;
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => recordInShard(namespace, shardName, beacon(id, url, `198.51.100.${i % 20}`))),
+    );
+    // 20 visitors, each twice.
+    expect(results.filter((n) => n === 1)).toHaveLength(20);
+    expect(results.filter((n) => n === 0)).toHaveLength(20);
+    expect(rpcs()).toBeLessThan(10);
+    await runDurableObjectAlarm(env.SHARDS.getByName(shardName));
+    expect(await storedTotals(id, url)).toEqual({ views: 20, shares: 0 });
+  });
+
+  it('should send a lone beacon at once', async () => {
+    const { id, host } = await createSite();
+    const { namespace, rpcs } = observedNamespace();
+    expect(await recordInShard(namespace, `client-${crypto.randomUUID()}`, beacon(id, `https://${host}/a`, '198.51.100.1'))).toBe(1);
+    expect(rpcs()).toBe(1);
+  });
+
+  it('should let the beacons of a failed batch go alone, losing none', async () => {
+    const { id, host } = await createSite();
+    const { namespace, rpcs } = observedNamespace({ failFirst: true });
+    const shardName = `client-${crypto.randomUUID()}`;
+    const url = `https://${host}/a`;
+    const counted = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => recordInShard(namespace, shardName, beacon(id, url, `198.51.100.${i}`))),
+    );
+    expect(counted).toEqual(new Array(10).fill(1));
+    expect(rpcs()).toBeGreaterThan(1);
+    await runDurableObjectAlarm(env.SHARDS.getByName(shardName));
+    expect((await storedTotals(id, url)).views).toBe(10);
+  });
+});
