@@ -28,11 +28,27 @@ export interface NetworkDelta {
   shares: number;
 }
 
+export interface SiteHourDelta {
+  site: string;
+  bucket: number;
+  views: number;
+  shares: number;
+}
+
+export interface SiteNetworkHourDelta {
+  site: string;
+  bucket: number;
+  network: string;
+  shares: number;
+}
+
 /** What one shard flush adds to D1. */
 export interface FlushBatch {
   articles: ArticleDelta[];
   hours: HourDelta[];
   networks: NetworkDelta[];
+  siteHours: SiteHourDelta[];
+  siteNetworkHours: SiteNetworkHourDelta[];
 }
 
 /** A statement and its bound parameters, before it meets a D1 binding. */
@@ -107,6 +123,20 @@ export function flushQueries(shard: string, seq: number, batch: FlushBatch, nowM
       conflict: 'site_id, url, network',
       update: 'shares = shares + excluded.shares',
       values: (n) => [n.site, n.url, n.network, n.shares],
+    }),
+    ...upsertQueries(batch.siteHours, {
+      table: 'site_hours',
+      columns: ['site_id', 'bucket', 'views', 'shares'],
+      conflict: 'site_id, bucket',
+      update: 'views = views + excluded.views, shares = shares + excluded.shares',
+      values: (h) => [h.site, h.bucket, h.views, h.shares],
+    }),
+    ...upsertQueries(batch.siteNetworkHours, {
+      table: 'site_network_hours',
+      columns: ['site_id', 'bucket', 'network', 'shares'],
+      conflict: 'site_id, bucket, network',
+      update: 'shares = shares + excluded.shares',
+      values: (n) => [n.site, n.bucket, n.network, n.shares],
     }),
     { sql: 'DELETE FROM flush_log WHERE shard = ? AND seq < ?', params: [shard, seq] },
   ];

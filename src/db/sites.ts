@@ -70,6 +70,8 @@ export async function updateSite(db: D1Database, site: Site): Promise<void> {
 /** Deletes a site with its hosts, articles and counts. Answers whether it existed. */
 export async function deleteSite(db: D1Database, id: string): Promise<boolean> {
   const results = await db.batch([
+    db.prepare('DELETE FROM site_network_hours WHERE site_id = ?').bind(id),
+    db.prepare('DELETE FROM site_hours WHERE site_id = ?').bind(id),
     db.prepare('DELETE FROM article_network_shares WHERE site_id = ?').bind(id),
     db.prepare('DELETE FROM article_hours WHERE site_id = ?').bind(id),
     db.prepare('DELETE FROM articles WHERE site_id = ?').bind(id),

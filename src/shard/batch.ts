@@ -1,4 +1,4 @@
-import type { ArticleDelta, FlushBatch, HourDelta, NetworkDelta } from '../db/counts';
+import type { ArticleDelta, FlushBatch, HourDelta, NetworkDelta, SiteHourDelta, SiteNetworkHourDelta } from '../db/counts';
 
 /** One buffered increment: `network` is '' for a view, the network's name for a share. */
 export interface CountRow {
@@ -23,12 +23,15 @@ const articleKey = (site: string, url: string) => JSON.stringify([site, url]);
 
 /**
  * Folds a shard's buffered increments and metadata into what D1 stores: article
- * totals and metadata, hourly views and shares, and shares per network.
+ * totals and metadata, hourly views and shares, shares per network, and the
+ * site's own hourly totals and shares per network.
  */
 export function toFlushBatch(counts: CountRow[], metas: MetaRow[]): FlushBatch {
   const articles = new Map<string, ArticleDelta>();
   const hours = new Map<string, HourDelta>();
   const networks = new Map<string, NetworkDelta>();
+  const siteHours = new Map<string, SiteHourDelta>();
+  const siteNetworkHours = new Map<string, SiteNetworkHourDelta>();
 
   const article = (site: string, url: string, bucket: number): ArticleDelta => {
     const key = articleKey(site, url);
@@ -53,11 +56,22 @@ export function toFlushBatch(counts: CountRow[], metas: MetaRow[]): FlushBatch {
     else hour.shares += n;
     hours.set(hourKey, hour);
 
+    const siteHourKey = JSON.stringify([site, bucket]);
+    const siteHour = siteHours.get(siteHourKey) ?? { site, bucket, views: 0, shares: 0 };
+    if (isView) siteHour.views += n;
+    else siteHour.shares += n;
+    siteHours.set(siteHourKey, siteHour);
+
     if (!isView) {
       const networkKey = JSON.stringify([site, url, network]);
       const share = networks.get(networkKey) ?? { site, url, network, shares: 0 };
       share.shares += n;
       networks.set(networkKey, share);
+
+      const siteNetworkKey = JSON.stringify([site, bucket, network]);
+      const siteShare = siteNetworkHours.get(siteNetworkKey) ?? { site, bucket, network, shares: 0 };
+      siteShare.shares += n;
+      siteNetworkHours.set(siteNetworkKey, siteShare);
     }
   }
 
@@ -70,5 +84,11 @@ export function toFlushBatch(counts: CountRow[], metas: MetaRow[]): FlushBatch {
     });
   }
 
-  return { articles: [...articles.values()], hours: [...hours.values()], networks: [...networks.values()] };
+  return {
+    articles: [...articles.values()],
+    hours: [...hours.values()],
+    networks: [...networks.values()],
+    siteHours: [...siteHours.values()],
+    siteNetworkHours: [...siteNetworkHours.values()],
+  };
 }

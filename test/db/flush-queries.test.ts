@@ -8,6 +8,8 @@ const bigBatch = (articles: number): FlushBatch => ({
   })),
   hours: Array.from({ length: articles * 2 }, (_, i) => ({ site: 's', url: `https://n.example/${i >> 1}`, bucket: 5 + (i & 1), views: 1, shares: 0 })),
   networks: Array.from({ length: articles }, (_, i) => ({ site: 's', url: `https://n.example/${i}`, network: 'x', shares: 1 })),
+  siteHours: [{ site: 's', bucket: 5, views: articles, shares: 0 }, { site: 's', bucket: 6, views: articles, shares: 0 }],
+  siteNetworkHours: [{ site: 's', bucket: 5, network: 'x', shares: articles }],
 });
 
 describe('flushQueries', () => {
@@ -27,6 +29,8 @@ describe('flushQueries', () => {
     expect(rowsOf('articles', 9)).toBe(250);
     expect(rowsOf('article_hours', 5)).toBe(500);
     expect(rowsOf('article_network_shares', 4)).toBe(250);
+    expect(rowsOf('site_hours', 4)).toBe(2);
+    expect(rowsOf('site_network_hours', 4)).toBe(1);
   });
 
   it('should open with the flush_log row and close by pruning older ones', () => {
@@ -36,6 +40,6 @@ describe('flushQueries', () => {
   });
 
   it('should write only the log rows for an empty batch', () => {
-    expect(flushQueries('s', 1, { articles: [], hours: [], networks: [] }, 0)).toHaveLength(2);
+    expect(flushQueries('s', 1, { articles: [], hours: [], networks: [], siteHours: [], siteNetworkHours: [] }, 0)).toHaveLength(2);
   });
 });

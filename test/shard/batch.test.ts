@@ -29,6 +29,14 @@ describe('toFlushBatch', () => {
       { site: 's', url: 'u', network: 'facebook', shares: 1 },
       { site: 's', url: 'v', network: 'x', shares: 5 },
     ]);
+    expect(batch.siteHours).toEqual([
+      { site: 's', bucket: 10, views: 3, shares: 1 },
+      { site: 's', bucket: 11, views: 2, shares: 9 },
+    ]);
+    expect(batch.siteNetworkHours).toEqual([
+      { site: 's', bucket: 11, network: 'x', shares: 9 },
+      { site: 's', bucket: 10, network: 'facebook', shares: 1 },
+    ]);
   });
 
   it('should carry metadata, also for an article with nothing counted', () => {

@@ -236,3 +236,22 @@ describe('CounterShard.record with several beacons', () => {
     expect(await storedTotals(id, url)).toEqual({ views: 2, shares: 0 });
   });
 });
+
+describe('CounterShard flush of site series', () => {
+  it('should add the site\u2019s hourly totals and shares per network', async () => {
+    const { id, host } = await createSite();
+    const shard = isolatedShard();
+    await shard.record([
+      request([event(id, `https://${host}/a`), event(id, `https://${host}/b`, { type: 'share', network: 'x' })], { ip: '198.51.100.1' }),
+      request([event(id, `https://${host}/b`), event(id, `https://${host}/b`, { type: 'share', network: 'x' })], { ip: '198.51.100.2' }),
+    ]);
+    await runDurableObjectAlarm(shard);
+    const bucket = bucketOf(Date.now());
+    expect(await env.DB.prepare('SELECT bucket, views, shares FROM site_hours WHERE site_id = ?').bind(id).all().then((r) => r.results)).toEqual([
+      { bucket, views: 2, shares: 2 },
+    ]);
+    expect(await env.DB.prepare('SELECT network, shares FROM site_network_hours WHERE site_id = ?').bind(id).all().then((r) => r.results)).toEqual([
+      { network: 'x', shares: 2 },
+    ]);
+  });
+});
