@@ -49,6 +49,21 @@ export function articleKey(site: Site, url: string): string {
   return normalised;
 }
 
+const encoder = new TextEncoder();
+
+/**
+ * The per-visitor flood guard: requests per client IP and site, counted by the
+ * Rate Limiting binding. Keyed by a hash, so the limiter never holds an IP.
+ */
+async function checkVisitorLimit(env: Env, siteIds: string[], ip: string): Promise<void> {
+  for (const site of siteIds) {
+    const digest = await crypto.subtle.digest('SHA-256', encoder.encode(`${site}\n${ip}`));
+    const key = btoa(String.fromCharCode(...new Uint8Array(digest).slice(0, 16)));
+    const { success } = await env.VISITOR_LIMITER.limit({ key });
+    if (!success) throw new ApiError(429, 'rate_limited', 'Too many events from this client for this site; try again in a minute.');
+  }
+}
+
 /** A site that exists, or a 404. */
 export async function requireSite(env: Env, id: string): Promise<Site> {
   const site = await loadSite(env, id);
@@ -68,6 +83,7 @@ export async function recordEvents(env: Env, events: IncomingEvent[], beacon: Be
     checkOrigin(site, beacon);
     sites.set(id, site);
   }
+  await checkVisitorLimit(env, [...sites.keys()], beacon.ip);
   const shardEvents: ShardEvent[] = events.map((e) => ({
     site: e.site,
     url: articleKey(sites.get(e.site)!, e.url),
@@ -77,6 +93,7 @@ export async function recordEvents(env: Env, events: IncomingEvent[], beacon: Be
     image: e.image ?? null,
     section: e.section ?? null,
     published: e.published ?? null,
+    siteMaxPerSecond: sites.get(e.site)!.settings.max_events_per_second,
   }));
 
   const countable = shardEvents.filter((e) =>

@@ -66,6 +66,9 @@ describe('admin sites', () => {
         half_life_hours: 12,
         respect_gpc: false,
         networks: ['x', 'facebook', 'linkedin', 'whatsapp', 'telegram', 'reddit', 'bluesky', 'mastodon', 'threads', 'pinterest', 'email', 'copy', 'native'],
+        max_events_per_second: 5000,
+        hourly_retention_days: 31,
+        daily_retention_days: 400,
       },
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
@@ -78,7 +81,10 @@ describe('admin sites', () => {
       body: { id, name: 'N', hosts: [`${id}.example`], settings: { share_weight: 2, respect_gpc: true, networks: ['x', 'email'] } },
     });
     const site = await response.json<{ settings: unknown }>();
-    expect(site.settings).toEqual({ share_weight: 2, half_life_hours: 12, respect_gpc: true, networks: ['x', 'email'] });
+    expect(site.settings).toEqual({
+      share_weight: 2, half_life_hours: 12, respect_gpc: true, networks: ['x', 'email'], max_events_per_second: 5000,
+      hourly_retention_days: 31, daily_retention_days: 400,
+    });
   });
 
   it('should list, read, update and delete a site', async () => {

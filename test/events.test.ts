@@ -280,3 +280,29 @@ describe('POST /api/v1/events: refusals write nothing', () => {
     await expectError(response, 405, 'method_not_allowed');
   });
 });
+
+describe('POST /api/v1/events: flood guards', () => {
+  it('should answer 429 with the JSON shape once one client exceeds its limit, and record nothing of it', async () => {
+    const { id, host } = await createSite();
+    const origin = `https://${host}`;
+    const ip = '198.51.100.200';
+    for (let i = 0; i < 120; i++) {
+      // Each request a new article, so every accepted one counts.
+      expect((await postEvents(view(id, `${origin}/story-${i}`), { origin, ip })).status).toBe(202);
+    }
+    await expectError(await postEvents(view(id, `${origin}/story-120`), { origin, ip }), 429, 'rate_limited');
+    // Another client of the same site is not held back.
+    expect((await postEvents(view(id, `${origin}/story-120`), { origin, ip: '198.51.100.201' })).status).toBe(202);
+    await flushAllShards();
+    const stored = await env.DB.prepare('SELECT sum(views) AS views FROM articles WHERE site_id = ?').bind(id).first();
+    expect(stored).toEqual({ views: 121 });
+  });
+
+  it('should keep one client\u2019s limit per site', async () => {
+    const a = await createSite();
+    const b = await createSite();
+    const ip = '198.51.100.210';
+    for (let i = 0; i < 120; i++) await postEvents(view(a.id, `https://${a.host}/${i}`), { origin: `https://${a.host}`, ip });
+    expect((await postEvents(view(b.id, `https://${b.host}/x`), { origin: `https://${b.host}`, ip })).status).toBe(202);
+  });
+});

@@ -15,6 +15,8 @@ export interface ShardEvent {
   image: string | null;
   section: string | null;
   published: string | null;
+  /** The site's `max_events_per_second` setting. */
+  siteMaxPerSecond: number;
 }
 
 export interface RecordRequest {
@@ -50,6 +52,14 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
+interface KeyedEvent {
+  event: ShardEvent;
+  day: number;
+  bucket: number;
+  second: number;
+  key: string;
+}
+
 const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
   Promise.race([
     promise,
@@ -73,6 +83,8 @@ export class CounterShard extends DurableObject<Env> {
   /** When the next alarm fires, as far as this instance knows; undefined until read. */
   private alarmAt: number | null | undefined;
   private failedFlushes = 0;
+  /** Events counted per site in the current second: the site ceiling, approximate across evictions. */
+  private readonly admitted = new Map<string, { second: number; count: number }>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -85,7 +97,7 @@ export class CounterShard extends DurableObject<Env> {
    * answers how many events of each beacon were counted.
    */
   async record(beacons: RecordRequest[]): Promise<number[]> {
-    const keyed: { event: ShardEvent; day: number; bucket: number; key: string }[][] = [];
+    const keyed: KeyedEvent[][] = [];
     for (const { receivedMs, ip, userAgent, events } of beacons) {
       const day = dayOf(receivedMs);
       const bucket = bucketOf(receivedMs);
@@ -100,7 +112,7 @@ export class CounterShard extends DurableObject<Env> {
         }
         // 128 bits of the hash are plenty to keep keys apart and halve their storage.
         const key = (await dedupKey(visitor, event.url, event.type, event.network)).slice(0, 32);
-        beaconKeys.push({ event, day, bucket, key });
+        beaconKeys.push({ event, day, bucket, second: Math.floor(receivedMs / 1000), key });
       }
       keyed.push(beaconKeys);
     }
@@ -110,10 +122,18 @@ export class CounterShard extends DurableObject<Env> {
     return counted;
   }
 
-  /** Buffers one event: its increment when its dedup key is new, its metadata always. Answers whether it counted. */
-  private buffer({ event, day, bucket, key }: { event: ShardEvent; day: number; bucket: number; key: string }): boolean {
+  /**
+   * Buffers one event: its increment when its dedup key is new and the site is
+   * under its ceiling this second, its metadata always. Answers whether it counted.
+   */
+  private buffer({ event, day, bucket, second, key }: KeyedEvent): boolean {
     const { site, url, network, title, image, section, published } = event;
-    const isNew = this.sql.exec('INSERT OR IGNORE INTO seen (day, key) VALUES (?, ?)', day, key).rowsWritten > 0;
+    let isNew = this.sql.exec('INSERT OR IGNORE INTO seen (day, key) VALUES (?, ?)', day, key).rowsWritten > 0;
+    if (isNew && !this.admit(site, second, event.siteMaxPerSecond)) {
+      // Not counted, so not seen either: the visitor may still count later today.
+      this.sql.exec('DELETE FROM seen WHERE day = ? AND key = ?', day, key);
+      isNew = false;
+    }
     if (isNew) {
       this.sql.exec(
         `INSERT INTO pending (site, url, bucket, network, n) VALUES (?, ?, ?, ?, 1)
@@ -150,6 +170,18 @@ export class CounterShard extends DurableObject<Env> {
     }
     this.dropExpiredDedupState(Date.now());
     await this.scheduleNext(Date.now());
+  }
+
+  /** Takes one of the site's events for `second` if the site is under its ceiling. */
+  private admit(site: string, second: number, maxPerSecond: number): boolean {
+    let window = this.admitted.get(site);
+    if (window?.second !== second) {
+      window = { second, count: 0 };
+      this.admitted.set(site, window);
+    }
+    if (window.count >= maxPerSecond) return false;
+    window.count++;
+    return true;
   }
 
   /** Today's salt, made at the first event of the UTC day. */

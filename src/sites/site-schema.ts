@@ -28,6 +28,9 @@ export const DEFAULT_SETTINGS = {
   half_life_hours: 12,
   respect_gpc: false,
   networks: [...NETWORKS],
+  max_events_per_second: 5000,
+  hourly_retention_days: 31,
+  daily_retention_days: 400,
 };
 
 const settingsShape = {
@@ -35,6 +38,15 @@ const settingsShape = {
   half_life_hours: z.number().positive().max(24 * 365),
   respect_gpc: z.boolean(),
   networks: networkList,
+  // Counted events of the site one shard admits per second (so per article at
+  // most this, the site as a whole up to this times the shard count): a guard
+  // against inflating one story, far above a real front-page spike.
+  max_events_per_second: z.number().int().min(1).max(1_000_000),
+  // Days of hourly and of daily counts the cron keeps; all-time totals are never
+  // dropped. 31 is the floor: the 30-day window's edge hours and whole days
+  // must outlive it (src/ranking/rollup-plan.ts).
+  hourly_retention_days: z.number().int().min(31).max(400),
+  daily_retention_days: z.number().int().min(31).max(3660),
 };
 
 /** A site's settings as stored: every field present. */

@@ -6,7 +6,7 @@ import type { CounterShard, RecordRequest, ShardEvent } from '../../src/shard/co
 import { BROWSER_UA, createSite, storedTotals } from '../helpers';
 
 const event = (site: string, url: string, extra: Partial<ShardEvent> = {}): ShardEvent => ({
-  site, url, type: 'view', network: '', title: null, image: null, section: null, published: null, ...extra,
+  site, url, type: 'view', network: '', title: null, image: null, section: null, published: null, siteMaxPerSecond: 5000, ...extra,
 });
 
 const request = (events: ShardEvent[], extra: Partial<RecordRequest> = {}): RecordRequest => ({
@@ -253,5 +253,33 @@ describe('CounterShard flush of site series', () => {
     expect(await env.DB.prepare('SELECT network, shares FROM site_network_hours WHERE site_id = ?').bind(id).all().then((r) => r.results)).toEqual([
       { network: 'x', shares: 2 },
     ]);
+  });
+});
+
+describe('CounterShard site ceiling', () => {
+  it('should count at most max_events_per_second of a site per second, and count the rest\u2019s visitors later', async () => {
+    const { id, host } = await createSite();
+    const shard = isolatedShard();
+    const url = `https://${host}/a`;
+    const second = Math.floor(Date.now() / 1000) * 1000;
+    const beacons = Array.from({ length: 5 }, (_, i) => request([event(id, url, { siteMaxPerSecond: 3 })], { ip: `198.51.100.${i}`, receivedMs: second + 10 }));
+    expect(await shard.record(beacons)).toEqual([1, 1, 1, 0, 0]);
+    // The next second the refused visitors count; the counted ones stay deduped.
+    expect(await shard.record(beacons.map((b) => ({ ...b, receivedMs: second + 1010 })))).toEqual([0, 0, 0, 1, 1]);
+    await runDurableObjectAlarm(shard);
+    expect(await storedTotals(id, url)).toEqual({ views: 5, shares: 0 });
+  });
+
+  it('should keep sites\u2019 ceilings apart', async () => {
+    const a = await createSite();
+    const b = await createSite();
+    const shard = isolatedShard();
+    const receivedMs = Date.now();
+    const counted = await shard.record([
+      request([event(a.id, `https://${a.host}/x`, { siteMaxPerSecond: 1 })], { ip: '198.51.100.1', receivedMs }),
+      request([event(b.id, `https://${b.host}/x`, { siteMaxPerSecond: 1 })], { ip: '198.51.100.1', receivedMs }),
+      request([event(a.id, `https://${a.host}/x`, { siteMaxPerSecond: 1 })], { ip: '198.51.100.2', receivedMs }),
+    ]);
+    expect(counted).toEqual([1, 1, 0]);
   });
 });

@@ -65,7 +65,7 @@ it('should store totals equal to the counted events under any interleaving of ev
             receivedMs,
             ip: `198.51.100.${c.visitor}`,
             userAgent: BROWSER_UA,
-            events: [{ site: id, url: url(c.article), type: network ? 'share' : 'view', network, title: null, image: null, section: null, published: null }],
+            events: [{ site: id, url: url(c.article), type: network ? 'share' : 'view', network, title: null, image: null, section: null, published: null, siteMaxPerSecond: 5000 }],
           }]);
           const key = JSON.stringify([c.visitor, c.article, network, c.day]);
           if (!counted.has(key)) {

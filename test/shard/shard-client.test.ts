@@ -8,7 +8,7 @@ const beacon = (site: string, url: string, ip: string): RecordRequest => ({
   receivedMs: Date.now(),
   ip,
   userAgent: BROWSER_UA,
-  events: [{ site, url, type: 'view', network: '', title: null, image: null, section: null, published: null }],
+  events: [{ site, url, type: 'view', network: '', title: null, image: null, section: null, published: null, siteMaxPerSecond: 5000 }],
 });
 
 /** The real namespace, counting the RPCs made through it; `failFirst` makes the first one fail. */
