@@ -1,4 +1,5 @@
 import { getSite } from '../db/sites';
+import { deleteCached, readCachedJson, writeCachedJson } from './kv';
 import type { Site } from '../sites/site-schema';
 
 const KV_TTL_SECONDS = 300;
@@ -17,10 +18,10 @@ export async function loadSite(env: Pick<Env, 'DB' | 'CACHE'>, id: string, nowMs
   const cached = memory.get(id);
   if (cached && cached.until > nowMs) return cached.site;
 
-  let site = await env.CACHE.get<Site>(kvKey(id), 'json');
+  let site = await readCachedJson<Site>(env.CACHE, kvKey(id));
   if (site === null) {
     site = await getSite(env.DB, id);
-    if (site) await env.CACHE.put(kvKey(id), JSON.stringify(site), { expirationTtl: KV_TTL_SECONDS });
+    if (site) await writeCachedJson(env.CACHE, kvKey(id), site, KV_TTL_SECONDS);
   }
   memory.set(id, { site, until: nowMs + MEMORY_TTL_MS });
   return site;
@@ -29,6 +30,6 @@ export async function loadSite(env: Pick<Env, 'DB' | 'CACHE'>, id: string, nowMs
 /** After an admin change: refresh KV and this isolate's copy. */
 export async function storeSite(env: Pick<Env, 'CACHE'>, id: string, site: Site | null): Promise<void> {
   memory.delete(id);
-  if (site) await env.CACHE.put(kvKey(id), JSON.stringify(site), { expirationTtl: KV_TTL_SECONDS });
-  else await env.CACHE.delete(kvKey(id));
+  if (site) await writeCachedJson(env.CACHE, kvKey(id), site, KV_TTL_SECONDS);
+  else await deleteCached(env.CACHE, kvKey(id));
 }

@@ -1,0 +1,28 @@
+/**
+ * KV as a cache: a failing read is a miss and a failing write is skipped, both
+ * logged, so that KV being down costs D1 reads, never an answer.
+ */
+export async function readCachedJson<T>(kv: KVNamespace, key: string): Promise<T | null> {
+  try {
+    return await kv.get<T>(key, 'json');
+  } catch (err) {
+    console.warn(`KV read of ${key} failed`, err);
+    return null;
+  }
+}
+
+export async function writeCachedJson(kv: KVNamespace, key: string, value: unknown, ttlSeconds: number): Promise<void> {
+  try {
+    await kv.put(key, JSON.stringify(value), { expirationTtl: ttlSeconds });
+  } catch (err) {
+    console.warn(`KV write of ${key} failed`, err);
+  }
+}
+
+export async function deleteCached(kv: KVNamespace, key: string): Promise<void> {
+  try {
+    await kv.delete(key);
+  } catch (err) {
+    console.warn(`KV delete of ${key} failed`, err);
+  }
+}

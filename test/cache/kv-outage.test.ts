@@ -1,0 +1,31 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { cachedArticleCounts } from '../../src/cache/counts';
+import { loadSite } from '../../src/cache/sites';
+import { createSite } from '../helpers';
+
+/** The real D1 with a KV namespace that fails every call, as KV does in an outage. */
+const withKvDown = () => ({
+  DB: env.DB,
+  CACHE: new Proxy(env.CACHE, {
+    get: (target, property) =>
+      ['get', 'put', 'delete', 'list', 'getWithMetadata'].includes(String(property))
+        ? () => Promise.reject(new Error('KV unavailable'))
+        : Reflect.get(target, property),
+  }),
+});
+
+describe('caches while KV is down', () => {
+  it('should load a site from D1', async () => {
+    const { id } = await createSite();
+    // A time far ahead, so this isolate's own copy is not used.
+    expect(await loadSite(withKvDown(), id, Date.now() + 3_600_000)).toMatchObject({ id });
+  });
+
+  it('should answer counts from D1', async () => {
+    const { id, host } = await createSite();
+    expect(await cachedArticleCounts(withKvDown(), id, `https://${host}/a`)).toEqual({
+      url: `https://${host}/a`, views: 0, shares: { total: 0, by_network: {} },
+    });
+  });
+});
