@@ -19,6 +19,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    // Requests per endpoint in test/fuzz: a sample here, 1,000+ with `npm run fuzz`.
+    provide: { fuzzRuns: Number(process.env.FUZZ_RUNS ?? 60) },
     setupFiles: ['./test/apply-migrations.ts'],
   },
 });
