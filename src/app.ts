@@ -4,8 +4,14 @@ import type { AppEnv } from './env';
 import { adminRoutes } from './routes/admin';
 import { countsRoutes } from './routes/counts';
 import { demoRoutes } from './routes/demo';
+import { embedRoutes } from './routes/embed';
 import { eventsRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { popularRoutes } from './routes/popular';
+import { shareRoutes } from './routes/share';
+import { shariffRoutes } from './routes/shariff';
+import { widgetRoutes } from './routes/widget';
+import { securityHeaders } from './security';
 
 /**
  * Answers 405 for a known API path asked with a method it does not take:
@@ -24,11 +30,17 @@ function refuseOtherMethods(app: Hono<AppEnv>): void {
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
+    .use(securityHeaders())
     .route('/', healthRoutes)
     .route('/', eventsRoutes)
     .route('/', countsRoutes)
+    .route('/', popularRoutes)
     .route('/', adminRoutes)
-    .route('/', demoRoutes);
+    .route('/', demoRoutes)
+    .route('/', shareRoutes)
+    .route('/', shariffRoutes)
+    .route('/', embedRoutes)
+    .route('/', widgetRoutes)
   refuseOtherMethods(app);
   app.notFound(notFound);
   app.onError(onError);

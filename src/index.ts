@@ -1,4 +1,5 @@
 import { createApp } from './app';
+import { rollUpAllSites } from './db/rollup';
 
 export { CounterShard } from './shard/counter-shard';
 
@@ -6,4 +7,8 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  // The cron of wrangler.toml: rolls finished days into daily rows, applies retention.
+  async scheduled(controller, env) {
+    await rollUpAllSites(env.DB, controller.scheduledTime);
+  },
 } satisfies ExportedHandler<Env>;

@@ -7,9 +7,3 @@ declare global {
     }
   }
 }
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    fuzzRuns: number;
-  }
-}

@@ -20,7 +20,9 @@ describe('pages', () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain('<link rel="canonical" href="http://localhost:8787/demo"');
     expect(html).toContain('Share this article');
-    expect(html).toContain('href="https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Flocalhost%3A8787%2Fdemo"');
+    // Plain links to the share endpoint, upgraded by the widget as README shows publishers.
+    expect(html).toContain('href="http://localhost:8787/api/v1/share/facebook?site=demo&amp;url=http%3A%2F%2Flocalhost%3A8787%2Fdemo&amp;title=');
+    expect(html).toContain('<script src="http://localhost:8787/widget.js" async=""></script>');
     expect(html).toContain('data-sharepulse="popular"');
   });
 

@@ -1,6 +1,8 @@
 import type { FC } from 'hono/jsx';
 import { demoPath, type DemoArticle } from '../demo/articles';
-import { NETWORK_LABELS, NETWORKS, isLinkNetwork, shareUrl } from '../networks';
+import { NETWORK_LABELS, NETWORKS, isLinkNetwork } from '../networks';
+import type { PopularRequest } from '../ranking/popular-query';
+import type { PopularItem } from '../ranking/rank';
 
 const STYLE = `
   :root { color-scheme: light dark; --ink: #1b1b1f; --paper: #fbfaf7; --muted: #5d5d66; --rule: #dedbd2; --accent: #b3261e; }
@@ -25,22 +27,75 @@ const STYLE = `
   .share a:hover, .share a:focus-visible { border-color: var(--accent); color: var(--accent); }
   aside h2 { font: 700 .8rem system-ui, sans-serif; text-transform: uppercase; letter-spacing: .08em; border-top: 3px solid var(--ink); padding-top: .5rem; }
   aside .placeholder { color: var(--muted); font: .9rem system-ui, sans-serif; }
+  .popular ol { list-style: none; margin: 0; padding: 0; counter-reset: popular; }
+  .popular li { counter-increment: popular; border-bottom: 1px solid var(--rule); }
+  .popular a { display: flex; gap: .7rem; align-items: center; padding: .6rem 0; text-decoration: none; font-size: 1rem; line-height: 1.3; }
+  .popular a::before { content: counter(popular); font: 700 1.4rem Georgia, serif; color: var(--accent); min-width: 1.2rem; }
+  .popular a:hover span, .popular a:focus-visible span { text-decoration: underline; }
+  .popular img { width: 56px; height: 56px; object-fit: cover; flex: none; }
   footer { grid-column: 1 / -1; border-top: 1px solid var(--rule); padding-top: 1rem; font: .8rem system-ui, sans-serif; color: var(--muted); }
 `;
 
-const ShareBar: FC<{ url: string; title: string }> = ({ url, title }) => (
+/**
+ * The share bar exactly as README tells publishers to write it: plain links to
+ * the share endpoint (which count the click and redirect to the network, with
+ * JavaScript off too) inside the element that /widget.js upgrades.
+ */
+const ShareBar: FC<{ origin: string; url: string; title: string }> = ({ origin, url, title }) => (
   <section class="share" aria-labelledby="share-heading">
     <h2 id="share-heading">Share this article</h2>
-    <ul>
-      {NETWORKS.filter(isLinkNetwork).map((network) => (
-        <li>
-          <a href={shareUrl(network, url, title)} rel="noopener noreferrer" target="_blank">
-            {NETWORK_LABELS[network]}
-          </a>
-        </li>
-      ))}
-    </ul>
+    <div data-sharepulse="share" data-site="demo" data-counts="true">
+      <ul>
+        {NETWORKS.filter(isLinkNetwork).map((network) => (
+          <li>
+            <a
+              href={`${origin}/api/v1/share/${network}?${new URLSearchParams({ site: 'demo', url, title })}`}
+              rel="nofollow noopener"
+              target="_blank"
+            >
+              {NETWORK_LABELS[network]}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
   </section>
+);
+
+// Article keys are always https; on the dev server (plain http) a link to this
+// origin's own pages must keep the scheme the reader is using.
+const hrefOn = (origin: string, url: string): string => {
+  const target = new URL(url);
+  return target.host === new URL(origin).host ? `${target.pathname}${target.search}` : url;
+};
+
+/** What the popular box shows: the list and the request it answers. */
+export interface DemoPopular {
+  request: PopularRequest;
+  items: PopularItem[];
+}
+
+/**
+ * The "Most popular" box, rendered on the server from the same list the
+ * popular endpoint answers, inside the element /widget.js may upgrade.
+ */
+const PopularBox: FC<{ origin: string; popular: DemoPopular }> = ({ origin, popular: { request, items } }) => (
+  <div data-sharepulse="popular" data-site="demo" data-window={request.window} data-by={request.by} data-limit={String(request.limit)} class="popular">
+    {items.length === 0 ? (
+      <p class="placeholder">The most-read stories of the day will appear here.</p>
+    ) : (
+      <ol>
+        {items.map((item) => (
+          <li>
+            <a href={hrefOn(origin, item.url)}>
+              {item.image ? <img src={item.image} alt="" width="56" height="56" loading="lazy" /> : null}
+              <span>{item.title ?? item.url}</span>
+            </a>
+          </li>
+        ))}
+      </ol>
+    )}
+  </div>
 );
 
 const formatDate = (iso: string) =>
@@ -50,7 +105,7 @@ const formatDate = (iso: string) =>
  * An article page of "The Eastbank Ledger", an imaginary local paper: what a
  * publisher's page looks like with sharepulse's share bar and popular box.
  */
-export const DemoPage: FC<{ article: DemoArticle; origin: string }> = ({ article, origin }) => {
+export const DemoPage: FC<{ article: DemoArticle; origin: string; popular: DemoPopular; nonce: string }> = ({ article, origin, popular, nonce }) => {
   const url = `${origin}${demoPath(article)}`;
   return (
     <html lang="en">
@@ -64,7 +119,7 @@ export const DemoPage: FC<{ article: DemoArticle; origin: string }> = ({ article
         <meta property="og:url" content={url} />
         <meta property="article:section" content={article.section} />
         <meta property="article:published_time" content={article.published} />
-        <style>{STYLE}</style>
+        <style nonce={nonce} dangerouslySetInnerHTML={{ __html: STYLE }} />
       </head>
       <body>
         <header class="masthead">
@@ -84,7 +139,7 @@ export const DemoPage: FC<{ article: DemoArticle; origin: string }> = ({ article
               <div class="byline">
                 By {article.author} · <time datetime={article.published}>{formatDate(article.published)}</time>
               </div>
-              <ShareBar url={url} title={article.title} />
+              <ShareBar origin={origin} url={url} title={article.title} />
               {article.paragraphs.map((paragraph) => (
                 <p>{paragraph}</p>
               ))}
@@ -92,12 +147,11 @@ export const DemoPage: FC<{ article: DemoArticle; origin: string }> = ({ article
           </main>
           <aside aria-labelledby="popular-heading">
             <h2 id="popular-heading">Most popular</h2>
-            <div data-sharepulse="popular" data-site="demo" class="placeholder">
-              The most-read stories of the day will appear here.
-            </div>
+            <PopularBox origin={origin} popular={popular} />
           </aside>
           <footer>The Eastbank Ledger is an imaginary newspaper: a demo of sharepulse.</footer>
         </div>
+        <script src={`${origin}/widget.js`} async />
       </body>
     </html>
   );

@@ -1,11 +1,23 @@
 import { Hono } from 'hono';
+import { cachedPopular } from '../cache/popular';
+import { loadSite } from '../cache/sites';
 import { DEMO_ARTICLES } from '../demo/articles';
 import type { AppEnv } from '../env';
+import type { PopularRequest } from '../ranking/popular-query';
 import { DemoPage } from '../render/demo-page';
 
-export const demoRoutes = new Hono<AppEnv>().get('/demo/:slug{[a-z0-9-]*}?', (c) => {
+/** The demo page's "Most popular" box: the day's five most-read stories. */
+const DEMO_POPULAR: PopularRequest = { window: '24h', by: 'views', limit: 5, section: null, exclude: [] };
+
+export const demoRoutes = new Hono<AppEnv>().get('/demo/:slug{[a-z0-9-]*}?', async (c) => {
   const slug = c.req.param('slug') ?? '';
   const article = DEMO_ARTICLES.find((a) => a.slug === slug);
   if (!article) return c.notFound();
-  return c.html(`<!doctype html>${<DemoPage article={article} origin={new URL(c.req.url).origin} />}`);
+  const origin = new URL(c.req.url).origin;
+  // The same cached list the popular endpoint serves; an unseeded database has no demo site yet.
+  const site = await loadSite(c.env, 'demo');
+  const items = site
+    ? (await cachedPopular({ env: c.env, waitUntil: (promise) => c.executionCtx.waitUntil(promise), origin }, site, DEMO_POPULAR, Date.now())).list.items
+    : [];
+  return c.html(`<!doctype html>${<DemoPage article={article} origin={origin} popular={{ request: DEMO_POPULAR, items }} nonce={c.get('secureHeadersNonce') ?? ''} />}`);
 });

@@ -1,0 +1,66 @@
+// Load and exactness: a fixed number of view events from distinct visitors at
+// high concurrency across many articles, with the shards flushing to D1 during
+// the run (FLUSH_SECONDS=1), then every article's total must be exact.
+import { load } from './lib/load.mjs';
+import { createBenchSite, startSharepulse } from './lib/worker.mjs';
+
+const SITE = 'exact';
+const HOST = 'exact.example';
+
+export async function benchExactness({ scriptPath, events, connections, articles }) {
+  const sharepulse = await startSharepulse(scriptPath);
+  try {
+    await createBenchSite(sharepulse.url, SITE, [HOST]);
+    let sent = 0;
+    const requests = [
+      {
+        method: 'POST',
+        path: '/api/v1/events',
+        setupRequest: (request) => {
+          const n = sent++;
+          return {
+            ...request,
+            headers: {
+              'Content-Type': 'text/plain;charset=UTF-8',
+              Origin: `https://${HOST}`,
+              'CF-Connecting-IP': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+              'User-Agent': `Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36 visitor-${n}`,
+            },
+            body: JSON.stringify({ site: SITE, type: 'view', url: `https://${HOST}/story-${n % articles}` }),
+          };
+        },
+      },
+    ];
+    const started = Date.now();
+    const result = await load({ url: sharepulse.url, amount: events, connections, requests });
+    const seconds = (Date.now() - started) / 1000;
+    const flushesDuringRun = (await sharepulse.db.prepare('SELECT count(*) AS n FROM flush_log').first()).n;
+
+    const expected = new Map();
+    for (let n = 0; n < events; n++) expected.set(`https://${HOST}/story-${n % articles}`, (expected.get(`https://${HOST}/story-${n % articles}`) ?? 0) + 1);
+    const deadline = Date.now() + 60_000;
+    let rows = [];
+    let total = 0;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      ({ results: rows } = await sharepulse.db.prepare('SELECT url, views FROM articles WHERE site_id = ?').bind(SITE).all());
+      total = rows.reduce((sum, r) => sum + r.views, 0);
+    } while (total < events && Date.now() < deadline);
+
+    const wrong = rows.filter((r) => expected.get(r.url) !== r.views).length + Math.max(0, expected.size - rows.length);
+    return {
+      events,
+      connections,
+      articles,
+      seconds,
+      rps: events / seconds,
+      p99: result.p99,
+      accepted: result.statuses['202'] ?? 0,
+      stored: total,
+      wrongArticles: wrong,
+      flushesDuringRun,
+    };
+  } finally {
+    await sharepulse.mf.dispose();
+  }
+}

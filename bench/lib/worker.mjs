@@ -1,0 +1,83 @@
+// Builds the Worker as `wrangler deploy` would and runs it in Miniflare on
+// 127.0.0.1, with the bindings of wrangler.toml (local, in-memory storage).
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from 'wrangler';
+
+export const ADMIN_TOKEN = 'bench-admin-token';
+
+/** Bundles src/index.ts with wrangler (no upload) and answers the bundle's path. */
+export function buildWorker() {
+  // Inside the project: workerd refuses module paths that climb out of its root.
+  const outdir = 'bench/.build';
+  const result = spawnSync(process.execPath, ['node_modules/wrangler/bin/wrangler.js', 'deploy', '--dry-run', '--outdir', outdir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
+  if (result.status !== 0) throw new Error('wrangler build failed');
+  return join(outdir, 'index.js');
+}
+
+/** The SQL of every migration, in order. */
+export function migrationStatements() {
+  return readdirSync('migrations')
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => readFileSync(join('migrations', f), 'utf8'));
+}
+
+async function applyMigrations(db) {
+  for (const sql of migrationStatements()) {
+    await db.batch(unstable_splitSqlQuery(sql).map((statement) => db.prepare(statement)));
+  }
+}
+
+/**
+ * Starts the sharepulse Worker in Miniflare, migrated, on a free port of
+ * 127.0.0.1. Answers { url, mf, db }; `mf.dispose()` stops it.
+ */
+export async function startSharepulse(scriptPath, vars = {}) {
+  // The bundle is one self-contained module, so wrangler's module rules do not apply.
+  const { modulesRules: _, ...workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml').workerOptions;
+  const mf = new Miniflare(convertV4MiniflareOptions({
+    host: '127.0.0.1',
+    port: 0,
+    workers: [
+      {
+        ...workerOptions,
+        name: 'sharepulse',
+        modules: true,
+        scriptPath,
+        bindings: { ...workerOptions.bindings, ADMIN_TOKEN, FLUSH_SECONDS: '1', ...vars },
+      },
+    ],
+  }));
+  const url = (await mf.ready).toString().replace(/\/$/, '');
+  const db = await mf.getD1Database('DB');
+  await applyMigrations(db);
+  return { url, mf, db };
+}
+
+/** Starts a plain module Worker with a D1 binding `DB`, migrated like sharepulse's. */
+export async function startPlainWorker(scriptPath) {
+  const mf = new Miniflare(convertV4MiniflareOptions({
+    host: '127.0.0.1',
+    port: 0,
+    workers: [{ name: 'baseline', modules: true, scriptPath, compatibilityDate: '2026-10-01', d1Databases: ['DB'] }],
+  }));
+  const url = (await mf.ready).toString().replace(/\/$/, '');
+  const db = await mf.getD1Database('DB');
+  await applyMigrations(db);
+  return { url, mf, db };
+}
+
+export async function createBenchSite(url, id, hosts) {
+  const response = await fetch(`${url}/api/v1/admin/sites`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id, name: `Bench ${id}`, hosts }),
+  });
+  if (response.status !== 201) throw new Error(`create site: ${response.status} ${await response.text()}`);
+}

@@ -1,0 +1,36 @@
+import type { Child, FC } from 'hono/jsx';
+import { CSS } from '../../widget/src/styles';
+
+/**
+ * The widget's own stylesheet, so that an embed looks like the widget. No
+ * room is reserved for the popular list: the server renders it whole.
+ */
+export const EMBED_CSS = `${CSS}html,body{margin:0;background:transparent}.sp{padding:.4em}.pop{min-height:0}`;
+
+export type EmbedTheme = 'light' | 'dark' | undefined;
+
+/**
+ * A self-contained page for an `<iframe>`: one inline stylesheet, no script,
+ * readable with JavaScript off. Every text is escaped by hono/jsx.
+ */
+export const EmbedPage: FC<{ lang: string; title: string; theme: EmbedTheme; children: Child }> = ({
+  lang,
+  title,
+  theme,
+  children,
+}) => (
+  <html lang={lang}>
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <meta name="robots" content="noindex" />
+      <meta name="color-scheme" content={theme ?? 'light dark'} />
+      <title>{title}</title>
+      {/* A constant: set raw, as hono/jsx would entity-escape the quotes in CSS. */}
+      <style dangerouslySetInnerHTML={{ __html: EMBED_CSS }} />
+    </head>
+    <body>
+      <div class={theme ? `sp ${theme}` : 'sp'}>{children}</div>
+    </body>
+  </html>
+);

@@ -1,0 +1,41 @@
+import type { FC } from 'hono/jsx';
+import type { Strings } from '../../widget/src/i18n';
+import type { PopularList } from '../ranking/rank';
+
+const isHttpUrl = (value: string | null): value is string => value !== null && /^https?:\/\//i.test(value);
+
+/**
+ * The popular list for an iframe, as the widget draws it. Links open in the
+ * page around the iframe (the site's own article pages); every title is text.
+ */
+export const EmbedPopular: FC<{ list: PopularList; lang: string; strings: Strings }> = ({ list, lang, strings: s }) => {
+  const format = new Intl.NumberFormat(lang, { notation: 'compact' });
+  const count = (n: number, unit: string) => `${format.format(n)} ${unit}`;
+  const items = list.items.filter((item) => isHttpUrl(item.url));
+  if (items.length === 0) {
+    return (
+      <ol class="pop">
+        <li class="none">{s.empty}</li>
+      </ol>
+    );
+  }
+  return (
+    <ol class="pop">
+      {items.map((item) => (
+        <li>
+          {isHttpUrl(item.image) && <img class="th" src={item.image} alt="" loading="lazy" decoding="async" />}
+          <a href={item.url} target="_top">
+            {item.title || item.url.replace(/^https?:\/\//, '')}
+          </a>
+          <span class="m">
+            {list.by === 'views'
+              ? count(item.views, s.views)
+              : list.by === 'shares'
+                ? count(item.shares, s.shares)
+                : `${count(item.views, s.views)} · ${count(item.shares, s.shares)}`}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+};

@@ -1,0 +1,59 @@
+import type { FC } from 'hono/jsx';
+import type { Strings } from '../../widget/src/i18n';
+import { ICONS } from '../../widget/src/icons';
+import { NETWORK_LABELS, type LinkNetwork } from '../networks';
+
+export interface EmbedShareProps {
+  site: string;
+  /** The article's normalised URL. */
+  url: string;
+  title: string | undefined;
+  networks: LinkNetwork[];
+  /** All-time shares per network, when the embed shows counts. */
+  counts: Record<string, number> | undefined;
+  lang: string;
+  strings: Strings;
+}
+
+const label = (network: LinkNetwork, s: Strings): string =>
+  network === 'email' ? s.email : s.share(NETWORK_LABELS[network]);
+
+/**
+ * The share bar for an iframe: plain links to the share endpoint, which
+ * counts the click and redirects to the network. They open a new tab, as
+ * networks refuse to be framed.
+ */
+export const EmbedShare: FC<EmbedShareProps> = ({ site, url, title, networks, counts, lang, strings: s }) => {
+  const format = new Intl.NumberFormat(lang, { notation: 'compact' });
+  const query = new URLSearchParams({ site, url });
+  if (title) query.set('title', title);
+  return (
+    <ul class="bar" aria-label={s.bar}>
+      {networks.map((network) => {
+        const name = label(network, s);
+        const count = counts ? format.format(counts[network] ?? 0) : undefined;
+        return (
+          <li>
+            <a
+              class="btn"
+              href={`/api/v1/share/${network}?${query}`}
+              target="_blank"
+              rel="noopener nofollow"
+              title={name}
+              aria-label={count === undefined ? name : `${name}: ${count} ${s.shares}`}
+            >
+              <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <path d={ICONS[network]} />
+              </svg>
+              {count !== undefined && (
+                <span class="n" aria-hidden="true">
+                  {count}
+                </span>
+              )}
+            </a>
+          </li>
+        );
+      })}
+    </ul>
+  );
+};

@@ -1,0 +1,108 @@
+import { Hono, type Context } from 'hono';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import { z } from 'zod';
+import { strings, language } from '../../widget/src/i18n';
+import { cachedArticleCounts, COUNTS_TTL_SECONDS } from '../cache/counts';
+import { cachedPopular, POPULAR_MAX_AGE_SECONDS } from '../cache/popular';
+import type { AppEnv } from '../env';
+import { MAX_URL_LENGTH } from '../ingest/event-schema';
+import { cutToLength } from '../ingest/text';
+import { NETWORKS, isLinkNetwork, type LinkNetwork } from '../networks';
+import { popularQuery, toPopularRequest } from '../ranking/popular-query';
+import { articleKey, requireSite } from '../recording';
+import { EMBED_CSS, EmbedPage } from '../render/embed-page';
+import { EmbedPopular } from '../render/embed-popular';
+import { EmbedShare } from '../render/embed-share';
+import { siteId } from '../sites/site-schema';
+import { validate } from '../validation';
+
+const LINK_NETWORKS = NETWORKS.filter(isLinkNetwork);
+
+const common = {
+  site: siteId,
+  lang: z.string().max(35).optional(),
+  theme: z.enum(['light', 'dark', 'auto']).optional(),
+};
+
+const embedShareQuery = z.object({
+  ...common,
+  url: z.string().min(1).max(MAX_URL_LENGTH),
+  title: z
+    .string()
+    .transform((title) => cutToLength(title.trim(), 300))
+    .optional(),
+  // Comma-separated, like the widget's data-networks; names without a share page are left out.
+  networks: z
+    .string()
+    .transform((list) => list.split(',').map((name) => name.trim()).filter((name): name is LinkNetwork =>
+      (LINK_NETWORKS as string[]).includes(name),
+    ))
+    .optional(),
+  counts: z.enum(['true', 'false']).optional(),
+});
+
+// The popular endpoint's own query (window, by, limit, section, exclude) and defaults.
+const embedPopularQuery = popularQuery.extend(common);
+
+let styleHash: Promise<string> | undefined;
+
+/** The CSP source of the embeds' one stylesheet, computed once per isolate. */
+const styleSource = (): Promise<string> =>
+  (styleHash ??= crypto.subtle
+    .digest('SHA-256', new TextEncoder().encode(EMBED_CSS))
+    .then((digest) => `'sha256-${btoa(String.fromCharCode(...new Uint8Array(digest)))}'`));
+
+/** Answers an embed page: cacheable, frameable anywhere, able to run nothing but its own stylesheet. */
+async function embedResponse(c: Context<AppEnv>, page: JSX.Element, maxAge: number): Promise<Response> {
+  c.header('Cache-Control', `public, max-age=${maxAge}`);
+  c.header(
+    'Content-Security-Policy',
+    `default-src 'none'; style-src ${await styleSource()}; img-src https: http:; base-uri 'none'; form-action 'none'`,
+  );
+  // Clicks reach our share endpoint with the embed's address, and nothing leaves for elsewhere.
+  c.header('Referrer-Policy', 'same-origin');
+  c.header('X-Content-Type-Options', 'nosniff');
+  return c.html(`<!doctype html>${page}`);
+}
+
+const themeOf = (theme: 'light' | 'dark' | 'auto' | undefined) => (theme === 'auto' ? undefined : theme);
+
+/** GET /embed/share and /embed/popular: the widget's elements as iframe pages, for pages that run no script of ours. */
+export const embedRoutes = new Hono<AppEnv>()
+  .get('/embed/share', validate('query', embedShareQuery), async (c) => {
+    const query = c.req.valid('query');
+    const site = await requireSite(c.env, query.site);
+    const url = articleKey(site, query.url);
+    const lang = language(query.lang);
+    const s = strings(lang);
+    const withCounts = query.counts === 'true';
+    const counts = withCounts ? (await cachedArticleCounts(c.env, site.id, url)).shares.by_network : undefined;
+    const networks = query.networks?.length ? query.networks : LINK_NETWORKS;
+    return embedResponse(
+      c,
+      <EmbedPage lang={lang} title={s.bar} theme={themeOf(query.theme)}>
+        <EmbedShare site={site.id} url={url} title={query.title} networks={networks} counts={counts} lang={lang} strings={s} />
+      </EmbedPage>,
+      withCounts ? COUNTS_TTL_SECONDS : 300,
+    );
+  })
+  .get('/embed/popular', validate('query', embedPopularQuery), async (c) => {
+    const query = c.req.valid('query');
+    const site = await requireSite(c.env, query.site);
+    const request = toPopularRequest(query, (url) => articleKey(site, url));
+    // The same cached list the popular endpoint answers.
+    const { list } = await cachedPopular(
+      { env: c.env, waitUntil: (promise) => c.executionCtx.waitUntil(promise), origin: new URL(c.req.url).origin },
+      site,
+      request,
+      Date.now(),
+    );
+    const lang = language(query.lang);
+    return embedResponse(
+      c,
+      <EmbedPage lang={lang} title={site.name} theme={themeOf(query.theme)}>
+        <EmbedPopular list={list} lang={lang} strings={strings(lang)} />
+      </EmbedPage>,
+      POPULAR_MAX_AGE_SECONDS,
+    );
+  });

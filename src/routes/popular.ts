@@ -1,0 +1,30 @@
+import { Hono } from 'hono';
+import { etag, RETAINED_304_HEADERS } from 'hono/etag';
+import { cachedPopular, POPULAR_MAX_AGE_SECONDS } from '../cache/popular';
+import type { AppEnv } from '../env';
+import { popularQuery, toPopularRequest } from '../ranking/popular-query';
+import { articleKey, requireSite } from '../recording';
+import { siteParam } from '../sites/site-schema';
+import { validate } from '../validation';
+
+// CORS comes from the `/api/v1/sites/*` middleware of countsRoutes, mounted before this.
+export const popularRoutes = new Hono<AppEnv>().get(
+  '/api/v1/sites/:site/popular',
+  validate('param', siteParam),
+  validate('query', popularQuery),
+  // A matching If-None-Match gets a 304; a cross-origin reader needs the CORS header on it too.
+  etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'access-control-allow-origin'] }),
+  async (c) => {
+    const site = await requireSite(c.env, c.req.valid('param').site);
+    const request = toPopularRequest(c.req.valid('query'), (url) => articleKey(site, url));
+    const { list, etag: tag } = await cachedPopular(
+      { env: c.env, waitUntil: (promise) => c.executionCtx.waitUntil(promise), origin: new URL(c.req.url).origin },
+      site,
+      request,
+      Date.now(),
+    );
+    c.header('Cache-Control', `public, max-age=${POPULAR_MAX_AGE_SECONDS}`);
+    c.header('ETag', tag);
+    return c.json(list);
+  },
+);

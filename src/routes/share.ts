@@ -1,0 +1,67 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { ApiError } from '../errors';
+import type { AppEnv } from '../env';
+import { MAX_URL_LENGTH } from '../ingest/event-schema';
+import { cutToLength } from '../ingest/text';
+import { NETWORKS, isLinkNetwork, shareUrl, type Network } from '../networks';
+import { articleKey, recordShareClick, requireSite } from '../recording';
+import { siteId } from '../sites/site-schema';
+import { validate } from '../validation';
+
+const shareQuery = z.object({
+  site: siteId,
+  url: z.string().min(1).max(MAX_URL_LENGTH),
+  // Cut to the title cap, like an event's title, rather than refused.
+  title: z
+    .string()
+    .transform((title) => cutToLength(title.trim(), 300))
+    .optional(),
+});
+
+const isNetwork = (name: string): name is Network => (NETWORKS as readonly string[]).includes(name);
+
+/**
+ * GET /api/v1/share/{network}: the share button that works without JavaScript.
+ * Records the share, then answers 302 to the network's own share page, the
+ * only redirect target there is: the article URL is only ever a parameter of
+ * it, and must be on one of the site's hosts.
+ */
+export const shareRoutes = new Hono<AppEnv>().get('/api/v1/share/:network', validate('query', shareQuery), async (c) => {
+  const network = c.req.param('network');
+  if (!isNetwork(network)) {
+    throw new ApiError(400, 'unknown_network', `No network ${network}; one of ${NETWORKS.join(', ')}.`);
+  }
+  if (!isLinkNetwork(network)) {
+    throw new ApiError(400, 'not_a_link_network', `${network} shares in the browser and has no share page to go to.`);
+  }
+  const query = c.req.valid('query');
+  const site = await requireSite(c.env, query.site);
+  const url = articleKey(site, query.url);
+  try {
+    await recordShareClick(
+      c.env,
+      site,
+      { site: site.id, type: 'share', network, url, title: query.title },
+      {
+        receivedMs: Date.now(),
+        origin: undefined,
+        referer: c.req.header('Referer'),
+        ip: c.req.header('CF-Connecting-IP') ?? '',
+        userAgent: c.req.header('User-Agent'),
+        secGpc: c.req.header('Sec-GPC'),
+        selfOrigin: new URL(c.req.url).origin,
+        prefetch: /prefetch/i.test(c.req.header('Sec-Purpose') ?? c.req.header('Purpose') ?? ''),
+      },
+    );
+  } catch (err) {
+    // The reader came to share: a count that could not be recorded must not
+    // stop them. Logged, as it is a fault of ours.
+    console.error('share click not recorded', err);
+  }
+  c.header('Cache-Control', 'no-store');
+  // The network learns the article from the URL, and nothing about the page the click came from.
+  c.header('Referrer-Policy', 'no-referrer');
+  c.header('X-Robots-Tag', 'noindex, nofollow');
+  return c.redirect(shareUrl(network, url, query.title), 302);
+});

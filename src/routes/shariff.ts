@@ -1,0 +1,61 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { z } from 'zod';
+import { COUNTS_TTL_SECONDS, cachedArticleCounts } from '../cache/counts';
+import { siteIdOfHost } from '../db/site-hosts';
+import { ApiError } from '../errors';
+import type { AppEnv } from '../env';
+import { MAX_URL_LENGTH } from '../ingest/event-schema';
+import { hostOf, normaliseUrl } from '../ingest/normalise-url';
+import type { Network } from '../networks';
+import { articleKey, requireSite } from '../recording';
+import { validate } from '../validation';
+
+/**
+ * Shariff's service names (heiseonline/shariff, src/js/services) for our
+ * networks. Its front end puts each count on the button of that name and
+ * ignores the others; `threads` and `native` have no Shariff service.
+ */
+export const SHARIFF_SERVICES = {
+  twitter: 'x',
+  facebook: 'facebook',
+  linkedin: 'linkedin',
+  whatsapp: 'whatsapp',
+  telegram: 'telegram',
+  reddit: 'reddit',
+  bluesky: 'bluesky',
+  mastodon: 'mastodon',
+  pinterest: 'pinterest',
+  mail: 'email',
+  clipboard: 'copy',
+} as const satisfies Record<string, Network>;
+
+type ShariffCounts = Record<keyof typeof SHARIFF_SERVICES, number>;
+
+/** Our share counts per network, under Shariff's service names (zero where none). */
+const toShariff = (byNetwork: Record<string, number>): ShariffCounts =>
+  Object.fromEntries(
+    Object.entries(SHARIFF_SERVICES).map(([service, network]) => [service, byNetwork[network] ?? 0]),
+  ) as ShariffCounts;
+
+const shariffQuery = z.object({ url: z.string().min(1).max(MAX_URL_LENGTH) });
+
+/**
+ * GET /api/v1/shariff?url=…: the Shariff backend protocol, so that a page
+ * using Shariff's front end shows the share clicks we recorded. The site is
+ * the one that claims the URL's host.
+ */
+export const shariffRoutes = new Hono<AppEnv>()
+  .use('/api/v1/shariff', cors({ origin: '*', allowMethods: ['GET', 'OPTIONS'] }))
+  .get('/api/v1/shariff', validate('query', shariffQuery), async (c) => {
+    const { url } = c.req.valid('query');
+    const normalised = normaliseUrl(url);
+    if (normalised === null) throw new ApiError(400, 'invalid_url', 'The URL must be an absolute http(s) URL.');
+    const host = hostOf(normalised);
+    const id = await siteIdOfHost(c.env.DB, host);
+    if (id === null) throw new ApiError(404, 'unknown_site', `No site has the host ${host}.`);
+    const site = await requireSite(c.env, id);
+    const counts = await cachedArticleCounts(c.env, site.id, articleKey(site, normalised));
+    c.header('Cache-Control', `public, max-age=${COUNTS_TTL_SECONDS}`);
+    return c.json(toShariff(counts.shares.by_network));
+  });

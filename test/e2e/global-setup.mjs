@@ -1,0 +1,208 @@
+// Browser tests' world, all on loopback: `wrangler dev --local` on a free port
+// of 127.0.0.1 with a fresh, migrated and seeded store, and a publisher's page
+// server on another origin (http://localhost:<port>). Plain JavaScript, like
+// scripts/, because it runs in Node and the project's type-check has no Node types.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { demoSeedSql } from '../../scripts/demo-seed.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WRANGLER = join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
+const START_TIMEOUT_MS = 90_000;
+export const FLUSH_SECONDS = 1;
+
+/** A port nothing listens on now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// No metrics, and no banner, which is what asks the npm registry for a newer wrangler: loopback only.
+const quietEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: 'true' };
+
+function wrangler(args) {
+  const result = spawnSync(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: quietEnv, encoding: 'utf8', timeout: 120_000 });
+  if (result.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+async function waitForHealth(origin, child, output) {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output.join('')}`);
+    try {
+      const response = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`wrangler dev did not answer within ${START_TIMEOUT_MS} ms:\n${output.join('')}`);
+}
+
+const escapeHtml = (text) =>
+  String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+const LINK_NETWORKS = [
+  ['x', 'X'], ['facebook', 'Facebook'], ['linkedin', 'LinkedIn'], ['whatsapp', 'WhatsApp'], ['telegram', 'Telegram'],
+  ['reddit', 'Reddit'], ['bluesky', 'Bluesky'], ['mastodon', 'Mastodon'], ['threads', 'Threads'],
+  ['pinterest', 'Pinterest'], ['email', 'Email'],
+];
+
+/**
+ * A publisher's article page, written as README tells publishers to: the
+ * share bar's plain links, the popular box, one script tag. Query options:
+ * `lang`, `title`, `track=false`, `counts=0` (no counts on the buttons), `popular=0` (no popular
+ * box), `section` (of the popular box).
+ */
+function articlePage(api, host, slug, query) {
+  const url = `${host}/article/${slug}`;
+  const title = query.get('title') ?? `Story ${slug}`;
+  const shareQuery = (network) => new URLSearchParams({ site: 'demo', url, title }).toString();
+  const track = query.get('track') === 'false' ? ' data-track="false"' : '';
+  const counts = query.get('counts') === '0' ? '' : ' data-counts="true"';
+  const links = LINK_NETWORKS.map(
+    ([network, name]) =>
+      `<li><a href="${api}/api/v1/share/${network}?${escapeHtml(shareQuery(network))}" rel="nofollow noopener" target="_blank">${name}</a></li>`,
+  ).join('');
+  const section = query.get('section') ? ` data-section="${escapeHtml(query.get('section'))}"` : '';
+  const popular =
+    query.get('popular') === '0'
+      ? ''
+      : `<aside><h2>Most popular</h2><div data-sharepulse="popular" data-site="demo" data-window="24h" data-limit="5"${section}>The most-read stories appear here.</div></aside>`;
+  return `<!doctype html>
+<html lang="${escapeHtml(query.get('lang') ?? 'en')}">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(title)} | The Host Gazette</title>
+<link rel="canonical" href="${escapeHtml(url)}">
+<meta property="og:title" content="${escapeHtml(title)}">
+<meta property="og:image" content="${host}/thumb.svg">
+<meta property="article:section" content="Tests">
+<meta property="article:published_time" content="2026-11-20T08:00:00Z">
+</head>
+<body>
+<main>
+<h1>${escapeHtml(title)}</h1>
+<div data-sharepulse="share" data-site="demo"${counts}${track}>
+<ul>${links}</ul>
+</div>
+<p>A story on a publisher's page, served from another origin than sharepulse.</p>
+</main>
+${popular}
+<script src="${api}/widget.js" async></script>
+</body>
+</html>`;
+}
+
+const THUMB = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 3"><rect width="4" height="3" fill="#6a8caf"/></svg>';
+
+function startHostServer(api, port) {
+  const host = `http://localhost:${port}`;
+  // The CSP README tells publishers to add for sharepulse, on top of a strict one.
+  const csp = [
+    "default-src 'self'",
+    `script-src 'self' ${api}`,
+    `connect-src 'self' ${api}`,
+    "img-src 'self'",
+    "style-src 'self'",
+    `frame-src ${api}`,
+    "base-uri 'self'",
+  ].join('; ');
+  const server = createServer((request, response) => {
+    const url = new URL(request.url, host);
+    const slug = /^\/article\/([a-z0-9-]+)$/.exec(url.pathname)?.[1];
+    if (slug) {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': csp });
+      response.end(articlePage(api, host, slug, url.searchParams));
+    } else if (url.pathname === '/thumb.svg') {
+      response.writeHead(200, { 'Content-Type': 'image/svg+xml' });
+      response.end(THUMB);
+    } else {
+      response.writeHead(404, { 'Content-Type': 'text/plain' });
+      response.end('not found');
+    }
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, host })));
+}
+
+export default async function setup(project) {
+  const persist = mkdtempSync(join(tmpdir(), 'sharepulse-e2e-'));
+  const [apiPort, hostPort, inspectorPort] = [await freePort(), await freePort(), await freePort()];
+  const api = `http://127.0.0.1:${apiPort}`;
+
+  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist]);
+  const articles = JSON.parse(readFileSync(join(ROOT, 'src/demo/articles.json'), 'utf8'));
+  const seed = join(persist, 'demo-seed.sql');
+  writeFileSync(seed, demoSeedSql(articles, api, Date.now()));
+  wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', persist, '--file', seed]);
+
+  const output = [];
+  const child = spawn(
+    process.execPath,
+    [
+      WRANGLER, 'dev', '--local', '--ip', '127.0.0.1', '--port', String(apiPort),
+      '--inspector-port', String(inspectorPort), '--persist-to', persist,
+      '--var', `FLUSH_SECONDS:${FLUSH_SECONDS}`, '--show-interactive-dev-session=false', '--log-level', 'warn',
+    ],
+    { cwd: ROOT, env: quietEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout.on('data', (chunk) => output.push(String(chunk)));
+  child.stderr.on('data', (chunk) => output.push(String(chunk)));
+  const stop = () => {
+    if (child.exitCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  };
+
+  let hostServer;
+  try {
+    await waitForHealth(api, child, output);
+    hostServer = await startHostServer(api, hostPort);
+  } catch (err) {
+    stop();
+    rmSync(persist, { recursive: true, force: true });
+    throw err;
+  }
+
+  project.provide('apiOrigin', api);
+  project.provide('hostOrigin', hostServer.host);
+  project.provide('axePath', join(ROOT, 'node_modules/axe-core/axe.min.js'));
+  project.provide('flushSeconds', FLUSH_SECONDS);
+
+  return async () => {
+    await new Promise((resolve) => hostServer.server.close(resolve));
+    stop();
+    await new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        resolve();
+      }, 10_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    rmSync(persist, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,276 @@
+import type { Browser, Page, Response } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  API, AXE_PATH, FLUSH_WAIT_MS, HOST, evaluate, launchChromium, postEvents, readCounts, shadowOf, sleep, uniqueSlug, until,
+  watchedContext,
+} from './browser';
+
+const LINK_LABELS = [
+  'Share on X', 'Share on Facebook', 'Share on LinkedIn', 'Share on WhatsApp', 'Share on Telegram', 'Share on Reddit',
+  'Share on Bluesky', 'Share on Mastodon', 'Share on Threads', 'Share on Pinterest', 'Share by email',
+];
+const LINK_NETWORKS = ['x', 'facebook', 'linkedin', 'whatsapp', 'telegram', 'reddit', 'bluesky', 'mastodon', 'threads', 'pinterest', 'email'];
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const isEvent = (type: 'view' | 'share') => (response: Response) =>
+  response.url() === `${API}/api/v1/events` && (response.request().postData() ?? '').includes(`"type":"${type}"`);
+
+/** Waits until the widget has upgraded the share bar (its first button is in the shadow root). */
+const shareBarReady = (page: Page) => until(page, `${shadowOf('share')}?.querySelector('.btn')`);
+
+describe('share bar', () => {
+  it('should upgrade the plain links into labelled buttons, styled under the page CSP, with nothing on the console', async () => {
+    const { context, errors } = await watchedContext(browser);
+    const page = await context.newPage();
+    const slug = uniqueSlug('render');
+    await page.goto(`${HOST}/article/${slug}?popular=0`);
+    await shareBarReady(page);
+    const bar = page.locator('[data-sharepulse="share"]');
+
+    const links = bar.getByRole('link');
+    expect(await links.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')?.replace(/: .*/, '')))).toEqual(LINK_LABELS);
+    const hrefs = await links.evaluateAll((els) => els.map((el) => el.getAttribute('href')!));
+    hrefs.forEach((href, i) => {
+      const url = new URL(href);
+      expect(`${url.origin}${url.pathname}`).toBe(`${API}/api/v1/share/${LINK_NETWORKS[i]}`);
+      expect(url.searchParams.get('site')).toBe('demo');
+      expect(url.searchParams.get('url')).toBe(`${HOST}/article/${slug}`);
+      expect(url.searchParams.get('title')).toBe(`Story ${slug}`);
+    });
+    const nativeShare = await evaluate<boolean>(page, "typeof navigator.share === 'function'");
+    const buttons = await bar.getByRole('button').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')?.replace(/: .*/, '')));
+    expect(buttons).toEqual(nativeShare ? ['Copy link', 'Share…'] : ['Copy link']);
+    // The publisher's own links are there for browsers without the script, hidden once it ran.
+    expect(await page.getByRole('link', { name: 'X', exact: true }).count()).toBe(0);
+
+    // The stylesheet applied although the page allows no inline style: a constructed sheet.
+    expect(await evaluate<string>(page, `getComputedStyle(${shadowOf('share')}.querySelector('.btn')).display`)).toBe('inline-flex');
+    // Counts arrive in their reserved room; a new article has none yet.
+    await until(page, `${shadowOf('share')}.querySelector('.n').textContent === '0'`);
+    expect(await bar.getByRole('link', { name: 'Share on X: 0 shares', exact: true }).count()).toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("should speak the page's language", async () => {
+    const { context } = await watchedContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${HOST}/article/${uniqueSlug('lang')}?lang=de&popular=0`);
+    await shareBarReady(page);
+    const bar = page.locator('[data-sharepulse="share"]');
+    expect(await bar.getByRole('link', { name: /^Auf X teilen/ }).count()).toBe(1);
+    expect(await bar.getByRole('button', { name: /^Link kopieren/ }).count()).toBe(1);
+    expect(await bar.getByRole('list').getAttribute('aria-label')).toBe('Diesen Artikel teilen');
+    await context.close();
+  });
+
+  it('should count a share and open the network directly on a click, and count a copied link', async () => {
+    const { context, intercepted } = await watchedContext(browser);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: HOST });
+    const page = await context.newPage();
+    const slug = uniqueSlug('click');
+    const url = `${HOST}/article/${slug}`;
+    // No counts on the buttons: reading them now would cache zeros for the minute this test reads in.
+    await page.goto(`${url}?counts=0&popular=0`);
+    await shareBarReady(page);
+
+    const popup = context.waitForEvent('page');
+    const beacon = page.waitForResponse(isEvent('share'));
+    await page.locator('[data-sharepulse="share"]').getByRole('link', { name: /^Share on X/ }).click();
+    const network = await popup;
+    await network.waitForLoadState();
+    const opened = new URL(network.url());
+    expect(`${opened.origin}${opened.pathname}`).toBe('https://x.com/intent/tweet');
+    expect(opened.searchParams.get('url')).toBe(url);
+    expect(opened.searchParams.get('text')).toBe(`Story ${slug}`);
+    expect(intercepted).toEqual([network.url()]);
+    expect((await beacon).status()).toBe(202);
+    await network.close();
+
+    const copyBeacon = page.waitForResponse(isEvent('share'));
+    await page.locator('[data-sharepulse="share"]').getByRole('button', { name: 'Copy link' }).click();
+    await until(page, `${shadowOf('share')}.querySelector('[role=status]').textContent === 'Link copied'`);
+    expect(await evaluate<string>(page, 'navigator.clipboard.readText()')).toBe(url);
+    expect((await copyBeacon).status()).toBe(202);
+
+    await sleep(FLUSH_WAIT_MS);
+    const counts = await readCounts(url);
+    expect(counts.shares).toEqual({ total: 2, by_network: { copy: 1, x: 1 } });
+    await context.close();
+  });
+
+  it('should work with JavaScript off: the link goes to the share endpoint, which counts and redirects to the network', async () => {
+    const { context, requests } = await watchedContext(browser, { javaScriptEnabled: false });
+    const page = await context.newPage();
+    const slug = uniqueSlug('nojs');
+    const url = `${HOST}/article/${slug}`;
+    await page.goto(`${url}?popular=0`);
+    const link = page.getByRole('link', { name: 'Bluesky', exact: true });
+    expect(await link.isVisible()).toBe(true);
+
+    const shareAnswer = context.waitForEvent('response', (r) => r.url().startsWith(`${API}/api/v1/share/bluesky?`));
+    const popup = context.waitForEvent('page');
+    await link.click();
+    const answer = await shareAnswer;
+    expect(answer.status()).toBe(302);
+    const location = new URL(answer.headers().location!);
+    expect(`${location.origin}${location.pathname}`).toBe('https://bsky.app/intent/compose');
+    expect(location.searchParams.get('text')).toBe(`Story ${slug} ${url.replace('http:', 'https:')}`);
+    await (await popup).waitForLoadState().catch(() => undefined);
+    // The browser went on to the network's page (answered by the stub or refused by the resolver, never sent).
+    expect(requests).toContain(location.href);
+
+    await sleep(FLUSH_WAIT_MS);
+    expect((await readCounts(url)).shares).toEqual({ total: 1, by_network: { bluesky: 1 } });
+    await context.close();
+  });
+});
+
+describe('view beacon', () => {
+  it('should count one view per visitor, however often the page is loaded', async () => {
+    const { context } = await watchedContext(browser);
+    const page = await context.newPage();
+    const url = `${HOST}/article/${uniqueSlug('views')}`;
+    for (let load = 0; load < 2; load++) {
+      const beacon = page.waitForResponse(isEvent('view'));
+      // No counts on the buttons: reading them now would cache zeros for the minute this test reads in.
+      if (load === 0) await page.goto(`${url}?counts=0&popular=0`);
+      else await page.reload();
+      const response = await beacon;
+      expect(response.status()).toBe(202);
+      expect(JSON.parse(response.request().postData()!)).toMatchObject({
+        site: 'demo',
+        type: 'view',
+        url,
+        title: url.replace(`${HOST}/article/`, 'Story '),
+        image: `${HOST}/thumb.svg`,
+        section: 'Tests',
+        published: '2026-11-20T08:00:00.000Z',
+      });
+    }
+    await sleep(FLUSH_WAIT_MS);
+    expect((await readCounts(url)).views).toBe(1);
+    await context.close();
+  });
+
+  it('should send no view with data-track="false"', async () => {
+    const { context, requests } = await watchedContext(browser);
+    const page = await context.newPage();
+    const url = `${HOST}/article/${uniqueSlug('untracked')}`;
+    await page.goto(`${url}?track=false&popular=0`, { waitUntil: 'networkidle' });
+    await shareBarReady(page);
+    expect(requests.filter((r) => r.startsWith(`${API}/api/v1/events`))).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('popular list', () => {
+  it('should show titles as text: an HTML and script payload runs nothing', async () => {
+    const section = uniqueSlug('xss');
+    const url = `${HOST}/article/${section}`;
+    const title = `<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>"&amp; Ferry`;
+    await postEvents({ site: 'demo', type: 'view', url, title, section, image: `${HOST}/thumb.svg` });
+    await sleep(FLUSH_WAIT_MS);
+
+    const { context, errors } = await watchedContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${HOST}/article/${uniqueSlug('reader')}?section=${section}`);
+    const list = page.locator('[data-sharepulse="popular"]');
+    await until(page, `${shadowOf('popular')}?.querySelector('ol:not([aria-busy]) a')`);
+    const link = list.getByRole('link');
+    expect(await link.count()).toBe(1);
+    expect(await link.textContent()).toBe(title);
+    expect(await link.getAttribute('href')).toBe(url.replace('http:', 'https:'));
+    expect(await evaluate<unknown>(page, 'window.pwned')).toBeUndefined();
+    expect(await evaluate<number>(page, `${shadowOf('popular')}.querySelectorAll('script, img:not(.th)').length`)).toBe(0);
+    expect(await evaluate<string>(page, `${shadowOf('popular')}.querySelector('img.th').src`)).toBe(`${HOST}/thumb.svg`);
+    expect(await list.getByText('1 views').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('the page with the widget', () => {
+  it("should request nothing from any host but the page's and the Worker's", async () => {
+    const { context, requests, intercepted } = await watchedContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${HOST}/article/${uniqueSlug('privacy')}`, { waitUntil: 'networkidle' });
+    await shareBarReady(page);
+    await until(page, `!${shadowOf('popular')}?.querySelector('ol[aria-busy]')`);
+    const origins = new Set(requests.map((r) => new URL(r).origin));
+    expect([...origins].sort()).toEqual([API, HOST].sort());
+    expect(intercepted).toEqual([]);
+    await context.close();
+  });
+
+  it('should not move the page when counts and the popular list arrive', async () => {
+    const { context } = await watchedContext(browser);
+    const page = await context.newPage();
+    const held: (() => void)[] = [];
+    await page.route(`${API}/api/v1/sites/**`, async (route) => {
+      await new Promise<void>((resolve) => held.push(resolve));
+      await route.continue();
+    });
+    await page.goto(`${HOST}/article/${uniqueSlug('stable')}`);
+    await shareBarReady(page);
+    await expect.poll(() => held.length).toBe(2); // counts and popular, both held
+    const layout = `JSON.stringify(['[data-sharepulse="share"]', '[data-sharepulse="popular"]', 'main p'].map((s) => {
+      const r = document.querySelector(s).getBoundingClientRect(); return [r.top, r.height, r.width];
+    }))`;
+    const before = await evaluate<string>(page, layout);
+    held.forEach((release) => release());
+    await until(page, `${shadowOf('share')}.querySelector('.n').textContent !== ''`);
+    await until(page, `!${shadowOf('popular')}.querySelector('ol[aria-busy]')`);
+    expect(await evaluate<string>(page, layout)).toBe(before);
+    await context.close();
+  });
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`should have no serious or critical accessibility violation (axe-core, ${colorScheme})`, async () => {
+      // axe is injected as an inline script, which the page's CSP would refuse.
+      const { context } = await watchedContext(browser, { bypassCSP: true, colorScheme });
+      const page = await context.newPage();
+      await page.goto(`${HOST}/article/${uniqueSlug('a11y')}`);
+      await shareBarReady(page);
+      await until(page, `!${shadowOf('popular')}?.querySelector('ol[aria-busy]')`);
+      await until(page, `${shadowOf('share')}.querySelector('.n').textContent !== ''`);
+      await page.addScriptTag({ path: AXE_PATH });
+      const violations = await evaluate<{ id: string; impact: string; nodes: string[] }[]>(
+        page,
+        `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({
+          id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) })))`,
+      );
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+      await context.close();
+    });
+  }
+});
+
+describe('the demo page', () => {
+  it('should upgrade its share bar with the seeded counts, and pass axe-core on the widget', async () => {
+    const { context, errors } = await watchedContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${API}/demo`);
+    await shareBarReady(page);
+    const bar = page.locator('[data-sharepulse="share"]');
+    await until(page, `${shadowOf('share')}.querySelector('.n').textContent !== ''`);
+    const seeded = await readCounts(`${API}/demo`);
+    expect(seeded.shares.by_network.x).toBeGreaterThan(0);
+    expect(await bar.getByRole('link', { name: `Share on X: ${seeded.shares.by_network.x} shares`, exact: true }).count()).toBe(1);
+    await page.addScriptTag({ path: AXE_PATH });
+    const violations = await evaluate<{ id: string; impact: string }[]>(
+      page,
+      `axe.run({ include: [['[data-sharepulse]']] }, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact })))`,
+    );
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,9 @@
+// Values vitest.config.ts provides to the tests (read with `inject`).
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Generated requests per endpoint in test/fuzz. */
+    fuzzRuns: number;
+  }
+}
+
+export {};

@@ -1,0 +1,70 @@
+/** What the widget knows about the page it runs on and the script that loaded it. */
+export interface Context {
+  /** The API origin, taken from the widget's own `<script src>`. */
+  api: string;
+  script: HTMLElement | null;
+}
+
+/** A `data-*` option: the element's own, else the script tag's (for page-wide defaults). */
+export const option = (ctx: Context, el: HTMLElement, name: string): string | undefined =>
+  el.dataset[name] ?? ctx.script?.dataset[name];
+
+/** `data-lang`, else the nearest `lang` around the element (usually `<html lang>`). */
+export const languageTag = (ctx: Context, el: HTMLElement): string | undefined =>
+  option(ctx, el, 'lang') || el.closest('[lang]')?.getAttribute('lang') || undefined;
+
+/** An article as the events endpoint takes it. */
+export interface Article {
+  url: string;
+  title?: string;
+  image?: string;
+  section?: string;
+  published?: string;
+}
+
+const meta = (name: string): string | undefined =>
+  document.querySelector<HTMLMetaElement>(`meta[property="${name}"],meta[name="${name}"]`)?.content.trim() || undefined;
+
+const absolute = (value: string | null | undefined): string | undefined => {
+  if (!value) return undefined;
+  try {
+    const url = new URL(value, location.href);
+    return /^https?:$/.test(url.protocol) ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The article on this page: its URL from `data-url`, else `<link rel=canonical>`,
+ * else `og:url`, else the address bar; its metadata from Open Graph tags. A
+ * published time the server could not read is left out rather than failing
+ * the whole event.
+ */
+export function article(dataUrl: string | undefined): Article {
+  const url =
+    absolute(dataUrl) ??
+    absolute(document.querySelector('link[rel~="canonical"]')?.getAttribute('href')) ??
+    absolute(meta('og:url')) ??
+    location.href.split('#')[0]!;
+  const published = Date.parse(meta('article:published_time') ?? '');
+  return {
+    url,
+    title: (meta('og:title') ?? document.title.trim()).slice(0, 300) || undefined,
+    image: absolute(meta('og:image')),
+    section: meta('article:section')?.slice(0, 64),
+    published: Number.isNaN(published) ? undefined : new Date(published).toISOString(),
+  };
+}
+
+/**
+ * Sends one event. A string body goes as text/plain, a "simple" request that
+ * needs no CORS preflight; sendBeacon survives the page being closed, and
+ * fetch with keepalive does where sendBeacon is missing or refuses.
+ */
+export function send(api: string, event: Record<string, string | undefined>): void {
+  const url = `${api}/api/v1/events`;
+  const body = JSON.stringify(event);
+  if ('sendBeacon' in navigator && navigator.sendBeacon(url, body)) return;
+  fetch(url, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'omit' }).catch(() => {});
+}
