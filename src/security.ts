@@ -23,6 +23,9 @@ export const securityHeaders = () =>
     },
     // frame-ancestors says it, and X-Frame-Options could not let the embeds be framed.
     xFrameOptions: false,
+    // Publishers' pages load our script and send beacons (no-cors requests) from
+    // their own origins; a same-origin resource policy would block those answers.
+    crossOriginResourcePolicy: false,
     // Share links on our pages must carry the page's origin for their click to count.
     referrerPolicy: 'strict-origin-when-cross-origin',
   });
