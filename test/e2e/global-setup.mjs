@@ -15,6 +15,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WRANGLER = join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
 const START_TIMEOUT_MS = 90_000;
 export const FLUSH_SECONDS = 1;
+// Given to wrangler dev here, as a fresh clone (CI) has no .dev.vars: the dashboard's sign-in needs it.
+export const ADMIN_TOKEN = 'dev-admin-token';
 
 /** A port nothing listens on now. */
 function freePort() {
@@ -64,7 +66,7 @@ const LINK_NETWORKS = [
  * A publisher's article page, written as README tells publishers to: the
  * share bar's plain links, the popular box, one script tag. Query options:
  * `lang`, `title`, `track=false`, `counts=0` (no counts on the buttons), `popular=0` (no popular
- * box), `section` (of the popular box).
+ * box), `section` and `limit` (of the popular box).
  */
 function articlePage(api, host, slug, query) {
   const url = `${host}/article/${slug}`;
@@ -77,10 +79,11 @@ function articlePage(api, host, slug, query) {
       `<li><a href="${api}/api/v1/share/${network}?${escapeHtml(shareQuery(network))}" rel="nofollow noopener" target="_blank">${name}</a></li>`,
   ).join('');
   const section = query.get('section') ? ` data-section="${escapeHtml(query.get('section'))}"` : '';
+  const limit = escapeHtml(query.get('limit') ?? '5');
   const popular =
     query.get('popular') === '0'
       ? ''
-      : `<aside><h2>Most popular</h2><div data-sharepulse="popular" data-site="demo" data-window="24h" data-limit="5"${section}>The most-read stories appear here.</div></aside>`;
+      : `<aside><h2>Most popular</h2><div data-sharepulse="popular" data-site="demo" data-window="24h" data-limit="${limit}"${section}>The most-read stories appear here.</div></aside>`;
   return `<!doctype html>
 <html lang="${escapeHtml(query.get('lang') ?? 'en')}">
 <head>
@@ -154,7 +157,7 @@ export default async function setup(project) {
     [
       WRANGLER, 'dev', '--local', '--ip', '127.0.0.1', '--port', String(apiPort),
       '--inspector-port', String(inspectorPort), '--persist-to', persist,
-      '--var', `FLUSH_SECONDS:${FLUSH_SECONDS}`, '--show-interactive-dev-session=false', '--log-level', 'warn',
+      '--var', `FLUSH_SECONDS:${FLUSH_SECONDS}`, '--var', `ADMIN_TOKEN:${ADMIN_TOKEN}`, '--show-interactive-dev-session=false', '--log-level', 'warn',
     ],
     { cwd: ROOT, env: quietEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -184,6 +187,7 @@ export default async function setup(project) {
   project.provide('hostOrigin', hostServer.host);
   project.provide('axePath', join(ROOT, 'node_modules/axe-core/axe.min.js'));
   project.provide('flushSeconds', FLUSH_SECONDS);
+  project.provide('adminToken', ADMIN_TOKEN);
 
   return async () => {
     await new Promise((resolve) => hostServer.server.close(resolve));
