@@ -31,28 +31,45 @@ export function demoSeedSql(articles, origin, nowMs) {
   const articleRows = [];
   const hourRows = [];
   const networkRows = [];
+  const siteHours = new Map();
+  const siteNetworkHours = new Map();
+  const add = (map, key, views, shares) => {
+    const sum = map.get(key) ?? { views: 0, shares: 0 };
+    map.set(key, { views: sum.views + views, shares: sum.shares + shares });
+  };
 
   articles.forEach((article, index) => {
     const url = articleUrl(article.slug);
     let views = 0;
     let shares = 0;
+    const byNetwork = new Map();
     for (let hoursAgo = 0; hoursAgo < SEEDED_HOURS; hoursAgo++) {
       const counts = hourlyCounts(index, hoursAgo);
       if (counts.views === 0 && counts.shares === 0) continue;
-      hourRows.push(row(['demo', url, currentBucket - hoursAgo, counts.views, counts.shares]));
+      const bucket = currentBucket - hoursAgo;
+      hourRows.push(row(['demo', url, bucket, counts.views, counts.shares]));
+      add(siteHours, bucket, counts.views, counts.shares);
       views += counts.views;
       shares += counts.shares;
+      // Split the hour's shares over networks so that they add up exactly.
+      let left = counts.shares;
+      SHARE_NETWORKS.forEach((network, i) => {
+        const n = i === SHARE_NETWORKS.length - 1 ? left : Math.ceil(left / 2);
+        left -= n;
+        if (n === 0) return;
+        byNetwork.set(network, (byNetwork.get(network) ?? 0) + n);
+        add(siteNetworkHours, `${bucket} ${network}`, 0, n);
+      });
     }
-    // Split the shares over networks so that they add up to the total exactly.
-    let left = shares;
-    SHARE_NETWORKS.forEach((network, i) => {
-      const n = i === SHARE_NETWORKS.length - 1 ? left : Math.floor(left / 2);
-      left -= n;
-      if (n > 0) networkRows.push(row(['demo', url, network, n]));
-    });
+    for (const [network, n] of byNetwork) networkRows.push(row(['demo', url, network, n]));
     articleRows.push(
       row(['demo', url, article.title, null, article.section, article.published, views, shares, currentBucket - SEEDED_HOURS + 1]),
     );
+  });
+  const siteHourRows = [...siteHours].map(([bucket, { views, shares }]) => row(['demo', bucket, views, shares]));
+  const siteNetworkRows = [...siteNetworkHours].map(([key, { shares }]) => {
+    const [bucket, network] = key.split(' ');
+    return row(['demo', Number(bucket), network, shares]);
   });
 
   const insert = (table, columns, rows) =>
@@ -64,6 +81,8 @@ export function demoSeedSql(articles, origin, nowMs) {
     insert('articles', 'site_id, url, title, image, section, published, views, shares, first_bucket', articleRows),
     insert('article_hours', 'site_id, url, bucket, views, shares', hourRows),
     insert('article_network_shares', 'site_id, url, network, shares', networkRows),
+    insert('site_hours', 'site_id, bucket, views, shares', siteHourRows),
+    insert('site_network_hours', 'site_id, bucket, network, shares', siteNetworkRows),
     `INSERT INTO sites (id, name, settings, created_at) SELECT 'demo', 'The Eastbank Ledger', ${sql(
       JSON.stringify({}),
     )}, ${sql(new Date(nowMs).toISOString())} ${unlessSeeded};\n`,

@@ -3,9 +3,12 @@ import { ApiError, notFound, onError } from './errors';
 import type { AppEnv } from './env';
 import { adminRoutes } from './routes/admin';
 import { countsRoutes } from './routes/counts';
+import { dashboardRoutes } from './routes/dashboard';
 import { demoRoutes } from './routes/demo';
+import { docsRoutes } from './routes/docs';
 import { embedRoutes } from './routes/embed';
 import { eventsRoutes } from './routes/events';
+import { exportRoutes } from './routes/export';
 import { healthRoutes } from './routes/health';
 import { popularRoutes } from './routes/popular';
 import { shareRoutes } from './routes/share';
@@ -36,11 +39,14 @@ export function createApp(): Hono<AppEnv> {
     .route('/', countsRoutes)
     .route('/', popularRoutes)
     .route('/', adminRoutes)
+    .route('/', exportRoutes)
     .route('/', demoRoutes)
     .route('/', shareRoutes)
     .route('/', shariffRoutes)
     .route('/', embedRoutes)
     .route('/', widgetRoutes)
+    .route('/', dashboardRoutes);
+  app.route('/', docsRoutes(app));
   refuseOtherMethods(app);
   app.notFound(notFound);
   app.onError(onError);

@@ -286,16 +286,23 @@ describe('POST /api/v1/events: flood guards', () => {
     const { id, host } = await createSite();
     const origin = `https://${host}`;
     const ip = '198.51.100.200';
-    for (let i = 0; i < 120; i++) {
+    // The limiter counts in fixed one-minute windows: a run that straddles a
+    // window's end may pass up to twice the limit before it is refused.
+    let accepted = 0;
+    let refused: Response | undefined;
+    for (let i = 0; i < 2 * 120 + 1 && !refused; i++) {
       // Each request a new article, so every accepted one counts.
-      expect((await postEvents(view(id, `${origin}/story-${i}`), { origin, ip })).status).toBe(202);
+      const response = await postEvents(view(id, `${origin}/story-${i}`), { origin, ip });
+      if (response.status === 202) accepted++;
+      else refused = response;
     }
-    await expectError(await postEvents(view(id, `${origin}/story-120`), { origin, ip }), 429, 'rate_limited');
+    expect(accepted).toBeGreaterThanOrEqual(120);
+    await expectError(refused!, 429, 'rate_limited');
     // Another client of the same site is not held back.
-    expect((await postEvents(view(id, `${origin}/story-120`), { origin, ip: '198.51.100.201' })).status).toBe(202);
+    expect((await postEvents(view(id, `${origin}/other`), { origin, ip: '198.51.100.201' })).status).toBe(202);
     await flushAllShards();
     const stored = await env.DB.prepare('SELECT sum(views) AS views FROM articles WHERE site_id = ?').bind(id).first();
-    expect(stored).toEqual({ views: 121 });
+    expect(stored).toEqual({ views: accepted + 1 });
   });
 
   it('should keep one client\u2019s limit per site', async () => {

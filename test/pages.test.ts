@@ -58,5 +58,11 @@ describe('demo seed', () => {
       expect(hours).toEqual({ views: counts.views, shares: counts.shares.total });
       expect(Object.values(counts.shares.by_network).reduce((a, b) => a + b, 0)).toBe(counts.shares.total);
     }
+    // The site's own series, for the dashboard's charts, add up to the same.
+    const series = await env.DB.prepare("SELECT sum(views) AS views, sum(shares) AS shares FROM site_hours WHERE site_id = 'demo'").first();
+    const articles = await env.DB.prepare("SELECT sum(views) AS views, sum(shares) AS shares FROM articles WHERE site_id = 'demo'").first();
+    expect(series).toEqual(articles);
+    const networks = await env.DB.prepare("SELECT sum(shares) AS shares FROM site_network_hours WHERE site_id = 'demo'").first();
+    expect(networks).toEqual({ shares: (articles as { shares: number }).shares });
   });
 });

@@ -5,7 +5,12 @@ import { deleteSite, findClaimedHosts, getSite, insertSite, isUniqueViolation, l
 import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
 import { createSiteBody, DEFAULT_SETTINGS, siteParam, siteSettings, updateSiteBody, type Site } from '../sites/site-schema';
+import { describe, errors, json } from '../openapi/describe';
+import { siteBody, siteListBody } from '../openapi/schemas';
 import { validate } from '../validation';
+
+const ADMIN_ERRORS = [401, 403] as const;
+const security = [{ adminToken: [] }];
 
 async function refuseClaimedHosts(db: D1Database, hosts: string[], siteId: string): Promise<void> {
   const claimed = await findClaimedHosts(db, hosts, siteId);
@@ -27,7 +32,10 @@ async function requireStoredSite(db: D1Database, id: string): Promise<Site> {
 
 export const adminRoutes = new Hono<AppEnv>()
   .use('/api/v1/admin/*', adminAuth())
-  .post('/api/v1/admin/sites', validate('json', createSiteBody), async (c) => {
+  .post(
+    '/api/v1/admin/sites',
+    describe('Admin', 'Create a site', { 201: json(siteBody, 'The new site'), ...errors(400, ...ADMIN_ERRORS, 409) }, { security }),
+    validate('json', createSiteBody), async (c) => {
     const body = c.req.valid('json');
     if (await getSite(c.env.DB, body.id)) throw new ApiError(409, 'site_exists', `Site ${body.id} exists already.`);
     await refuseClaimedHosts(c.env.DB, body.hosts, body.id);
@@ -42,11 +50,17 @@ export const adminRoutes = new Hono<AppEnv>()
     await storeSite(c.env, site.id, site);
     return c.json(site, 201);
   })
-  .get('/api/v1/admin/sites', async (c) => c.json({ sites: await listSites(c.env.DB) }))
-  .get('/api/v1/admin/sites/:site', validate('param', siteParam), async (c) =>
+  .get('/api/v1/admin/sites', describe('Admin', 'List sites', { 200: json(siteListBody, 'Every site'), ...errors(...ADMIN_ERRORS) }, { security }), async (c) => c.json({ sites: await listSites(c.env.DB) }))
+  .get(
+    '/api/v1/admin/sites/:site',
+    describe('Admin', 'Read a site', { 200: json(siteBody, 'The site'), ...errors(400, ...ADMIN_ERRORS, 404) }, { security }),
+    validate('param', siteParam), async (c) =>
     c.json(await requireStoredSite(c.env.DB, c.req.valid('param').site)),
   )
-  .patch('/api/v1/admin/sites/:site', validate('param', siteParam), validate('json', updateSiteBody), async (c) => {
+  .patch(
+    '/api/v1/admin/sites/:site',
+    describe('Admin', 'Change a site (partial)', { 200: json(siteBody, 'The changed site'), ...errors(400, ...ADMIN_ERRORS, 404, 409) }, { security }),
+    validate('param', siteParam), validate('json', updateSiteBody), async (c) => {
     const current = await requireStoredSite(c.env.DB, c.req.valid('param').site);
     const patch = c.req.valid('json');
     const site: Site = {
@@ -60,7 +74,10 @@ export const adminRoutes = new Hono<AppEnv>()
     await storeSite(c.env, site.id, site);
     return c.json(site);
   })
-  .delete('/api/v1/admin/sites/:site', validate('param', siteParam), async (c) => {
+  .delete(
+    '/api/v1/admin/sites/:site',
+    describe('Admin', 'Delete a site and its counts', { 204: { description: 'Deleted' }, ...errors(400, ...ADMIN_ERRORS, 404) }, { security }),
+    validate('param', siteParam), async (c) => {
     const { site } = c.req.valid('param');
     if (!(await deleteSite(c.env.DB, site))) throw new ApiError(404, 'unknown_site', `No site ${site}.`);
     await storeSite(c.env, site, null);

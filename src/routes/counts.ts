@@ -5,13 +5,18 @@ import { COUNTS_TTL_SECONDS, cachedArticleCounts } from '../cache/counts';
 import type { AppEnv } from '../env';
 import { articleKey, requireSite } from '../recording';
 import { siteParam } from '../sites/site-schema';
+import { describe, errors, json } from '../openapi/describe';
+import { countsBody } from '../openapi/schemas';
 import { validate } from '../validation';
 
 const countsQuery = z.object({ url: z.string().min(1).max(4096) });
 
 export const countsRoutes = new Hono<AppEnv>()
   .use('/api/v1/sites/*', cors({ origin: '*', allowMethods: ['GET', 'OPTIONS'] }))
-  .get('/api/v1/sites/:site/counts', validate('param', siteParam), validate('query', countsQuery), async (c) => {
+  .get(
+    '/api/v1/sites/:site/counts',
+    describe('Reading', "An article's all-time counts", { 200: json(countsBody, 'Views and shares; zeros for a URL never counted'), ...errors(400, 404) }),
+    validate('param', siteParam), validate('query', countsQuery), async (c) => {
     const site = await requireSite(c.env, c.req.valid('param').site);
     const url = articleKey(site, c.req.valid('query').url);
     const counts = await cachedArticleCounts(c.env, site.id, url);

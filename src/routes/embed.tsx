@@ -14,6 +14,7 @@ import { EMBED_CSS, EmbedPage } from '../render/embed-page';
 import { EmbedPopular } from '../render/embed-popular';
 import { EmbedShare } from '../render/embed-share';
 import { siteId } from '../sites/site-schema';
+import { describe, errors, html } from '../openapi/describe';
 import { validate } from '../validation';
 
 const LINK_NETWORKS = NETWORKS.filter(isLinkNetwork);
@@ -69,7 +70,7 @@ const themeOf = (theme: 'light' | 'dark' | 'auto' | undefined) => (theme === 'au
 
 /** GET /embed/share and /embed/popular: the widget's elements as iframe pages, for pages that run no script of ours. */
 export const embedRoutes = new Hono<AppEnv>()
-  .get('/embed/share', validate('query', embedShareQuery), async (c) => {
+  .get('/embed/share', describe('Embedding', 'Share buttons for an iframe', { 200: html('Self-contained HTML, readable without JavaScript'), ...errors(400, 404) }), validate('query', embedShareQuery), async (c) => {
     const query = c.req.valid('query');
     const site = await requireSite(c.env, query.site);
     const url = articleKey(site, query.url);
@@ -86,7 +87,7 @@ export const embedRoutes = new Hono<AppEnv>()
       withCounts ? COUNTS_TTL_SECONDS : 300,
     );
   })
-  .get('/embed/popular', validate('query', embedPopularQuery), async (c) => {
+  .get('/embed/popular', describe('Embedding', 'The most popular articles for an iframe', { 200: html('Self-contained HTML, readable without JavaScript'), ...errors(400, 404) }), validate('query', embedPopularQuery), async (c) => {
     const query = c.req.valid('query');
     const site = await requireSite(c.env, query.site);
     const request = toPopularRequest(query, (url) => articleKey(site, url));

@@ -4,12 +4,31 @@ import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
 import { eventsBody } from '../ingest/event-schema';
 import { recordEvents } from '../recording';
+import { describe, errors } from '../openapi/describe';
 import { anyContentTypeJson } from '../validation';
+import { resolver } from 'hono-openapi';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
 export const eventsRoutes = new Hono<AppEnv>().post(
   '/api/v1/events',
+  describe(
+    'Recording',
+    'Record views and shares',
+    { 202: { description: 'Accepted (counted, or not counted as a bot, an opted-out visitor or a repeat); no body' }, ...errors(400, 403, 404, 405, 413, 429) },
+    {
+      description:
+        'One event or an array of up to 20, accepted or refused whole. Any content type (navigator.sendBeacon sends text/plain). ' +
+        'The Origin (or Referer) must be a host of the site.',
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': { schema: resolver(eventsBody) },
+          'text/plain': { schema: resolver(eventsBody) },
+        },
+      },
+    },
+  ),
   bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {

@@ -5,11 +5,18 @@ import type { AppEnv } from '../env';
 import { popularQuery, toPopularRequest } from '../ranking/popular-query';
 import { articleKey, requireSite } from '../recording';
 import { siteParam } from '../sites/site-schema';
+import { describe, errors, json } from '../openapi/describe';
+import { popularBody } from '../openapi/schemas';
 import { validate } from '../validation';
 
 // CORS comes from the `/api/v1/sites/*` middleware of countsRoutes, mounted before this.
 export const popularRoutes = new Hono<AppEnv>().get(
   '/api/v1/sites/:site/popular',
+  describe('Reading', 'The most popular articles', {
+    200: json(popularBody, 'Ranked articles (API.md "Ranking"); cacheable, with an ETag'),
+    304: { description: 'Not modified (If-None-Match)' },
+    ...errors(400, 404),
+  }),
   validate('param', siteParam),
   validate('query', popularQuery),
   // A matching If-None-Match gets a 304; a cross-origin reader needs the CORS header on it too.

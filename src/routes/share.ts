@@ -7,6 +7,7 @@ import { cutToLength } from '../ingest/text';
 import { NETWORKS, isLinkNetwork, shareUrl, type Network } from '../networks';
 import { articleKey, recordShareClick, requireSite } from '../recording';
 import { siteId } from '../sites/site-schema';
+import { describe, errors } from '../openapi/describe';
 import { validate } from '../validation';
 
 const shareQuery = z.object({
@@ -27,7 +28,16 @@ const isNetwork = (name: string): name is Network => (NETWORKS as readonly strin
  * only redirect target there is: the article URL is only ever a parameter of
  * it, and must be on one of the site's hosts.
  */
-export const shareRoutes = new Hono<AppEnv>().get('/api/v1/share/:network', validate('query', shareQuery), async (c) => {
+export const shareRoutes = new Hono<AppEnv>().get(
+  '/api/v1/share/:network',
+  describe(
+    'Recording',
+    'Share through a network (works without JavaScript)',
+    { 302: { description: "Redirect to the network's own share page" }, ...errors(400, 404) },
+    { parameters: [{ in: 'path', name: 'network', required: true, schema: { type: 'string', enum: NETWORKS.filter(isLinkNetwork) } }] },
+  ),
+  validate('query', shareQuery),
+  async (c) => {
   const network = c.req.param('network');
   if (!isNetwork(network)) {
     throw new ApiError(400, 'unknown_network', `No network ${network}; one of ${NETWORKS.join(', ')}.`);
@@ -64,4 +74,5 @@ export const shareRoutes = new Hono<AppEnv>().get('/api/v1/share/:network', vali
   c.header('Referrer-Policy', 'no-referrer');
   c.header('X-Robots-Tag', 'noindex, nofollow');
   return c.redirect(shareUrl(network, url, query.title), 302);
-});
+  },
+);

@@ -9,6 +9,8 @@ import { MAX_URL_LENGTH } from '../ingest/event-schema';
 import { hostOf, normaliseUrl } from '../ingest/normalise-url';
 import type { Network } from '../networks';
 import { articleKey, requireSite } from '../recording';
+import { describe, errors, json } from '../openapi/describe';
+import { shariffBody } from '../openapi/schemas';
 import { validate } from '../validation';
 
 /**
@@ -47,7 +49,13 @@ const shariffQuery = z.object({ url: z.string().min(1).max(MAX_URL_LENGTH) });
  */
 export const shariffRoutes = new Hono<AppEnv>()
   .use('/api/v1/shariff', cors({ origin: '*', allowMethods: ['GET', 'OPTIONS'] }))
-  .get('/api/v1/shariff', validate('query', shariffQuery), async (c) => {
+  .get(
+    '/api/v1/shariff',
+    describe('Reading', 'Share counts for Shariff', { 200: json(shariffBody, "Our recorded shares under Shariff's service names"), ...errors(400, 404) }, {
+      description: "The Shariff backend protocol: the site is the one owning the URL's host.",
+    }),
+    validate('query', shariffQuery),
+    async (c) => {
     const { url } = c.req.valid('query');
     const normalised = normaliseUrl(url);
     if (normalised === null) throw new ApiError(400, 'invalid_url', 'The URL must be an absolute http(s) URL.');
@@ -58,4 +66,5 @@ export const shariffRoutes = new Hono<AppEnv>()
     const counts = await cachedArticleCounts(c.env, site.id, articleKey(site, normalised));
     c.header('Cache-Control', `public, max-age=${COUNTS_TTL_SECONDS}`);
     return c.json(toShariff(counts.shares.by_network));
-  });
+    },
+  );

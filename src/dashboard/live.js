@@ -1,0 +1,78 @@
+import { formatNumber } from './format.js';
+
+/** Seconds between refreshes: counts reach D1 within the shards' flush interval (10 s). */
+const REFRESH_MS = 30_000;
+
+/**
+ * @typedef {{ views: number, shares: number }} Totals
+ * @typedef {{ rank: number, url: string, title: string | null, views: number, shares: number }} LiveItem
+ * @typedef {{ generated_at: string, hour_start: string, current: Totals, previous: Totals, items: LiveItem[] }} Live
+ */
+
+/** Sets the text of the panel's `[data-live=name]`. */
+const put = (/** @type {HTMLElement} */ panel, /** @type {string} */ name, /** @type {string} */ text) => {
+  const el = panel.querySelector(`[data-live="${name}"]`);
+  if (el) el.textContent = text;
+};
+
+/** The hour's top articles, as the server renders them; titles go in as text, never as HTML. */
+function renderItems(/** @type {HTMLElement} */ panel, /** @type {LiveItem[]} */ items) {
+  const list = panel.querySelector('[data-live="items"]');
+  const empty = panel.querySelector('[data-live="empty"]');
+  if (!list || !(empty instanceof HTMLElement)) return;
+  list.replaceChildren(
+    ...items.map((item) => {
+      const li = document.createElement('li');
+      const link = document.createElement('a');
+      link.href = item.url;
+      link.rel = 'noopener';
+      link.target = '_blank';
+      link.textContent = item.title ?? item.url;
+      const count = document.createElement('span');
+      count.className = 'num';
+      count.textContent = formatNumber(item.views);
+      li.append(link, count);
+      return li;
+    }),
+  );
+  empty.hidden = items.length > 0;
+}
+
+/**
+ * Keeps the "last hour" panel current: asks its JSON endpoint every 30 s while
+ * the tab is visible, and at once when it becomes visible again. A session
+ * that ended (401) is said in the panel instead of failing silently.
+ */
+export function enableLivePanel() {
+  const panel = document.querySelector('[data-live-endpoint]');
+  if (!(panel instanceof HTMLElement)) return;
+  const endpoint = panel.dataset.liveEndpoint ?? '';
+
+  const refresh = async () => {
+    try {
+      const response = await fetch(endpoint, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      if (response.status === 401) {
+        put(panel, 'status', 'Signed out: reload the page to sign in again.');
+        return;
+      }
+      if (!response.ok) throw new Error(String(response.status));
+      const live = /** @type {Live} */ (await response.json());
+      put(panel, 'hour', `${live.hour_start.slice(11, 16)} UTC`);
+      put(panel, 'views', formatNumber(live.current.views));
+      put(panel, 'shares', formatNumber(live.current.shares));
+      put(panel, 'previous-views', formatNumber(live.previous.views));
+      put(panel, 'previous-shares', formatNumber(live.previous.shares));
+      renderItems(panel, live.items);
+      put(panel, 'status', `Updated ${new Date(live.generated_at).toISOString().slice(11, 19)} UTC`);
+    } catch {
+      put(panel, 'status', 'Could not refresh; trying again shortly.');
+    }
+  };
+
+  setInterval(() => {
+    if (document.visibilityState === 'visible') void refresh();
+  }, REFRESH_MS);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') void refresh();
+  });
+}

@@ -1,0 +1,43 @@
+import type { ExportDay, ExportTotal } from '../db/export';
+import { isoDate } from './formats';
+
+// Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV
+// Injection"); tab and carriage return are included as some apps strip them first.
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/**
+ * One CSV field: numbers as they are; text neutralised against formula
+ * injection (a leading `'`, which spreadsheets show as text and hide), then
+ * quoted as RFC 4180 asks when it holds a comma, a quote or a line break.
+ *
+ * @example
+ * csvCell('=HYPERLINK("x")') // `"'=HYPERLINK(""x"")"`
+ */
+export function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value);
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One record, CRLF-terminated as RFC 4180 says. */
+const csvLine = (cells: readonly (string | number | null)[]): string => `${cells.map(csvCell).join(',')}\r\n`;
+
+const CSV_COLUMNS = ['type', 'date', 'url', 'title', 'section', 'published', 'views', 'shares'] as const;
+
+/**
+ * The export as one CSV table: a header, a `day` row per article per UTC day
+ * (oldest first), then a `total` row per article with its all-time counts and
+ * no date. One table, so that a spreadsheet filters on `type` rather than
+ * opening two files; the rows of a type never overlap, so their sums are exact.
+ */
+export async function* csvExport(days: AsyncIterable<ExportDay>, totals: AsyncIterable<ExportTotal>): AsyncGenerator<string> {
+  yield csvLine(CSV_COLUMNS);
+  for await (const row of days) {
+    yield csvLine(['day', isoDate(row.day), row.url, row.title, row.section, row.published, row.views, row.shares]);
+  }
+  for await (const row of totals) {
+    yield csvLine(['total', null, row.url, row.title, row.section, row.published, row.views, row.shares]);
+  }
+}

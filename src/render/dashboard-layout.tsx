@@ -1,0 +1,86 @@
+import type { Child, FC } from 'hono/jsx';
+
+/**
+ * JSON for a `<script type="application/json">` block. The browser does not
+ * decode entities there, so the JSON is written raw, with `<`, `>`, `&` and
+ * the JavaScript line terminators escaped so that no value can end the block.
+ */
+export const scriptJson = (value: unknown): string =>
+  JSON.stringify(value)
+    .replaceAll('<', '\\u003c')
+    .replaceAll('>', '\\u003e')
+    .replaceAll('&', '\\u0026')
+    .replaceAll('\u2028', '\\u2028')
+    .replaceAll('\u2029', '\\u2029');
+
+/** Data for the dashboard's script, read by id; never code. */
+export const JsonBlock: FC<{ id: string; value: unknown }> = ({ id, value }) => (
+  <script type="application/json" id={id} dangerouslySetInnerHTML={{ __html: scriptJson(value) }} />
+);
+
+export const Notice: FC<{ kind: 'error' | 'ok'; children: Child }> = ({ kind, children }) => (
+  <div class={`notice ${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+    {children}
+  </div>
+);
+
+export type Section = 'overview' | 'sites';
+
+export interface Assets {
+  script: string;
+  style: string;
+}
+
+const NAV: { section: Section; href: string; label: string }[] = [
+  { section: 'overview', href: '/dashboard', label: 'Overview' },
+  { section: 'sites', href: '/dashboard/sites', label: 'Sites' },
+];
+
+/**
+ * Every dashboard page: the stylesheet and the one deferred script, both
+ * served by the Worker; a top bar with the sections and sign-out when signed in.
+ */
+export const DashboardLayout: FC<{ title: string; assets: Assets; section?: Section; children: Child }> = ({
+  title,
+  assets,
+  section,
+  children,
+}) => (
+  <html lang="en">
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <meta name="robots" content="noindex" />
+      <meta name="color-scheme" content="light dark" />
+      <title>{`${title} · sharepulse`}</title>
+      {/* No favicon request: an empty icon rather than a 404 on every page. */}
+      <link rel="icon" href="data:," />
+      <link rel="stylesheet" href={assets.style} />
+      <script src={assets.script} defer />
+    </head>
+    <body>
+      <header class="top">
+        <a class="brand" href="/dashboard">
+          sharepulse
+        </a>
+        {section ? (
+          <>
+            <nav aria-label="Dashboard">
+              {NAV.map((item) => (
+                <a href={item.href} aria-current={item.section === section ? 'page' : undefined}>
+                  {item.label}
+                </a>
+              ))}
+            </nav>
+            <form method="post" action="/dashboard/logout">
+              <button type="submit" class="secondary">
+                Sign out
+              </button>
+            </form>
+          </>
+        ) : null}
+      </header>
+      <main>{children}</main>
+    </body>
+  </html>
+);

@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import { storeSite } from '../cache/sites';
+import { deleteSite, findClaimedHosts, getSite, insertSite, isUniqueViolation, updateSite } from '../db/sites';
+import { ApiError } from '../errors';
+import { DEFAULT_SETTINGS, siteSettings, type createSiteBody, type Site, type updateSiteBody } from '../sites/site-schema';
+
+// The dashboard's site changes, with the same rules as the admin API
+// (src/routes/admin.ts): ids and hosts unique (409), D1 first, then the KV
+// copy that beacons read (storeSite), so that a change reaches them at once.
+
+async function refuseClaimedHosts(db: D1Database, hosts: string[], siteId: string): Promise<void> {
+  const claimed = await findClaimedHosts(db, hosts, siteId);
+  if (claimed.length > 0) throw new ApiError(409, 'host_taken', `Already a host of another site: ${claimed.join(', ')}.`);
+}
+
+const conflictOnRace = (err: unknown): never => {
+  if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', 'The site id or a host was claimed meanwhile.');
+  throw err;
+};
+
+export async function createSite(env: Pick<Env, 'DB' | 'CACHE'>, body: z.infer<typeof createSiteBody>, nowMs: number): Promise<Site> {
+  if (await getSite(env.DB, body.id)) throw new ApiError(409, 'site_exists', `Site ${body.id} exists already.`);
+  await refuseClaimedHosts(env.DB, body.hosts, body.id);
+  const site: Site = {
+    id: body.id,
+    name: body.name,
+    hosts: body.hosts,
+    settings: siteSettings.parse({ ...DEFAULT_SETTINGS, ...body.settings }),
+    created_at: new Date(nowMs).toISOString(),
+  };
+  await insertSite(env.DB, site).catch(conflictOnRace);
+  await storeSite(env, site.id, site);
+  return site;
+}
+
+export async function changeSite(env: Pick<Env, 'DB' | 'CACHE'>, current: Site, patch: z.infer<typeof updateSiteBody>): Promise<Site> {
+  const site: Site = {
+    ...current,
+    name: patch.name ?? current.name,
+    hosts: patch.hosts ?? current.hosts,
+    settings: siteSettings.parse({ ...current.settings, ...patch.settings }),
+  };
+  if (patch.hosts) await refuseClaimedHosts(env.DB, site.hosts, site.id);
+  await updateSite(env.DB, site).catch(conflictOnRace);
+  await storeSite(env, site.id, site);
+  return site;
+}
+
+/** Deletes a site and its counts; answers whether it existed. */
+export async function removeSite(env: Pick<Env, 'DB' | 'CACHE'>, id: string): Promise<boolean> {
+  const existed = await deleteSite(env.DB, id);
+  await storeSite(env, id, null);
+  return existed;
+}
