@@ -27,6 +27,23 @@ export interface PopularCacheContext {
 
 const refreshLeases = new Map<string, number>();
 
+/** Lists one isolate keeps in memory at most; the one stored longest ago goes first. */
+export const MEMORY_ENTRIES = 256;
+
+/**
+ * This isolate's newest copy of each list, by its Cache API key. While fresh,
+ * a hot list (the front page's widget, read many times a second) is answered
+ * from here, without a Cache API read and its parse. Once stale it is passed
+ * over, and the read takes the tiers below, which serve and refresh it.
+ */
+const memory = new Map<string, CachedPopular>();
+
+function remember(key: string, cached: CachedPopular): void {
+  memory.delete(key);
+  memory.set(key, cached);
+  if (memory.size > MEMORY_ENTRIES) memory.delete(memory.keys().next().value!);
+}
+
 const hex = (buffer: ArrayBuffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
 const sha256 = async (text: string) => hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
 
@@ -66,17 +83,24 @@ const toEdge = (key: string, cached: CachedPopular) =>
 
 /**
  * A site's popular list, cached so that a front-page spike costs one D1
- * computation: from the Cache API (this data centre), else KV (everywhere),
- * else D1, storing the result in both. A list older than its max-age is still
- * served, and refreshed in the background once per isolate at a time, so that
- * readers never queue behind D1 and never all hit it at once. Without KV (down,
- * or failing) the list comes from D1 on every read.
+ * computation: from this isolate's memory while fresh, else the Cache API
+ * (this data centre), else KV (everywhere), else D1, storing the result in
+ * all three. A list older than its max-age is still served, and refreshed in
+ * the background once per isolate at a time, so that readers never queue
+ * behind D1 and never all hit it at once. Without KV and the Cache API (down,
+ * or failing) the list comes from D1 on every read that memory cannot answer.
  */
 export async function cachedPopular(ctx: PopularCacheContext, site: Site, request: PopularRequest, nowMs: number): Promise<CachedPopular> {
   const key = await cacheKey(site, request);
   const edgeKey = `${ctx.origin}/__cache/popular/${key}`;
   const kvKey = `popular:${key}`;
-  const store = (fresh: CachedPopular) => Promise.all([toEdge(edgeKey, fresh), writeCachedJson(ctx.env.CACHE, kvKey, fresh, KEEP_SECONDS)]);
+  const store = (fresh: CachedPopular) => {
+    remember(edgeKey, fresh);
+    return Promise.all([toEdge(edgeKey, fresh), writeCachedJson(ctx.env.CACHE, kvKey, fresh, KEEP_SECONDS)]);
+  };
+
+  const held = memory.get(edgeKey);
+  if (held && !isStale(held, nowMs)) return held;
 
   let cached = await fromEdge(edgeKey);
   if (!cached) {
@@ -88,6 +112,7 @@ export async function cachedPopular(ctx: PopularCacheContext, site: Site, reques
     ctx.waitUntil(store(fresh));
     return fresh;
   }
+  remember(edgeKey, cached);
   if (isStale(cached, nowMs) && (refreshLeases.get(key) ?? 0) <= nowMs) {
     refreshLeases.set(key, nowMs + REFRESH_LEASE_MS);
     const refresh = async () => {

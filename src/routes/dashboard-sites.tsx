@@ -8,7 +8,7 @@ import { SitePage, SitesPage, UnknownSitePage, type Feedback, type SiteForm } fr
 import { createSiteBody, siteId, siteParam, updateSiteBody, type Site } from '../sites/site-schema';
 import { validate } from '../validation';
 import { ASSETS, dashboardPage, describeDashboard } from './dashboard-page';
-import { changeSite, createSite, removeSite } from './dashboard-site-actions';
+import { changeSite, createSite, removeSite } from '../sites/manage';
 import { issueMessages, newSiteForm, readSiteForm, siteBody, siteForm } from './dashboard-site-form';
 import { exportQuery, exportResponse } from './export';
 

@@ -2,11 +2,11 @@ import type { z } from 'zod';
 import { storeSite } from '../cache/sites';
 import { deleteSite, findClaimedHosts, getSite, insertSite, isUniqueViolation, updateSite } from '../db/sites';
 import { ApiError } from '../errors';
-import { DEFAULT_SETTINGS, siteSettings, type createSiteBody, type Site, type updateSiteBody } from '../sites/site-schema';
+import { DEFAULT_SETTINGS, siteSettings, type createSiteBody, type Site, type updateSiteBody } from './site-schema';
 
-// The dashboard's site changes, with the same rules as the admin API
-// (src/routes/admin.ts): ids and hosts unique (409), D1 first, then the KV
-// copy that beacons read (storeSite), so that a change reaches them at once.
+// Site changes, for the admin API and the dashboard alike: ids and hosts
+// unique (409), D1 first, then the KV copy that beacons read (storeSite), so
+// that a change reaches them at once.
 
 async function refuseClaimedHosts(db: D1Database, hosts: string[], siteId: string): Promise<void> {
   const claimed = await findClaimedHosts(db, hosts, siteId);
