@@ -28,6 +28,7 @@ const createFields = (id: string, hosts: string, extra: [string, string][] = [])
   ['hosts', hosts],
   ['share_weight', '5'],
   ['half_life_hours', '12'],
+  ['max_events_per_second', '800'],
   ['hourly_retention_days', '31'],
   ['daily_retention_days', '400'],
   ...NETWORKS.map((n): [string, string] => ['networks', n]),
@@ -41,6 +42,7 @@ const editFields = (site: Site, replace: Record<string, string> = {}, networks: 
     hosts: site.hosts.join('\n'),
     share_weight: String(site.settings.share_weight),
     half_life_hours: String(site.settings.half_life_hours),
+    max_events_per_second: String(site.settings.max_events_per_second),
     hourly_retention_days: String(site.settings.hourly_retention_days),
     daily_retention_days: String(site.settings.daily_retention_days),
     ...replace,
@@ -62,7 +64,7 @@ describe('creating a site from the dashboard', () => {
       id,
       name: `News ${id}`,
       hosts: [`${id}.example`, `www.${id}.example`],
-      settings: { ...DEFAULT_SETTINGS, respect_gpc: true },
+      settings: { ...DEFAULT_SETTINGS, respect_gpc: true, max_events_per_second: 800 },
       created_at: expect.any(String),
     });
     expect(await cached(id)).toEqual(stored);

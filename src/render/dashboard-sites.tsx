@@ -13,6 +13,7 @@ export interface SiteForm {
   half_life_hours: string;
   respect_gpc: boolean;
   networks: string[];
+  max_events_per_second: string;
   hourly_retention_days: string;
   daily_retention_days: string;
 }
@@ -97,6 +98,12 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
           <input type="checkbox" name="respect_gpc" checked={form.respect_gpc} />
           Do not count visitors who send Global Privacy Control (Sec-GPC: 1)
         </label>
+      </div>
+    </fieldset>
+    <fieldset>
+      <legend>Flood guard</legend>
+      <div class="fields">
+        <NumberField name="max_events_per_second" label="Counted events per second per shard" value={form.max_events_per_second} min={1} max={1000000} step="1" hint="Default 5,000: caps how fast one article can be counted, far above a real spike." />
       </div>
     </fieldset>
     <fieldset>

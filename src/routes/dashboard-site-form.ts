@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { SiteForm } from '../render/dashboard-sites';
 import { DEFAULT_SETTINGS, type Site, type SiteSettings } from '../sites/site-schema';
 
-const NUMBER_FIELDS = ['share_weight', 'half_life_hours', 'hourly_retention_days', 'daily_retention_days'] as const;
+const NUMBER_FIELDS = ['share_weight', 'half_life_hours', 'max_events_per_second', 'hourly_retention_days', 'daily_retention_days'] as const;
 
 const fromSettings = (id: string, name: string, hosts: string[], settings: SiteSettings): SiteForm => ({
   id,
@@ -12,6 +12,7 @@ const fromSettings = (id: string, name: string, hosts: string[], settings: SiteS
   half_life_hours: String(settings.half_life_hours),
   respect_gpc: settings.respect_gpc,
   networks: [...settings.networks],
+  max_events_per_second: String(settings.max_events_per_second),
   hourly_retention_days: String(settings.hourly_retention_days),
   daily_retention_days: String(settings.daily_retention_days),
 });
@@ -43,6 +44,7 @@ export function readSiteForm(posted: Posted): SiteForm {
     networks: (Array.isArray(networks) ? networks : networks === undefined ? [] : [networks]).filter(
       (n): n is string => typeof n === 'string',
     ),
+    max_events_per_second: text(posted, 'max_events_per_second'),
     hourly_retention_days: text(posted, 'hourly_retention_days'),
     daily_retention_days: text(posted, 'daily_retention_days'),
   };
