@@ -1,6 +1,7 @@
 // Load and exactness: a fixed number of view events from distinct visitors at
 // high concurrency across many articles, with the shards flushing to D1 during
 // the run (FLUSH_SECONDS=1), then every article's total must be exact.
+import { flushBatches } from './ingest.mjs';
 import { load } from './lib/load.mjs';
 import { createBenchSite, startSharepulse } from './lib/worker.mjs';
 
@@ -8,7 +9,7 @@ const SITE = 'exact';
 const HOST = 'exact.example';
 
 export async function benchExactness({ scriptPath, events, connections, articles }) {
-  const sharepulse = await startSharepulse(scriptPath);
+  const sharepulse = await startSharepulse(scriptPath, { FLUSH_SECONDS: '1' });
   try {
     await createBenchSite(sharepulse.url, SITE, [HOST]);
     let sent = 0;
@@ -31,33 +32,40 @@ export async function benchExactness({ scriptPath, events, connections, articles
         },
       },
     ];
-    const started = Date.now();
-    const result = await load({ url: sharepulse.url, amount: events, connections, requests });
-    const seconds = (Date.now() - started) / 1000;
-    const flushesDuringRun = (await sharepulse.db.prepare('SELECT count(*) AS n FROM flush_log').first()).n;
+    const result = await load({ url: sharepulse.url, amount: events, connections, requests, pids: sharepulse.pids });
+    const flushesDuringRun = await flushBatches(sharepulse.db);
 
     const expected = new Map();
-    for (let n = 0; n < events; n++) expected.set(`https://${HOST}/story-${n % articles}`, (expected.get(`https://${HOST}/story-${n % articles}`) ?? 0) + 1);
-    const deadline = Date.now() + 60_000;
+    for (let n = 0; n < events; n++) {
+      const url = `https://${HOST}/story-${n % articles}`;
+      expected.set(url, (expected.get(url) ?? 0) + 1);
+    }
+    const deadline = Date.now() + 30_000;
     let rows = [];
-    let total = 0;
+    let stored = 0;
     do {
       await new Promise((resolve) => setTimeout(resolve, 500));
       ({ results: rows } = await sharepulse.db.prepare('SELECT url, views FROM articles WHERE site_id = ?').bind(SITE).all());
-      total = rows.reduce((sum, r) => sum + r.views, 0);
-    } while (total < events && Date.now() < deadline);
+      stored = rows.reduce((sum, r) => sum + r.views, 0);
+    } while (stored < events && Date.now() < deadline);
 
-    const wrong = rows.filter((r) => expected.get(r.url) !== r.views).length + Math.max(0, expected.size - rows.length);
+    const accepted = result.statuses['202'] ?? 0;
+    const wrongArticles = rows.filter((r) => expected.get(r.url) !== r.views).length + Math.max(0, expected.size - rows.length);
     return {
       events,
       connections,
       articles,
-      seconds,
-      rps: events / seconds,
+      seconds: result.seconds,
+      rps: result.rps,
+      p50: result.p50,
       p99: result.p99,
-      accepted: result.statuses['202'] ?? 0,
-      stored: total,
-      wrongArticles: wrong,
+      cpuUsPerRequest: result.cpuUsPerRequest,
+      errors: result.errors,
+      accepted,
+      stored,
+      lost: Math.max(0, accepted - stored),
+      doubled: Math.max(0, stored - accepted),
+      wrongArticles,
       flushesDuringRun,
     };
   } finally {

@@ -1,10 +1,11 @@
 // Builds the Worker as `wrangler deploy` would and runs it in Miniflare on
-// 127.0.0.1, with the bindings of wrangler.toml (local, in-memory storage).
+// 127.0.0.1, with the bindings of wrangler.toml (local storage in a temp dir).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
-import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from 'wrangler';
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig, unstable_splitSqlQuery } from 'wrangler';
+import { childPids } from './cpu.mjs';
 
 export const ADMIN_TOKEN = 'bench-admin-token';
 
@@ -34,43 +35,50 @@ async function applyMigrations(db) {
   }
 }
 
+/** Starts Miniflare and answers { url, mf, db, pids }: `pids` are its workerd processes, for CPU accounting. */
+async function start(options) {
+  const before = new Set(childPids());
+  const mf = new Miniflare(convertV4MiniflareOptions(options));
+  const url = (await mf.ready).toString().replace(/\/$/, '');
+  const pids = childPids().filter((p) => !before.has(p));
+  const db = await mf.getD1Database('DB');
+  await applyMigrations(db);
+  return { url, mf, db, pids };
+}
+
 /**
  * Starts the sharepulse Worker in Miniflare, migrated, on a free port of
- * 127.0.0.1. Answers { url, mf, db }; `mf.dispose()` stops it.
+ * 127.0.0.1, with wrangler.toml's bindings and `[vars]` (not .dev.vars, which
+ * holds local development settings), then `vars`. Answers { url, mf, db, pids };
+ * `mf.dispose()` stops it.
  */
-export async function startSharepulse(scriptPath, vars = {}) {
+export async function startSharepulse(scriptPath, vars = {}, options = {}) {
   // The bundle is one self-contained module, so wrangler's module rules do not apply.
   const { modulesRules: _, ...workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml').workerOptions;
-  const mf = new Miniflare(convertV4MiniflareOptions({
+  const tomlVars = unstable_readConfig({ config: 'wrangler.toml' }).vars;
+  return start({
     host: '127.0.0.1',
     port: 0,
+    ...options,
     workers: [
       {
         ...workerOptions,
         name: 'sharepulse',
         modules: true,
         scriptPath,
-        bindings: { ...workerOptions.bindings, ADMIN_TOKEN, FLUSH_SECONDS: '1', ...vars },
+        bindings: { ...workerOptions.bindings, ...tomlVars, ADMIN_TOKEN, ...vars },
       },
     ],
-  }));
-  const url = (await mf.ready).toString().replace(/\/$/, '');
-  const db = await mf.getD1Database('DB');
-  await applyMigrations(db);
-  return { url, mf, db };
+  });
 }
 
 /** Starts a plain module Worker with a D1 binding `DB`, migrated like sharepulse's. */
 export async function startPlainWorker(scriptPath) {
-  const mf = new Miniflare(convertV4MiniflareOptions({
+  return start({
     host: '127.0.0.1',
     port: 0,
     workers: [{ name: 'baseline', modules: true, scriptPath, compatibilityDate: '2026-10-01', d1Databases: ['DB'] }],
-  }));
-  const url = (await mf.ready).toString().replace(/\/$/, '');
-  const db = await mf.getD1Database('DB');
-  await applyMigrations(db);
-  return { url, mf, db };
+  });
 }
 
 export async function createBenchSite(url, id, hosts) {

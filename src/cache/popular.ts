@@ -28,10 +28,12 @@ export interface PopularCacheContext {
 const refreshLeases = new Map<string, number>();
 
 /** Lists one isolate keeps in memory at most; the one stored longest ago goes first. */
-export const MEMORY_ENTRIES = 256;
+export const MEMORY_ENTRIES = 128;
+/** Inputs longer than this (many long `exclude` URLs) are keyed in memory by their hash, to keep keys small. */
+const MAX_PLAIN_MEMORY_KEY = 512;
 
 /**
- * This isolate's newest copy of each list, by its Cache API key. While fresh,
+ * This isolate's newest copy of each list, by origin, site and inputs. While fresh,
  * a hot list (the front page's widget, read many times a second) is answered
  * from here, without a Cache API read and its parse. Once stale it is passed
  * over, and the read takes the tiers below, which serve and refresh it.
@@ -47,14 +49,12 @@ function remember(key: string, cached: CachedPopular): void {
 const hex = (buffer: ArrayBuffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
 const sha256 = async (text: string) => hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
 
-/**
- * Equal requests for a site with equal ranking settings share one key; the
- * version changes with the stored shape, so a deploy never reads old entries.
- */
-const cacheKey = async (site: Site, request: PopularRequest) =>
-  `v1/${site.id}/${await sha256(
-    JSON.stringify([site.settings.share_weight, site.settings.half_life_hours, request.window, request.by, request.limit, request.section, request.exclude]),
-  )}`;
+/** What a list depends on: equal requests for a site with equal ranking settings are equal strings. */
+const listInputs = (site: Site, request: PopularRequest) =>
+  JSON.stringify([site.settings.share_weight, site.settings.half_life_hours, request.window, request.by, request.limit, request.section, request.exclude]);
+
+/** The key in the Cache API and KV; the version changes with the stored shape, so a deploy never reads old entries. */
+const cacheKey = async (site: Site, inputs: string) => `v1/${site.id}/${await sha256(inputs)}`;
 
 async function compute(db: D1Database, site: Site, request: PopularRequest, nowMs: number): Promise<CachedPopular> {
   const list = await readPopular(db, site, request, nowMs);
@@ -91,16 +91,20 @@ const toEdge = (key: string, cached: CachedPopular) =>
  * or failing) the list comes from D1 on every read that memory cannot answer.
  */
 export async function cachedPopular(ctx: PopularCacheContext, site: Site, request: PopularRequest, nowMs: number): Promise<CachedPopular> {
-  const key = await cacheKey(site, request);
+  const inputs = listInputs(site, request);
+  // A memory hit is the hot path: for usual inputs it is looked up before any hashing.
+  let key = inputs.length <= MAX_PLAIN_MEMORY_KEY ? null : await cacheKey(site, inputs);
+  const memoryKey = `${ctx.origin}\n${site.id}\n${key ?? inputs}`;
+  const held = memory.get(memoryKey);
+  if (held && !isStale(held, nowMs)) return held;
+
+  key ??= await cacheKey(site, inputs);
   const edgeKey = `${ctx.origin}/__cache/popular/${key}`;
   const kvKey = `popular:${key}`;
   const store = (fresh: CachedPopular) => {
-    remember(edgeKey, fresh);
+    remember(memoryKey, fresh);
     return Promise.all([toEdge(edgeKey, fresh), writeCachedJson(ctx.env.CACHE, kvKey, fresh, KEEP_SECONDS)]);
   };
-
-  const held = memory.get(edgeKey);
-  if (held && !isStale(held, nowMs)) return held;
 
   let cached = await fromEdge(edgeKey);
   if (!cached) {
@@ -112,13 +116,16 @@ export async function cachedPopular(ctx: PopularCacheContext, site: Site, reques
     ctx.waitUntil(store(fresh));
     return fresh;
   }
-  remember(edgeKey, cached);
+  remember(memoryKey, cached);
   if (isStale(cached, nowMs) && (refreshLeases.get(key) ?? 0) <= nowMs) {
     refreshLeases.set(key, nowMs + REFRESH_LEASE_MS);
     const refresh = async () => {
       // Another data centre may have refreshed it already: then KV has it.
       const shared = await readCachedJson<CachedPopular>(ctx.env.CACHE, kvKey);
-      if (shared && !isStale(shared, nowMs)) await toEdge(edgeKey, shared);
+      if (shared && !isStale(shared, nowMs)) {
+        remember(memoryKey, shared);
+        await toEdge(edgeKey, shared);
+      }
       else await store(await compute(ctx.env.DB, site, request, nowMs));
     };
     ctx.waitUntil(
