@@ -23,9 +23,9 @@ const expectNoFullScan = (plan: string[]) => {
 };
 
 describe('query plans', () => {
-  it('should read a window’s edge hours by bucket range and its whole days by day range', async () => {
+  it('should read a window’s edge hours from the covering index and its whole days by day range', async () => {
     const plan = await ranking({ window: '30d', by: 'score' });
-    expect(plan).toContain('SEARCH article_hours USING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)');
+    expect(plan).toContain('SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)');
     expect(plan).toContain('SEARCH article_days USING PRIMARY KEY (site_id=? AND day>? AND day<?)');
     // Metadata is looked up only for the articles counted in the window.
     expect(plan).toContain('SEARCH a USING PRIMARY KEY (site_id=? AND url=?)');
@@ -34,7 +34,7 @@ describe('query plans', () => {
 
   it('should read trending’s 168 hours by bucket range', async () => {
     const plan = await ranking({ by: 'trending', section: 'City', exclude: ['https://n.example/a'] });
-    expect(plan).toContain('SEARCH article_hours USING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)');
+    expect(plan).toContain('SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)');
     expect(plan).toContain('SEARCH a USING PRIMARY KEY (site_id=? AND url=?)');
     expectNoFullScan(plan);
   });
@@ -60,8 +60,8 @@ describe('query plans', () => {
       hourlyRetentionDays: 31, dailyRetentionDays: 400,
     });
     const [roll, , deleteHours, deleteDays] = await Promise.all(rollupQueries('s', plan).map(planOf));
-    expect(roll).toContain('SEARCH article_hours USING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)');
-    expect(deleteHours).toEqual(['SEARCH article_hours USING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)']);
+    expect(roll).toContain('SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)');
+    expect(deleteHours).toEqual(['SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)']);
     expect(deleteDays).toEqual(['SEARCH article_days USING PRIMARY KEY (site_id=? AND day>? AND day<?)']);
   });
 });
