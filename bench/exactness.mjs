@@ -2,6 +2,7 @@
 // high concurrency across many articles, with the shards flushing to D1 during
 // the run (FLUSH_SECONDS=1), then every article's total must be exact.
 import { flushBatches } from './ingest.mjs';
+import { viewBeacons } from './lib/beacons.mjs';
 import { load } from './lib/load.mjs';
 import { createBenchSite, startSharepulse } from './lib/worker.mjs';
 
@@ -13,25 +14,7 @@ export async function benchExactness({ scriptPath, events, connections, articles
   try {
     await createBenchSite(sharepulse.url, SITE, [HOST]);
     let sent = 0;
-    const requests = [
-      {
-        method: 'POST',
-        path: '/api/v1/events',
-        setupRequest: (request) => {
-          const n = sent++;
-          return {
-            ...request,
-            headers: {
-              'Content-Type': 'text/plain;charset=UTF-8',
-              Origin: `https://${HOST}`,
-              'CF-Connecting-IP': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
-              'User-Agent': `Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36 visitor-${n}`,
-            },
-            body: JSON.stringify({ site: SITE, type: 'view', url: `https://${HOST}/story-${n % articles}` }),
-          };
-        },
-      },
-    ];
+    const requests = viewBeacons({ site: SITE, host: HOST, articles, next: () => sent++ });
     const result = await load({ url: sharepulse.url, amount: events, connections, requests, pids: sharepulse.pids });
     const flushesDuringRun = await flushBatches(sharepulse.db);
 

@@ -3,40 +3,15 @@
 // in interleaved rounds. Every ingest run is bound by a count of requests, so
 // that each one is answered: then D1 must hold exactly the accepted events.
 import { fileURLToPath } from 'node:url';
+import { viewBeacons } from './lib/beacons.mjs';
 import { load, median, medianOf } from './lib/load.mjs';
 import { createBenchSite, startPlainWorker, startSharepulse } from './lib/worker.mjs';
 
 const SITE = 'bench';
 const HOST = 'bench.example';
 const ARTICLES = 1000;
-const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36';
-
-/**
- * Beacons of one view each. `next` numbers them across every run of a bench,
- * so that each is a new visitor (IP and User-Agent) and none is deduplicated;
- * a bot's beacon is accepted and not counted (the path without the shard).
- */
-function views(next, { bot = false } = {}) {
-  return [
-    {
-      method: 'POST',
-      path: '/api/v1/events',
-      setupRequest: (request) => {
-        const n = next();
-        return {
-          ...request,
-          headers: {
-            'Content-Type': 'text/plain;charset=UTF-8',
-            Origin: `https://${HOST}`,
-            'CF-Connecting-IP': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
-            'User-Agent': bot ? `Googlebot/2.1 (+http://www.google.com/bot.html) v${n}` : `${BROWSER_UA} v${n}`,
-          },
-          body: JSON.stringify({ site: SITE, type: 'view', url: `https://${HOST}/story-${n % ARTICLES}` }),
-        };
-      },
-    },
-  ];
-}
+/** View beacons of new visitors across ARTICLES articles of the bench site. */
+const views = (next, { bot = false } = {}) => viewBeacons({ site: SITE, host: HOST, articles: ARTICLES, next, bot });
 
 async function storedViews(db) {
   const row = await db.prepare('SELECT coalesce(sum(views), 0) AS views FROM articles WHERE site_id = ?').bind(SITE).first();
