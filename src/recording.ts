@@ -83,7 +83,6 @@ export async function recordEvents(env: Env, events: IncomingEvent[], beacon: Be
     checkOrigin(site, beacon);
     sites.set(id, site);
   }
-  await checkVisitorLimit(env, [...sites.keys()], beacon.ip);
   const shardEvents: ShardEvent[] = events.map((e) => ({
     site: e.site,
     url: articleKey(sites.get(e.site)!, e.url),
@@ -99,6 +98,9 @@ export async function recordEvents(env: Env, events: IncomingEvent[], beacon: Be
   const countable = shardEvents.filter((e) =>
     isCountable({ userAgent: beacon.userAgent, secGpc: beacon.secGpc, respectGpc: sites.get(e.site)!.settings.respect_gpc }),
   );
+  // Only what would be counted is limited: the rest never reaches a shard.
+  if (countable.length === 0) return 0;
+  await checkVisitorLimit(env, [...new Set(countable.map((e) => e.site))], beacon.ip);
   const { shardCount } = readConfig(env);
   const byShard = Map.groupBy(countable, (e) => shardIndex(e.site, e.url, shardCount));
   // Shards dedup per visitor and day, so a client retrying after a partial

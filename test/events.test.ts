@@ -305,6 +305,16 @@ describe('POST /api/v1/events: flood guards', () => {
     expect(stored).toEqual({ views: accepted + 1 });
   });
 
+  it('should not spend a client\u2019s limit on beacons that count nothing', async () => {
+    const { id, host } = await createSite();
+    const origin = `https://${host}`;
+    const ip = '198.51.100.220';
+    for (let i = 0; i < 130; i++) {
+      expect((await postEvents(view(id, `${origin}/story-${i}`), { origin, ip, userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' })).status).toBe(202);
+    }
+    expect((await postEvents(view(id, `${origin}/counted`), { origin, ip })).status).toBe(202);
+  });
+
   it('should keep one client\u2019s limit per site', async () => {
     const a = await createSite();
     const b = await createSite();
