@@ -154,6 +154,19 @@ describe('GET /api/v1/sites/{site}/popular', () => {
       expect(response.headers.get('ETag')).toMatch(/^"[0-9a-f]{32}"$/);
     });
 
+    it('should tag exactly the JSON it answers, also when answered from memory', async () => {
+      const site = await siteWith((ago) => [{ path: 'a', hours: [[ago(1), 1]] }]);
+      for (let i = 0; i < 2; i++) {
+        const response = await getPopular(site.id);
+        expect(response.headers.get('Content-Type')).toMatch(/^application\/json/);
+        const body = await response.text();
+        const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body));
+        const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+        expect(response.headers.get('ETag')).toBe(`"${hex.slice(0, 32)}"`);
+        expect(JSON.parse(body)).toMatchObject({ site: site.id, items: [expect.objectContaining({ views: 1 })] });
+      }
+    });
+
     it('should answer 304 without a body to a matching If-None-Match, weak or strong, and 200 otherwise', async () => {
       const site = await siteWith((ago) => [{ path: 'a', hours: [[ago(1), 1]] }]);
       const first = await getPopular(site.id);

@@ -56,6 +56,21 @@ const listInputs = (site: Site, request: PopularRequest) =>
 /** The key in the Cache API and KV; the version changes with the stored shape, so a deploy never reads old entries. */
 const cacheKey = async (site: Site, inputs: string) => `v1/${site.id}/${await sha256(inputs)}`;
 
+const bodies = new WeakMap<CachedPopular, string>();
+
+/**
+ * The JSON answer of a cached list, serialised once per copy held: a hot list
+ * is answered many times a second from the same copy in memory.
+ */
+export function serialisedList(cached: CachedPopular): string {
+  let body = bodies.get(cached);
+  if (body === undefined) {
+    body = JSON.stringify(cached.list);
+    bodies.set(cached, body);
+  }
+  return body;
+}
+
 async function compute(db: D1Database, site: Site, request: PopularRequest, nowMs: number): Promise<CachedPopular> {
   const list = await readPopular(db, site, request, nowMs);
   // The route answers with exactly this serialisation (c.json), so the tag is strong.

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { etag, RETAINED_304_HEADERS } from 'hono/etag';
-import { cachedPopular, POPULAR_MAX_AGE_SECONDS } from '../cache/popular';
+import { cachedPopular, POPULAR_MAX_AGE_SECONDS, serialisedList } from '../cache/popular';
 import type { AppEnv } from '../env';
 import { popularQuery, toPopularRequest } from '../ranking/popular-query';
 import { articleKey, requireSite } from '../recording';
@@ -24,14 +24,15 @@ export const popularRoutes = new Hono<AppEnv>().get(
   async (c) => {
     const site = await requireSite(c.env, c.req.valid('param').site);
     const request = toPopularRequest(c.req.valid('query'), (url) => articleKey(site, url));
-    const { list, etag: tag } = await cachedPopular(
+    const cached = await cachedPopular(
       { env: c.env, waitUntil: (promise) => c.executionCtx.waitUntil(promise), origin: new URL(c.req.url).origin },
       site,
       request,
       Date.now(),
     );
     c.header('Cache-Control', `public, max-age=${POPULAR_MAX_AGE_SECONDS}`);
-    c.header('ETag', tag);
-    return c.json(list);
+    c.header('ETag', cached.etag);
+    // The ETag is of exactly this serialisation.
+    return c.body(serialisedList(cached), 200, { 'Content-Type': 'application/json' });
   },
 );
