@@ -40,6 +40,19 @@ describe('security headers', () => {
     expect((await get('/demo')).headers.get('Content-Security-Policy')).not.toBe(csp);
   });
 
+  it('should give every other answer the same strict CSP, without a nonce', async () => {
+    const { id, host } = await createSite();
+    const beacon = await postEvents({ site: id, type: 'view', url: `https://${host}/a` }, { origin: `https://${host}` });
+    for (const response of [beacon, await get('/healthz'), await get('/dashboard/login')]) {
+      const csp = response.headers.get('Content-Security-Policy') ?? '';
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("style-src 'self';");
+      expect(csp).not.toContain('nonce-');
+    }
+    const docs = (await get('/docs')).headers.get('Content-Security-Policy') ?? '';
+    expect(docs).toMatch(/style-src 'self' 'nonce-[^']+'/);
+  });
+
   it('should let the embeds be framed by any page, and nothing else', async () => {
     const { id, host } = await createSite();
     const embed = await get(`/embed/share?site=${id}&url=https://${host}/a`);

@@ -1,16 +1,5 @@
 import { HOURS_PER_DAY } from '../ranking/windows';
 
-/** One article's counts on one UTC day, with the article's metadata. */
-export interface ExportDay {
-  day: number;
-  url: string;
-  title: string | null;
-  section: string | null;
-  published: string | null;
-  views: number;
-  shares: number;
-}
-
 /** One article's all-time totals and metadata. */
 export interface ExportTotal {
   url: string;
@@ -19,6 +8,11 @@ export interface ExportTotal {
   published: string | null;
   views: number;
   shares: number;
+}
+
+/** One article's counts on one UTC day, with the article's metadata. */
+export interface ExportDay extends ExportTotal {
+  day: number;
 }
 
 /** Days read per statement: bounds each answer's size however many articles a site has. */

@@ -18,6 +18,18 @@ export const JsonBlock: FC<{ id: string; value: unknown }> = ({ id, value }) => 
   <script type="application/json" id={id} dangerouslySetInnerHTML={{ __html: scriptJson(value) }} />
 );
 
+/** The dashboard's download links for a site's export, in both formats. */
+export const ExportLinks: FC<{ site: string }> = ({ site }) => (
+  <>
+    <a class="button secondary" href={`/dashboard/sites/${site}/export?format=csv`} download>
+      Export CSV
+    </a>
+    <a class="button secondary" href={`/dashboard/sites/${site}/export?format=json`} download>
+      Export JSON
+    </a>
+  </>
+);
+
 export const Notice: FC<{ kind: 'error' | 'ok'; children: Child }> = ({ kind, children }) => (
   <div class={`notice ${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
     {children}

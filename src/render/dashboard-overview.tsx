@@ -4,7 +4,7 @@ import { NETWORK_LABELS, type Network } from '../networks';
 import { RANK_BY, WINDOWS, type RankBy, type RankWindow } from '../ranking/windows';
 import type { PopularList } from '../ranking/rank';
 import type { Site } from '../sites/site-schema';
-import { DashboardLayout, JsonBlock, Notice, type Assets } from './dashboard-layout';
+import { DashboardLayout, ExportLinks, JsonBlock, Notice, type Assets } from './dashboard-layout';
 
 /** The top table's ranking, as the popular endpoint takes it. */
 export interface RankChoice {
@@ -129,12 +129,7 @@ const Toolbar: FC<{ sites: Site[]; site: Site; state: OverviewState }> = ({ site
       options={PERIODS.map((period) => ({ value: period, text: period, href: overviewHref(state, { period }) }))}
     />
     <div class="actions">
-      <a class="button secondary" href={`/dashboard/sites/${site.id}/export?format=csv`} download>
-        Export CSV
-      </a>
-      <a class="button secondary" href={`/dashboard/sites/${site.id}/export?format=json`} download>
-        Export JSON
-      </a>
+      <ExportLinks site={site.id} />
     </div>
   </div>
 );

@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx';
 import { NETWORK_LABELS, NETWORKS } from '../networks';
 import type { Site } from '../sites/site-schema';
-import { DashboardLayout, Notice, type Assets } from './dashboard-layout';
+import { DashboardLayout, ExportLinks, Notice, type Assets } from './dashboard-layout';
 
 /** The site form's fields as typed: what the form shows again when a value is refused. */
 export interface SiteForm {
@@ -194,12 +194,7 @@ export const SitePage: FC<{ assets: Assets; site: Site; form: SiteForm; origin: 
         <a class="button secondary" href={`/dashboard?${new URLSearchParams({ site: site.id })}`}>
           Overview
         </a>
-        <a class="button secondary" href={`/dashboard/sites/${site.id}/export?format=csv`} download>
-          Export CSV
-        </a>
-        <a class="button secondary" href={`/dashboard/sites/${site.id}/export?format=json`} download>
-          Export JSON
-        </a>
+        <ExportLinks site={site.id} />
       </div>
     </div>
     <FeedbackNotice feedback={feedback} />

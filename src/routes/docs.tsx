@@ -5,6 +5,7 @@ import type { AppEnv } from '../env';
 import { DOCS_JS, DOCS_JS_HASH } from '../generated/docs-ui';
 import { describe, html } from '../openapi/describe';
 import { DocsPage } from '../render/docs-page';
+import { withStyleNonce } from '../security';
 
 const SCRIPT_PATH = `/docs/try-it.${DOCS_JS_HASH}.js`;
 
@@ -50,7 +51,7 @@ export function docsRoutes(app: Hono<AppEnv>) {
         return c.json(await document());
       },
     )
-    .get('/docs', describe('Operating', 'This API reference, with "Try it"', { 200: html('The reference page') }), async (c) =>
+    .get('/docs', withStyleNonce(), describe('Operating', 'This API reference, with "Try it"', { 200: html('The reference page') }), async (c) =>
       c.html(`<!doctype html>${<DocsPage spec={await document()} nonce={c.get('secureHeadersNonce') ?? ''} scriptPath={SCRIPT_PATH} />}`),
     )
     .get('/docs/:file{try-it\\.[0-9a-f]{16}\\.js}', describe('Operating', 'The reference page\u2019s script', { 200: { description: 'JavaScript' }, 404: { description: 'Another version' } }), (c) => {
