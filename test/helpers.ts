@@ -84,7 +84,7 @@ export async function bufferedRows(site: string): Promise<number> {
 
 /** Rows a site has in D1's article tables. */
 export async function storedRows(site: string): Promise<number> {
-  const tables = ['articles', 'article_hours', 'article_network_shares'];
+  const tables = ['articles', 'article_hours', 'article_network_shares', 'window_totals', 'window_state'];
   let rows = 0;
   for (const table of tables) {
     rows += (await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE site_id = ?`).bind(site).first<{ n: number }>())!.n;

@@ -1,3 +1,6 @@
+import { bucketOf } from '../ingest/time';
+import { advanceWindowQueries } from './window-totals';
+
 /** D1 caps bound parameters per statement at 100. */
 export const MAX_BOUND_PARAMETERS = 100;
 
@@ -93,10 +96,15 @@ function upsertQueries<Row>(
 /**
  * The statements of one flush, to run as one D1 batch (one transaction). The
  * first records `(shard, seq)` in `flush_log`: replaying a batch that already
- * committed violates its key and rolls the replay back whole. The last prunes
- * the shard's older log rows, which can never be replayed again.
+ * committed violates its key and rolls the replay back whole. The running
+ * totals of the batch's sites are brought to the flush's hour (or its newest
+ * bucket, should a clock be behind), so that they follow the clock wherever
+ * there is traffic and never hold an hour they have not reached. The last
+ * statement prunes the shard's older log rows, which can never be replayed again.
  */
 export function flushQueries(shard: string, seq: number, batch: FlushBatch, nowMs: number): Query[] {
+  const sites = [...new Set(batch.articles.map((article) => article.site))];
+  const totalsBucket = batch.hours.reduce((newest, hour) => Math.max(newest, hour.bucket), bucketOf(nowMs));
   return [
     { sql: 'INSERT INTO flush_log (shard, seq, flushed_at) VALUES (?, ?, ?)', params: [shard, seq, nowMs] },
     ...upsertQueries(batch.articles, {
@@ -138,6 +146,7 @@ export function flushQueries(shard: string, seq: number, batch: FlushBatch, nowM
       update: 'shares = shares + excluded.shares',
       values: (n) => [n.site, n.bucket, n.network, n.shares],
     }),
+    ...(sites.length > 0 ? advanceWindowQueries(sites, totalsBucket) : []),
     { sql: 'DELETE FROM flush_log WHERE shard = ? AND seq < ?', params: [shard, seq] },
   ];
 }

@@ -1,7 +1,9 @@
 import { bucketOf } from '../ingest/time';
 import type { PopularRequest } from '../ranking/popular-query';
 import { rankArticles, type Candidate, type PopularList } from '../ranking/rank';
-import { TRENDING_HOURS, WINDOW_HOURS, windowRows, type RankBy, type WindowRows } from '../ranking/windows';
+import {
+  RUNNING_TOTAL_WINDOWS, TRENDING_HOURS, WINDOW_HOURS, dayOfBucket, windowRows, type RankBy, type RankWindow, type WindowRows,
+} from '../ranking/windows';
 import type { SiteSettings } from '../sites/site-schema';
 import type { Query } from './counts';
 
@@ -28,6 +30,30 @@ const windowSums = (rows: WindowRows): SumsSource => ({
   params: [rows.hours[0].from, rows.hours[0].to, rows.hours[1].from, rows.hours[1].to, rows.days.from, rows.days.to],
 });
 
+// The running totals of migration 0005 hold the buckets b > through - hours.
+// Current totals are the window itself, read in index order; totals an hour or
+// two behind (the cron or the next flush has yet to move them) lose the hours
+// that have left the window since.
+const runningSums = (hours: number, through: number, currentBucket: number): SumsSource =>
+  through === currentBucket
+    ? {
+        sql: `
+    sums AS (SELECT url, views, shares, NULL AS trending FROM window_totals WHERE site_id = ?1 AND hours = ?3)`,
+        params: [hours],
+      }
+    : {
+        sql: `
+    counts (url, views, shares) AS (
+      SELECT url, views, shares FROM window_totals WHERE site_id = ?1 AND hours = ?3
+      UNION ALL
+      SELECT url, -views, -shares FROM article_hours WHERE site_id = ?1 AND bucket BETWEEN ?4 AND ?5
+    ),
+    sums AS (
+      SELECT url, sum(views) AS views, sum(shares) AS shares, NULL AS trending FROM counts GROUP BY url
+    )`,
+        params: [hours, through - hours + 1, currentBucket - hours],
+      };
+
 // API.md: sum over b in the last 168 hours of score_b * 0.5 ^ ((current - b) / half_life).
 // NOTE: workerd's SQLite authoriser allows pow() but not its alias power()
 // (the allow-list in workerd's src/workerd/util/sqlite.c++). D1 binds every JS
@@ -45,6 +71,33 @@ const trendingSums = (currentBucket: number, halfLifeHours: number): SumsSource 
 
 const METRIC_COLUMNS: Record<RankBy, string> = { views: 'views', shares: 'shares', score: 'score', trending: 'trending' };
 
+/** What a site's stored state says about where its windows' rows are. */
+export interface StoredWindowState {
+  /** The rollup watermark; null before the site's first rollup. */
+  rolledThroughDay: number | null;
+  /** The bucket the window's running totals are at; null without running totals. */
+  totalsThroughBucket: number | null;
+}
+
+const hasRunningTotals = (window: RankWindow): window is (typeof RUNNING_TOTAL_WINDOWS)[number] =>
+  (RUNNING_TOTAL_WINDOWS as readonly RankWindow[]).includes(window);
+
+function sumsSource(
+  settings: Pick<SiteSettings, 'half_life_hours'>,
+  request: PopularRequest,
+  currentBucket: number,
+  { rolledThroughDay, totalsThroughBucket }: StoredWindowState,
+): SumsSource | null {
+  if (request.by === 'trending') return trendingSums(currentBucket, settings.half_life_hours);
+  if (request.window === 'all') return null;
+  const hours = WINDOW_HOURS[request.window];
+  // Totals ahead of this reader's clock have already dropped an hour it still counts.
+  if (hasRunningTotals(request.window) && totalsThroughBucket !== null && totalsThroughBucket <= currentBucket) {
+    return runningSums(hours, totalsThroughBucket, currentBucket);
+  }
+  return windowSums(windowRows(hours, currentBucket, rolledThroughDay));
+}
+
 /**
  * The statement that ranks a site's articles for `request`: sums per URL over
  * the window's rows (or the all-time totals), filtered, ordered by the metric
@@ -56,15 +109,10 @@ export function rankingQuery(
   settings: Pick<SiteSettings, 'share_weight' | 'half_life_hours'>,
   request: PopularRequest,
   currentBucket: number,
-  rolledThroughDay: number | null,
+  stored: StoredWindowState,
 ): Query {
   const metric = METRIC_COLUMNS[request.by];
-  const source =
-    request.by === 'trending'
-      ? trendingSums(currentBucket, settings.half_life_hours)
-      : request.window === 'all'
-        ? null
-        : windowSums(windowRows(WINDOW_HOURS[request.window], currentBucket, rolledThroughDay));
+  const source = sumsSource(settings, request, currentBucket, stored);
   const n = 2 + (source?.params.length ?? 0); // the filters' parameters follow the source's
   const filters = `(?${n + 1} IS NULL OR a.section = ?${n + 1}) AND a.url NOT IN (SELECT value FROM json_each(?${n + 2}))`;
   const sql = source
@@ -87,28 +135,54 @@ export function rankingQuery(
   };
 }
 
-/** The site's rollup watermark; null before its first rollup. */
-export async function readRolledThroughDay(db: D1Database, site: string): Promise<number | null> {
-  const row = await db
-    .prepare('SELECT rolled_through_day FROM rollup_state WHERE site_id = ?')
-    .bind(site)
-    .first<{ rolled_through_day: number }>();
-  return row?.rolled_through_day ?? null;
+/** The site's rollup watermark and the bucket of its running totals of `hours`: two key lookups. */
+const windowStateStatement = (db: D1Database, site: string, hours: number) =>
+  db
+    .prepare(
+      `SELECT (SELECT rolled_through_day FROM rollup_state WHERE site_id = ?1) AS rolledThroughDay,
+              (SELECT through_bucket FROM window_state WHERE site_id = ?1 AND hours = ?2) AS totalsThroughBucket`,
+    )
+    .bind(site, hours);
+
+const NO_STORED_STATE: StoredWindowState = { rolledThroughDay: null, totalsThroughBucket: null };
+
+export async function readWindowState(db: D1Database, site: string, hours: number): Promise<StoredWindowState> {
+  return (await windowStateStatement(db, site, hours).first<StoredWindowState>()) ?? NO_STORED_STATE;
+}
+
+const sameQuery = (a: Query, b: Query) => a.sql === b.sql && a.params.length === b.params.length && a.params.every((p, i) => p === b.params[i]);
+
+type Site = { id: string; settings: Pick<SiteSettings, 'share_weight' | 'half_life_hours'> };
+
+/**
+ * The ranked candidates of `request`, in one D1 round trip as a rule. A bounded
+ * window's rows depend on the site's stored state, so its state is read in the
+ * same batch (one transaction) as the query for the usual state: running
+ * totals at this hour, days rolled up to yesterday. Only when the state is
+ * otherwise (minutes after an hour or a day began, or a site's first hour)
+ * does the query it calls for follow. A state read just before a rollup or a
+ * flush commits still gives exact sums: an older watermark means more hourly
+ * rows (see windowRows), older totals are corrected (see runningSums).
+ */
+async function readCandidates(db: D1Database, site: Site, request: PopularRequest, currentBucket: number): Promise<Candidate[]> {
+  const queryFor = (stored: StoredWindowState) => rankingQuery(site.id, site.settings, request, currentBucket, stored);
+  const statement = ({ sql, params }: Query) => db.prepare(sql).bind(...params);
+  if (request.by === 'trending' || request.window === 'all') {
+    return (await statement(queryFor(NO_STORED_STATE)).all<Candidate>()).results;
+  }
+  const assumed = queryFor({ rolledThroughDay: dayOfBucket(currentBucket) - 1, totalsThroughBucket: currentBucket });
+  const [state, candidates] = await db.batch<Candidate & StoredWindowState>([
+    windowStateStatement(db, site.id, WINDOW_HOURS[request.window]),
+    statement(assumed),
+  ]);
+  const needed = queryFor(state?.results[0] ?? NO_STORED_STATE);
+  if (sameQuery(needed, assumed)) return candidates?.results ?? [];
+  return (await statement(needed).all<Candidate>()).results;
 }
 
 /** The popular list of a site at `nowMs`, from D1. */
-export async function readPopular(
-  db: D1Database,
-  site: { id: string; settings: Pick<SiteSettings, 'share_weight' | 'half_life_hours'> },
-  request: PopularRequest,
-  nowMs: number,
-): Promise<PopularList> {
-  // Only whole-day windows read daily rows; a watermark read just before a
-  // rollup commits is still exact (see windowRows).
-  const usesDays = request.by !== 'trending' && request.window !== 'all';
-  const rolledThroughDay = usesDays ? await readRolledThroughDay(db, site.id) : null;
-  const { sql, params } = rankingQuery(site.id, site.settings, request, bucketOf(nowMs), rolledThroughDay);
-  const { results } = await db.prepare(sql).bind(...params).all<Candidate>();
+export async function readPopular(db: D1Database, site: Site, request: PopularRequest, nowMs: number): Promise<PopularList> {
+  const results = await readCandidates(db, site, request, bucketOf(nowMs));
   return {
     site: site.id,
     window: request.window,

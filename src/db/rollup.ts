@@ -4,6 +4,7 @@ import { HOURS_PER_DAY } from '../ranking/windows';
 import type { Site } from '../sites/site-schema';
 import type { Query } from './counts';
 import { listSites } from './sites';
+import { advanceWindowQueries } from './window-totals';
 
 type StoredState = Pick<RollupInput, 'rolledThroughDay' | 'oldestHour' | 'oldestDay'>;
 
@@ -54,7 +55,11 @@ export function rollupQueries(site: string, plan: RollupPlan): Query[] {
   ];
 }
 
-/** Rolls up one site's finished days and applies its retention, as of `nowMs`. */
+/**
+ * Rolls up one site's finished days and applies its retention, as of `nowMs`,
+ * after bringing its running totals to the hour (a site without traffic has no
+ * flush to do it), so that retention never deletes an hour they still hold.
+ */
 export async function rollUpSite(db: D1Database, site: Site, nowMs: number): Promise<RollupPlan> {
   const plan = planRollup({
     ...(await readRollupState(db, site.id)),
@@ -62,7 +67,8 @@ export async function rollUpSite(db: D1Database, site: Site, nowMs: number): Pro
     hourlyRetentionDays: site.settings.hourly_retention_days,
     dailyRetentionDays: site.settings.daily_retention_days,
   });
-  await db.batch(rollupQueries(site.id, plan).map(({ sql, params }) => db.prepare(sql).bind(...params)));
+  const queries = [...advanceWindowQueries([site.id], bucketOf(nowMs)), ...rollupQueries(site.id, plan)];
+  await db.batch(queries.map(({ sql, params }) => db.prepare(sql).bind(...params)));
   return plan;
 }
 

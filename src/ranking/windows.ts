@@ -8,6 +8,13 @@ export type RankBy = (typeof RANK_BY)[number];
 /** Hours each bounded window spans; `all` reads the all-time totals instead. */
 export const WINDOW_HOURS: Record<Exclude<RankWindow, 'all'>, number> = { '1h': 1, '24h': 24, '7d': 168, '30d': 720 };
 
+/**
+ * Windows D1 keeps running totals of (migration 0005): the lists asked for
+ * most, and the longest sums of hourly rows. `1h` sums one hour's rows; `30d`
+ * sums mostly daily rows.
+ */
+export const RUNNING_TOTAL_WINDOWS = ['24h', '7d'] as const satisfies readonly RankWindow[];
+
 /** Hours `trending` decays over, whatever the window. */
 export const TRENDING_HOURS = 168;
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Query } from '../../src/db/counts';
 import { rankingQuery } from '../../src/db/popular';
 import { rollupQueries } from '../../src/db/rollup';
+import { advanceWindowQueries } from '../../src/db/window-totals';
 import type { PopularRequest } from '../../src/ranking/popular-query';
 import { planRollup } from '../../src/ranking/rollup-plan';
 
@@ -14,8 +15,13 @@ async function planOf({ sql, params }: Query): Promise<string[]> {
   return results.map((row) => row.detail);
 }
 
-const ranking = (request: Partial<PopularRequest>) =>
-  planOf(rankingQuery('s', SETTINGS, { window: '24h', by: 'views', limit: 10, section: null, exclude: [], ...request }, C, 20_000 - 1));
+const ranking = (request: Partial<PopularRequest>, totalsThroughBucket: number | null = null) =>
+  planOf(
+    rankingQuery('s', SETTINGS, { window: '24h', by: 'views', limit: 10, section: null, exclude: [], ...request }, C, {
+      rolledThroughDay: 20_000 - 1,
+      totalsThroughBucket,
+    }),
+  );
 
 /** No step reads a whole table, or every row of a site where an index narrows it further. */
 const expectNoFullScan = (plan: string[]) => {
@@ -37,6 +43,30 @@ describe('query plans', () => {
     expect(plan).toContain('SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)');
     expect(plan).toContain('SEARCH a USING PRIMARY KEY (site_id=? AND url=?)');
     expectNoFullScan(plan);
+  });
+
+  it('should read current running totals by views and by shares in index order, without summing or sorting', async () => {
+    for (const window of ['24h', '7d'] as const) {
+      for (const by of ['views', 'shares'] as const) {
+        const plan = await ranking({ window, by, section: 'City', exclude: ['https://n.example/a'] }, C);
+        expect(plan).toContain(`SEARCH window_totals USING INDEX window_totals_by_${by} (site_id=? AND hours=? AND ${by}>?)`);
+        expect(plan.join('\n')).not.toMatch(/article_hours|TEMP B-TREE/);
+      }
+    }
+  });
+
+  it('should correct totals behind the clock with the hours that left the window only', async () => {
+    const plan = await ranking({}, C - 2);
+    expect(plan).toContain('SEARCH window_totals USING PRIMARY KEY (site_id=? AND hours=?)');
+    expect(plan).toContain('SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)');
+    expectNoFullScan(plan);
+  });
+
+  it('should advance running totals by key and bucket range', async () => {
+    for (const query of advanceWindowQueries(['s', 't'], C)) {
+      const plan = await planOf(query);
+      for (const step of plan) expect(step).not.toMatch(/^SCAN (?!json_each|2-ROW VALUES)/);
+    }
   });
 
   it('should read `all` by views and by shares in index order, without sorting', async () => {

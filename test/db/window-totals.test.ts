@@ -1,0 +1,164 @@
+import { env } from 'cloudflare:test';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { applyFlush, flushQueries, type FlushBatch } from '../../src/db/counts';
+import { readPopular, readWindowState } from '../../src/db/popular';
+import { rollUpSite } from '../../src/db/rollup';
+import { deleteSite } from '../../src/db/sites';
+import { bucketOf, HOUR_MS } from '../../src/ingest/time';
+import { createSite } from '../helpers';
+import { loadStoredSite, seedArticles } from '../ranking/seed';
+
+const START = Date.UTC(2026, 10, 20, 10, 30);
+const RUNNING = [['24h', 24], ['7d', 168]] as const;
+
+interface Write {
+  article: number;
+  /** Hours before the flush's own hour; 0 is the flush's hour. */
+  age: number;
+  views: number;
+  shares: number;
+}
+
+let seq = 0;
+/** Writes `writes` to D1 as a shard's flush at `nowMs` would. */
+async function flush(site: { id: string; host: string }, writes: Write[], nowMs: number) {
+  const batch: FlushBatch = { articles: [], hours: [], networks: [], siteHours: [], siteNetworkHours: [] };
+  for (const { article, age, views, shares } of writes) {
+    const url = `https://${site.host}/a${article}`;
+    const bucket = bucketOf(nowMs) - age;
+    batch.articles.push({ site: site.id, url, title: `A${article}`, image: null, section: null, published: null, views, shares, firstBucket: bucket });
+    batch.hours.push({ site: site.id, url, bucket, views, shares });
+  }
+  await applyFlush(env.DB, flushQueries('window-totals-test', ++seq, batch, nowMs));
+}
+
+const storedTotals = async (site: string, hours: number) =>
+  (
+    await env.DB.prepare('SELECT url, views, shares FROM window_totals WHERE site_id = ? AND hours = ? ORDER BY url')
+      .bind(site, hours)
+      .all<{ url: string; views: number; shares: number }>()
+  ).results;
+
+/** What the totals must hold: the article's hourly rows with bucket > through - hours, rows of zero left out. */
+async function expectedTotals(site: string, hours: number, through: number) {
+  const { results } = await env.DB.prepare(
+    `SELECT url, sum(views) AS views, sum(shares) AS shares FROM article_hours WHERE site_id = ? AND bucket > ?
+     GROUP BY url HAVING sum(views) > 0 OR sum(shares) > 0 ORDER BY url`,
+  )
+    .bind(site, through - hours)
+    .all<{ url: string; views: number; shares: number }>();
+  return results;
+}
+
+type Step = { kind: 'flush'; writes: Write[] } | { kind: 'wait'; hours: number } | { kind: 'cron' } | { kind: 'read' };
+
+// A flush's hourly rows always add something: each comes from a counted event.
+const write = fc.record({ article: fc.nat(4), age: fc.nat(200), views: fc.integer({ min: 1, max: 5 }), shares: fc.nat(3) });
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('flush' as const), writes: fc.array(write, { minLength: 1, maxLength: 4 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('wait' as const), hours: fc.integer({ min: 1, max: 30 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('cron' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('read' as const) }) },
+);
+
+describe('running window totals', () => {
+  it('should hold each window’s sums through flushes, late writes, idle hours and cron runs, and rank as the hourly rows do', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 20 }), async (steps) => {
+        const created = await createSite();
+        const site = await loadStoredSite(created.id);
+        let nowMs = START;
+        for (const s of steps) {
+          if (s.kind === 'flush') await flush(created, s.writes, nowMs);
+          if (s.kind === 'wait') nowMs += s.hours * HOUR_MS;
+          if (s.kind === 'cron') await rollUpSite(env.DB, site, nowMs);
+          for (const [window, hours] of RUNNING) {
+            const { totalsThroughBucket: through } = await readWindowState(env.DB, site.id, hours);
+            if (through === null) continue; // no flush or cron yet
+            expect(await storedTotals(site.id, hours)).toEqual(await expectedTotals(site.id, hours, through));
+            if (s.kind !== 'read') continue;
+            // Totals that are current, or hours behind after a wait, answer what the hourly rows say.
+            for (const by of ['views', 'shares', 'score'] as const) {
+              const request = { window, by, limit: 50, section: null, exclude: [] };
+              const fromTotals = await readPopular(env.DB, site, request, nowMs);
+              const { results } = await env.DB.prepare(
+                `SELECT url, sum(views) AS views, sum(shares) AS shares FROM article_hours
+                 WHERE site_id = ? AND bucket BETWEEN ? AND ? GROUP BY url`,
+              )
+                .bind(site.id, bucketOf(nowMs) - hours + 1, bucketOf(nowMs))
+                .all<{ url: string; views: number; shares: number }>();
+              const expected = results
+                .map((row) => ({ ...row, score: row.views + site.settings.share_weight * row.shares }))
+                .filter((row) => row[by] > 0)
+                .sort((a, b) => b[by] - a[by] || (a.url < b.url ? -1 : 1))
+                .map(({ url, views, shares, score }) => ({ url, views, shares, score }));
+              expect(fromTotals.items.map(({ url, views, shares, score }) => ({ url, views, shares, score }))).toEqual(expected);
+            }
+          }
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('should answer from totals hours behind the clock as from current ones', async () => {
+    const created = await createSite();
+    const site = await loadStoredSite(created.id);
+    // One view in each of the last 200 hours, on two articles taking turns.
+    await flush(created, Array.from({ length: 200 }, (_, age) => ({ article: age % 2, age, views: 1, shares: 0 })), START);
+    for (const behind of [0, 1, 2, 5, 30]) {
+      const nowMs = START + behind * HOUR_MS;
+      expect((await readWindowState(env.DB, site.id, 24)).totalsThroughBucket).toBe(bucketOf(START));
+      const read = async (window: '24h' | '7d') =>
+        (await readPopular(env.DB, site, { window, by: 'views', limit: 10, section: null, exclude: [] }, nowMs)).items.map((item) => item.views);
+      // The window's hours that hold a view: the 24 (168) before now, less those after START.
+      const viewsIn = (hours: number) => Math.max(0, hours - behind);
+      const split = (n: number) => [Math.ceil(n / 2), Math.floor(n / 2)].filter((v) => v > 0);
+      expect(await read('24h')).toEqual(split(viewsIn(24)));
+      expect(await read('7d')).toEqual(split(viewsIn(168)));
+    }
+  });
+
+  it('should sum a site’s existing hourly rows into totals at its first flush', async () => {
+    const site = await createSite();
+    const c = bucketOf(START);
+    await seedArticles(site, [
+      { path: 'a', hours: [[c - 30, 7], [c - 3, 2, 1]] },
+      { path: 'b', hours: [[c - 100, 4]] },
+    ]);
+    expect(await storedTotals(site.id, 24)).toEqual([]);
+    await flush(site, [{ article: 0, age: 0, views: 1, shares: 0 }], START);
+    expect(await storedTotals(site.id, 24)).toEqual([
+      { url: `https://${site.host}/a`, views: 2, shares: 1 },
+      { url: `https://${site.host}/a0`, views: 1, shares: 0 },
+    ]);
+    expect(await storedTotals(site.id, 168)).toEqual([
+      { url: `https://${site.host}/a`, views: 9, shares: 1 },
+      { url: `https://${site.host}/a0`, views: 1, shares: 0 },
+      { url: `https://${site.host}/b`, views: 4, shares: 0 },
+    ]);
+  });
+
+  it('should move totals to the newest bucket of a flush whose clock is behind it', async () => {
+    const site = await createSite();
+    await flush(site, [{ article: 0, age: -1, views: 3, shares: 0 }], START);
+    expect((await readWindowState(env.DB, site.id, 24)).totalsThroughBucket).toBe(bucketOf(START) + 1);
+    // A reader still in the hour before: the totals are ahead of it, so it sums hourly rows instead.
+    const reader = await loadStoredSite(site.id);
+    const list = await readPopular(env.DB, reader, { window: '24h', by: 'views', limit: 10, section: null, exclude: [] }, START);
+    expect(list.items).toEqual([]);
+  });
+
+  it('should leave no totals behind a deleted site, nor let a late flush plant them', async () => {
+    const site = await createSite();
+    await flush(site, [{ article: 1, age: 2, views: 5, shares: 1 }], START);
+    expect(await storedTotals(site.id, 24)).toHaveLength(1);
+    expect(await deleteSite(env.DB, site.id)).toBe(true);
+    await flush(site, [{ article: 1, age: 0, views: 1, shares: 0 }], START + HOUR_MS);
+    const left = await env.DB.prepare('SELECT (SELECT count(*) FROM window_totals WHERE site_id = ?1) + (SELECT count(*) FROM window_state WHERE site_id = ?1) AS n')
+      .bind(site.id)
+      .first<{ n: number }>();
+    expect(left?.n).toBe(0);
+  });
+});
