@@ -7,7 +7,7 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  // The cron of wrangler.toml: rolls finished days into daily rows, applies retention.
+  // The cron of wrangler.toml: moves window totals on, rolls finished days into daily rows, applies retention.
   async scheduled(controller, env) {
     await rollUpAllSites(env.DB, controller.scheduledTime);
   },
