@@ -75,6 +75,20 @@ describe('CORS', () => {
     }
   });
 
+  it('should let any origin read the errors of the public read endpoints too', async () => {
+    const origin = { Origin: 'https://reader.example' };
+    for (const [path, status] of [
+      ['/api/v1/sites/no-such-site/popular', 404],
+      ['/api/v1/sites/no-such-site/counts?url=https://x.example/a', 404],
+      ['/api/v1/sites/BAD/popular', 400],
+      ['/api/v1/shariff', 400],
+    ] as const) {
+      const response = await get(path, origin);
+      expect(response.status, path).toBe(status);
+      expect(response.headers.get('Access-Control-Allow-Origin'), path).toBe('*');
+    }
+  });
+
   it('should be closed on the admin API, also for a preflight', async () => {
     const list = await get('/api/v1/admin/sites', { ...ADMIN, Origin: 'https://evil.example' });
     expect(list.headers.get('Access-Control-Allow-Origin')).toBeNull();

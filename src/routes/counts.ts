@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { z } from 'zod';
 import { COUNTS_TTL_SECONDS, cachedArticleCounts } from '../cache/counts';
+import { publicReadCors } from '../cors';
 import type { AppEnv } from '../env';
 import { articleKey, requireSite } from '../recording';
 import { siteParam } from '../sites/site-schema';
@@ -12,7 +12,7 @@ import { validate } from '../validation';
 const countsQuery = z.object({ url: z.string().min(1).max(4096) });
 
 export const countsRoutes = new Hono<AppEnv>()
-  .use('/api/v1/sites/*', cors({ origin: '*', allowMethods: ['GET', 'OPTIONS'] }))
+  .use('/api/v1/sites/*', publicReadCors())
   .get(
     '/api/v1/sites/:site/counts',
     describe('Reading', "An article's all-time counts", { 200: json(countsBody, 'Views and shares; zeros for a URL never counted'), ...errors(400, 404) }),

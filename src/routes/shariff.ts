@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { z } from 'zod';
 import { COUNTS_TTL_SECONDS, cachedArticleCounts } from '../cache/counts';
+import { publicReadCors } from '../cors';
 import { siteIdOfHost } from '../db/site-hosts';
 import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
@@ -48,7 +48,7 @@ const shariffQuery = z.object({ url: z.string().min(1).max(MAX_URL_LENGTH) });
  * the one that claims the URL's host.
  */
 export const shariffRoutes = new Hono<AppEnv>()
-  .use('/api/v1/shariff', cors({ origin: '*', allowMethods: ['GET', 'OPTIONS'] }))
+  .use('/api/v1/shariff', publicReadCors())
   .get(
     '/api/v1/shariff',
     describe('Reading', 'Share counts for Shariff', { 200: json(shariffBody, "Our recorded shares under Shariff's service names"), ...errors(400, 404) }, {
