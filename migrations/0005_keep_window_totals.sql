@@ -8,6 +8,9 @@
 -- keep it through every hourly write; advancing through_bucket subtracts the
 -- hours that left the window (src/db/window-totals.ts), in the same
 -- transaction. Retention deletes hourly rows only far outside any window.
+-- The price: each hourly write also writes one row per window (and its two
+-- index entries), and a site's first flush or cron run after this migration
+-- sums its last 7 days of hourly rows once.
 CREATE TABLE window_state (
   site_id TEXT NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
   hours INTEGER NOT NULL,

@@ -213,7 +213,7 @@ describe('deleting a site from the dashboard', () => {
     expect(response.headers.get('Location')).toBe(`/dashboard/sites?done=deleted&id=${created.id}`);
     expect(await getSite(env.DB, created.id)).toBeNull();
     expect(await cached(created.id)).toBeNull();
-    for (const table of ['articles', 'article_hours', 'article_days', 'article_network_shares', 'rollup_state', 'site_hours', 'site_network_hours', 'site_hosts']) {
+    for (const table of ['articles', 'article_hours', 'article_days', 'article_network_shares', 'rollup_state', 'window_totals', 'window_state', 'site_hours', 'site_network_hours', 'site_hosts']) {
       const left = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE site_id = ?`).bind(created.id).first<{ n: number }>();
       expect(left!.n, table).toBe(0);
     }

@@ -8,7 +8,7 @@ import type { PopularList } from '../src/ranking/rank';
 import { createSite } from './helpers';
 import { loadStoredSite, seedArticles } from './ranking/seed';
 
-const POPULAR_TABLES = ['articles', 'article_hours', 'article_days', 'rollup_state'];
+const POPULAR_TABLES = ['articles', 'article_hours', 'article_days', 'rollup_state', 'window_totals', 'window_state'];
 
 /**
  * Runs `read` with every table a popular list is computed from renamed away,

@@ -31,28 +31,41 @@ const windowSums = (rows: WindowRows): SumsSource => ({
 });
 
 // The running totals of migration 0005 hold the buckets b > through - hours.
-// Current totals are the window itself, read in index order; totals an hour or
-// two behind (the cron or the next flush has yet to move them) lose the hours
-// that have left the window since.
-const runningSums = (hours: number, through: number, currentBucket: number): SumsSource =>
-  through === currentBucket
-    ? {
-        sql: `
+// Totals at this reader's hour are the window itself, read in index order.
+const currentTotals = (hours: number): SumsSource => ({
+  sql: `
     sums AS (SELECT url, views, shares, NULL AS trending FROM window_totals WHERE site_id = ?1 AND hours = ?3)`,
-        params: [hours],
-      }
-    : {
-        sql: `
+  params: [hours],
+});
+
+// Totals at another hour (the next flush or the cron has yet to move them, or
+// a clock ahead of this reader's moved them further) are corrected in the same
+// statement, by the through_bucket it reads: so whatever commits between two
+// round trips, the sums are of one consistent state. Less the hours that left
+// the window since (through - hours, current - hours] and any after the
+// current hour; plus the hours totals ahead have already dropped.
+const correctedTotals = (hours: number, currentBucket: number): SumsSource => ({
+  sql: `
     counts (url, views, shares) AS (
       SELECT url, views, shares FROM window_totals WHERE site_id = ?1 AND hours = ?3
       UNION ALL
-      SELECT url, -views, -shares FROM article_hours WHERE site_id = ?1 AND bucket BETWEEN ?4 AND ?5
+      SELECT h.url, -h.views, -h.shares FROM window_state s JOIN article_hours h
+        ON h.site_id = ?1 AND h.bucket > s.through_bucket - ?3 AND h.bucket <= ?4 - ?3
+      WHERE s.site_id = ?1 AND s.hours = ?3
+      UNION ALL
+      SELECT h.url, -h.views, -h.shares FROM window_state s JOIN article_hours h
+        ON h.site_id = ?1 AND h.bucket > max(?4, s.through_bucket - ?3)
+      WHERE s.site_id = ?1 AND s.hours = ?3
+      UNION ALL
+      SELECT h.url, h.views, h.shares FROM window_state s JOIN article_hours h
+        ON h.site_id = ?1 AND h.bucket > ?4 - ?3 AND h.bucket <= min(?4, s.through_bucket - ?3)
+      WHERE s.site_id = ?1 AND s.hours = ?3
     ),
     sums AS (
       SELECT url, sum(views) AS views, sum(shares) AS shares, NULL AS trending FROM counts GROUP BY url
     )`,
-        params: [hours, through - hours + 1, currentBucket - hours],
-      };
+  params: [hours, currentBucket],
+});
 
 // API.md: sum over b in the last 168 hours of score_b * 0.5 ^ ((current - b) / half_life).
 // NOTE: workerd's SQLite authoriser allows pow() but not its alias power()
@@ -91,9 +104,8 @@ function sumsSource(
   if (request.by === 'trending') return trendingSums(currentBucket, settings.half_life_hours);
   if (request.window === 'all') return null;
   const hours = WINDOW_HOURS[request.window];
-  // Totals ahead of this reader's clock have already dropped an hour it still counts.
-  if (hasRunningTotals(request.window) && totalsThroughBucket !== null && totalsThroughBucket <= currentBucket) {
-    return runningSums(hours, totalsThroughBucket, currentBucket);
+  if (hasRunningTotals(request.window) && totalsThroughBucket !== null) {
+    return totalsThroughBucket === currentBucket ? currentTotals(hours) : correctedTotals(hours, currentBucket);
   }
   return windowSums(windowRows(hours, currentBucket, rolledThroughDay));
 }
@@ -146,10 +158,6 @@ const windowStateStatement = (db: D1Database, site: string, hours: number) =>
 
 const NO_STORED_STATE: StoredWindowState = { rolledThroughDay: null, totalsThroughBucket: null };
 
-export async function readWindowState(db: D1Database, site: string, hours: number): Promise<StoredWindowState> {
-  return (await windowStateStatement(db, site, hours).first<StoredWindowState>()) ?? NO_STORED_STATE;
-}
-
 const sameQuery = (a: Query, b: Query) => a.sql === b.sql && a.params.length === b.params.length && a.params.every((p, i) => p === b.params[i]);
 
 type Site = { id: string; settings: Pick<SiteSettings, 'share_weight' | 'half_life_hours'> };
@@ -160,9 +168,10 @@ type Site = { id: string; settings: Pick<SiteSettings, 'share_weight' | 'half_li
  * same batch (one transaction) as the query for the usual state: running
  * totals at this hour, days rolled up to yesterday. Only when the state is
  * otherwise (minutes after an hour or a day began, or a site's first hour)
- * does the query it calls for follow. A state read just before a rollup or a
- * flush commits still gives exact sums: an older watermark means more hourly
- * rows (see windowRows), older totals are corrected (see runningSums).
+ * does the query it calls for follow, exact whatever has committed since: an
+ * older watermark means more hourly rows (see windowRows), and totals at
+ * another hour are corrected by the state the query itself reads (see
+ * correctedTotals). Totals, once a site has them, are never taken away.
  */
 async function readCandidates(db: D1Database, site: Site, request: PopularRequest, currentBucket: number): Promise<Candidate[]> {
   const queryFor = (stored: StoredWindowState) => rankingQuery(site.id, site.settings, request, currentBucket, stored);

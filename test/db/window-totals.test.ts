@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyFlush, flushQueries, type FlushBatch } from '../../src/db/counts';
-import { readPopular, readWindowState } from '../../src/db/popular';
+import { readPopular } from '../../src/db/popular';
 import { rollUpSite } from '../../src/db/rollup';
 import { deleteSite } from '../../src/db/sites';
 import { bucketOf, HOUR_MS } from '../../src/ingest/time';
@@ -32,6 +32,11 @@ async function flush(site: { id: string; host: string }, writes: Write[], nowMs:
   }
   await applyFlush(env.DB, flushQueries('window-totals-test', ++seq, batch, nowMs));
 }
+
+/** The hour a site's running totals of `hours` are at; null before it has any. */
+const totalsThrough = async (site: string, hours: number) =>
+  (await env.DB.prepare('SELECT through_bucket FROM window_state WHERE site_id = ? AND hours = ?').bind(site, hours).first<{ through_bucket: number }>())
+    ?.through_bucket ?? null;
 
 const storedTotals = async (site: string, hours: number) =>
   (
@@ -74,7 +79,7 @@ describe('running window totals', () => {
           if (s.kind === 'wait') nowMs += s.hours * HOUR_MS;
           if (s.kind === 'cron') await rollUpSite(env.DB, site, nowMs);
           for (const [window, hours] of RUNNING) {
-            const { totalsThroughBucket: through } = await readWindowState(env.DB, site.id, hours);
+            const through = await totalsThrough(site.id, hours);
             if (through === null) continue; // no flush or cron yet
             expect(await storedTotals(site.id, hours)).toEqual(await expectedTotals(site.id, hours, through));
             if (s.kind !== 'read') continue;
@@ -109,7 +114,7 @@ describe('running window totals', () => {
     await flush(created, Array.from({ length: 200 }, (_, age) => ({ article: age % 2, age, views: 1, shares: 0 })), START);
     for (const behind of [0, 1, 2, 5, 30]) {
       const nowMs = START + behind * HOUR_MS;
-      expect((await readWindowState(env.DB, site.id, 24)).totalsThroughBucket).toBe(bucketOf(START));
+      expect(await totalsThrough(site.id, 24)).toBe(bucketOf(START));
       const read = async (window: '24h' | '7d') =>
         (await readPopular(env.DB, site, { window, by: 'views', limit: 10, section: null, exclude: [] }, nowMs)).items.map((item) => item.views);
       // The window's hours that hold a view: the 24 (168) before now, less those after START.
@@ -118,6 +123,31 @@ describe('running window totals', () => {
       expect(await read('24h')).toEqual(split(viewsIn(24)));
       expect(await read('7d')).toEqual(split(viewsIn(168)));
     }
+  });
+
+  it('should answer exactly when a flush moves the totals on between the read’s two round trips', async () => {
+    const created = await createSite();
+    const site = await loadStoredSite(created.id);
+    const c = bucketOf(START);
+    // Flushed in the hour before: totals at c - 1. a0 has 5 views in c - 24 (out of the
+    // window at c) and 1 in c - 1; a1 has 2 in c - 4.
+    await flush(created, [{ article: 0, age: 23, views: 5, shares: 0 }, { article: 0, age: 0, views: 1, shares: 0 }, { article: 1, age: 3, views: 2, shares: 0 }], START - HOUR_MS);
+    // The real binding, with a flush (moving the totals to c) committed right after the read's first batch.
+    let interleaved = false;
+    const db = {
+      prepare: (sql: string) => env.DB.prepare(sql),
+      batch: async (statements: D1PreparedStatement[]) => {
+        const results = await env.DB.batch(statements);
+        if (!interleaved) {
+          interleaved = true;
+          await flush(created, [{ article: 1, age: 0, views: 1, shares: 0 }], START);
+        }
+        return results;
+      },
+    } as unknown as D1Database;
+    const list = await readPopular(db, site, { window: '24h', by: 'views', limit: 10, section: null, exclude: [] }, START);
+    expect(interleaved).toBe(true);
+    expect(list.items.map(({ url, views }) => [new URL(url).pathname, views])).toEqual([['/a1', 3], ['/a0', 1]]);
   });
 
   it('should sum a site’s existing hourly rows into totals at its first flush', async () => {
@@ -140,14 +170,15 @@ describe('running window totals', () => {
     ]);
   });
 
-  it('should move totals to the newest bucket of a flush whose clock is behind it', async () => {
-    const site = await createSite();
-    await flush(site, [{ article: 0, age: -1, views: 3, shares: 0 }], START);
-    expect((await readWindowState(env.DB, site.id, 24)).totalsThroughBucket).toBe(bucketOf(START) + 1);
-    // A reader still in the hour before: the totals are ahead of it, so it sums hourly rows instead.
-    const reader = await loadStoredSite(site.id);
-    const list = await readPopular(env.DB, reader, { window: '24h', by: 'views', limit: 10, section: null, exclude: [] }, START);
-    expect(list.items).toEqual([]);
+  it('should move totals to the newest bucket of a flush whose clock is behind it, and answer a reader still before it', async () => {
+    const created = await createSite();
+    await flush(created, [{ article: 0, age: 23, views: 4, shares: 0 }], START);
+    await flush(created, [{ article: 1, age: -1, views: 3, shares: 0 }], START);
+    expect(await totalsThrough(created.id, 24)).toBe(bucketOf(START) + 1);
+    // At START's hour the window still holds a0's hour (dropped by the totals) and not a1's (after it).
+    const site = await loadStoredSite(created.id);
+    const list = await readPopular(env.DB, site, { window: '24h', by: 'views', limit: 10, section: null, exclude: [] }, START);
+    expect(list.items.map(({ url, views }) => [new URL(url).pathname, views])).toEqual([['/a0', 4]]);
   });
 
   it('should leave no totals behind a deleted site, nor let a late flush plant them', async () => {

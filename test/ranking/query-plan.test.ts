@@ -55,11 +55,14 @@ describe('query plans', () => {
     }
   });
 
-  it('should correct totals behind the clock with the hours that left the window only', async () => {
-    const plan = await ranking({}, C - 2);
-    expect(plan).toContain('SEARCH window_totals USING PRIMARY KEY (site_id=? AND hours=?)');
-    expect(plan).toContain('SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)');
-    expectNoFullScan(plan);
+  it('should correct totals at another hour with the hours between, read by bucket range', async () => {
+    for (const through of [C - 2, C + 1]) {
+      const plan = await ranking({}, through);
+      expect(plan).toContain('SEARCH window_totals USING PRIMARY KEY (site_id=? AND hours=?)');
+      expect(plan.filter((step) => step === 'SEARCH s USING PRIMARY KEY (site_id=? AND hours=?)')).toHaveLength(3);
+      expect(plan.filter((step) => step.startsWith('SEARCH h USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>?'))).toHaveLength(3);
+      expectNoFullScan(plan);
+    }
   });
 
   it('should advance running totals by key and bucket range', async () => {
