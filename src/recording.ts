@@ -95,9 +95,13 @@ export async function recordEvents(env: Env, events: IncomingEvent[], beacon: Be
     siteMaxPerSecond: sites.get(e.site)!.settings.max_events_per_second,
   }));
 
-  const countable = shardEvents.filter((e) =>
-    isCountable({ userAgent: beacon.userAgent, secGpc: beacon.secGpc, respectGpc: sites.get(e.site)!.settings.respect_gpc }),
+  // Bots and opt-outs are a matter of the beacon and the site, not of each event.
+  const countableSites = new Set(
+    [...sites.values()]
+      .filter((site) => isCountable({ userAgent: beacon.userAgent, secGpc: beacon.secGpc, respectGpc: site.settings.respect_gpc }))
+      .map((site) => site.id),
   );
+  const countable = shardEvents.filter((e) => countableSites.has(e.site));
   // Only what would be counted is limited: the rest never reaches a shard.
   if (countable.length === 0) return 0;
   await checkVisitorLimit(env, [...new Set(countable.map((e) => e.site))], beacon.ip);

@@ -15,16 +15,9 @@ export interface Candidate {
   trending: number | null;
 }
 
-export interface PopularItem {
+/** A ranked candidate; `trending` only in a list ranked by it. */
+export interface PopularItem extends Omit<Candidate, 'trending'> {
   rank: number;
-  url: string;
-  title: string | null;
-  image: string | null;
-  section: string | null;
-  published: string | null;
-  views: number;
-  shares: number;
-  score: number;
   trending?: number;
 }
 

@@ -38,7 +38,7 @@ const totalsThrough = async (site: string, hours: number) =>
   (await env.DB.prepare('SELECT through_bucket FROM window_state WHERE site_id = ? AND hours = ?').bind(site, hours).first<{ through_bucket: number }>())
     ?.through_bucket ?? null;
 
-const storedTotals = async (site: string, hours: number) =>
+const storedWindowTotals = async (site: string, hours: number) =>
   (
     await env.DB.prepare('SELECT url, views, shares FROM window_totals WHERE site_id = ? AND hours = ? ORDER BY url')
       .bind(site, hours)
@@ -81,7 +81,7 @@ describe('running window totals', () => {
           for (const [window, hours] of RUNNING) {
             const through = await totalsThrough(site.id, hours);
             if (through === null) continue; // no flush or cron yet
-            expect(await storedTotals(site.id, hours)).toEqual(await expectedTotals(site.id, hours, through));
+            expect(await storedWindowTotals(site.id, hours)).toEqual(await expectedTotals(site.id, hours, through));
             if (s.kind !== 'read') continue;
             // Totals that are current, or hours behind after a wait, answer what the hourly rows say.
             for (const by of ['views', 'shares', 'score'] as const) {
@@ -157,13 +157,13 @@ describe('running window totals', () => {
       { path: 'a', hours: [[c - 30, 7], [c - 3, 2, 1]] },
       { path: 'b', hours: [[c - 100, 4]] },
     ]);
-    expect(await storedTotals(site.id, 24)).toEqual([]);
+    expect(await storedWindowTotals(site.id, 24)).toEqual([]);
     await flush(site, [{ article: 0, age: 0, views: 1, shares: 0 }], START);
-    expect(await storedTotals(site.id, 24)).toEqual([
+    expect(await storedWindowTotals(site.id, 24)).toEqual([
       { url: `https://${site.host}/a`, views: 2, shares: 1 },
       { url: `https://${site.host}/a0`, views: 1, shares: 0 },
     ]);
-    expect(await storedTotals(site.id, 168)).toEqual([
+    expect(await storedWindowTotals(site.id, 168)).toEqual([
       { url: `https://${site.host}/a`, views: 9, shares: 1 },
       { url: `https://${site.host}/a0`, views: 1, shares: 0 },
       { url: `https://${site.host}/b`, views: 4, shares: 0 },
@@ -184,7 +184,7 @@ describe('running window totals', () => {
   it('should leave no totals behind a deleted site, nor let a late flush plant them', async () => {
     const site = await createSite();
     await flush(site, [{ article: 1, age: 2, views: 5, shares: 1 }], START);
-    expect(await storedTotals(site.id, 24)).toHaveLength(1);
+    expect(await storedWindowTotals(site.id, 24)).toHaveLength(1);
     expect(await deleteSite(env.DB, site.id)).toBe(true);
     await flush(site, [{ article: 1, age: 0, views: 1, shares: 0 }], START + HOUR_MS);
     const left = await env.DB.prepare('SELECT (SELECT count(*) FROM window_totals WHERE site_id = ?1) + (SELECT count(*) FROM window_state WHERE site_id = ?1) AS n')
