@@ -1,6 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
-import { cachedPopular, type PopularCacheContext } from '../src/cache/popular';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cachedPopular, PopularMemory, type PopularCacheContext } from '../src/cache/popular';
 import worker from '../src/index';
 import { bucketOf } from '../src/ingest/time';
 import type { PopularRequest } from '../src/ranking/popular-query';
@@ -33,14 +33,21 @@ async function fetchWorker(url: string): Promise<Response> {
 
 const REQUEST: PopularRequest = { window: '24h', by: 'views', limit: 10, section: null, exclude: [] };
 
-/** A cache context of its own: calls wait for background work at `settle()`. */
+/** One isolate's memory, shared by the calls of a test unless one stands for another isolate. */
+const sameIsolate = new PopularMemory();
+
+/** A cache context of this file's isolate unless overridden; its calls' background work is waited for at `settle()`. */
 function cacheContext(overrides: Partial<PopularCacheContext> = {}) {
   const ctx = createExecutionContext();
   return {
-    context: { env, waitUntil: (p: Promise<unknown>) => ctx.waitUntil(p), origin: 'https://api.test', ...overrides },
+    context: { env, waitUntil: (p: Promise<unknown>) => ctx.waitUntil(p), memory: sameIsolate, ...overrides },
     settle: () => waitOnExecutionContext(ctx),
   };
 }
+
+const failing = () => Promise.reject(new Error('KV is unavailable'));
+/** A KV namespace that fails every call, as during an outage. */
+const kvDown = { get: failing, put: failing, delete: failing, list: failing, getWithMetadata: failing } as unknown as KVNamespace;
 
 async function seededSite(views: number) {
   const created = await createSite();
@@ -49,6 +56,8 @@ async function seededSite(views: number) {
 }
 
 describe('popular list caching', () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it('should answer a cached read without touching D1', async () => {
     const { site } = await seededSite(3);
     const url = `https://api.test/api/v1/sites/${site.id}/popular?window=7d&by=score`;
@@ -66,14 +75,14 @@ describe('popular list caching', () => {
     expect(uncached.status).toBe(500);
   });
 
-  it('should share one computation between a request and the next from KV when the Cache API misses', async () => {
+  it('should share one computation between isolates through KV', async () => {
     const { site } = await seededSite(4);
     const here = cacheContext();
     const computed = await cachedPopular(here.context, site, REQUEST, Date.now());
     await here.settle();
 
-    // Another data centre: its own Cache API, the same KV.
-    const elsewhere = cacheContext({ origin: 'https://elsewhere.test' });
+    // Another isolate (or data centre): its own memory, the same KV.
+    const elsewhere = cacheContext({ memory: new PopularMemory() });
     const fromKv = await withoutPopularTables(() => cachedPopular(elsewhere.context, site, REQUEST, Date.now()));
     expect(fromKv).toEqual(computed);
     await elsewhere.settle();
@@ -126,16 +135,52 @@ describe('popular list caching', () => {
 
   it('should answer from D1 when KV is down', async () => {
     const { site } = await seededSite(7);
-    const failing = () => Promise.reject(new Error('KV is unavailable'));
-    // A KV namespace that fails every call, as during an outage.
-    const kvDown = { get: failing, put: failing, delete: failing, list: failing, getWithMetadata: failing } as unknown as KVNamespace;
-    const down = cacheContext({ env: { DB: env.DB, CACHE: kvDown }, origin: 'https://kv-down.test' });
+    const down = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
     const list = await cachedPopular(down.context, site, REQUEST, Date.now());
     await down.settle();
     expect(list.list.items).toEqual([expect.objectContaining({ rank: 1, views: 7 })]);
+  });
 
-    // Nothing reached KV, so another data centre computes again rather than read a stored copy.
-    expect(await env.CACHE.list({ prefix: `popular:v1/${site.id}/` })).toMatchObject({ keys: [] });
+  it('should serve the stale copy in memory when KV misses, and refresh it in the background', async () => {
+    const { site, host } = await seededSite(7);
+    const t0 = Date.now();
+    const first = cacheContext();
+    const original = await cachedPopular(first.context, site, REQUEST, t0);
+    await first.settle();
+    await seedArticles({ id: site.id, host }, [{ path: 'b', hours: [[bucketOf(t0), 11, 0]] }]);
+
+    const down = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
+    expect(await cachedPopular(down.context, site, REQUEST, t0 + 61_000)).toBe(original);
+    await down.settle();
+    const next = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
+    const refreshed = await cachedPopular(next.context, site, REQUEST, t0 + 62_000);
+    expect(refreshed.list.items.map((item) => item.views)).toEqual([11, 7]);
+    await next.settle();
+  });
+
+  it('should not serve a copy in memory older than a list is kept', async () => {
+    const { site, host } = await seededSite(7);
+    const t0 = Date.now();
+    const first = cacheContext();
+    await cachedPopular(first.context, site, REQUEST, t0);
+    await first.settle();
+    await seedArticles({ id: site.id, host }, [{ path: 'b', hours: [[bucketOf(t0), 11, 0]] }]);
+
+    // Ten minutes on, the KV copy has expired too: the list is computed while the reader waits.
+    const later = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
+    const list = await cachedPopular(later.context, site, REQUEST, t0 + 600_000);
+    expect(list.list.generated_at).toBe(new Date(t0 + 600_000).toISOString());
+    await later.settle();
+  });
+
+  it("should answer the route's next read from the isolate's memory", async () => {
+    const { site } = await seededSite(12);
+    const url = `https://api.test/api/v1/sites/${site.id}/popular?limit=4`;
+    const first = await fetchWorker(url);
+    const kvGet = vi.spyOn(env.CACHE, 'get');
+    const again = await fetchWorker(url);
+    expect(await again.text()).toBe(await first.text());
+    expect(kvGet.mock.calls.filter(([key]) => String(key).startsWith('popular:'))).toEqual([]);
   });
 
   it('should key lists by every request parameter and the ranking settings', async () => {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { cachedPopular } from '../cache/popular';
+import { cachedPopular, requestCacheContext } from '../cache/popular';
 import { loadSite } from '../cache/sites';
 import { DEMO_ARTICLES } from '../demo/articles';
 import type { AppEnv } from '../env';
@@ -19,7 +19,7 @@ export const demoRoutes = new Hono<AppEnv>().get('/demo/:slug{[a-z0-9-]*}?', wit
   // The same cached list the popular endpoint serves; an unseeded database has no demo site yet.
   const site = await loadSite(c.env, 'demo');
   const items = site
-    ? (await cachedPopular({ env: c.env, waitUntil: (promise) => c.executionCtx.waitUntil(promise), origin }, site, DEMO_POPULAR, Date.now())).list.items
+    ? (await cachedPopular(requestCacheContext(c.env, c.executionCtx), site, DEMO_POPULAR, Date.now())).list.items
     : [];
   return c.html(`<!doctype html>${<DemoPage article={article} origin={origin} popular={{ request: DEMO_POPULAR, items }} nonce={c.get('secureHeadersNonce') ?? ''} />}`);
 });

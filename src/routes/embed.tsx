@@ -3,7 +3,7 @@ import type { JSX } from 'hono/jsx/jsx-runtime';
 import { z } from 'zod';
 import { strings, language } from '../../widget/src/i18n';
 import { cachedArticleCounts, COUNTS_TTL_SECONDS } from '../cache/counts';
-import { cachedPopular, POPULAR_MAX_AGE_SECONDS } from '../cache/popular';
+import { cachedPopular, requestCacheContext, POPULAR_MAX_AGE_SECONDS } from '../cache/popular';
 import type { AppEnv } from '../env';
 import { MAX_URL_LENGTH } from '../ingest/event-schema';
 import { cutToLength } from '../ingest/text';
@@ -93,7 +93,7 @@ export const embedRoutes = new Hono<AppEnv>()
     const request = toPopularRequest(query, (url) => articleKey(site, url));
     // The same cached list the popular endpoint answers.
     const { list } = await cachedPopular(
-      { env: c.env, waitUntil: (promise) => c.executionCtx.waitUntil(promise), origin: new URL(c.req.url).origin },
+      requestCacheContext(c.env, c.executionCtx),
       site,
       request,
       Date.now(),

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { etag } from 'hono/etag';
-import { cachedPopular, POPULAR_MAX_AGE_SECONDS, serialisedList } from '../cache/popular';
+import { cachedPopular, requestCacheContext, POPULAR_MAX_AGE_SECONDS, serialisedList } from '../cache/popular';
 import type { AppEnv } from '../env';
 import { popularQuery, toPopularRequest } from '../ranking/popular-query';
 import { articleKey, requireSite } from '../recording';
@@ -26,7 +26,7 @@ export const popularRoutes = new Hono<AppEnv>().get(
     const site = await requireSite(c.env, c.req.valid('param').site);
     const request = toPopularRequest(c.req.valid('query'), (url) => articleKey(site, url));
     const cached = await cachedPopular(
-      { env: c.env, waitUntil: (promise) => c.executionCtx.waitUntil(promise), origin: new URL(c.req.url).origin },
+      requestCacheContext(c.env, c.executionCtx),
       site,
       request,
       Date.now(),
