@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchExactness } from './exactness.mjs';
+import { benchFloor, FLOOR_PATHS } from './floor.mjs';
 import { benchIngest } from './ingest.mjs';
 import { median } from './lib/load.mjs';
 import { BIG_SITE, SMOKE_SITE } from './lib/synthetic-site.mjs';
@@ -17,11 +18,13 @@ const smoke = process.argv.includes('--smoke');
 const CONFIG = smoke
   ? {
       ingest: { rounds: 1, seconds: 1, amount: 150, connections: 8, vars: { FLUSH_SECONDS: '1' } },
+      floor: { rounds: 1, seconds: 1, connections: 8 },
       exactness: { events: 300, connections: 16, articles: 50 },
       popular: { shape: SMOKE_SITE, rounds: 1, seconds: 1, connections: 8, uncached: { amount: 4, connections: 1, naiveAmount: { '24h': 2, '7d': 2, '30d': 2 } } },
     }
   : {
       ingest: { rounds: 5, seconds: 6, amount: 3000, connections: 32 },
+      floor: { rounds: 5, seconds: 3, connections: 32 },
       exactness: { events: 20_000, connections: 64, articles: 1000 },
       popular: { shape: BIG_SITE, rounds: 5, seconds: 5, connections: 32, uncached: { amount: 40, connections: 1, naiveAmount: { '24h': 8, '7d': 4, '30d': 3 } } },
     };
@@ -34,6 +37,8 @@ step('building the Worker');
 const scriptPath = buildWorker();
 step('ingest');
 const ingest = await benchIngest({ scriptPath, ...CONFIG.ingest });
+step('floor: a bare Worker');
+const floor = await benchFloor(CONFIG.floor);
 step(`load and exactness: ${CONFIG.exactness.events} events`);
 const exactness = await benchExactness({ scriptPath, ...CONFIG.exactness });
 step('popular: loading the synthetic site');
@@ -60,6 +65,10 @@ row('Ingest `POST /api/v1/events`', ingest.ingest, `${vs(ingest.ratios.healthz, 
 row('… baseline: `GET /healthz`, same Worker', ingest.healthz);
 row('… baseline: naive Worker, one awaited D1 upsert per event', ingest.naive);
 row('… diagnostic: bot beacon (accepted, not counted: no shard)', ingest.bot, vs(ingest.ratios.bot, '/healthz'));
+row('Floor: a bare Worker, one RPC to a Durable Object writing a row', floor.shard, vs(floor.shard.ratio, 'its no-op'));
+row('Floor: a bare Worker, one rate-limiter call', floor.limiter, vs(floor.limiter.ratio, 'its no-op'));
+row('Floor: a bare Worker, both', floor.both, vs(floor.both.ratio, 'its no-op'));
+row('… baseline: the bare Worker doing nothing', floor.noop);
 row(`Load and exactness: ${int(exactness.events)} events, ${exactness.connections} connections`, exactness);
 row('Popular, cached `GET …/popular`', popular.cached, vs(median(popular.cachedRatios), '/healthz', 0.8));
 row('… baseline: `GET /healthz`, same Worker', popular.healthz);
@@ -97,12 +106,13 @@ ${rows.join('\n')}
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
   'bench/results/latest.json',
-  JSON.stringify({ date: new Date().toISOString(), smoke, machine: { cores: cpus().length, model: cpus()[0]?.model, node: process.version }, config: CONFIG, seconds, ingest, exactness, popular, widget }, null, 2),
+  JSON.stringify({ date: new Date().toISOString(), smoke, machine: { cores: cpus().length, model: cpus()[0]?.model, node: process.version }, config: CONFIG, seconds, ingest, floor, exactness, popular, widget }, null, 2),
 );
 
 const failures = [
   ingest.exactness.lost || ingest.exactness.doubled ? 'ingest: increments lost or doubled' : null,
   ingest.exactness.accepted === 0 || ingest.exactness.refused > 0 || ingest.ingest.errors > 0 ? 'ingest: requests refused or failed' : null,
+  FLOOR_PATHS.some((path) => floor[path].errors > 0 || Object.keys(floor[path].statuses).some((code) => code !== '202')) ? 'floor: requests failed' : null,
   exactness.lost || exactness.doubled || exactness.wrongArticles ? 'load and exactness: totals not exact' : null,
   exactness.errors > 0 || exactness.accepted !== exactness.events ? 'load and exactness: requests refused or failed' : null,
   smoke || !widget.shariff.error ? null : 'widget: Shariff not measured',

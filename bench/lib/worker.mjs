@@ -72,12 +72,12 @@ export async function startSharepulse(scriptPath, vars = {}, options = {}) {
   });
 }
 
-/** Starts a plain module Worker with a D1 binding `DB`, migrated like sharepulse's. */
-export async function startPlainWorker(scriptPath) {
+/** Starts a plain module Worker with a D1 binding `DB`, migrated like sharepulse's, and the `bindings` given (Miniflare worker options). */
+export async function startPlainWorker(scriptPath, bindings = {}) {
   return start({
     host: '127.0.0.1',
     port: 0,
-    workers: [{ name: 'baseline', modules: true, scriptPath, compatibilityDate: '2026-10-01', d1Databases: ['DB'] }],
+    workers: [{ name: 'baseline', modules: true, scriptPath, compatibilityDate: '2026-10-01', d1Databases: ['DB'], ...bindings }],
   });
 }
 

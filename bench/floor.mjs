@@ -1,0 +1,33 @@
+// The floor under ingest: how fast this Miniflare answers a request whose only
+// work is a Durable Object write, a rate-limiter call, or both, against the
+// same bare Worker doing nothing (bench/floor-worker.mjs), in interleaved
+// rounds. No design that keeps either hop per beacon can beat these ratios here.
+import { fileURLToPath } from 'node:url';
+import { load, median, medianOf } from './lib/load.mjs';
+import { startPlainWorker } from './lib/worker.mjs';
+
+export const FLOOR_PATHS = ['shard', 'limiter', 'both'];
+
+export async function benchFloor({ rounds, seconds, connections }) {
+  const floor = await startPlainWorker(fileURLToPath(new URL('./floor-worker.mjs', import.meta.url)), {
+    durableObjects: { SHARDS: { className: 'Shard', useSQLite: true } },
+    // Never reached: every request has a new key.
+    ratelimits: { LIMITER: { namespace_id: '1', simple: { limit: 120, period: 60 } } },
+  });
+  try {
+    const noop = [];
+    const runs = Object.fromEntries(FLOOR_PATHS.map((path) => [path, []]));
+    for (let round = 0; round < rounds; round++) {
+      noop.push(await load({ url: `${floor.url}/noop`, seconds, connections, pids: floor.pids }));
+      for (const path of FLOOR_PATHS) {
+        runs[path].push(await load({ url: `${floor.url}/${path}`, seconds, connections, requests: [{ method: 'POST' }], pids: floor.pids }));
+      }
+    }
+    return {
+      noop: medianOf(noop),
+      ...Object.fromEntries(FLOOR_PATHS.map((path) => [path, { ...medianOf(runs[path]), ratio: median(runs[path].map((r, i) => r.rps / noop[i].rps)) }])),
+    };
+  } finally {
+    await floor.mf.dispose();
+  }
+}
