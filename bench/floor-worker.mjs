@@ -1,6 +1,7 @@
 // What the runtime itself allows a beacon endpoint here: a bare Worker whose
 // only work per request is the hop that sharepulse's ingest cannot do without.
-// POST /shard: one RPC to one of 16 SQLite Durable Objects, writing one row
+// POST /shard: one RPC to one of 16 SQLite Durable Objects (by the first hex
+// digit of a random key), writing one row
 // (the durable write before 202); POST /limiter: one Rate Limiting call (the
 // per-visitor flood guard); POST /both: the two; GET /noop: nothing.
 import { DurableObject } from 'cloudflare:workers';
@@ -22,7 +23,7 @@ export default {
     if (pathname === '/noop') return new Response('ok');
     const key = crypto.randomUUID();
     if (pathname === '/limiter' || pathname === '/both') await env.LIMITER.limit({ key });
-    if (pathname === '/shard' || pathname === '/both') await env.SHARDS.getByName(`shard-${key.charCodeAt(0) % 16}`).record(key);
+    if (pathname === '/shard' || pathname === '/both') await env.SHARDS.getByName(`shard-${parseInt(key[0], 16)}`).record(key);
     return new Response(null, { status: 202 });
   },
 };

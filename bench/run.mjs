@@ -65,9 +65,9 @@ row('Ingest `POST /api/v1/events`', ingest.ingest, `${vs(ingest.ratios.healthz, 
 row('… baseline: `GET /healthz`, same Worker', ingest.healthz);
 row('… baseline: naive Worker, one awaited D1 upsert per event', ingest.naive);
 row('… diagnostic: bot beacon (accepted, not counted: no shard)', ingest.bot, vs(ingest.ratios.bot, '/healthz'));
-row('Floor: a bare Worker, one RPC to a Durable Object writing a row', floor.shard, vs(floor.shard.ratio, 'its no-op'));
-row('Floor: a bare Worker, one rate-limiter call', floor.limiter, vs(floor.limiter.ratio, 'its no-op'));
-row('Floor: a bare Worker, both', floor.both, vs(floor.both.ratio, 'its no-op'));
+row('Floor: a bare Worker, one RPC to a Durable Object writing a row', floor.shard, vs(floor.ratios.shard, 'its no-op'));
+row('Floor: a bare Worker, one rate-limiter call', floor.limiter, vs(floor.ratios.limiter, 'its no-op'));
+row('Floor: a bare Worker, both', floor.both, vs(floor.ratios.both, 'its no-op'));
 row('… baseline: the bare Worker doing nothing', floor.noop);
 row(`Load and exactness: ${int(exactness.events)} events, ${exactness.connections} connections`, exactness);
 row('Popular, cached `GET …/popular`', popular.cached, vs(median(popular.cachedRatios), '/healthz', 0.8));
@@ -112,7 +112,7 @@ writeFileSync(
 const failures = [
   ingest.exactness.lost || ingest.exactness.doubled ? 'ingest: increments lost or doubled' : null,
   ingest.exactness.accepted === 0 || ingest.exactness.refused > 0 || ingest.ingest.errors > 0 ? 'ingest: requests refused or failed' : null,
-  FLOOR_PATHS.some((path) => floor[path].errors > 0 || Object.keys(floor[path].statuses).some((code) => code !== '202')) ? 'floor: requests failed' : null,
+  floor.noop.errors > 0 || FLOOR_PATHS.some((path) => floor[path].errors > 0 || Object.keys(floor[path].statuses).some((code) => code !== '202')) ? 'floor: requests failed' : null,
   exactness.lost || exactness.doubled || exactness.wrongArticles ? 'load and exactness: totals not exact' : null,
   exactness.errors > 0 || exactness.accepted !== exactness.events ? 'load and exactness: requests refused or failed' : null,
   smoke || !widget.shariff.error ? null : 'widget: Shariff not measured',

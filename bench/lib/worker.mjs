@@ -72,12 +72,12 @@ export async function startSharepulse(scriptPath, vars = {}, options = {}) {
   });
 }
 
-/** Starts a plain module Worker with a D1 binding `DB`, migrated like sharepulse's, and the `bindings` given (Miniflare worker options). */
-export async function startPlainWorker(scriptPath, bindings = {}) {
+/** Starts a plain module Worker with a D1 binding `DB`, migrated like sharepulse's, plus `moreBindings` (Miniflare worker options such as `durableObjects`). */
+export async function startPlainWorker(scriptPath, moreBindings = {}) {
   return start({
     host: '127.0.0.1',
     port: 0,
-    workers: [{ name: 'baseline', modules: true, scriptPath, compatibilityDate: '2026-10-01', d1Databases: ['DB'], ...bindings }],
+    workers: [{ ...moreBindings, name: 'baseline', modules: true, scriptPath, compatibilityDate: '2026-10-01', d1Databases: ['DB'] }],
   });
 }
 
