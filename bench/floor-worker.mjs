@@ -1,9 +1,9 @@
 // What the runtime itself allows a beacon endpoint here: a bare Worker whose
-// only work per request is the hop that sharepulse's ingest cannot do without.
+// only work per request is a hop that sharepulse's ingest cannot do without.
 // POST /shard: one RPC to one of 16 SQLite Durable Objects (by the first hex
-// digit of a random key), writing one row
-// (the durable write before 202); POST /limiter: one Rate Limiting call (the
-// per-visitor flood guard); POST /both: the two; GET /noop: nothing.
+// digit of a random key), writing one row (the durable write before 202);
+// POST /limiter: one Rate Limiting call (the per-visitor flood guard);
+// POST /both: the two; GET /noop: nothing.
 import { DurableObject } from 'cloudflare:workers';
 
 export class Shard extends DurableObject {

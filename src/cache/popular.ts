@@ -115,8 +115,8 @@ function newerCopy(shared: CachedPopular | null, held: CachedPopular | undefined
 // NOTE: there is no Cache API tier: it does nothing on workers.dev, where a plain
 // `wrangler deploy` serves (https://developers.cloudflare.com/workers/runtime-apis/cache/).
 /**
- * A site's popular list, cached so that a front-page spike costs a D1
- * computation per list and minute, not per read: from this isolate's memory
+ * A site's popular list, cached so that a front-page spike costs at most one
+ * D1 computation per list, minute and isolate, not one per read: from memory
  * while fresh, else KV, else D1, storing the result in both. A list older than
  * its max-age is still served (from KV, or from memory when KV misses), and
  * refreshed in the background once per isolate at a time, so that readers
