@@ -1,16 +1,13 @@
+import type { ArticleMetadata } from '../article-metadata';
 import { bucketOf } from '../ingest/time';
 import { advanceWindowQueries } from './window-totals';
 
 /** D1 caps bound parameters per statement at 100. */
 export const MAX_BOUND_PARAMETERS = 100;
 
-export interface ArticleDelta {
+export interface ArticleDelta extends ArticleMetadata {
   site: string;
   url: string;
-  title: string | null;
-  image: string | null;
-  section: string | null;
-  published: string | null;
   views: number;
   shares: number;
   firstBucket: number;

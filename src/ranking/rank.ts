@@ -1,12 +1,9 @@
+import type { ArticleMetadata } from '../article-metadata';
 import type { RankBy, RankWindow } from './windows';
 
 /** One article's counts over a window, with its metadata: what ranking works on. */
-export interface Candidate {
+export interface Candidate extends ArticleMetadata {
   url: string;
-  title: string | null;
-  image: string | null;
-  section: string | null;
-  published: string | null;
   views: number;
   shares: number;
   /** views + share_weight * shares over the same rows. */

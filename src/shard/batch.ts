@@ -1,3 +1,4 @@
+import type { ArticleMetadata } from '../article-metadata';
 import type { ArticleDelta, FlushBatch, HourDelta, NetworkDelta, SiteHourDelta, SiteNetworkHourDelta } from '../db/counts';
 
 /** One buffered increment: `network` is '' for a view, the network's name for a share. */
@@ -9,13 +10,9 @@ export interface CountRow {
   n: number;
 }
 
-export interface MetaRow {
+export interface MetaRow extends ArticleMetadata {
   site: string;
   url: string;
-  title: string | null;
-  image: string | null;
-  section: string | null;
-  published: string | null;
   bucket: number;
 }
 

@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import type { ArticleMetadata } from '../article-metadata';
 import { applyFlush, flushQueries, isFlushCommitted } from '../db/counts';
 import { DAY_MS, bucketOf, dayOf } from '../ingest/time';
 import { dedupKey, newSalt, visitorHash } from '../ingest/visitor';
@@ -6,15 +7,11 @@ import { readConfig } from '../config';
 import { toFlushBatch, type CountRow, type MetaRow } from './batch';
 
 /** An event as a shard receives it: validated, normalised, its site's origin checked. */
-export interface ShardEvent {
+export interface ShardEvent extends ArticleMetadata {
   site: string;
   url: string;
   type: 'view' | 'share';
   network: string; // '' for a view
-  title: string | null;
-  image: string | null;
-  section: string | null;
-  published: string | null;
   /** The site's `max_events_per_second` setting. */
   siteMaxPerSecond: number;
 }
