@@ -3,7 +3,7 @@ import { ApiError, notFound, onError } from './errors';
 import type { AppEnv } from './env';
 import { adminRoutes } from './routes/admin';
 import { countsRoutes } from './routes/counts';
-import { dashboardRoutes } from './routes/dashboard';
+import { dashboardRoutes } from './dashboard/index';
 import { demoRoutes } from './routes/demo';
 import { docsRoutes } from './routes/docs';
 import { embedRoutes } from './routes/embed';
@@ -14,7 +14,7 @@ import { popularRoutes } from './routes/popular';
 import { shareRoutes } from './routes/share';
 import { shariffRoutes } from './routes/shariff';
 import { widgetRoutes } from './routes/widget';
-import { securityHeaders } from './security';
+import { securityHeaders } from './http/security';
 
 /**
  * Answers 405 for a known API path asked with a method it does not take:

@@ -1,5 +1,5 @@
 import { readPopular } from '../db/popular';
-import type { PopularRequest } from '../ranking/popular-query';
+import type { PopularRequest } from '../ranking/popular-request';
 import type { PopularList } from '../ranking/rank';
 import type { Site } from '../sites/site-schema';
 import { readCachedJson, writeCachedJson } from './kv';

@@ -1,5 +1,5 @@
-import type { ArticleMetadata } from '../article-metadata';
-import { bucketOf } from '../ingest/time';
+import type { ArticleMetadata } from '../articles/metadata';
+import { bucketOf } from '../time';
 import { advanceWindowQueries } from './window-totals';
 
 /** D1 caps bound parameters per statement at 100. */

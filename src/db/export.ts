@@ -1,4 +1,4 @@
-import { HOURS_PER_DAY } from '../ranking/windows';
+import { HOURS_PER_DAY } from '../time';
 
 /** One article's all-time totals and metadata. */
 export interface ExportTotal {

@@ -1,9 +1,7 @@
-import { bucketOf } from '../ingest/time';
-import type { PopularRequest } from '../ranking/popular-query';
+import { bucketOf, dayOfBucket } from '../time';
+import type { PopularRequest } from '../ranking/popular-request';
 import { rankArticles, type Candidate, type PopularList } from '../ranking/rank';
-import {
-  RUNNING_TOTAL_WINDOWS, TRENDING_HOURS, WINDOW_HOURS, dayOfBucket, windowRows, type RankBy, type RankWindow, type WindowRows,
-} from '../ranking/windows';
+import { RUNNING_TOTAL_WINDOWS, TRENDING_HOURS, WINDOW_HOURS, windowRows, type RankBy, type RankWindow, type WindowRows } from '../ranking/windows';
 import type { SiteSettings } from '../sites/site-schema';
 import type { Query } from './counts';
 

@@ -1,6 +1,5 @@
-import { bucketOf } from '../ingest/time';
-import { planRollup, type RollupInput, type RollupPlan } from '../ranking/rollup-plan';
-import { HOURS_PER_DAY } from '../ranking/windows';
+import { bucketOf, HOURS_PER_DAY } from '../time';
+import { planRollup, type RollupInput, type RollupPlan } from '../retention/rollup-plan';
 import type { Site } from '../sites/site-schema';
 import type { Query } from './counts';
 import { listSites } from './sites';

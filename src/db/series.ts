@@ -1,5 +1,4 @@
-import { HOUR_MS } from '../ingest/time';
-import { HOURS_PER_DAY, dayOfBucket } from '../ranking/windows';
+import { HOUR_MS, HOURS_PER_DAY, dayOfBucket } from '../time';
 
 /** The dashboard's chart periods. */
 export const PERIODS = ['24h', '7d', '30d', '90d'] as const;

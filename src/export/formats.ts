@@ -1,4 +1,4 @@
-import { DAY_MS } from '../ingest/time';
+import { DAY_MS } from '../time';
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

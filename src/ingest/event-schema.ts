@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NETWORKS } from '../networks';
+import { NETWORKS } from '../../common/networks';
 import { siteId } from '../sites/site-schema';
 import { cutToLength, isHttpUrl } from './text';
 

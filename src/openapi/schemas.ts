@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NETWORKS } from '../networks';
+import { NETWORKS } from '../../common/networks';
 import { siteSettings } from '../sites/site-schema';
 
 // Schemas of what the API answers, for the OpenAPI document only: requests are

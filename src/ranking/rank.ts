@@ -1,4 +1,4 @@
-import type { ArticleMetadata } from '../article-metadata';
+import type { ArticleMetadata } from '../articles/metadata';
 import type { RankBy, RankWindow } from './windows';
 
 /** One article's counts over a window, with its metadata: what ranking works on. */

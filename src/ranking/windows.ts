@@ -1,3 +1,5 @@
+import { EMPTY_SPAN, HOURS_PER_DAY, dayOfBucket, type Span } from '../time';
+
 /** The ranking windows of API.md "Ranking". */
 export const WINDOWS = ['1h', '24h', '7d', '30d', 'all'] as const;
 export type RankWindow = (typeof WINDOWS)[number];
@@ -17,19 +19,6 @@ export const RUNNING_TOTAL_WINDOWS = ['24h', '7d'] as const satisfies readonly R
 
 /** Hours `trending` decays over, whatever the window. */
 export const TRENDING_HOURS = 168;
-
-export const HOURS_PER_DAY = 24;
-
-/** The UTC day an hourly bucket belongs to. */
-export const dayOfBucket = (bucket: number): number => Math.floor(bucket / HOURS_PER_DAY);
-
-/** An inclusive range of buckets or days; empty when `from > to`. */
-export interface Span {
-  from: number;
-  to: number;
-}
-
-export const EMPTY_SPAN: Span = { from: 1, to: 0 };
 
 const span = (from: number, to: number): Span => (from <= to ? { from, to } : EMPTY_SPAN);
 

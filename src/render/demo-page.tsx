@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx';
 import { demoPath, type DemoArticle } from '../demo/articles';
-import { NETWORK_LABELS, NETWORKS, isLinkNetwork } from '../networks';
-import type { PopularRequest } from '../ranking/popular-query';
+import { NETWORK_LABELS, NETWORKS, isLinkNetwork } from '../../common/networks';
+import type { PopularRequest } from '../ranking/popular-request';
 import type { PopularItem } from '../ranking/rank';
 
 const STYLE = `

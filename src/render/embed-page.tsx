@@ -1,5 +1,5 @@
 import type { Child, FC } from 'hono/jsx';
-import { CSS } from '../../widget/src/styles';
+import { CSS } from '../../common/widget-styles';
 
 /**
  * The widget's own stylesheet, so that an embed looks like the widget. No

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import type { Strings } from '../../widget/src/i18n';
+import type { Strings } from '../../common/i18n';
 import type { PopularList } from '../ranking/rank';
 
 const isHttpUrl = (value: string | null): value is string => value !== null && /^https?:\/\//i.test(value);

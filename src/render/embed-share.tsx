@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx';
-import type { Strings } from '../../widget/src/i18n';
-import { ICONS } from '../../widget/src/icons';
-import { NETWORK_LABELS, type LinkNetwork } from '../networks';
+import type { Strings } from '../../common/i18n';
+import { ICONS } from '../../common/icons';
+import { NETWORK_LABELS, type LinkNetwork } from '../../common/networks';
 
 export interface EmbedShareProps {
   site: string;

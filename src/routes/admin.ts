@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { adminAuth } from '../admin-auth';
+import { adminAuth } from '../auth/admin-token';
 import { getSite, listSites } from '../db/sites';
 import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
@@ -7,7 +7,7 @@ import { changeSite, createSite, removeSite } from '../sites/manage';
 import { createSiteBody, siteParam, updateSiteBody, type Site } from '../sites/site-schema';
 import { describe, errors, json } from '../openapi/describe';
 import { siteBody, siteListBody } from '../openapi/schemas';
-import { validate } from '../validation';
+import { validate } from '../http/validation';
 
 const ADMIN_ERRORS = [401, 403] as const;
 const security = [{ adminToken: [] }];

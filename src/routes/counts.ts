@@ -1,13 +1,14 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { COUNTS_TTL_SECONDS, cachedArticleCounts } from '../cache/counts';
-import { publicReadCors } from '../cors';
+import { publicReadCors } from '../http/cors';
 import type { AppEnv } from '../env';
-import { articleKey, requireSite } from '../recording';
+import { articleKey } from '../ingest/site-rules';
+import { requireSite } from '../sites/lookup';
 import { siteParam } from '../sites/site-schema';
 import { describe, errors, json } from '../openapi/describe';
 import { countsBody } from '../openapi/schemas';
-import { validate } from '../validation';
+import { validate } from '../http/validation';
 
 const countsQuery = z.object({ url: z.string().min(1).max(4096) });
 

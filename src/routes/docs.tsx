@@ -5,7 +5,7 @@ import type { AppEnv } from '../env';
 import { DOCS_JS, DOCS_JS_HASH } from '../generated/docs-ui';
 import { describe, html } from '../openapi/describe';
 import { DocsPage } from '../render/docs-page';
-import { withStyleNonce } from '../security';
+import { withStyleNonce } from '../http/security';
 
 const SCRIPT_PATH = `/docs/try-it.${DOCS_JS_HASH}.js`;
 

@@ -3,9 +3,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
 import { eventsBody } from '../ingest/event-schema';
-import { recordEvents } from '../recording';
+import { recordEvents } from '../recording/record-events';
 import { describe, errors } from '../openapi/describe';
-import { anyContentTypeJson } from '../validation';
+import { anyContentTypeJson } from '../http/validation';
 import { resolver } from 'hono-openapi';
 
 export const MAX_BODY_BYTES = 16 * 1024;

@@ -2,12 +2,13 @@ import { Hono } from 'hono';
 import { etag } from 'hono/etag';
 import { cachedPopular, requestCacheContext, POPULAR_MAX_AGE_SECONDS, serialisedList } from '../cache/popular';
 import type { AppEnv } from '../env';
-import { popularQuery, toPopularRequest } from '../ranking/popular-query';
-import { articleKey, requireSite } from '../recording';
+import { popularQuery, toPopularRequest } from '../http/popular-query';
+import { articleKey } from '../ingest/site-rules';
+import { requireSite } from '../sites/lookup';
 import { siteParam } from '../sites/site-schema';
 import { describe, errors, json } from '../openapi/describe';
 import { popularBody } from '../openapi/schemas';
-import { validate } from '../validation';
+import { validate } from '../http/validation';
 
 // CORS comes from the `/api/v1/sites/*` middleware of countsRoutes, mounted before this;
 // it sets its header on the final answer, so a 304 made by `etag` gets it too.

@@ -4,11 +4,13 @@ import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
 import { MAX_URL_LENGTH } from '../ingest/event-schema';
 import { cutToLength } from '../ingest/text';
-import { NETWORKS, isLinkNetwork, shareUrl, type Network } from '../networks';
-import { articleKey, recordShareClick, requireSite } from '../recording';
+import { NETWORKS, isLinkNetwork, shareUrl, type Network } from '../../common/networks';
+import { articleKey } from '../ingest/site-rules';
+import { recordShareClick } from '../recording/record-events';
+import { requireSite } from '../sites/lookup';
 import { siteId } from '../sites/site-schema';
 import { describe, errors } from '../openapi/describe';
-import { validate } from '../validation';
+import { validate } from '../http/validation';
 
 const shareQuery = z.object({
   site: siteId,

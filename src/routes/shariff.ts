@@ -1,17 +1,18 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { COUNTS_TTL_SECONDS, cachedArticleCounts } from '../cache/counts';
-import { publicReadCors } from '../cors';
+import { publicReadCors } from '../http/cors';
 import { siteIdOfHost } from '../db/site-hosts';
 import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
 import { MAX_URL_LENGTH } from '../ingest/event-schema';
 import { hostOf, normaliseUrl } from '../ingest/normalise-url';
-import type { Network } from '../networks';
-import { articleKey, requireSite } from '../recording';
+import type { Network } from '../../common/networks';
+import { articleKey } from '../ingest/site-rules';
+import { requireSite } from '../sites/lookup';
 import { describe, errors, json } from '../openapi/describe';
 import { shariffBody } from '../openapi/schemas';
-import { validate } from '../validation';
+import { validate } from '../http/validation';
 
 /**
  * Shariff's service names (heiseonline/shariff, src/js/services) for our

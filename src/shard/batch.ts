@@ -1,4 +1,4 @@
-import type { ArticleMetadata } from '../article-metadata';
+import type { ArticleMetadata } from '../articles/metadata';
 import type { ArticleDelta, FlushBatch, HourDelta, NetworkDelta, SiteHourDelta, SiteNetworkHourDelta } from '../db/counts';
 
 /** One buffered increment: `network` is '' for a view, the network's name for a share. */

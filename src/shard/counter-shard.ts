@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { ArticleMetadata } from '../article-metadata';
+import type { ArticleMetadata } from '../articles/metadata';
 import { applyFlush, flushQueries, isFlushCommitted } from '../db/counts';
-import { DAY_MS, bucketOf, dayOf } from '../ingest/time';
+import { DAY_MS, bucketOf, dayOf } from '../time';
 import { dedupKey, newSalt, visitorHash } from '../ingest/visitor';
 import { readConfig } from '../config';
 import { toFlushBatch, type CountRow, type MetaRow } from './batch';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NETWORKS } from '../networks';
+import { NETWORKS } from '../../common/networks';
 
 export const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 export const siteId = z.string().regex(SITE_ID_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{0,31}$');

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { cachedArticleCounts } from '../../src/cache/counts';
 import { loadSite } from '../../src/cache/sites';
-import { createSite } from '../helpers';
+import { createSite } from '../support/helpers';
 
 /** The real D1 with a KV namespace that fails every call, as KV does in an outage. */
 const withKvDown = () => ({

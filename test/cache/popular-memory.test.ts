@@ -1,10 +1,10 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cachedPopular, MEMORY_ENTRIES, PopularMemory } from '../../src/cache/popular';
-import { bucketOf } from '../../src/ingest/time';
-import type { PopularRequest } from '../../src/ranking/popular-query';
-import { createSite } from '../helpers';
-import { loadStoredSite, seedArticles } from '../ranking/seed';
+import { bucketOf } from '../../src/time';
+import type { PopularRequest } from '../../src/ranking/popular-request';
+import { createSite } from '../support/helpers';
+import { loadStoredSite, seedArticles } from '../support/seed';
 
 const REQUEST: PopularRequest = { window: '24h', by: 'views', limit: 10, section: null, exclude: [] };
 

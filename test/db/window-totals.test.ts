@@ -5,9 +5,9 @@ import { applyFlush, flushQueries, type FlushBatch } from '../../src/db/counts';
 import { readPopular } from '../../src/db/popular';
 import { rollUpSite } from '../../src/db/rollup';
 import { deleteSite } from '../../src/db/sites';
-import { bucketOf, HOUR_MS } from '../../src/ingest/time';
-import { createSite } from '../helpers';
-import { loadStoredSite, seedArticles } from '../ranking/seed';
+import { bucketOf, HOUR_MS } from '../../src/time';
+import { createSite } from '../support/helpers';
+import { loadStoredSite, seedArticles } from '../support/seed';
 
 const START = Date.UTC(2026, 10, 20, 10, 30);
 const RUNNING = [['24h', 24], ['7d', 168]] as const;

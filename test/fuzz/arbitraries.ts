@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { NETWORKS } from '../../src/networks';
+import { NETWORKS } from '../../common/networks';
 
 /** Strings a hostile or broken client might send: unicode, markup, control characters, very long. */
 export const nastyString = fc.oneof(

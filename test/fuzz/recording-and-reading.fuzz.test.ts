@@ -2,8 +2,8 @@ import { env, SELF } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, inject, it } from 'vitest';
 import { normaliseUrl } from '../../src/ingest/normalise-url';
-import { isLinkNetwork, NETWORKS, shareUrl } from '../../src/networks';
-import { createSite, flushAllShards } from '../helpers';
+import { isLinkNetwork, NETWORKS, shareUrl } from '../../common/networks';
+import { createSite, flushAllShards } from '../support/helpers';
 import { bodyFor, headersFor, nastyString, queryFor, urlFor } from './arbitraries';
 
 // `npm run fuzz` sets 1,000 or more; `npm test` runs a smaller sample.

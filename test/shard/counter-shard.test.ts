@@ -1,9 +1,9 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { readArticleCounts } from '../../src/db/counts';
-import { DAY_MS, HOUR_MS, bucketOf, dayOf } from '../../src/ingest/time';
+import { DAY_MS, HOUR_MS, bucketOf, dayOf } from '../../src/time';
 import type { CounterShard, RecordRequest, ShardEvent } from '../../src/shard/counter-shard';
-import { BROWSER_UA, createSite, storedTotals } from '../helpers';
+import { BROWSER_UA, createSite, storedTotals } from '../support/helpers';
 
 const event = (site: string, url: string, extra: Partial<ShardEvent> = {}): ShardEvent => ({
   site, url, type: 'view', network: '', title: null, image: null, section: null, published: null, siteMaxPerSecond: 5000, ...extra,

@@ -2,9 +2,9 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { readConfig } from '../../src/config';
-import { DAY_MS, dayOf } from '../../src/ingest/time';
+import { DAY_MS, dayOf } from '../../src/time';
 import { shardIndex } from '../../src/shard/routing';
-import { BROWSER_UA, createSite, shardStub } from '../helpers';
+import { BROWSER_UA, createSite, shardStub } from '../support/helpers';
 
 const ARTICLES = 4;
 const VISITORS = 3;

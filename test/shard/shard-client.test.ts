@@ -2,7 +2,7 @@ import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { CounterShard, RecordRequest } from '../../src/shard/counter-shard';
 import { recordInShard } from '../../src/shard/shard-client';
-import { BROWSER_UA, createSite, storedTotals } from '../helpers';
+import { BROWSER_UA, createSite, storedTotals } from '../support/helpers';
 
 const beacon = (site: string, url: string, ip: string): RecordRequest => ({
   receivedMs: Date.now(),

@@ -1,0 +1,62 @@
+import { CSS } from '../../common/widget-styles';
+
+/**
+ * An element with attributes and children. Strings become text nodes, so text
+ * from a page or an API answer is never parsed as HTML.
+ */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+  el.append(...children);
+  return el;
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** A decorative 24×24 icon of one path; `d` is one of ICONS. */
+export function icon(d: string): SVGSVGElement {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', d);
+  svg.append(path);
+  return svg;
+}
+
+let sheet: CSSStyleSheet | undefined;
+
+/**
+ * Gives `host` a shadow root holding our stylesheet and a themed box, and
+ * answers the box. A constructed stylesheet needs no `style-src` exception in
+ * the page's CSP; browsers without them get a <style> element.
+ */
+export function mount(host: HTMLElement, theme: string | undefined): HTMLDivElement {
+  const root = host.attachShadow({ mode: 'open' });
+  try {
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+    }
+    root.adoptedStyleSheets = [sheet];
+  } catch {
+    root.append(h('style', {}, CSS));
+  }
+  const box = h('div', { class: theme === 'dark' || theme === 'light' ? `sp ${theme}` : 'sp' });
+  root.append(box);
+  return box;
+}
+
+/** GET JSON from the API without cookies; rejects on any non-2xx answer. */
+export async function getJson(url: string): Promise<unknown> {
+  const response = await fetch(url, { credentials: 'omit' });
+  if (!response.ok) throw new Error(`${response.status}`);
+  return response.json();
+}
+
+export const isHttpUrl = (value: unknown): value is string => typeof value === 'string' && /^https?:\/\//i.test(value);

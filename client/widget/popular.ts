@@ -1,0 +1,64 @@
+import { getJson, h, isHttpUrl, mount } from './dom';
+import { language, strings } from '../../common/i18n';
+import { languageTag, option, type Context } from './page';
+
+interface Item {
+  url: string;
+  title?: unknown;
+  image?: unknown;
+  views?: unknown;
+  shares?: unknown;
+}
+
+const isItem = (value: unknown): value is Item =>
+  typeof value === 'object' && value !== null && isHttpUrl((value as Item).url);
+
+/**
+ * Upgrades `<div data-sharepulse="popular">` into the site's most popular
+ * articles. Rows have a fixed height and their room is kept from the start, so
+ * the list does not move the page when it fills in. Every title is set as text.
+ * If the ranking cannot be read, the element's own content shows again.
+ */
+export function popularList(ctx: Context, el: HTMLElement): void {
+  const site = option(ctx, el, 'site');
+  if (!site || el.shadowRoot) return;
+  const lang = language(languageTag(ctx, el));
+  const s = strings(lang);
+  const limit = Math.min(50, Math.max(1, Number.parseInt(option(ctx, el, 'limit') ?? '', 10) || 10));
+  const by = option(ctx, el, 'by') ?? 'views';
+  const query = new URLSearchParams({ limit: String(limit) });
+  for (const name of ['window', 'by', 'section']) {
+    const value = option(ctx, el, name);
+    if (value) query.set(name, value);
+  }
+
+  const box = mount(el, option(ctx, el, 'theme'));
+  const list = h('ol', { class: 'pop', 'aria-busy': 'true' });
+  list.style.setProperty('--rows', String(limit));
+  for (let i = 0; i < limit; i++) list.append(h('li', { class: 'sk', 'aria-hidden': 'true' }));
+  box.append(list);
+
+  getJson(`${ctx.api}/api/v1/sites/${encodeURIComponent(site)}/popular?${query}`)
+    .then((data) => {
+      const items = (data as { items?: unknown }).items;
+      if (!Array.isArray(items)) throw new Error('no items');
+      const format = new Intl.NumberFormat(lang, { notation: 'compact' });
+      const count = (value: unknown, unit: string) => `${format.format(Number(value) || 0)} ${unit}`;
+      const rows = items.filter(isItem).map((item) => {
+        const metric =
+          by === 'shares'
+            ? count(item.shares, s.shares)
+            : by === 'views'
+              ? count(item.views, s.views)
+              : `${count(item.views, s.views)} · ${count(item.shares, s.shares)}`;
+        const title = typeof item.title === 'string' && item.title ? item.title : item.url.replace(/^https?:\/\//, '');
+        const li = h('li', {}, h('a', { href: item.url }, title), h('span', { class: 'm' }, metric));
+        // Decorative (the link names the article); without one, the title takes its room.
+        if (isHttpUrl(item.image)) li.prepend(h('img', { class: 'th', src: item.image, alt: '', loading: 'lazy', decoding: 'async' }));
+        return li;
+      });
+      list.replaceChildren(...(rows.length ? rows : [h('li', { class: 'none' }, s.empty)]));
+      list.removeAttribute('aria-busy');
+    })
+    .catch(() => box.replaceChildren(h('slot')));
+}

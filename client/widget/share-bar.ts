@@ -1,0 +1,113 @@
+import { getJson, h, icon, mount } from './dom';
+import { language, strings } from '../../common/i18n';
+import { ICONS } from '../../common/icons';
+import { NAMES, NETWORKS, isNetwork, shareUrl, type LinkNetwork, type Network } from './networks';
+import { article, languageTag, option, send, type Context } from './page';
+
+const isLink = (network: Network): network is LinkNetwork => network !== 'copy' && network !== 'native';
+
+/** Copies with the Clipboard API, else (no permission, insecure page) through a selection. */
+async function copyText(text: string, box: HTMLElement): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = h('textarea', { class: 'sr', readonly: '', 'aria-hidden': 'true' }, text);
+    box.append(area);
+    area.select();
+    try {
+      return document.execCommand('copy');
+    } finally {
+      area.remove();
+    }
+  }
+}
+
+/**
+ * Upgrades `<div data-sharepulse="share">` into share buttons. The networks
+ * are links to the share endpoint, so a new-tab click (or the page's own
+ * fallback links, with JavaScript off) still counts; a plain click sends a
+ * share beacon and opens the network's share page directly.
+ */
+export function shareBar(ctx: Context, el: HTMLElement): void {
+  const site = option(ctx, el, 'site');
+  if (!site || el.shadowRoot) return;
+  const lang = language(languageTag(ctx, el));
+  const s = strings(lang);
+  const page = article(option(ctx, el, 'url'));
+  const title = page.title ?? '';
+  const wanted = option(ctx, el, 'networks')?.split(',').map((n) => n.trim()).filter(isNetwork) ?? NETWORKS;
+  const networks = wanted.filter((n) => n !== 'native' || typeof navigator.share === 'function');
+  const counts = option(ctx, el, 'counts');
+  const withCounts = counts !== undefined && counts !== 'false';
+
+  const box = mount(el, option(ctx, el, 'theme'));
+  const status = h('span', { class: 'sr', role: 'status' });
+  const list = h('ul', { class: 'bar', 'aria-label': s.bar });
+  const badges: [Network, HTMLElement, HTMLElement, string][] = [];
+  const shared = (network: Network) => send(ctx.api, { site, type: 'share', network, ...page });
+
+  for (const network of networks) {
+    const label =
+      network === 'copy' ? s.copy : network === 'native' ? s.native : network === 'email' ? s.email : s.share(NAMES[network]);
+    const glyph = icon(ICONS[network]);
+    let button: HTMLElement;
+    if (isLink(network)) {
+      const query = new URLSearchParams({ site, url: page.url });
+      if (title) query.set('title', title);
+      button = h('a', { href: `${ctx.api}/api/v1/share/${network}?${query}`, rel: 'nofollow' });
+      button.addEventListener('click', (event) => {
+        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+        event.preventDefault();
+        shared(network);
+        const target = shareUrl(network, page.url, title);
+        if (network === 'email') location.href = target;
+        else open(target, '_blank', 'noopener,noreferrer,width=600,height=560');
+      });
+    } else if (network === 'copy') {
+      button = h('button', { type: 'button' });
+      button.addEventListener('click', async () => {
+        const copied = await copyText(page.url, box);
+        if (copied) shared('copy');
+        status.textContent = copied ? s.copied : s.copyFailed;
+        glyph.firstElementChild!.setAttribute('d', copied ? ICONS.done : ICONS.copy);
+        setTimeout(() => {
+          status.textContent = '';
+          glyph.firstElementChild!.setAttribute('d', ICONS.copy);
+        }, 2500);
+      });
+    } else {
+      button = h('button', { type: 'button' });
+      button.addEventListener('click', () =>
+        navigator.share({ title, url: page.url }).then(() => shared('native'), () => undefined),
+      );
+    }
+    button.className = 'btn';
+    button.title = label;
+    button.setAttribute('aria-label', label);
+    button.append(glyph);
+    if (withCounts) {
+      // The count's room is kept from the start, so nothing moves when it arrives.
+      const badge = h('span', { class: 'n', 'aria-hidden': 'true' });
+      button.append(badge);
+      badges.push([network, button, badge, label]);
+    }
+    list.append(h('li', {}, button));
+  }
+  box.append(list, status);
+
+  if (withCounts) {
+    getJson(`${ctx.api}/api/v1/sites/${encodeURIComponent(site)}/counts?url=${encodeURIComponent(page.url)}`).then(
+      (data) => {
+        const byNetwork = (data as { shares?: { by_network?: Record<string, number> } }).shares?.by_network ?? {};
+        const format = new Intl.NumberFormat(lang, { notation: 'compact' });
+        for (const [network, button, badge, label] of badges) {
+          const count = format.format(byNetwork[network] ?? 0);
+          badge.textContent = count;
+          button.setAttribute('aria-label', `${label}: ${count} ${s.shares}`);
+        }
+      },
+      () => undefined,
+    );
+  }
+}

@@ -1,0 +1,40 @@
+import { readPopular } from '../db/popular';
+import { periodSpan, previousSpan, readNetworkShares, readSiteSeries, readSiteTotals, type Period } from '../db/series';
+import { HOUR_MS, bucketOf } from '../time';
+import type { LiveHour, Overview, RankChoice } from './views/overview';
+import type { Site } from '../sites/site-schema';
+
+/** Rows of the top articles table. */
+const TOP_LIMIT = 20;
+/** Rows of the live panel's list. */
+const LIVE_LIMIT = 5;
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+/** The overview's reads, side by side: per-site rows for the period, `readPopular` for the table. */
+export async function readOverview(db: D1Database, site: Site, period: Period, rank: RankChoice, nowMs: number): Promise<Overview> {
+  const span = periodSpan(period, bucketOf(nowMs));
+  const [series, previous, networks, top] = await Promise.all([
+    readSiteSeries(db, site.id, span),
+    readSiteTotals(db, site.id, previousSpan(span)),
+    readNetworkShares(db, site.id, span),
+    readPopular(db, site, { ...rank, limit: TOP_LIMIT, section: null, exclude: [] }, nowMs),
+  ]);
+  return { period, series, totals: { views: sum(series.views), shares: sum(series.shares) }, previous, networks, top };
+}
+
+/** The "last hour" panel's numbers: the current UTC hour beside the one before, and its top articles. */
+export async function readLiveHour(db: D1Database, site: Site, nowMs: number): Promise<LiveHour> {
+  const bucket = bucketOf(nowMs);
+  const [hours, popular] = await Promise.all([
+    readSiteSeries(db, site.id, { step: 'hour', from: bucket - 1, to: bucket }),
+    readPopular(db, site, { window: '1h', by: 'views', limit: LIVE_LIMIT, section: null, exclude: [] }, nowMs),
+  ]);
+  return {
+    generated_at: new Date(nowMs).toISOString(),
+    hour_start: new Date(bucket * HOUR_MS).toISOString(),
+    current: { views: hours.views[1] ?? 0, shares: hours.shares[1] ?? 0 },
+    previous: { views: hours.views[0] ?? 0, shares: hours.shares[0] ?? 0 },
+    items: popular.items.map(({ rank, url, title, views, shares }) => ({ rank, url, title, views, shares })),
+  };
+}

@@ -1,0 +1,70 @@
+import type { z } from 'zod';
+import type { SiteForm } from './views/sites';
+import { DEFAULT_SETTINGS, type Site, type SiteSettings } from '../sites/site-schema';
+
+const NUMBER_FIELDS = ['share_weight', 'half_life_hours', 'max_events_per_second', 'hourly_retention_days', 'daily_retention_days'] as const;
+
+const fromSettings = (id: string, name: string, hosts: string[], settings: SiteSettings): SiteForm => ({
+  id,
+  name,
+  hosts: hosts.join('\n'),
+  share_weight: String(settings.share_weight),
+  half_life_hours: String(settings.half_life_hours),
+  respect_gpc: settings.respect_gpc,
+  networks: [...settings.networks],
+  max_events_per_second: String(settings.max_events_per_second),
+  hourly_retention_days: String(settings.hourly_retention_days),
+  daily_retention_days: String(settings.daily_retention_days),
+});
+
+/** An empty form for a new site, its settings at their defaults. */
+export const newSiteForm = (): SiteForm => fromSettings('', '', [], DEFAULT_SETTINGS);
+
+/** A stored site, as its edit form. */
+export const siteForm = (site: Site): SiteForm => fromSettings(site.id, site.name, site.hosts, site.settings);
+
+type Posted = Record<string, string | File | (string | File)[]>;
+
+const text = (posted: Posted, name: string): string => {
+  const value = posted[name];
+  return typeof value === 'string' ? value : '';
+};
+
+/** The form as posted (from `parseBody({ all: true })`): anything missing reads as empty. */
+export function readSiteForm(posted: Posted): SiteForm {
+  const networks = posted.networks;
+  return {
+    id: text(posted, 'id').trim(),
+    name: text(posted, 'name'),
+    hosts: text(posted, 'hosts'),
+    share_weight: text(posted, 'share_weight'),
+    half_life_hours: text(posted, 'half_life_hours'),
+    // A checkbox is sent only when checked.
+    respect_gpc: posted.respect_gpc !== undefined,
+    networks: (Array.isArray(networks) ? networks : networks === undefined ? [] : [networks]).filter(
+      (n): n is string => typeof n === 'string',
+    ),
+    max_events_per_second: text(posted, 'max_events_per_second'),
+    hourly_retention_days: text(posted, 'hourly_retention_days'),
+    daily_retention_days: text(posted, 'daily_retention_days'),
+  };
+}
+
+/**
+ * The JSON body the admin API would receive for this form, to check with the
+ * API's own schemas (createSiteBody, updateSiteBody). An empty number field
+ * is left out, so it keeps its default or current value; anything else that
+ * is not a number stays as typed and is refused by the schema.
+ */
+export function siteBody(form: SiteForm): { id: string; name: string; hosts: string[]; settings: Record<string, unknown> } {
+  const settings: Record<string, unknown> = { respect_gpc: form.respect_gpc, networks: form.networks };
+  for (const field of NUMBER_FIELDS) {
+    const value = form[field].trim();
+    if (value !== '') settings[field] = Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return { id: form.id, name: form.name, hosts: form.hosts.split(/[\s,]+/).filter(Boolean), settings };
+}
+
+/** A schema's refusal as sentences for the form, e.g. `hosts.0: must be a host name …`. */
+export const issueMessages = (error: z.ZodError): string[] =>
+  error.issues.slice(0, 8).map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message));

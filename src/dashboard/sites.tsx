@@ -1,0 +1,114 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { getSite, listSites } from '../db/sites';
+import { ApiError } from '../errors';
+import type { AppEnv } from '../env';
+import { errors, html } from '../openapi/describe';
+import { SitePage, SitesPage, UnknownSitePage, type Feedback, type SiteForm } from './views/sites';
+import { createSiteBody, siteId, siteParam, updateSiteBody, type Site } from '../sites/site-schema';
+import { validate } from '../http/validation';
+import { ASSETS, dashboardPage, describeDashboard } from './page';
+import { changeSite, createSite, removeSite } from '../sites/manage';
+import { issueMessages, newSiteForm, readSiteForm, siteBody, siteForm } from './site-form';
+import { exportQuery, exportResponse } from '../export/download';
+
+/** What a redirect after a post asks the next page to say (post/redirect/get). */
+const doneQuery = z.object({
+  done: z.enum(['created', 'saved', 'deleted']).optional().catch(undefined),
+  id: siteId.optional().catch(undefined),
+});
+
+const DONE_MESSAGES = { created: 'Site created. Paste the embed code below into your pages.', saved: 'Changes saved.' } as const;
+
+const sitesPage = async (c: Context<AppEnv>, form: SiteForm, feedback: Feedback, status: 200 | 400 | 409 = 200) =>
+  dashboardPage(c, <SitesPage assets={ASSETS} sites={await listSites(c.env.DB)} form={form} feedback={feedback} />, status);
+
+const sitePage = (c: Context<AppEnv>, site: Site, form: SiteForm, feedback: Feedback, status: 200 | 400 | 409 = 200) =>
+  dashboardPage(c, <SitePage assets={ASSETS} site={site} form={form} origin={new URL(c.req.url).origin} feedback={feedback} />, status);
+
+/** A refusal the form can show (a taken id or host); anything else goes on to the error funnel. */
+const formConflict = (err: unknown): string => {
+  if (err instanceof ApiError && err.status === 409) return err.message;
+  throw err;
+};
+
+/** The routes in the OpenAPI document. */
+const DOCS = {
+  list: describeDashboard('Sites, and the form to create one', { 200: html('The list and the form') }),
+  create: describeDashboard('Create a site (form post)', {
+    400: html('The form again, with what was refused'),
+    409: html('Id or host taken: the form again'),
+    ...errors(403, 413),
+  }),
+  show: describeDashboard('A site: embed code, settings, export, deletion', { 200: html('The site page'), 404: html('No such site'), ...errors(400) }),
+  change: describeDashboard('Change a site (form post)', {
+    400: html('The form again, with what was refused'),
+    404: html('No such site'),
+    409: html('Host taken: the form again'),
+    ...errors(403, 413),
+  }),
+  remove: describeDashboard('Delete a site and its counts (form post, the id typed to confirm)', {
+    400: html('Not confirmed'),
+    404: html('No such site'),
+    ...errors(403, 413),
+  }),
+  export: describeDashboard('Download the export, as GET /api/v1/admin/sites/{site}/export gives it', {
+    200: { description: 'CSV or JSON, as an attachment' },
+    ...errors(400, 404),
+  }),
+};
+
+/**
+ * Site management from the dashboard: plain HTML forms checked with the
+ * admin API's schemas. A refused form is shown again with what was typed and
+ * why (400, or 409 for a taken id or host); a saved one redirects (303).
+ */
+export const dashboardSiteRoutes = new Hono<AppEnv>()
+  .get('/dashboard/sites', DOCS.list, validate('query', doneQuery), async (c) => {
+    const { done, id } = c.req.valid('query');
+    return sitesPage(c, newSiteForm(), done === 'deleted' && id ? { done: `Site ${id} deleted.` } : {});
+  })
+  .post('/dashboard/sites', DOCS.create, async (c) => {
+    const form = readSiteForm(await c.req.parseBody({ all: true }));
+    const parsed = createSiteBody.safeParse(siteBody(form));
+    if (!parsed.success) return sitesPage(c, form, { errors: issueMessages(parsed.error) }, 400);
+    try {
+      const site = await createSite(c.env, parsed.data, Date.now());
+      return c.redirect(`/dashboard/sites/${site.id}?done=created`, 303);
+    } catch (err) {
+      return sitesPage(c, form, { errors: [formConflict(err)] }, 409);
+    }
+  })
+  .get('/dashboard/sites/:site', DOCS.show, validate('param', siteParam), validate('query', doneQuery), async (c) => {
+    const site = await getSite(c.env.DB, c.req.valid('param').site);
+    if (!site) return dashboardPage(c, <UnknownSitePage assets={ASSETS} id={c.req.valid('param').site} />, 404);
+    const { done } = c.req.valid('query');
+    return sitePage(c, site, siteForm(site), done === 'created' || done === 'saved' ? { done: DONE_MESSAGES[done] } : {});
+  })
+  .post('/dashboard/sites/:site', DOCS.change, validate('param', siteParam), async (c) => {
+    const current = await getSite(c.env.DB, c.req.valid('param').site);
+    if (!current) return dashboardPage(c, <UnknownSitePage assets={ASSETS} id={c.req.valid('param').site} />, 404);
+    const form = { ...readSiteForm(await c.req.parseBody({ all: true })), id: current.id };
+    const { name, hosts, settings } = siteBody(form);
+    const parsed = updateSiteBody.safeParse({ name, hosts, settings });
+    if (!parsed.success) return sitePage(c, current, form, { errors: issueMessages(parsed.error) }, 400);
+    try {
+      await changeSite(c.env, current, parsed.data);
+      return c.redirect(`/dashboard/sites/${current.id}?done=saved`, 303);
+    } catch (err) {
+      return sitePage(c, current, form, { errors: [formConflict(err)] }, 409);
+    }
+  })
+  .post('/dashboard/sites/:site/delete', DOCS.remove, validate('param', siteParam), async (c) => {
+    const site = await getSite(c.env.DB, c.req.valid('param').site);
+    if (!site) return dashboardPage(c, <UnknownSitePage assets={ASSETS} id={c.req.valid('param').site} />, 404);
+    const posted = await c.req.parseBody();
+    if (posted.confirm !== site.id) {
+      return sitePage(c, site, siteForm(site), { errors: [`Type ${site.id} in the box to confirm the deletion.`] }, 400);
+    }
+    await removeSite(c.env, site.id);
+    return c.redirect(`/dashboard/sites?${new URLSearchParams({ done: 'deleted', id: site.id })}`, 303);
+  })
+  .get('/dashboard/sites/:site/export', DOCS.export, validate('param', siteParam), validate('query', exportQuery), (c) =>
+    exportResponse(c.env.DB, c.req.valid('param').site, c.req.valid('query').format, Date.now()),
+  );

@@ -1,0 +1,347 @@
+import type { FC } from 'hono/jsx';
+import { PERIODS, type NetworkShares, type Period, type Series, type Totals } from '../../db/series';
+import { NETWORK_LABELS, type Network } from '../../../common/networks';
+import { RANK_BY, WINDOWS, type RankBy, type RankWindow } from '../../ranking/windows';
+import type { PopularList } from '../../ranking/rank';
+import type { Site } from '../../sites/site-schema';
+import { DashboardLayout, ExportLinks, JsonBlock, Notice, type Assets } from './layout';
+
+/** The top table's ranking, as the popular endpoint takes it. */
+export interface RankChoice {
+  window: RankWindow;
+  by: RankBy;
+}
+
+/** What the overview shows for one site and period. */
+export interface Overview {
+  period: Period;
+  series: Series;
+  totals: Totals;
+  /** The same length of time just before, to compare with. */
+  previous: Totals;
+  networks: NetworkShares[];
+  top: PopularList;
+}
+
+/** An article of the live panel. */
+export interface LiveItem {
+  rank: number;
+  url: string;
+  title: string | null;
+  views: number;
+  shares: number;
+}
+
+/** The "last hour" panel: the current UTC hour (API.md's `1h` window) beside the hour before. */
+export interface LiveHour {
+  generated_at: string;
+  /** Start of the current bucket. */
+  hour_start: string;
+  current: Totals;
+  previous: Totals;
+  items: LiveItem[];
+}
+
+/** The overview's address: one site, one period, one ranking choice. */
+export interface OverviewState extends RankChoice {
+  site: string;
+  period: Period;
+}
+
+const PERIOD_LABELS: Record<Period, string> = { '24h': '24 hours', '7d': '7 days', '30d': '30 days', '90d': '90 days' };
+const WINDOW_LABELS: Record<RankWindow, string> = { '1h': '1h', '24h': '24h', '7d': '7d', '30d': '30d', all: 'All time' };
+const BY_LABELS: Record<RankBy, string> = { views: 'Views', shares: 'Shares', score: 'Score', trending: 'Trending' };
+
+const numbers = new Intl.NumberFormat('en');
+const fmt = (n: number) => numbers.format(Math.round(n));
+
+export const overviewHref = (state: OverviewState, change: Partial<OverviewState> = {}) =>
+  `/dashboard?${new URLSearchParams({ ...state, ...change })}`;
+
+/** A network's display name; a name recorded before a network was renamed shows as stored. */
+const networkLabel = (network: string) => NETWORK_LABELS[network as Network] ?? network;
+
+/** A segmented control of links: works without script, and each state has its own address. */
+const Segmented: FC<{ label: string; options: readonly { value: string; text: string; href: string }[]; current: string }> = ({
+  label,
+  options,
+  current,
+}) => (
+  <nav class="seg" aria-label={label}>
+    {options.map((option) => (
+      <a href={option.href} aria-current={option.value === current ? 'true' : undefined}>
+        {option.text}
+      </a>
+    ))}
+  </nav>
+);
+
+/** "▲ 12% vs previous 7 days"; nothing to compare with before the site had counts. */
+const Change: FC<{ now: number; before: number; period: Period }> = ({ now, before, period }) => {
+  if (before === 0) return <span class="change muted">no counts in the previous {PERIOD_LABELS[period]}</span>;
+  const percent = Math.round(((now - before) / before) * 100);
+  const direction = percent > 0 ? 'up' : percent < 0 ? 'down' : '';
+  const arrow = percent > 0 ? '▲' : percent < 0 ? '▼' : '=';
+  return (
+    <span class={`change ${direction}`}>
+      {arrow} {Math.abs(percent)}% vs previous {PERIOD_LABELS[period]}
+    </span>
+  );
+};
+
+const Kpi: FC<{ label: string; value: string; now?: number; before?: number; period: Period }> = ({ label, value, now, before, period }) => (
+  <section class="card kpi" aria-label={label}>
+    <div class="label">{label}</div>
+    <div class="value">{value}</div>
+    {now !== undefined && before !== undefined ? <Change now={now} before={before} period={period} /> : null}
+  </section>
+);
+
+const shareRate = (totals: Totals) => (totals.views === 0 ? '–' : `${((totals.shares / totals.views) * 100).toFixed(1)}%`);
+
+const Toolbar: FC<{ sites: Site[]; site: Site; state: OverviewState }> = ({ sites, site, state }) => (
+  <div class="toolbar">
+    <div>
+      <h1>{site.name}</h1>
+      <div class="muted">{site.hosts.join(' · ')}</div>
+    </div>
+    <form method="get" action="/dashboard" data-autosubmit>
+      <input type="hidden" name="period" value={state.period} />
+      <input type="hidden" name="window" value={state.window} />
+      <input type="hidden" name="by" value={state.by} />
+      <div>
+        <label for="site">Site</label>
+        <select id="site" name="site">
+          {sites.map((s) => (
+            <option value={s.id} selected={s.id === site.id}>
+              {s.name} ({s.id})
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" class="secondary nojs-only">
+        Show
+      </button>
+    </form>
+    <Segmented
+      label="Period"
+      current={state.period}
+      options={PERIODS.map((period) => ({ value: period, text: period, href: overviewHref(state, { period }) }))}
+    />
+    <div class="actions">
+      <ExportLinks site={site.id} />
+    </div>
+  </div>
+);
+
+const ChartCard: FC<{ metric: 'views' | 'shares'; total: number; overview: Overview }> = ({ metric, total, overview }) => {
+  const label = metric === 'views' ? 'Views' : 'Shares';
+  const per = overview.series.step === 'hour' ? 'hour' : 'day';
+  return (
+    <section class="card" aria-labelledby={`chart-${metric}`}>
+      <h2 id={`chart-${metric}`}>
+        {label} per {per} <small>UTC · last {PERIOD_LABELS[overview.period]}</small>
+      </h2>
+      <div
+        class="chart"
+        data-chart={metric}
+        role="img"
+        aria-label={`${label} per ${per} over the last ${PERIOD_LABELS[overview.period]}: ${fmt(total)} in all`}
+      />
+    </section>
+  );
+};
+
+const TopArticles: FC<{ overview: Overview; state: OverviewState }> = ({ overview, state }) => {
+  const { top } = overview;
+  const trending = top.by === 'trending';
+  return (
+    <section class="card" aria-labelledby="top-heading">
+      <h2 id="top-heading">
+        Top articles <small>{trending ? 'decayed score, last 7 days' : `by ${top.by}, ${WINDOW_LABELS[top.window]}`}</small>
+      </h2>
+      <div class="controls">
+        <div class="control">
+          <span class="label">Window</span>
+          <Segmented
+            label="Ranking window"
+            current={state.window}
+            options={WINDOWS.map((window) => ({ value: window, text: WINDOW_LABELS[window], href: overviewHref(state, { window }) }))}
+          />
+        </div>
+        <div class="control">
+          <span class="label">By</span>
+          <Segmented
+            label="Rank by"
+            current={state.by}
+            options={RANK_BY.map((by) => ({ value: by, text: BY_LABELS[by], href: overviewHref(state, { by }) }))}
+          />
+        </div>
+      </div>
+      {top.items.length === 0 ? (
+        <p class="empty">No article has counts in this window yet.</p>
+      ) : (
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Article</th>
+                <th scope="col" class="num">Views</th>
+                <th scope="col" class="num">Shares</th>
+                <th scope="col" class="num hide-narrow">Score</th>
+                {trending ? <th scope="col" class="num">Trending</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {top.items.map((item) => (
+                <tr>
+                  <td class="rank num">{item.rank}</td>
+                  <td class="title">
+                    <a href={item.url} target="_blank" rel="noopener">
+                      {item.title ?? item.url}
+                    </a>
+                    <small>
+                      {item.section ? `${item.section} · ` : ''}
+                      {new URL(item.url).pathname}
+                    </small>
+                  </td>
+                  <td class="num">{fmt(item.views)}</td>
+                  <td class="num">{fmt(item.shares)}</td>
+                  <td class="num hide-narrow">{fmt(item.score)}</td>
+                  {trending ? <td class="num">{(item.trending ?? 0).toFixed(1)}</td> : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+};
+
+/** Shares per network as bars: SVG widths are attributes, so no inline style is needed under the CSP. */
+const Networks: FC<{ overview: Overview }> = ({ overview }) => {
+  const max = Math.max(1, ...overview.networks.map((n) => n.shares));
+  return (
+    <section class="card" aria-labelledby="networks-heading">
+      <h2 id="networks-heading">
+        Shares by network <small>last {PERIOD_LABELS[overview.period]}</small>
+      </h2>
+      {overview.networks.length === 0 ? (
+        <p class="empty">No shares in this period yet.</p>
+      ) : (
+        <ul class="bars">
+          {overview.networks.map((n) => (
+            <li>
+              <span>{networkLabel(n.network)}</span>
+              <svg aria-hidden="true" preserveAspectRatio="none">
+                <rect class="track" width="100%" height="100%" rx="3" />
+                <rect width={`${((n.shares / max) * 100).toFixed(2)}%`} height="100%" rx="3" />
+              </svg>
+              <span class="num">{fmt(n.shares)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+};
+
+/** The current hour, refreshed by the script from `/dashboard/api/live`; complete as rendered without it. */
+const LivePanel: FC<{ site: Site; live: LiveHour }> = ({ site, live }) => (
+  <section class="card live" aria-labelledby="live-heading" data-live-endpoint={`/dashboard/api/live?${new URLSearchParams({ site: site.id })}`}>
+    <h2 id="live-heading">
+      <span>
+        <span class="dot" aria-hidden="true" />
+        Last hour
+      </span>
+      <small>
+        since <span data-live="hour">{`${live.hour_start.slice(11, 16)} UTC`}</span>
+      </small>
+    </h2>
+    <div class="now">
+      <div>
+        <div class="value" data-live="views">
+          {fmt(live.current.views)}
+        </div>
+        <div class="muted">
+          views · <span data-live="previous-views">{fmt(live.previous.views)}</span> the hour before
+        </div>
+      </div>
+      <div>
+        <div class="value" data-live="shares">
+          {fmt(live.current.shares)}
+        </div>
+        <div class="muted">
+          shares · <span data-live="previous-shares">{fmt(live.previous.shares)}</span> the hour before
+        </div>
+      </div>
+    </div>
+    <ol data-live="items">
+      {live.items.map((item) => (
+        <li>
+          <a href={item.url} target="_blank" rel="noopener">
+            {item.title ?? item.url}
+          </a>
+          <span class="num">{fmt(item.views)}</span>
+        </li>
+      ))}
+    </ol>
+    <p class="empty" data-live="empty" hidden={live.items.length > 0}>
+      No views yet this hour.
+    </p>
+    <p class="status" data-live="status" aria-live="polite">
+      {`Updated ${live.generated_at.slice(11, 19)} UTC`}
+    </p>
+  </section>
+);
+
+/** The publisher's overview of one site: headline numbers, charts, top articles, networks, the live hour. */
+export const OverviewPage: FC<{ assets: Assets; sites: Site[]; site: Site; state: OverviewState; overview: Overview; live: LiveHour }> = ({
+  assets,
+  sites,
+  site,
+  state,
+  overview,
+  live,
+}) => (
+  <DashboardLayout title={site.name} assets={assets} section="overview">
+    <Toolbar sites={sites} site={site} state={state} />
+    <div class="kpis">
+      <Kpi label="Views" value={fmt(overview.totals.views)} now={overview.totals.views} before={overview.previous.views} period={state.period} />
+      <Kpi label="Shares" value={fmt(overview.totals.shares)} now={overview.totals.shares} before={overview.previous.shares} period={state.period} />
+      <Kpi label="Shares per 100 views" value={shareRate(overview.totals)} period={state.period} />
+    </div>
+    <div class="charts">
+      <ChartCard metric="views" total={overview.totals.views} overview={overview} />
+      <ChartCard metric="shares" total={overview.totals.shares} overview={overview} />
+    </div>
+    <JsonBlock id="series" value={overview.series} />
+    <div class="split">
+      <TopArticles overview={overview} state={state} />
+      <div class="side">
+        <LivePanel site={site} live={live} />
+        <Networks overview={overview} />
+      </div>
+    </div>
+  </DashboardLayout>
+);
+
+/** No site to show: none created yet, or the one asked for does not exist. */
+export const NoSitePage: FC<{ assets: Assets; missing: string | null }> = ({ assets, missing }) => (
+  <DashboardLayout title="Overview" assets={assets} section="overview">
+    {missing ? (
+      <Notice kind="error">
+        There is no site <code>{missing}</code>. <a href="/dashboard">Show the first site</a>.
+      </Notice>
+    ) : (
+      <section class="card">
+        <h1>No sites yet</h1>
+        <p>
+          Create a site for your publication to start counting views and shares. <a href="/dashboard/sites#new">Create a site</a>
+        </p>
+      </section>
+    )}
+  </DashboardLayout>
+);

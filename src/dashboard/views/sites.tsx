@@ -1,0 +1,245 @@
+import type { FC } from 'hono/jsx';
+import { NETWORK_LABELS, NETWORKS } from '../../../common/networks';
+import type { Site } from '../../sites/site-schema';
+import { DashboardLayout, ExportLinks, Notice, type Assets } from './layout';
+
+/** The site form's fields as typed: what the form shows again when a value is refused. */
+export interface SiteForm {
+  id: string;
+  name: string;
+  /** Host names, one per line (commas and spaces separate too). */
+  hosts: string;
+  share_weight: string;
+  half_life_hours: string;
+  respect_gpc: boolean;
+  networks: string[];
+  max_events_per_second: string;
+  hourly_retention_days: string;
+  daily_retention_days: string;
+}
+
+/** What a page says above its content: refusals of the last post, or what it did. */
+export interface Feedback {
+  errors?: string[];
+  done?: string;
+}
+
+const FeedbackNotice: FC<{ feedback: Feedback }> = ({ feedback }) =>
+  feedback.errors?.length ? (
+    <Notice kind="error">
+      Not saved:
+      <ul>
+        {feedback.errors.map((message) => (
+          <li>{message}</li>
+        ))}
+      </ul>
+    </Notice>
+  ) : feedback.done ? (
+    <Notice kind="ok">{feedback.done}</Notice>
+  ) : null;
+
+const NumberField: FC<{ name: keyof SiteForm; label: string; value: string; min: number; max: number; step: string; hint: string }> = (
+  props,
+) => (
+  <div class="field">
+    <label for={props.name}>{props.label}</label>
+    <input id={props.name} name={props.name} type="number" inputmode="decimal" value={props.value} min={props.min} max={props.max} step={props.step} />
+    <p class="hint">{props.hint}</p>
+  </div>
+);
+
+/**
+ * The fields of a site, for creating (with an id) or editing one. Values are
+ * checked on the server with the admin API's own schemas; the browser's
+ * min/max only saves a round trip.
+ */
+const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating }) => (
+  <>
+    <div class="fields">
+      {creating ? (
+        <div class="field">
+          <label for="id">Id</label>
+          <input id="id" name="id" value={form.id} required pattern="[a-z0-9][a-z0-9\-]{0,31}" maxlength={32} autocomplete="off" />
+          <p class="hint">Lower-case letters, digits and dashes; used in the embed code. Cannot be changed.</p>
+        </div>
+      ) : null}
+      <div class="field">
+        <label for="name">Name</label>
+        <input id="name" name="name" value={form.name} required maxlength={200} />
+        <p class="hint">The publication's name, as the dashboard shows it.</p>
+      </div>
+    </div>
+    <div class="field">
+      <label for="hosts">Hosts</label>
+      <textarea id="hosts" name="hosts" required spellcheck={false} autocomplete="off">
+        {form.hosts}
+      </textarea>
+      <p class="hint">The host names whose pages may count, one per line: news.example, www.news.example. No scheme or port.</p>
+    </div>
+    <fieldset>
+      <legend>Networks shown</legend>
+      <div class="checks">
+        {NETWORKS.map((network) => (
+          <label>
+            <input type="checkbox" name="networks" value={network} checked={form.networks.includes(network)} />
+            {NETWORK_LABELS[network]}
+          </label>
+        ))}
+      </div>
+    </fieldset>
+    <fieldset>
+      <legend>Ranking and privacy</legend>
+      <div class="fields">
+        <NumberField name="share_weight" label="Share weight" value={form.share_weight} min={0} max={1000} step="any" hint="score = views + weight × shares" />
+        <NumberField name="half_life_hours" label="Trending half-life (hours)" value={form.half_life_hours} min={0.01} max={8760} step="any" hint="How fast trending forgets." />
+      </div>
+      <div class="field">
+        <label class="check">
+          <input type="checkbox" name="respect_gpc" checked={form.respect_gpc} />
+          Do not count visitors who send Global Privacy Control (Sec-GPC: 1)
+        </label>
+      </div>
+    </fieldset>
+    <fieldset>
+      <legend>Flood guard</legend>
+      <div class="fields">
+        <NumberField name="max_events_per_second" label="Counted events per second per shard" value={form.max_events_per_second} min={1} max={1000000} step="1" hint="Default 5,000: caps how fast one article can be counted, far above a real spike." />
+      </div>
+    </fieldset>
+    <fieldset>
+      <legend>Retention</legend>
+      <div class="fields">
+        <NumberField name="hourly_retention_days" label="Hourly counts (days)" value={form.hourly_retention_days} min={31} max={400} step="1" hint="31 to 400." />
+        <NumberField name="daily_retention_days" label="Daily counts (days)" value={form.daily_retention_days} min={31} max={3660} step="1" hint="31 to 3,660. All-time totals are kept regardless." />
+      </div>
+    </fieldset>
+  </>
+);
+
+/** The list of sites and the form to create one. */
+export const SitesPage: FC<{ assets: Assets; sites: Site[]; form: SiteForm; feedback: Feedback }> = ({ assets, sites, form, feedback }) => (
+  <DashboardLayout title="Sites" assets={assets} section="sites">
+    <h1>Sites</h1>
+    {feedback.done ? <FeedbackNotice feedback={feedback} /> : null}
+    <section class="card" aria-labelledby="sites-heading">
+      <h2 id="sites-heading">Your sites</h2>
+      {sites.length === 0 ? (
+        <p class="empty">No sites yet: create the first one below.</p>
+      ) : (
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Site</th>
+                <th scope="col">Hosts</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {sites.map((site) => (
+                <tr>
+                  <td class="title">
+                    <a href={`/dashboard/sites/${site.id}`}>{site.name}</a>
+                    <small>{site.id}</small>
+                  </td>
+                  <td>{site.hosts.join(', ')}</td>
+                  <td class="num">
+                    <a href={`/dashboard?${new URLSearchParams({ site: site.id })}`}>Overview</a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+    <section class="card" id="new" aria-labelledby="new-heading">
+      <h2 id="new-heading">Create a site</h2>
+      {feedback.errors ? <FeedbackNotice feedback={feedback} /> : null}
+      <form method="post" action="/dashboard/sites">
+        <SiteFields form={form} creating />
+        <button type="submit">Create site</button>
+      </form>
+    </section>
+  </DashboardLayout>
+);
+
+/** What a publisher pastes into their pages: the script once, then the elements where they want them. */
+export const embedSnippet = (origin: string, siteId: string): string =>
+  [
+    `<script src="${origin}/widget.js" defer></script>`,
+    `<div data-sharepulse="share" data-site="${siteId}"></div>`,
+    `<div data-sharepulse="popular" data-site="${siteId}"></div>`,
+  ].join('\n');
+
+/** One site: its embed code, exports, settings form and deletion. */
+export const SitePage: FC<{ assets: Assets; site: Site; form: SiteForm; origin: string; feedback: Feedback }> = ({
+  assets,
+  site,
+  form,
+  origin,
+  feedback,
+}) => (
+  <DashboardLayout title={site.name} assets={assets} section="sites">
+    <div class="toolbar">
+      <div>
+        <h1>{site.name}</h1>
+        <div class="muted">
+          {site.id} · created {site.created_at.slice(0, 10)}
+        </div>
+      </div>
+      <div class="actions">
+        <a class="button secondary" href={`/dashboard?${new URLSearchParams({ site: site.id })}`}>
+          Overview
+        </a>
+        <ExportLinks site={site.id} />
+      </div>
+    </div>
+    <FeedbackNotice feedback={feedback} />
+    <section class="card" aria-labelledby="embed-heading">
+      <h2 id="embed-heading">Embed code</h2>
+      <p class="hint">
+        Paste into the article template: share buttons where the first element is, the most popular list where the second is.
+      </p>
+      <pre class="snippet" id="snippet">
+        <code>{embedSnippet(origin, site.id)}</code>
+      </pre>
+      <button type="button" class="secondary" data-copy="#snippet" hidden>
+        Copy embed code
+      </button>
+    </section>
+    <section class="card" aria-labelledby="settings-heading">
+      <h2 id="settings-heading">Settings</h2>
+      <form method="post" action={`/dashboard/sites/${site.id}`}>
+        <SiteFields form={form} creating={false} />
+        <button type="submit">Save changes</button>
+      </form>
+    </section>
+    <section class="card" aria-labelledby="delete-heading">
+      <h2 id="delete-heading">Delete this site</h2>
+      <p>Deletes the site, its hosts and every count it has. This cannot be undone; export first if you need the numbers.</p>
+      <form method="post" action={`/dashboard/sites/${site.id}/delete`} class="actions">
+        <div>
+          <label for="confirm">
+            Type <code>{site.id}</code> to confirm
+          </label>
+          <input id="confirm" name="confirm" required autocomplete="off" pattern={site.id} />
+        </div>
+        <button type="submit" class="danger">
+          Delete site
+        </button>
+      </form>
+    </section>
+  </DashboardLayout>
+);
+
+/** A dashboard page for a site that does not exist (any more). */
+export const UnknownSitePage: FC<{ assets: Assets; id: string }> = ({ assets, id }) => (
+  <DashboardLayout title="Unknown site" assets={assets} section="sites">
+    <Notice kind="error">
+      There is no site <code>{id}</code>. <a href="/dashboard/sites">All sites</a>
+    </Notice>
+  </DashboardLayout>
+);

@@ -1,0 +1,49 @@
+import { ApiError } from '../errors';
+import type { Site } from '../sites/site-schema';
+import { hostOf, normaliseUrl } from './normalise-url';
+
+const hostOfHeader = (value: string | undefined): string | null => {
+  if (!value || value === 'null') return null;
+  try {
+    return new URL(value).hostname;
+  } catch {
+    return null;
+  }
+};
+
+/** The request's origin must be one of the site's hosts; without any origin, refused. */
+export function checkOrigin(site: Site, { origin, referer }: { origin: string | undefined; referer: string | undefined }): void {
+  const host = origin !== undefined ? hostOfHeader(origin) : hostOfHeader(referer);
+  if (host === null) {
+    throw new ApiError(403, 'origin_required', 'The request must come from a page of the site (Origin or Referer).');
+  }
+  if (!site.hosts.includes(host)) {
+    throw new ApiError(403, 'origin_not_allowed', `Origin host ${host} is not a host of site ${site.id}.`);
+  }
+}
+
+/** The article key of `url`, refused unless it is on one of the site's hosts. */
+export function articleKey(site: Site, url: string): string {
+  const normalised = normaliseUrl(url);
+  if (normalised === null) throw new ApiError(400, 'invalid_url', 'The URL must be an absolute http(s) URL.');
+  if (!site.hosts.includes(hostOf(normalised))) {
+    throw new ApiError(400, 'url_not_allowed', `The URL's host is not a host of site ${site.id}.`);
+  }
+  return normalised;
+}
+
+/**
+ * The origin a share-link click speaks for: the Referer when it is a page of
+ * the site; for a click in our own /embed/share iframe (whose Referer is that
+ * page, the only place it can tell), the origin of the article the embed was
+ * made for, when it is on the site. Null for anything else.
+ */
+export function shareClickOrigin(site: Site, referer: string | undefined, selfOrigin: string): string | null {
+  const page = referer ? URL.parse(referer) : null;
+  if (!page) return null;
+  if (site.hosts.includes(page.hostname)) return page.origin;
+  if (page.origin !== selfOrigin || page.pathname !== '/embed/share') return null;
+  if (page.searchParams.get('site') !== site.id) return null;
+  const embedded = normaliseUrl(page.searchParams.get('url') ?? '');
+  return embedded !== null && site.hosts.includes(hostOf(embedded)) ? new URL(embedded).origin : null;
+}

@@ -1,0 +1,215 @@
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cachedPopular, PopularMemory, type PopularCacheContext } from '../../src/cache/popular';
+import worker from '../../src/index';
+import { bucketOf } from '../../src/time';
+import type { PopularRequest } from '../../src/ranking/popular-request';
+import type { PopularList } from '../../src/ranking/rank';
+import { createSite } from '../support/helpers';
+import { loadStoredSite, seedArticles } from '../support/seed';
+
+const POPULAR_TABLES = ['articles', 'article_hours', 'article_days', 'rollup_state', 'window_totals', 'window_state'];
+
+/**
+ * Runs `read` with every table a popular list is computed from renamed away,
+ * so that any D1 query for it fails; the tables come back afterwards.
+ */
+async function withoutPopularTables<T>(read: () => Promise<T>): Promise<T> {
+  await env.DB.batch(POPULAR_TABLES.map((t) => env.DB.prepare(`ALTER TABLE ${t} RENAME TO away_${t}`)));
+  try {
+    return await read();
+  } finally {
+    await env.DB.batch(POPULAR_TABLES.map((t) => env.DB.prepare(`ALTER TABLE away_${t} RENAME TO ${t}`)));
+  }
+}
+
+/** A request through the Worker's own fetch handler, waiting for its background work. */
+async function fetchWorker(url: string): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(new Request(url), env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+const REQUEST: PopularRequest = { window: '24h', by: 'views', limit: 10, section: null, exclude: [] };
+
+/** One isolate's memory, shared by the calls of a test unless one stands for another isolate. */
+const sameIsolate = new PopularMemory();
+
+/** A cache context of this file's isolate unless overridden; its calls' background work is waited for at `settle()`. */
+function cacheContext(overrides: Partial<PopularCacheContext> = {}) {
+  const ctx = createExecutionContext();
+  return {
+    context: { env, waitUntil: (p: Promise<unknown>) => ctx.waitUntil(p), memory: sameIsolate, ...overrides },
+    settle: () => waitOnExecutionContext(ctx),
+  };
+}
+
+const failing = () => Promise.reject(new Error('KV is unavailable'));
+/** A KV namespace that fails every call, as during an outage. */
+const kvDown = { get: failing, put: failing, delete: failing, list: failing, getWithMetadata: failing } as unknown as KVNamespace;
+
+async function seededSite(views: number) {
+  const created = await createSite();
+  const [url] = await seedArticles(created, [{ path: 'a', hours: [[bucketOf(Date.now()), views, 0]] }]);
+  return { site: await loadStoredSite(created.id), url: url!, host: created.host };
+}
+
+describe('popular list caching', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('should answer a cached read without touching D1', async () => {
+    const { site } = await seededSite(3);
+    const url = `https://api.test/api/v1/sites/${site.id}/popular?window=7d&by=score`;
+    const first = await fetchWorker(url);
+    expect(first.status).toBe(200);
+    const body = await first.text();
+
+    const cached = await withoutPopularTables(() => fetchWorker(url));
+    expect(cached.status).toBe(200);
+    expect(await cached.text()).toBe(body);
+    expect(cached.headers.get('ETag')).toBe(first.headers.get('ETag'));
+
+    // The proof holds: with the tables away, a list not cached yet cannot be answered.
+    const uncached = await withoutPopularTables(() => fetchWorker(`${url}&limit=3`));
+    expect(uncached.status).toBe(500);
+  });
+
+  it('should share one computation between isolates through KV', async () => {
+    const { site } = await seededSite(4);
+    const here = cacheContext();
+    const computed = await cachedPopular(here.context, site, REQUEST, Date.now());
+    await here.settle();
+
+    // Another isolate (or data centre): its own memory, the same KV.
+    const elsewhere = cacheContext({ memory: new PopularMemory() });
+    const fromKv = await withoutPopularTables(() => cachedPopular(elsewhere.context, site, REQUEST, Date.now()));
+    expect(fromKv).toEqual(computed);
+    await elsewhere.settle();
+  });
+
+  it('should serve a stale list at once and refresh it in the background', async () => {
+    const { site, host } = await seededSite(5);
+    const t0 = Date.now();
+    const first = cacheContext();
+    const original = await cachedPopular(first.context, site, REQUEST, t0);
+    await first.settle();
+    expect(original.list.items[0]).toMatchObject({ views: 5 });
+
+    // New counts arrive in D1.
+    await seedArticles({ id: site.id, host }, [{ path: 'b', hours: [[bucketOf(t0), 9, 0]] }]);
+
+    // Within max-age: the cached list, untouched.
+    const fresh = cacheContext();
+    expect(await cachedPopular(fresh.context, site, REQUEST, t0 + 59_000)).toEqual(original);
+    await fresh.settle();
+
+    // After max-age: still the old list, right away...
+    const stale = cacheContext();
+    expect(await cachedPopular(stale.context, site, REQUEST, t0 + 61_000)).toEqual(original);
+    // ...while the refresh computes the new one in the background.
+    await stale.settle();
+    const next = cacheContext();
+    const refreshed = await cachedPopular(next.context, site, REQUEST, t0 + 62_000);
+    await next.settle();
+    expect(refreshed.list.generated_at).toBe(new Date(t0 + 61_000).toISOString());
+    expect(refreshed.list.items.map((item) => item.views)).toEqual([9, 5]);
+    expect(refreshed.etag).not.toBe(original.etag);
+  });
+
+  it('should keep serving the stale list while D1 is failing', async () => {
+    const { site } = await seededSite(6);
+    const t0 = Date.now();
+    const first = cacheContext();
+    const original = await cachedPopular(first.context, site, REQUEST, t0);
+    await first.settle();
+
+    const stale = cacheContext();
+    const served = await withoutPopularTables(async () => {
+      const list = await cachedPopular(stale.context, site, REQUEST, t0 + 120_000);
+      await stale.settle(); // the refresh fails, and is only logged
+      return list;
+    });
+    expect(served).toEqual(original);
+  });
+
+  it('should answer from D1 when KV is down', async () => {
+    const { site } = await seededSite(7);
+    const down = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
+    const list = await cachedPopular(down.context, site, REQUEST, Date.now());
+    await down.settle();
+    expect(list.list.items).toEqual([expect.objectContaining({ rank: 1, views: 7 })]);
+  });
+
+  it('should serve the stale copy in memory when KV misses, and refresh it in the background', async () => {
+    const { site, host } = await seededSite(7);
+    const t0 = Date.now();
+    const first = cacheContext();
+    const original = await cachedPopular(first.context, site, REQUEST, t0);
+    await first.settle();
+    await seedArticles({ id: site.id, host }, [{ path: 'b', hours: [[bucketOf(t0), 11, 0]] }]);
+
+    const down = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
+    expect(await cachedPopular(down.context, site, REQUEST, t0 + 61_000)).toBe(original);
+    await down.settle();
+    const next = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
+    const refreshed = await cachedPopular(next.context, site, REQUEST, t0 + 62_000);
+    expect(refreshed.list.items.map((item) => item.views)).toEqual([11, 7]);
+    await next.settle();
+  });
+
+  it('should not serve a copy in memory older than a list is kept', async () => {
+    const { site, host } = await seededSite(7);
+    const t0 = Date.now();
+    const first = cacheContext();
+    await cachedPopular(first.context, site, REQUEST, t0);
+    await first.settle();
+    await seedArticles({ id: site.id, host }, [{ path: 'b', hours: [[bucketOf(t0), 11, 0]] }]);
+
+    // Ten minutes on, the KV copy has expired too: the list is computed while the reader waits.
+    const later = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
+    const list = await cachedPopular(later.context, site, REQUEST, t0 + 600_000);
+    expect(list.list.generated_at).toBe(new Date(t0 + 600_000).toISOString());
+    await later.settle();
+  });
+
+  it("should answer the route's next read from the isolate's memory", async () => {
+    const { site } = await seededSite(12);
+    const url = `https://api.test/api/v1/sites/${site.id}/popular?limit=4`;
+    const first = await fetchWorker(url);
+    const kvGet = vi.spyOn(env.CACHE, 'get');
+    const again = await fetchWorker(url);
+    expect(await again.text()).toBe(await first.text());
+    expect(kvGet.mock.calls.filter(([key]) => String(key).startsWith('popular:'))).toEqual([]);
+  });
+
+  it('should key lists by every request parameter and the ranking settings', async () => {
+    const { site } = await seededSite(8);
+    const ctx = cacheContext();
+    const base = await cachedPopular(ctx.context, site, REQUEST, Date.now());
+    await ctx.settle();
+    const served = (request: PopularRequest, s = site) =>
+      withoutPopularTables(() => cachedPopular(cacheContext().context, s, request, Date.now()).then(() => 'cached', () => 'computed'));
+    expect(await served(REQUEST)).toBe('cached');
+    const variants: PopularRequest[] = [
+      { ...REQUEST, window: '7d' }, { ...REQUEST, by: 'score' }, { ...REQUEST, limit: 3 },
+      { ...REQUEST, section: 'City' }, { ...REQUEST, exclude: [base.list.items[0]!.url] },
+    ];
+    for (const request of variants) expect(await served(request)).toBe('computed');
+    expect(await served(REQUEST, { ...site, settings: { ...site.settings, share_weight: 1 } })).toBe('computed');
+    expect(await served(REQUEST, { ...site, settings: { ...site.settings, half_life_hours: 1 } })).toBe('computed');
+  });
+
+  it('should store the list and its ETag in KV for ten minutes', async () => {
+    const { site } = await seededSite(9);
+    const ctx = cacheContext();
+    const { list, etag } = await cachedPopular(ctx.context, site, REQUEST, Date.now());
+    await ctx.settle();
+    const keys = await env.CACHE.list({ prefix: `popular:v1/${site.id}/` });
+    expect(keys.keys).toHaveLength(1);
+    expect(keys.keys[0]!.expiration).toBeGreaterThan(Date.now() / 1000 + 590);
+    expect(keys.keys[0]!.expiration).toBeLessThanOrEqual(Date.now() / 1000 + 600);
+    const stored = await env.CACHE.get<{ list: PopularList; etag: string }>(keys.keys[0]!.name, 'json');
+    expect(stored).toEqual({ list, etag });
+  });
+});

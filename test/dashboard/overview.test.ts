@@ -1,0 +1,219 @@
+import { env, SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { periodSpan, previousSpan, readNetworkShares, readSiteSeries, readSiteTotals } from '../../src/db/series';
+import { bucketOf } from '../../src/time';
+import { scriptJson } from '../../src/dashboard/views/layout';
+import { newSession, SESSION_COOKIE } from '../../src/dashboard/session';
+import { createSite, expectError, flushAllShards, postEvents } from '../support/helpers';
+
+const ORIGIN = 'https://dash.test';
+const signedIn = async () => ({ Cookie: `${SESSION_COOKIE}=${await newSession(env.ADMIN_TOKEN, Date.now())}` });
+const dashboard = async (path: string) => SELF.fetch(`${ORIGIN}${path}`, { redirect: 'manual', headers: await signedIn() });
+
+async function seedSiteHours(site: string, rows: [bucket: number, views: number, shares: number][]) {
+  await env.DB.batch(
+    rows.map(([bucket, views, shares]) =>
+      env.DB.prepare('INSERT INTO site_hours (site_id, bucket, views, shares) VALUES (?, ?, ?, ?)').bind(site, bucket, views, shares),
+    ),
+  );
+}
+
+async function seedNetworkHours(site: string, rows: [bucket: number, network: string, shares: number][]) {
+  await env.DB.batch(
+    rows.map(([bucket, network, shares]) =>
+      env.DB.prepare('INSERT INTO site_network_hours (site_id, bucket, network, shares) VALUES (?, ?, ?, ?)').bind(site, bucket, network, shares),
+    ),
+  );
+}
+
+/** One article with all its hourly counts, its totals kept equal to their sum. */
+async function seedArticle(site: string, url: string, title: string, hours: [bucket: number, views: number, shares: number][]) {
+  const views = hours.reduce((sum, [, v]) => sum + v, 0);
+  const shares = hours.reduce((sum, [, , s]) => sum + s, 0);
+  await env.DB.batch([
+    env.DB.prepare('INSERT INTO articles (site_id, url, title, views, shares, first_bucket) VALUES (?, ?, ?, ?, ?, ?)').bind(
+      site, url, title, views, shares, Math.min(...hours.map(([b]) => b)),
+    ),
+    ...hours.map(([bucket, v, s]) =>
+      env.DB.prepare('INSERT INTO article_hours (site_id, url, bucket, views, shares) VALUES (?, ?, ?, ?, ?)').bind(site, url, bucket, v, s),
+    ),
+  ]);
+}
+
+/** The JSON block a page hands to its script. */
+const jsonBlock = (html: string, id: string): unknown =>
+  JSON.parse(new RegExp(`<script type="application/json" id="${id}">(.*?)</script>`, 's').exec(html)![1]!);
+
+describe('periods', () => {
+  it('should chart a day or a week by the hour and a month or a quarter by the UTC day, ending now', () => {
+    const bucket = 100 * 24 + 10; // 10:00 on day 100
+    expect(periodSpan('24h', bucket)).toEqual({ step: 'hour', from: bucket - 23, to: bucket });
+    expect(periodSpan('7d', bucket)).toEqual({ step: 'hour', from: bucket - 167, to: bucket });
+    expect(periodSpan('30d', bucket)).toEqual({ step: 'day', from: 71, to: 100 });
+    expect(periodSpan('90d', bucket)).toEqual({ step: 'day', from: 11, to: 100 });
+    expect(previousSpan({ step: 'day', from: 71, to: 100 })).toEqual({ step: 'day', from: 41, to: 70 });
+    expect(previousSpan({ step: 'hour', from: 10, to: 10 })).toEqual({ step: 'hour', from: 9, to: 9 });
+  });
+});
+
+describe('site series from site_hours', () => {
+  it('should give a point per hour with zeros for quiet hours, and only this site and span', async () => {
+    const { id } = await createSite();
+    const { id: other } = await createSite();
+    await seedSiteHours(id, [[998, 5, 1], [1000, 7, 2], [1001, 100, 100], [996, 100, 100]]);
+    await seedSiteHours(other, [[999, 50, 50]]);
+    expect(await readSiteSeries(env.DB, id, { step: 'hour', from: 997, to: 1000 })).toEqual({
+      step: 'hour',
+      times: [997, 998, 999, 1000].map((b) => b * 3600),
+      views: [0, 5, 0, 7],
+      shares: [0, 1, 0, 2],
+    });
+    expect(await readSiteTotals(env.DB, id, { step: 'hour', from: 997, to: 1000 })).toEqual({ views: 12, shares: 3 });
+    expect(await readSiteTotals(env.DB, id, { step: 'hour', from: 2000, to: 2001 })).toEqual({ views: 0, shares: 0 });
+  });
+
+  it('should sum a UTC day from its 24 hours, the day boundary exact', async () => {
+    const { id } = await createSite();
+    // Day 41 is buckets 984..1007.
+    await seedSiteHours(id, [[983, 1, 0], [984, 2, 1], [1007, 3, 1], [1008, 4, 2]]);
+    expect(await readSiteSeries(env.DB, id, { step: 'day', from: 40, to: 42 })).toEqual({
+      step: 'day',
+      times: [40, 41, 42].map((d) => d * 86_400),
+      views: [1, 5, 4],
+      shares: [0, 2, 2],
+    });
+    expect(await readSiteTotals(env.DB, id, { step: 'day', from: 41, to: 41 })).toEqual({ views: 5, shares: 2 });
+  });
+
+  it('should give shares per network over the span, most shared first, then by name', async () => {
+    const { id } = await createSite();
+    await seedNetworkHours(id, [[10, 'x', 2], [11, 'x', 1], [11, 'email', 3], [11, 'bluesky', 3], [12, 'reddit', 9], [11, 'copy', 0]]);
+    expect(await readNetworkShares(env.DB, id, { step: 'hour', from: 10, to: 11 })).toEqual([
+      { network: 'bluesky', shares: 3 },
+      { network: 'email', shares: 3 },
+      { network: 'x', shares: 3 },
+    ]);
+  });
+});
+
+describe('overview page', () => {
+  it('should show the period: chart data, totals against the period before, networks', async () => {
+    const { id } = await createSite();
+    const now = bucketOf(Date.now());
+    await seedSiteHours(id, [[now, 30, 3], [now - 5, 10, 1], [now - 23, 60, 6], [now - 24, 50, 0], [now - 40, 50, 0]]);
+    await seedNetworkHours(id, [[now, 'whatsapp', 3], [now - 23, 'x', 7], [now - 30, 'reddit', 5]]);
+
+    const response = await dashboard(`/dashboard?site=${id}&period=24h`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Cache-Control')).toBe('no-store');
+    const html = await response.text();
+    const series = jsonBlock(html, 'series') as { step: string; times: number[]; views: number[]; shares: number[] };
+    expect(series.step).toBe('hour');
+    expect(series.times).toHaveLength(24);
+    expect(series.times[0]).toBe((now - 23) * 3600);
+    expect(series.times.at(-1)).toBe(now * 3600);
+    expect(series.views.reduce((a, b) => a + b)).toBe(100);
+    expect(series.views[0]).toBe(60);
+    expect(series.views.at(-1)).toBe(30);
+    expect(series.shares.reduce((a, b) => a + b)).toBe(10);
+
+    expect(html).toContain('data-chart="views"');
+    expect(html).toContain('data-chart="shares"');
+    // 100 views against 100 the 24 hours before; 10 shares against none.
+    expect(html).toMatch(/<div class="value">100<\/div><span class="change ">= 0% vs previous 24 hours<\/span>/);
+    expect(html).toContain('no counts in the previous 24 hours');
+    // Networks over the period only: reddit's shares are older than 24 hours.
+    expect(html).toMatch(/<span>X<\/span>.*<span class="num">7<\/span>.*<span>WhatsApp<\/span>.*<span class="num">3<\/span>/s);
+    expect(html).not.toContain('<span>Reddit</span>');
+  });
+
+  it('should chart 30 days as 30 daily points', async () => {
+    const { id } = await createSite();
+    const now = bucketOf(Date.now());
+    await seedSiteHours(id, [[now, 4, 0], [now - 24 * 29, 6, 0]]);
+    const html = await (await dashboard(`/dashboard?site=${id}&period=30d`)).text();
+    const series = jsonBlock(html, 'series') as { step: string; times: number[]; views: number[] };
+    expect(series.step).toBe('day');
+    expect(series.times).toHaveLength(30);
+    expect(series.views.reduce((a, b) => a + b)).toBe(10);
+    expect(html).toContain('Views per day');
+  });
+
+  it('should rank the top articles exactly as the popular endpoint does, for each window and metric', async () => {
+    const { id, host } = await createSite(undefined, { settings: { share_weight: 10 } });
+    const now = bucketOf(Date.now());
+    await seedArticle(id, `https://${host}/a`, 'Alpha', [[now, 10, 0], [now - 30, 100, 0]]);
+    await seedArticle(id, `https://${host}/b`, 'Bravo', [[now, 5, 2]]);
+    await seedArticle(id, `https://${host}/c`, 'Charlie', [[now - 2, 12, 0]]);
+
+    for (const [window, by] of [['1h', 'views'], ['24h', 'views'], ['7d', 'views'], ['24h', 'score'], ['all', 'shares'], ['7d', 'trending']]) {
+      const html = await (await dashboard(`/dashboard?site=${id}&window=${window}&by=${by}`)).text();
+      const shown = [...html.matchAll(/<td class="title"><a href="([^"]+)"/g)].map((m) => m[1]);
+      const api = await (await SELF.fetch(`https://api.test/api/v1/sites/${id}/popular?window=${window}&by=${by}&limit=20`)).json<{ items: { url: string }[] }>();
+      expect(shown, `${window} ${by}`).toEqual(api.items.map((item) => item.url));
+      expect(shown.length).toBeGreaterThan(0);
+      expect(html).toContain(`href="/dashboard?site=${id}&amp;period=7d&amp;window=${window}&amp;by=views"`);
+    }
+    // Alpha leads over 7 days, Charlie over the last 24 hours.
+    const html = await (await dashboard(`/dashboard?site=${id}&window=24h&by=views`)).text();
+    expect(html.indexOf('Charlie')).toBeLessThan(html.indexOf('Alpha'));
+  });
+
+  it('should escape article titles and keep the JSON block unbreakable', async () => {
+    const { id, host } = await createSite();
+    const now = bucketOf(Date.now());
+    await seedArticle(id, `https://${host}/x`, '<img src=x onerror=alert(1)></script>', [[now, 3, 0]]);
+    const html = await (await dashboard(`/dashboard?site=${id}`)).text();
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;');
+    expect(html).not.toContain('<img src=x');
+    expect(scriptJson({ t: '</script><script>alert(1)</script>&\u2028' })).toBe(
+      '{"t":"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\\u0026\\u2028"}',
+    );
+    expect(JSON.parse(scriptJson({ t: '</script>&\u2028' }))).toEqual({ t: '</script>&\u2028' });
+  });
+
+  it('should fall back to the defaults for choices that do not exist, and say when a site does not', async () => {
+    const { id } = await createSite();
+    const html = await (await dashboard(`/dashboard?site=${id}&period=5y&window=2h&by=likes`)).text();
+    expect(html).toContain('<a href="/dashboard?site=' + id + '&amp;period=7d&amp;window=24h&amp;by=views" aria-current="true">7d</a>');
+    const missing = await dashboard('/dashboard?site=no-such-site');
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('There is no site <code>no-such-site</code>');
+  });
+});
+
+describe('live hour', () => {
+  it('should answer the current hour beside the one before, counted through the real beacon path', async () => {
+    const { id, host } = await createSite();
+    const now = bucketOf(Date.now());
+    await seedSiteHours(id, [[now - 1, 8, 1]]);
+    for (const [ip, url] of [['203.0.113.1', '/story'], ['203.0.113.2', '/story'], ['203.0.113.3', '/other']]) {
+      expect((await postEvents({ site: id, type: 'view', url: `https://${host}${url}`, title: `T ${url}` }, { origin: `https://${host}`, ip })).status).toBe(202);
+    }
+    await postEvents({ site: id, type: 'share', network: 'x', url: `https://${host}/story` }, { origin: `https://${host}` });
+    await flushAllShards();
+
+    const response = await dashboard(`/dashboard/api/live?site=${id}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Cache-Control')).toBe('no-store');
+    const live = await response.json<Record<string, unknown>>();
+    expect(live).toMatchObject({
+      hour_start: new Date(now * 3_600_000).toISOString(),
+      current: { views: 3, shares: 1 },
+      previous: { views: 8, shares: 1 },
+      items: [
+        { rank: 1, url: `https://${host}/story`, title: 'T /story', views: 2, shares: 1 },
+        { rank: 2, url: `https://${host}/other`, title: 'T /other', views: 1, shares: 0 },
+      ],
+    });
+    // The page renders the same numbers before its script refreshes them.
+    const html = await (await dashboard(`/dashboard?site=${id}`)).text();
+    expect(html).toContain(`data-live-endpoint="/dashboard/api/live?site=${id}"`);
+    expect(html).toMatch(/<div class="value" data-live="views">3<\/div>/);
+  });
+
+  it('should answer 404 and 400 in the API error shape', async () => {
+    await expectError(await dashboard('/dashboard/api/live?site=no-such-site'), 404, 'unknown_site');
+    await expectError(await dashboard('/dashboard/api/live?site=Not_An_Id'), 400, 'invalid_request');
+  });
+});

@@ -1,0 +1,211 @@
+import { env, SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { DASHBOARD_SCRIPT_PATH, DASHBOARD_STYLE_PATH } from '../../src/dashboard/assets';
+import { isValidSession, newSession, safeNext, SESSION_COOKIE, SESSION_SECONDS } from '../../src/dashboard/session';
+import { createSite, expectError } from '../support/helpers';
+
+const ORIGIN = 'https://dash.test';
+
+/** A form post as the dashboard's own page sends it. */
+const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
+  SELF.fetch(`${ORIGIN}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: ORIGIN, ...headers },
+    body: new URLSearchParams(form),
+  });
+
+const get = (path: string, headers: Record<string, string> = {}, origin = ORIGIN) =>
+  SELF.fetch(`${origin}${path}`, { redirect: 'manual', headers });
+
+/** `name=value` of the session cookie a response sets. */
+const sessionOf = (response: Response) => response.headers.get('Set-Cookie')!.split(';')[0]!;
+
+describe('dashboard sign-in', () => {
+  it('should show the sign-in form, with its own script and stylesheet and a strict CSP', async () => {
+    const response = await get('/dashboard/login');
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<form method="post" action="/dashboard/login">');
+    expect(html).toContain('name="token" type="password"');
+    expect(html).toContain(`<script src="${DASHBOARD_SCRIPT_PATH}" defer=""></script>`);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)(?![^>]*application\/json)/); // no inline script
+    expect(response.headers.get('Content-Security-Policy')).toContain("script-src 'self'");
+    expect(response.headers.get('Content-Security-Policy')).toContain("frame-ancestors 'none'");
+    expect(response.headers.get('Cache-Control')).toBe('no-store');
+  });
+
+  it('should set an HttpOnly, Secure, SameSite=Strict session cookie for the right token, and redirect to next', async () => {
+    const response = await post('/dashboard/login', { token: env.ADMIN_TOKEN, next: '/dashboard/sites' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('Location')).toBe('/dashboard/sites');
+    const cookie = response.headers.get('Set-Cookie')!;
+    expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=\\d+\\.[A-Za-z0-9_-]{43};`));
+    expect(cookie).toContain(`Max-Age=${SESSION_SECONDS}`);
+    expect(cookie).toContain('Path=/dashboard');
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('Secure');
+    expect(cookie).toContain('SameSite=Strict');
+    // The cookie is not the token: a leaked cookie is no admin API credential.
+    expect(cookie).not.toContain(env.ADMIN_TOKEN);
+
+    const page = await get('/dashboard/sites', { Cookie: sessionOf(response) });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Create a site');
+  });
+
+  it('should leave out Secure on plain http to localhost and 127.0.0.1 only', async () => {
+    for (const origin of ['http://localhost:8787', 'http://127.0.0.1:8787']) {
+      const response = await SELF.fetch(`${origin}/dashboard/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin },
+        body: new URLSearchParams({ token: env.ADMIN_TOKEN }),
+      });
+      expect(response.status).toBe(303);
+      expect(response.headers.get('Set-Cookie')).not.toContain('Secure');
+      expect(response.headers.get('Set-Cookie')).toContain('HttpOnly');
+    }
+    const plainHttpElsewhere = await SELF.fetch('http://news.example/dashboard/login', {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://news.example' },
+      body: new URLSearchParams({ token: env.ADMIN_TOKEN }),
+    });
+    expect(plainHttpElsewhere.headers.get('Set-Cookie')).toContain('Secure');
+  });
+
+  it('should refuse a wrong or empty token with a clear message and no cookie', async () => {
+    for (const token of ['not-the-token', `${env.ADMIN_TOKEN}x`, '']) {
+      const response = await post('/dashboard/login', { token });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('Set-Cookie')).toBeNull();
+      const html = await response.text();
+      expect(html).toContain('role="alert"');
+      expect(html).toContain('That is not the admin token.');
+    }
+  });
+
+  it('should only go back to a dashboard path after signing in, never to another site', async () => {
+    for (const next of ['https://evil.example/', '//evil.example/dashboard', '/\\evil.example', '/api/v1/admin/sites', '/dashboardx']) {
+      const response = await post('/dashboard/login', { token: env.ADMIN_TOKEN, next });
+      expect(response.headers.get('Location')).toBe('/dashboard');
+    }
+    expect(safeNext('/dashboard?site=demo&period=30d')).toBe('/dashboard?site=demo&period=30d');
+    expect(safeNext('/dashboard/sites/demo')).toBe('/dashboard/sites/demo');
+  });
+
+  it('should sign out: the cookie is cleared', async () => {
+    const signedIn = sessionOf(await post('/dashboard/login', { token: env.ADMIN_TOKEN }));
+    const response = await post('/dashboard/logout', {}, { Cookie: signedIn });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('Location')).toBe('/dashboard/login');
+    const cleared = response.headers.get('Set-Cookie')!;
+    expect(cleared).toMatch(new RegExp(`^${SESSION_COOKIE}=;`));
+    expect(cleared).toContain('Max-Age=0');
+    expect(cleared).toContain('Path=/dashboard');
+  });
+});
+
+describe('dashboard without a session', () => {
+  it('should redirect every page to sign-in, coming back to the page asked for', async () => {
+    const { id } = await createSite();
+    for (const path of ['/dashboard', `/dashboard?site=${id}&period=30d`, '/dashboard/sites', `/dashboard/sites/${id}`, `/dashboard/sites/${id}/export?format=csv`]) {
+      const response = await get(path);
+      expect(response.status, path).toBe(303);
+      expect(response.headers.get('Location')).toBe(`/dashboard/login?${new URLSearchParams({ next: path })}`);
+    }
+  });
+
+  it('should answer the JSON endpoints with 401 in the API error shape', async () => {
+    const { id } = await createSite();
+    await expectError(await get(`/dashboard/api/live?site=${id}`), 401, 'unauthorized');
+  });
+
+  it('should refuse form posts: nothing is created', async () => {
+    const response = await post('/dashboard/sites', { id: 'no-session-site', name: 'X', hosts: 'no-session.example' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('Location')).toBe('/dashboard/login?next=%2Fdashboard');
+    expect(await env.DB.prepare("SELECT id FROM sites WHERE id = 'no-session-site'").first()).toBeNull();
+  });
+
+  it('should not take a forged, tampered, expired or foreign-token cookie', async () => {
+    const now = Date.now();
+    const valid = await newSession(env.ADMIN_TOKEN, now);
+    const [expires, mac] = valid.split('.') as [string, string];
+    const forged = [
+      env.ADMIN_TOKEN, // the token itself is not a session
+      `${Number(expires) + 3600}.${mac}`, // a longer life, same signature
+      `${expires}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`,
+      await newSession('another-token', now),
+      await newSession(env.ADMIN_TOKEN, now - SESSION_SECONDS * 1000 - 1000), // expired
+    ];
+    for (const value of forged) {
+      const response = await get('/dashboard', { Cookie: `${SESSION_COOKIE}=${value}` });
+      expect(response.status, value).toBe(303);
+    }
+    expect(await isValidSession(valid, env.ADMIN_TOKEN, now)).toBe(true);
+    expect(await isValidSession(valid, undefined, now)).toBe(false);
+    expect(await isValidSession(valid, env.ADMIN_TOKEN, (Number(expires) + 1) * 1000)).toBe(false);
+  });
+
+  it('should serve the assets without a session, cached for good', async () => {
+    for (const [path, type] of [
+      [DASHBOARD_SCRIPT_PATH, 'text/javascript'],
+      [DASHBOARD_STYLE_PATH, 'text/css'],
+    ] as const) {
+      const response = await get(path);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('Content-Type')).toContain(type);
+      expect(response.headers.get('Cache-Control')).toBe('public, max-age=31536000, immutable');
+      expect((await response.text()).length).toBeGreaterThan(1000);
+    }
+    // uPlot is bundled in, not fetched from a CDN.
+    expect(await (await get(DASHBOARD_SCRIPT_PATH)).text()).toContain('u-legend');
+    expect(await (await get(DASHBOARD_STYLE_PATH)).text()).toContain('.uplot');
+  });
+});
+
+describe('dashboard cross-site protection', () => {
+  it('should refuse a form post from another origin, even with a session cookie', async () => {
+    const session = `${SESSION_COOKIE}=${await newSession(env.ADMIN_TOKEN, Date.now())}`;
+    const form = { id: 'csrf-site', name: 'CSRF', hosts: 'csrf.example' };
+    const crossSite: Record<string, string>[] = [
+      { Origin: 'https://evil.example' },
+      { Origin: 'null' },
+      { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' },
+      {}, // neither Origin nor Sec-Fetch-Site: not known to be ours
+    ];
+    for (const headers of crossSite) {
+      const response = await SELF.fetch(`${ORIGIN}/dashboard/sites`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: session, ...headers },
+        body: new URLSearchParams(form),
+      });
+      await expectError(response, 403, 'cross_site_request');
+    }
+    expect(await env.DB.prepare("SELECT id FROM sites WHERE id = 'csrf-site'").first()).toBeNull();
+  });
+
+  it('should refuse a cross-site sign-in and sign-out too', async () => {
+    await expectError(await post('/dashboard/login', { token: env.ADMIN_TOKEN }, { Origin: 'https://evil.example' }), 403, 'cross_site_request');
+    await expectError(await post('/dashboard/logout', {}, { Origin: 'https://evil.example' }), 403, 'cross_site_request');
+  });
+
+  it('should refuse a form body over 64 KiB before reading it', async () => {
+    const response = await post('/dashboard/login', { token: 'x'.repeat(70 * 1024) });
+    await expectError(response, 413, 'payload_too_large');
+  });
+
+  it('should take a same-origin post told by Sec-Fetch-Site alone', async () => {
+    const response = await SELF.fetch(`${ORIGIN}/dashboard/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'same-origin' },
+      body: new URLSearchParams({ token: env.ADMIN_TOKEN }),
+    });
+    expect(response.status).toBe(303);
+  });
+});

@@ -1,0 +1,222 @@
+import { env, SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { getSite } from '../../src/db/sites';
+import { NETWORKS } from '../../common/networks';
+import { newSession, SESSION_COOKIE } from '../../src/dashboard/session';
+import { DEFAULT_SETTINGS, type Site } from '../../src/sites/site-schema';
+import { ADMIN, createSite, postEvents, uniqueSiteId } from '../support/helpers';
+import { seedArticles } from '../support/seed';
+
+const ORIGIN = 'https://dash.test';
+const session = async () => `${SESSION_COOKIE}=${await newSession(env.ADMIN_TOKEN, Date.now())}`;
+
+/** A form post from the dashboard's own page, signed in; fields may repeat (checkboxes). */
+const submit = async (path: string, fields: [string, string][]) =>
+  SELF.fetch(`${ORIGIN}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: ORIGIN, Cookie: await session() },
+    body: new URLSearchParams(fields),
+  });
+
+const page = async (path: string) => SELF.fetch(`${ORIGIN}${path}`, { redirect: 'manual', headers: { Cookie: await session() } });
+
+/** The fields the create form sends, its settings at the defaults it shows. */
+const createFields = (id: string, hosts: string, extra: [string, string][] = []): [string, string][] => [
+  ['id', id],
+  ['name', `News ${id}`],
+  ['hosts', hosts],
+  ['share_weight', '5'],
+  ['half_life_hours', '12'],
+  ['max_events_per_second', '800'],
+  ['hourly_retention_days', '31'],
+  ['daily_retention_days', '400'],
+  ...NETWORKS.map((n): [string, string] => ['networks', n]),
+  ...extra,
+];
+
+/** The fields the edit form sends for a stored site, with some replaced. */
+const editFields = (site: Site, replace: Record<string, string> = {}, networks: string[] = site.settings.networks): [string, string][] => [
+  ...Object.entries({
+    name: site.name,
+    hosts: site.hosts.join('\n'),
+    share_weight: String(site.settings.share_weight),
+    half_life_hours: String(site.settings.half_life_hours),
+    max_events_per_second: String(site.settings.max_events_per_second),
+    hourly_retention_days: String(site.settings.hourly_retention_days),
+    daily_retention_days: String(site.settings.daily_retention_days),
+    ...replace,
+  }),
+  ...networks.map((n): [string, string] => ['networks', n]),
+];
+
+const cached = (id: string) => env.CACHE.get<Site>(`site:${id}`, 'json');
+
+describe('creating a site from the dashboard', () => {
+  it('should create it with the admin API rules, cache it for beacons, and show its page', async () => {
+    const id = uniqueSiteId('dash');
+    const response = await submit('/dashboard/sites', createFields(id, `${id}.example\nWWW.${id}.example, ${id}.example`, [['respect_gpc', 'on']]));
+    expect(response.status).toBe(303);
+    expect(response.headers.get('Location')).toBe(`/dashboard/sites/${id}?done=created`);
+
+    const stored = await getSite(env.DB, id);
+    expect(stored).toEqual({
+      id,
+      name: `News ${id}`,
+      hosts: [`${id}.example`, `www.${id}.example`],
+      settings: { ...DEFAULT_SETTINGS, respect_gpc: true, max_events_per_second: 800 },
+      created_at: expect.any(String),
+    });
+    expect(await cached(id)).toEqual(stored);
+    // The admin API sees the same site.
+    expect(await (await SELF.fetch(`https://api.test/api/v1/admin/sites/${id}`, { headers: ADMIN })).json()).toEqual(stored);
+    // Beacons from its host count at once.
+    expect((await postEvents({ site: id, type: 'view', url: `https://www.${id}.example/a` }, { origin: `https://www.${id}.example` })).status).toBe(202);
+
+    const html = await (await page(`/dashboard/sites/${id}?done=created`)).text();
+    expect(html).toContain('Site created.');
+  });
+
+  it('should show the form again with what was typed and why, when a value is refused', async () => {
+    const id = uniqueSiteId('bad');
+    const response = await submit('/dashboard/sites', [
+      ...createFields(id, 'https://with-scheme.example/').filter(([name]) => name !== 'networks' && name !== 'daily_retention_days'),
+      ['daily_retention_days', '7'],
+    ]);
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain('role="alert"');
+    expect(html).toMatch(/<li>hosts\.0: must be a host name[^<]*<\/li>/);
+    expect(html).toMatch(/<li>settings\.networks: [^<]+<\/li>/);
+    expect(html).toMatch(/<li>settings\.daily_retention_days: [^<]+<\/li>/);
+    expect(html).toContain(`value="${id}"`);
+    expect(html).toContain('https://with-scheme.example/</textarea>');
+    expect(await getSite(env.DB, id)).toBeNull();
+  });
+
+  it('should refuse a taken id or host with 409 and say which', async () => {
+    const taken = await createSite();
+    const sameId = await submit('/dashboard/sites', createFields(taken.id, `${uniqueSiteId()}.example`));
+    expect(sameId.status).toBe(409);
+    expect(await sameId.text()).toContain(`Site ${taken.id} exists already.`);
+
+    const id = uniqueSiteId('host');
+    const sameHost = await submit('/dashboard/sites', createFields(id, taken.host));
+    expect(sameHost.status).toBe(409);
+    expect(await sameHost.text()).toContain(`Already a host of another site: ${taken.host}.`);
+    expect(await getSite(env.DB, id)).toBeNull();
+  });
+
+  it('should refuse text where a number belongs', async () => {
+    const id = uniqueSiteId('nan');
+    const response = await submit('/dashboard/sites', [...createFields(id, `${id}.example`).filter(([n]) => n !== 'share_weight'), ['share_weight', 'lots']]);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/settings\.share_weight: /);
+  });
+});
+
+describe('editing a site from the dashboard', () => {
+  it('should save hosts and settings, in D1 and in the cache beacons read', async () => {
+    const created = await createSite();
+    const site = (await getSite(env.DB, created.id))!;
+    // Warm the cache the way a beacon does, so that a stale copy would show.
+    expect((await postEvents({ site: site.id, type: 'view', url: `https://${created.host}/a` }, { origin: `https://${created.host}` })).status).toBe(202);
+
+    const response = await submit(
+      `/dashboard/sites/${site.id}`,
+      editFields(site, { name: 'Renamed', hosts: `news-${site.id}.example`, share_weight: '2.5', half_life_hours: '6' }, ['x', 'email']),
+    );
+    expect(response.status).toBe(303);
+    expect(response.headers.get('Location')).toBe(`/dashboard/sites/${site.id}?done=saved`);
+    const saved = await getSite(env.DB, site.id);
+    expect(saved).toEqual({
+      ...site,
+      name: 'Renamed',
+      hosts: [`news-${site.id}.example`],
+      settings: { ...site.settings, share_weight: 2.5, half_life_hours: 6, networks: ['x', 'email'], respect_gpc: false },
+    });
+    expect(await cached(site.id)).toEqual(saved);
+    // The old host is refused at once, the new one counts.
+    expect((await postEvents({ site: site.id, type: 'view', url: `https://${created.host}/b` }, { origin: `https://${created.host}` })).status).toBe(403);
+    expect((await postEvents({ site: site.id, type: 'view', url: `https://news-${site.id}.example/b` }, { origin: `https://news-${site.id}.example` })).status).toBe(202);
+    expect(await (await page(`/dashboard/sites/${site.id}?done=saved`)).text()).toContain('Changes saved.');
+  });
+
+  it('should change nothing when a value is refused', async () => {
+    const created = await createSite();
+    const site = (await getSite(env.DB, created.id))!;
+    const response = await submit(`/dashboard/sites/${site.id}`, editFields(site, { name: 'Never saved', hourly_retention_days: '5' }));
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toMatch(/settings\.hourly_retention_days: /);
+    expect(html).toContain('value="Never saved"');
+    expect(await getSite(env.DB, site.id)).toEqual(site);
+  });
+
+  it('should refuse hosts of another site with 409', async () => {
+    const other = await createSite();
+    const created = await createSite();
+    const site = (await getSite(env.DB, created.id))!;
+    const response = await submit(`/dashboard/sites/${site.id}`, editFields(site, { hosts: `${created.host}\n${other.host}` }));
+    expect(response.status).toBe(409);
+    expect(await getSite(env.DB, site.id)).toEqual(site);
+  });
+});
+
+describe('a site page', () => {
+  it('should show the embed snippet the widget reads, with a copy button, and the export links', async () => {
+    const { id } = await createSite();
+    const html = await (await page(`/dashboard/sites/${id}`)).text();
+    const snippet = [
+      `&lt;script src=&quot;${ORIGIN}/widget.js&quot; defer&gt;&lt;/script&gt;`,
+      `&lt;div data-sharepulse=&quot;share&quot; data-site=&quot;${id}&quot;&gt;&lt;/div&gt;`,
+      `&lt;div data-sharepulse=&quot;popular&quot; data-site=&quot;${id}&quot;&gt;&lt;/div&gt;`,
+    ].join('\n');
+    expect(html).toContain(`<pre class="snippet" id="snippet"><code>${snippet}</code></pre>`);
+    expect(html).toContain('<button type="button" class="secondary" data-copy="#snippet" hidden="">Copy embed code</button>');
+    expect(html).toContain(`href="/dashboard/sites/${id}/export?format=csv" download=""`);
+    expect(html).toContain(`href="/dashboard/sites/${id}/export?format=json" download=""`);
+  });
+
+  it('should list every site', async () => {
+    const a = await createSite();
+    const b = await createSite();
+    const html = await (await page('/dashboard/sites')).text();
+    expect(html).toContain(`<a href="/dashboard/sites/${a.id}">Site ${a.id}</a>`);
+    expect(html).toContain(`<a href="/dashboard/sites/${b.id}">Site ${b.id}</a>`);
+  });
+
+  it('should say when a site does not exist', async () => {
+    const response = await page('/dashboard/sites/no-such-site');
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('There is no site <code>no-such-site</code>');
+  });
+});
+
+describe('deleting a site from the dashboard', () => {
+  it('should ask for the id to be typed, then delete the site, every count of it and its cached copy', async () => {
+    const created = await createSite();
+    const [url] = await seedArticles(created, [{ path: 'gone', hours: [[1000, 1, 1]] }]);
+    await env.DB.batch([
+      env.DB.prepare('INSERT INTO article_days (site_id, day, url, views, shares) VALUES (?, 41, ?, 1, 1)').bind(created.id, url),
+      env.DB.prepare('INSERT INTO rollup_state (site_id, rolled_through_day) VALUES (?, 41)').bind(created.id),
+      env.DB.prepare('INSERT INTO site_hours (site_id, bucket, views, shares) VALUES (?, 1000, 1, 1)').bind(created.id),
+      env.DB.prepare("INSERT INTO site_network_hours (site_id, bucket, network, shares) VALUES (?, 1000, 'x', 1)").bind(created.id),
+    ]);
+    const wrong = await submit(`/dashboard/sites/${created.id}/delete`, [['confirm', 'something else']]);
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain(`Type ${created.id} in the box to confirm the deletion.`);
+    expect(await getSite(env.DB, created.id)).not.toBeNull();
+
+    const response = await submit(`/dashboard/sites/${created.id}/delete`, [['confirm', created.id]]);
+    expect(response.status).toBe(303);
+    expect(response.headers.get('Location')).toBe(`/dashboard/sites?done=deleted&id=${created.id}`);
+    expect(await getSite(env.DB, created.id)).toBeNull();
+    expect(await cached(created.id)).toBeNull();
+    for (const table of ['articles', 'article_hours', 'article_days', 'article_network_shares', 'rollup_state', 'window_totals', 'window_state', 'site_hours', 'site_network_hours', 'site_hosts']) {
+      const left = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE site_id = ?`).bind(created.id).first<{ n: number }>();
+      expect(left!.n, table).toBe(0);
+    }
+    expect(await (await page(response.headers.get('Location')!)).text()).toContain(`Site ${created.id} deleted.`);
+  });
+});

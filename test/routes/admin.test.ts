@@ -1,0 +1,191 @@
+import { env, SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { secretsEqual } from '../../src/auth/admin-token';
+import { ADMIN, createSite, expectError, flushAllShards, postEvents, storedRows, uniqueSiteId } from '../support/helpers';
+
+const admin = (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
+  SELF.fetch(`https://api.test/api/v1/admin${path}`, {
+    method: init.method ?? 'GET',
+    headers: { ...ADMIN, 'Content-Type': 'application/json', ...init.headers },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+
+describe('admin authentication', () => {
+  const routes: [string, string][] = [
+    ['GET', '/sites'],
+    ['POST', '/sites'],
+    ['GET', '/sites/demo'],
+    ['PATCH', '/sites/demo'],
+    ['DELETE', '/sites/demo'],
+  ];
+
+  it.each(routes)('should answer %s %s with 401 without a token', async (method, path) => {
+    const response = await admin(path, { method, headers: { Authorization: '' } });
+    expect(response.headers.get('WWW-Authenticate')).toMatch(/^Bearer/);
+    await expectError(response, 401, 'unauthorized');
+  });
+
+  it.each(routes)('should answer %s %s with 403 for a wrong token', async (method, path) => {
+    await expectError(await admin(path, { method, headers: { Authorization: 'Bearer not-the-token' } }), 403, 'forbidden');
+  });
+
+  it('should refuse a token that only starts like the right one', async () => {
+    await expectError(await admin('/sites', { headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}x` } }), 403, 'forbidden');
+    await expectError(await admin('/sites', { headers: { Authorization: `Bearer ${env.ADMIN_TOKEN.slice(0, -1)}` } }), 403, 'forbidden');
+  });
+
+  it('should refuse other schemes than Bearer', async () => {
+    await expectError(await admin('/sites', { headers: { Authorization: `Basic ${btoa(`admin:${env.ADMIN_TOKEN}`)}` } }), 401, 'unauthorized');
+  });
+
+  it('should reveal nothing about sites without the token', async () => {
+    const { id } = await createSite();
+    const response = await admin(`/sites/${id}`, { headers: { Authorization: 'Bearer wrong' } });
+    expect(await response.text()).not.toContain(id);
+  });
+
+  it('should compare secrets exactly', async () => {
+    expect(await secretsEqual('abc', 'abc')).toBe(true);
+    expect(await secretsEqual('abc', 'abd')).toBe(false);
+    expect(await secretsEqual('abc', 'abcd')).toBe(false);
+    expect(await secretsEqual('', 'abc')).toBe(false);
+  });
+});
+
+describe('admin sites', () => {
+  it('should create a site with default settings and answer 201 with it', async () => {
+    const id = uniqueSiteId();
+    const response = await admin('/sites', { method: 'POST', body: { id, name: 'Daily News', hosts: [`WWW.${id}.Example`, `${id}.example`] } });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({
+      id,
+      name: 'Daily News',
+      hosts: [`www.${id}.example`, `${id}.example`],
+      settings: {
+        share_weight: 5,
+        half_life_hours: 12,
+        respect_gpc: false,
+        networks: ['x', 'facebook', 'linkedin', 'whatsapp', 'telegram', 'reddit', 'bluesky', 'mastodon', 'threads', 'pinterest', 'email', 'copy', 'native'],
+        max_events_per_second: 5000,
+        hourly_retention_days: 31,
+        daily_retention_days: 400,
+      },
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+  });
+
+  it('should take the settings it is given', async () => {
+    const id = uniqueSiteId();
+    const response = await admin('/sites', {
+      method: 'POST',
+      body: { id, name: 'N', hosts: [`${id}.example`], settings: { share_weight: 2, respect_gpc: true, networks: ['x', 'email'] } },
+    });
+    const site = await response.json<{ settings: unknown }>();
+    expect(site.settings).toEqual({
+      share_weight: 2, half_life_hours: 12, respect_gpc: true, networks: ['x', 'email'], max_events_per_second: 5000,
+      hourly_retention_days: 31, daily_retention_days: 400,
+    });
+  });
+
+  it('should list, read, update and delete a site', async () => {
+    const { id, host } = await createSite();
+    const list = await (await admin('/sites')).json<{ sites: { id: string }[] }>();
+    expect(list.sites.map((s) => s.id)).toContain(id);
+
+    const read = await (await admin(`/sites/${id}`)).json<{ id: string; hosts: string[] }>();
+    expect(read).toMatchObject({ id, hosts: [host] });
+
+    const patched = await admin(`/sites/${id}`, { method: 'PATCH', body: { name: 'Renamed', settings: { half_life_hours: 6 } } });
+    expect(patched.status).toBe(200);
+    expect(await patched.json()).toMatchObject({ id, name: 'Renamed', hosts: [host], settings: { half_life_hours: 6, share_weight: 5 } });
+
+    const rehosted = await admin(`/sites/${id}`, { method: 'PATCH', body: { hosts: [`new-${host}`] } });
+    expect(await rehosted.json()).toMatchObject({ name: 'Renamed', hosts: [`new-${host}`] });
+
+    expect((await admin(`/sites/${id}`, { method: 'DELETE' })).status).toBe(204);
+    await expectError(await admin(`/sites/${id}`), 404, 'unknown_site');
+    await expectError(await admin(`/sites/${id}`, { method: 'DELETE' }), 404, 'unknown_site');
+  });
+
+  it('should apply changed settings and hosts to recording at once', async () => {
+    const { id, host } = await createSite();
+    const origin = `https://${host}`;
+    await admin(`/sites/${id}`, { method: 'PATCH', body: { hosts: [`moved-${host}`] } });
+    await expectError(await postEvents({ site: id, type: 'view', url: `${origin}/a` }, { origin }), 403, 'origin_not_allowed');
+  });
+
+  it('should delete a site\u2019s counts with it, and count nothing for it afterwards', async () => {
+    const { id, host } = await createSite();
+    const origin = `https://${host}`;
+    await postEvents({ site: id, type: 'view', url: `${origin}/a` }, { origin });
+    await flushAllShards();
+    expect(await storedRows(id)).toBeGreaterThan(0);
+    await admin(`/sites/${id}`, { method: 'DELETE' });
+    expect(await storedRows(id)).toBe(0);
+    await expectError(await postEvents({ site: id, type: 'view', url: `${origin}/a` }, { origin }), 404, 'unknown_site');
+  });
+
+  it('should refuse a second site with the same id with 409', async () => {
+    const { id } = await createSite();
+    await expectError(await admin('/sites', { method: 'POST', body: { id, name: 'Again', hosts: [`again-${id}.example`] } }), 409, 'site_exists');
+  });
+
+  it('should refuse a host another site owns with 409, on create and on update', async () => {
+    const a = await createSite();
+    const b = await createSite();
+    const id = uniqueSiteId();
+    await expectError(await admin('/sites', { method: 'POST', body: { id, name: 'N', hosts: [a.host.toUpperCase()] } }), 409, 'host_taken');
+    await expectError(await admin(`/sites/${id}`), 404, 'unknown_site');
+    await expectError(await admin(`/sites/${b.id}`, { method: 'PATCH', body: { hosts: [b.host, a.host] } }), 409, 'host_taken');
+    expect(await (await admin(`/sites/${b.id}`)).json()).toMatchObject({ hosts: [b.host] });
+  });
+
+  it('should let a site keep its own hosts on update', async () => {
+    const { id, host } = await createSite();
+    const response = await admin(`/sites/${id}`, { method: 'PATCH', body: { hosts: [host, `www.${host}`] } });
+    expect(response.status).toBe(200);
+  });
+
+  it.each([
+    ['a bad id', { id: 'Bad Id', name: 'N', hosts: ['bad.example'] }],
+    ['an id over 32 characters', { id: 'a'.repeat(33), name: 'N', hosts: ['long.example'] }],
+    ['no hosts', { id: 'nohosts', name: 'N', hosts: [] }],
+    ['a host with a scheme', { id: 'scheme', name: 'N', hosts: ['https://news.example'] }],
+    ['a host with a port', { id: 'port', name: 'N', hosts: ['news.example:8080'] }],
+    ['an empty name', { id: 'noname', name: ' ', hosts: ['noname.example'] }],
+    ['an unknown setting', { id: 'unknownset', name: 'N', hosts: ['u.example'], settings: { colour: 'red' } }],
+    ['a negative share weight', { id: 'negweight', name: 'N', hosts: ['w.example'], settings: { share_weight: -1 } }],
+    ['a zero half-life', { id: 'zerohalf', name: 'N', hosts: ['h.example'], settings: { half_life_hours: 0 } }],
+    ['an unknown network', { id: 'badnet', name: 'N', hosts: ['n.example'], settings: { networks: ['myspace'] } }],
+    ['an unknown field', { id: 'extra', name: 'N', hosts: ['e.example'], owner: 'me' }],
+  ])('should refuse a site with %s with 400 and store nothing', async (_, body) => {
+    await expectError(await admin('/sites', { method: 'POST', body }), 400, 'invalid_request');
+    const { sites } = await (await admin('/sites')).json<{ sites: { id: string }[] }>();
+    expect(sites.map((s) => s.id)).not.toContain(body.id);
+  });
+
+  it('should refuse a bad update with 400 and change nothing', async () => {
+    const { id, host } = await createSite();
+    await expectError(await admin(`/sites/${id}`, { method: 'PATCH', body: { settings: { share_weight: 'five' } } }), 400, 'invalid_request');
+    await expectError(await admin(`/sites/${id}`, { method: 'PATCH', body: { hosts: ['not a host'] } }), 400, 'invalid_request');
+    expect(await (await admin(`/sites/${id}`)).json()).toMatchObject({ hosts: [host], settings: { share_weight: 5 } });
+  });
+
+  it('should refuse malformed JSON with 400', async () => {
+    const response = await SELF.fetch('https://api.test/api/v1/admin/sites', {
+      method: 'POST',
+      headers: { ...ADMIN, 'Content-Type': 'application/json' },
+      body: '{"id":',
+    });
+    await expectError(response, 400, 'bad_request');
+  });
+
+  it('should answer 404 for an unknown site and 400 for a malformed id in the path', async () => {
+    await expectError(await admin(`/sites/${uniqueSiteId()}`), 404, 'unknown_site');
+    await expectError(await admin('/sites/NOT_VALID'), 400, 'invalid_request');
+  });
+
+  it('should answer 405 for a method a known admin path does not take', async () => {
+    await expectError(await admin('/sites', { method: 'DELETE' }), 405, 'method_not_allowed');
+  });
+});

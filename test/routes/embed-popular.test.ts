@@ -1,0 +1,46 @@
+import { SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { createSite, expectError, flushAllShards, postEvents } from '../support/helpers';
+
+const embed = (params: Record<string, string>) => SELF.fetch(`https://api.test/embed/popular?${new URLSearchParams(params)}`);
+
+describe('GET /embed/popular', () => {
+  it("should render the site's popular list with every title escaped, readable without script", async () => {
+    const { id, host } = await createSite();
+    const origin = `https://${host}`;
+    const hostile = '<script>alert(1)</script><img src=x onerror=alert(2)> & "quotes"';
+    for (const ip of ['203.0.113.20', '203.0.113.21']) {
+      await postEvents({ site: id, type: 'view', url: `${origin}/hostile`, title: hostile, image: `${origin}/t.jpg` }, { origin, ip });
+    }
+    await postEvents({ site: id, type: 'view', url: `${origin}/plain`, title: 'Ferry goes electric' }, { origin });
+    await flushAllShards();
+
+    const response = await embed({ site: id, window: '24h' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Type')).toMatch(/^text\/html/);
+    expect(response.headers.get('Content-Security-Policy')).toContain("default-src 'none'");
+    const html = await response.text();
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &amp; &quot;quotes&quot;');
+    const links = [...html.matchAll(/<a href="([^"]*)" target="_top">/g)].map((m) => m[1]);
+    expect(links).toEqual([`${origin}/hostile`, `${origin}/plain`]);
+    expect(html).toContain(`<img class="th" src="${origin}/t.jpg" alt=""`);
+    expect(html).toContain('2 views');
+  });
+
+  it('should take the language, theme and ranking asked for, and say when there is nothing', async () => {
+    const { id } = await createSite();
+    const html = await (await embed({ site: id, window: '7d', by: 'shares', lang: 'es', theme: 'light' })).text();
+    expect(html).toContain('<html lang="es">');
+    expect(html).toContain('<div class="sp light">');
+    expect(html).toContain('<li class="none">Nada que mostrar todavía.</li>');
+  });
+
+  it('should refuse a bad query and an unknown site', async () => {
+    const { id } = await createSite();
+    await expectError(await embed({ site: id, window: '2y' }), 400, 'invalid_request');
+    await expectError(await embed({ site: id, limit: '500' }), 400, 'invalid_request');
+    await expectError(await embed({ site: 'no-such-site' }), 404, 'unknown_site');
+  });
+});

@@ -1,0 +1,325 @@
+import { env, SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { readArticleCounts } from '../../src/db/counts';
+import {
+  BROWSER_UA, createSite, expectError, expectNothingRecorded, flushAllShards, postEvents, storedTotals, uniqueSiteId,
+} from '../support/helpers';
+
+const view = (site: string, url: string, extra: Record<string, unknown> = {}) => ({ site, type: 'view', url, ...extra });
+const share = (site: string, url: string, network: string) => ({ site, type: 'share', url, network });
+
+describe('POST /api/v1/events: counting', () => {
+  it('should accept a view with 202 and no body, and count it', async () => {
+    const { id, host } = await createSite();
+    const response = await postEvents(view(id, `https://${host}/a`), { origin: `https://${host}` });
+    expect(response.status).toBe(202);
+    expect(await response.text()).toBe('');
+    await flushAllShards();
+    expect(await storedTotals(id, `https://${host}/a`)).toEqual({ views: 1, shares: 0 });
+  });
+
+  it('should accept a JSON content type as well as text/plain', async () => {
+    const { id, host } = await createSite();
+    const response = await postEvents(view(id, `https://${host}/a`), { origin: `https://${host}`, contentType: 'application/json' });
+    expect(response.status).toBe(202);
+    await flushAllShards();
+    expect(await storedTotals(id, `https://${host}/a`)).toEqual({ views: 1, shares: 0 });
+  });
+
+  it('should accept an array of events whole', async () => {
+    const { id, host } = await createSite();
+    const response = await postEvents(
+      [view(id, `https://${host}/a`), view(id, `https://${host}/b`), share(id, `https://${host}/a`, 'x')],
+      { origin: `https://${host}` },
+    );
+    expect(response.status).toBe(202);
+    await flushAllShards();
+    expect(await storedTotals(id, `https://${host}/a`)).toEqual({ views: 1, shares: 1 });
+    expect(await storedTotals(id, `https://${host}/b`)).toEqual({ views: 1, shares: 0 });
+  });
+
+  it('should count a share as a share, not a view, per network', async () => {
+    const { id, host } = await createSite();
+    const url = `https://${host}/a`;
+    await postEvents([share(id, url, 'x'), share(id, url, 'facebook')], { origin: `https://${host}` });
+    await flushAllShards();
+    expect(await readArticleCounts(env.DB, id, url)).toEqual({
+      url, views: 0, shares: { total: 2, by_network: { facebook: 1, x: 1 } },
+    });
+  });
+
+  it('should count one visitor once per day per article', async () => {
+    const { id, host } = await createSite();
+    const origin = `https://${host}`;
+    for (let i = 0; i < 3; i++) expect((await postEvents(view(id, `${origin}/a`), { origin })).status).toBe(202);
+    await postEvents(view(id, `${origin}/b`), { origin });
+    await flushAllShards();
+    await postEvents(view(id, `${origin}/a`), { origin }); // after a flush too
+    await flushAllShards();
+    expect(await storedTotals(id, `${origin}/a`)).toEqual({ views: 1, shares: 0 });
+    expect(await storedTotals(id, `${origin}/b`)).toEqual({ views: 1, shares: 0 });
+  });
+
+  it('should tell visitors apart by IP and by User-Agent', async () => {
+    const { id, host } = await createSite();
+    const origin = `https://${host}`;
+    await postEvents(view(id, `${origin}/a`), { origin, ip: '198.51.100.1' });
+    await postEvents(view(id, `${origin}/a`), { origin, ip: '198.51.100.2' });
+    await postEvents(view(id, `${origin}/a`), { origin, ip: '198.51.100.2', userAgent: `${BROWSER_UA} Edg/140.0` });
+    await flushAllShards();
+    expect(await storedTotals(id, `${origin}/a`)).toEqual({ views: 3, shares: 0 });
+  });
+
+  it('should count a visitor\u2019s share once per network per day', async () => {
+    const { id, host } = await createSite();
+    const url = `https://${host}/a`;
+    const origin = `https://${host}`;
+    await postEvents([share(id, url, 'x'), share(id, url, 'x'), view(id, url)], { origin });
+    await postEvents(share(id, url, 'x'), { origin });
+    await postEvents(share(id, url, 'email'), { origin });
+    await flushAllShards();
+    expect(await readArticleCounts(env.DB, id, url)).toEqual({
+      url, views: 1, shares: { total: 2, by_network: { email: 1, x: 1 } },
+    });
+  });
+
+  it('should count every spelling of an article URL as one article', async () => {
+    const { id, host } = await createSite();
+    const origin = `https://${host}`;
+    await postEvents(view(id, `http://${host.toUpperCase()}/story/index.html?utm_source=nl#top`), { origin, ip: '198.51.100.1' });
+    await postEvents(view(id, `https://${host}:443/story/?fbclid=abc`), { origin, ip: '198.51.100.2' });
+    await postEvents(view(id, `https://${host}/story/`), { origin, ip: '198.51.100.1' }); // same visitor as the first
+    await flushAllShards();
+    expect(await storedTotals(id, `https://${host}/story/`)).toEqual({ views: 2, shares: 0 });
+  });
+
+  it('should take the Referer when there is no Origin', async () => {
+    const { id, host } = await createSite();
+    const response = await postEvents(view(id, `https://${host}/a`), { headers: { Referer: `https://${host}/a?x=1` } });
+    expect(response.status).toBe(202);
+    await flushAllShards();
+    expect(await storedTotals(id, `https://${host}/a`)).toEqual({ views: 1, shares: 0 });
+  });
+
+  it('should compare the origin host case-insensitively and without port', async () => {
+    const { id, host } = await createSite();
+    const response = await postEvents(view(id, `https://${host}/a`), { origin: `http://${host.toUpperCase()}:8080` });
+    expect(response.status).toBe(202);
+  });
+
+  it.each([
+    ['a search engine crawler', 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)'],
+    ['a link preview fetcher', 'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)'],
+    ['a headless browser', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/140.0.0.0 Safari/537.36'],
+    ['a client with no User-Agent', null],
+  ])('should accept %s with 202 and not count it', async (_, userAgent) => {
+    const { id, host } = await createSite();
+    const response = await postEvents([view(id, `https://${host}/a`), share(id, `https://${host}/a`, 'x')], {
+      origin: `https://${host}`,
+      userAgent,
+    });
+    expect(response.status).toBe(202);
+    await expectNothingRecorded(id);
+  });
+
+  it('should not count Sec-GPC: 1 on a site that respects GPC', async () => {
+    const { id, host } = await createSite(uniqueSiteId(), { settings: { respect_gpc: true } });
+    const origin = `https://${host}`;
+    expect((await postEvents(view(id, `${origin}/a`), { origin, headers: { 'Sec-GPC': '1' } })).status).toBe(202);
+    await expectNothingRecorded(id);
+    await postEvents(view(id, `${origin}/a`), { origin });
+    await flushAllShards();
+    expect(await storedTotals(id, `${origin}/a`)).toEqual({ views: 1, shares: 0 });
+  });
+
+  it('should count Sec-GPC: 1 on a site that does not respect GPC', async () => {
+    const { id, host } = await createSite();
+    const origin = `https://${host}`;
+    await postEvents(view(id, `${origin}/a`), { origin, headers: { 'Sec-GPC': '1' } });
+    await flushAllShards();
+    expect(await storedTotals(id, `${origin}/a`)).toEqual({ views: 1, shares: 0 });
+  });
+
+  it('should store metadata cut to its caps', async () => {
+    const { id, host } = await createSite();
+    const url = `https://${host}/a`;
+    const longImage = `https://${host}/img/${'i'.repeat(3000)}.jpg`;
+    await postEvents(
+      view(id, url, {
+        title: `  ${'😀'.repeat(299)}ab  `,
+        section: 's'.repeat(100),
+        image: longImage,
+        published: '2026-11-26T08:30:00+01:00',
+      }),
+      { origin: `https://${host}` },
+    );
+    await flushAllShards();
+    const row = await env.DB.prepare('SELECT title, image, section, published FROM articles WHERE site_id = ? AND url = ?')
+      .bind(id, url)
+      .first<{ title: string; image: string; section: string; published: string }>();
+    expect(row).toEqual({
+      title: `${'😀'.repeat(299)}a`,
+      image: longImage.slice(0, 2048),
+      section: 's'.repeat(64),
+      published: '2026-11-26T07:30:00.000Z',
+    });
+  });
+
+  it('should keep the latest metadata and never erase it with a beacon that has none', async () => {
+    const { id, host } = await createSite();
+    const url = `https://${host}/a`;
+    const origin = `https://${host}`;
+    await postEvents(view(id, url, { title: 'First', section: 'City' }), { origin, ip: '198.51.100.1' });
+    await flushAllShards();
+    await postEvents(view(id, url, { title: 'Second' }), { origin, ip: '198.51.100.2' });
+    await postEvents(view(id, url), { origin, ip: '198.51.100.3' });
+    await flushAllShards();
+    const row = await env.DB.prepare('SELECT title, section, views FROM articles WHERE site_id = ? AND url = ?').bind(id, url).first();
+    expect(row).toEqual({ title: 'Second', section: 'City', views: 3 });
+  });
+});
+
+describe('POST /api/v1/events: refusals write nothing', () => {
+  const refusals: [string, (site: string, host: string) => unknown, string][] = [
+    ['a missing site', (_, host) => ({ type: 'view', url: `https://${host}/a` }), 'invalid_request'],
+    ['a malformed site id', (_, host) => view('Not A Site!', `https://${host}/a`), 'invalid_request'],
+    ['an unknown type', (site, host) => ({ site, type: 'click', url: `https://${host}/a` }), 'invalid_request'],
+    ['a missing url', (site) => ({ site, type: 'view' }), 'invalid_request'],
+    ['a relative url', (site) => view(site, '/a'), 'invalid_request'],
+    ['a javascript: url', (site) => view(site, 'javascript:alert(1)'), 'invalid_request'],
+    ['a url over 2,048 characters', (site, host) => view(site, `https://${host}/${'a'.repeat(2048)}`), 'invalid_request'],
+    ['a share without network', (site, host) => ({ site, type: 'share', url: `https://${host}/a` }), 'invalid_request'],
+    ['a view with a network', (site, host) => view(site, `https://${host}/a`, { network: 'x' }), 'invalid_request'],
+    ['an unknown network', (site, host) => share(site, `https://${host}/a`, 'myspace'), 'invalid_request'],
+    ['a published time that is not ISO-8601', (site, host) => view(site, `https://${host}/a`, { published: 'yesterday' }), 'invalid_request'],
+    ['an image that is not an http(s) URL', (site, host) => view(site, `https://${host}/a`, { image: 'javascript:alert(1)' }), 'invalid_request'],
+    ['a title that is not a string', (site, host) => view(site, `https://${host}/a`, { title: 42 }), 'invalid_request'],
+    ['an empty array', () => [], 'invalid_request'],
+    ['more than 20 events', (site, host) => Array.from({ length: 21 }, (_, i) => view(site, `https://${host}/${i}`)), 'invalid_request'],
+    ['a number', () => 42, 'invalid_request'],
+    ['null', () => null, 'invalid_request'],
+    ['an array with one bad event among good ones', (site, host) => [view(site, `https://${host}/a`), view(site, `https://${host}/b`, { published: 'soon' })], 'invalid_request'],
+  ];
+
+  it.each(refusals)('should refuse %s with 400', async (_, body, code) => {
+    const { id, host } = await createSite();
+    const response = await postEvents(body(id, host), { origin: `https://${host}` });
+    await expectError(response, 400, code);
+    await expectNothingRecorded(id);
+  });
+
+  it.each([
+    ['malformed JSON', '{"site": '],
+    ['an empty body', ''],
+  ])('should refuse %s with 400 invalid_json', async (_, raw) => {
+    const { id, host } = await createSite();
+    await expectError(await postEvents(raw, { origin: `https://${host}` }), 400, 'invalid_json');
+    await expectNothingRecorded(id);
+  });
+
+  it('should refuse a body over 16 KiB with 413', async () => {
+    const { id, host } = await createSite();
+    const body = JSON.stringify(view(id, `https://${host}/a`, { title: 't'.repeat(16 * 1024) }));
+    await expectError(await postEvents(body, { origin: `https://${host}` }), 413, 'payload_too_large');
+    await expectNothingRecorded(id);
+  });
+
+  it('should accept a body of exactly 16 KiB', async () => {
+    const { id, host } = await createSite();
+    const base = JSON.stringify(view(id, `https://${host}/a`, { title: '' }));
+    const body = JSON.stringify(view(id, `https://${host}/a`, { title: 't'.repeat(16 * 1024 - base.length) }));
+    expect(new TextEncoder().encode(body).length).toBe(16 * 1024);
+    expect((await postEvents(body, { origin: `https://${host}` })).status).toBe(202);
+  });
+
+  it.each([
+    ['neither Origin nor Referer', {}, 'origin_required'],
+    ['Origin: null', { Origin: 'null' }, 'origin_required'],
+    ['an Origin of another host', { Origin: 'https://evil.example' }, 'origin_not_allowed'],
+    ['a Referer of another host', { Referer: 'https://evil.example/page' }, 'origin_not_allowed'],
+    ['a foreign Origin with an allowed Referer', { Origin: 'https://evil.example', Referer: 'REFERER' }, 'origin_not_allowed'],
+    ['a subdomain of an allowed host', { Origin: 'https://sub.HOST' }, 'origin_not_allowed'],
+  ])('should refuse %s with 403', async (_, headers: Record<string, string>, code) => {
+    const { id, host } = await createSite();
+    const resolved = Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [k, v.replace('REFERER', `https://${host}/a`).replace('HOST', host)]),
+    );
+    await expectError(await postEvents(view(id, `https://${host}/a`), { headers: resolved }), 403, code);
+    await expectNothingRecorded(id);
+  });
+
+  it('should refuse an unknown site with 404', async () => {
+    const id = uniqueSiteId();
+    await expectError(await postEvents(view(id, 'https://nowhere.example/a'), { origin: 'https://nowhere.example' }), 404, 'unknown_site');
+    await expectNothingRecorded(id);
+  });
+
+  it('should refuse a URL on a host the site does not own with 400, even among good events', async () => {
+    const { id, host } = await createSite();
+    const response = await postEvents([view(id, `https://${host}/a`), view(id, 'https://other.example/planted')], {
+      origin: `https://${host}`,
+    });
+    await expectError(response, 400, 'url_not_allowed');
+    await expectNothingRecorded(id);
+  });
+
+  it('should refuse a request whose origin one of its sites does not allow', async () => {
+    const a = await createSite();
+    const b = await createSite();
+    const response = await postEvents([view(a.id, `https://${a.host}/x`), view(b.id, `https://${b.host}/x`)], {
+      origin: `https://${a.host}`,
+    });
+    await expectError(response, 403, 'origin_not_allowed');
+    await expectNothingRecorded(a.id);
+    await expectNothingRecorded(b.id);
+  });
+
+  it.each(['GET', 'PUT', 'DELETE'])('should answer %s with 405', async (method) => {
+    const response = await SELF.fetch('https://api.test/api/v1/events', { method });
+    expect(response.headers.get('Allow')).toBe('POST');
+    await expectError(response, 405, 'method_not_allowed');
+  });
+});
+
+describe('POST /api/v1/events: flood guards', () => {
+  it('should answer 429 with the JSON shape once one client exceeds its limit, and record nothing of it', async () => {
+    const { id, host } = await createSite();
+    const origin = `https://${host}`;
+    const ip = '198.51.100.200';
+    // The limiter counts in fixed one-minute windows: a run that straddles a
+    // window's end may pass up to twice the limit before it is refused.
+    let accepted = 0;
+    let refused: Response | undefined;
+    for (let i = 0; i < 2 * 120 + 1 && !refused; i++) {
+      // Each request a new article, so every accepted one counts.
+      const response = await postEvents(view(id, `${origin}/story-${i}`), { origin, ip });
+      if (response.status === 202) accepted++;
+      else refused = response;
+    }
+    expect(accepted).toBeGreaterThanOrEqual(120);
+    await expectError(refused!, 429, 'rate_limited');
+    // Another client of the same site is not held back.
+    expect((await postEvents(view(id, `${origin}/other`), { origin, ip: '198.51.100.201' })).status).toBe(202);
+    await flushAllShards();
+    const stored = await env.DB.prepare('SELECT sum(views) AS views FROM articles WHERE site_id = ?').bind(id).first();
+    expect(stored).toEqual({ views: accepted + 1 });
+  });
+
+  it('should not spend a client\u2019s limit on beacons that count nothing', async () => {
+    const { id, host } = await createSite();
+    const origin = `https://${host}`;
+    const ip = '198.51.100.220';
+    for (let i = 0; i < 130; i++) {
+      expect((await postEvents(view(id, `${origin}/story-${i}`), { origin, ip, userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' })).status).toBe(202);
+    }
+    expect((await postEvents(view(id, `${origin}/counted`), { origin, ip })).status).toBe(202);
+  });
+
+  it('should keep one client\u2019s limit per site', async () => {
+    const a = await createSite();
+    const b = await createSite();
+    const ip = '198.51.100.210';
+    for (let i = 0; i < 120; i++) await postEvents(view(a.id, `https://${a.host}/${i}`), { origin: `https://${a.host}`, ip });
+    expect((await postEvents(view(b.id, `https://${b.host}/x`), { origin: `https://${b.host}`, ip })).status).toBe(202);
+  });
+});
