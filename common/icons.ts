@@ -1,4 +1,4 @@
-import type { Network } from '../client/widget/networks';
+import type { Network } from './networks';
 
 // One stroked path per icon on a 24×24 grid: recognisable shapes, a few dozen
 // bytes each, drawn in currentColor (no icon font, no image request).

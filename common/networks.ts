@@ -6,6 +6,8 @@ export const NETWORKS = [
 
 export type Network = (typeof NETWORKS)[number];
 
+export const isNetwork = (name: string): name is Network => (NETWORKS as readonly string[]).includes(name);
+
 /** Networks that share through a page of their own; `copy` and `native` happen in the browser. */
 export type LinkNetwork = Exclude<Network, 'copy' | 'native'>;
 

@@ -3,21 +3,41 @@
 // (gitignored), each exporting its files and their content hashes: the Worker
 // serves them itself, never from a CDN. Runs before dev, test, test:e2e and
 // deploy (npm pre-scripts, via build:assets); `node scripts/build-client.mjs` by hand too.
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundle, contentHash, root, writeGenerated } from './lib/bundle.mjs';
 
+/**
+ * An esbuild plugin failing the build when the bundle would take in a file
+ * outside `folders` (repo-relative, ending in /): a browser bundle never
+ * imports server code, only its own folder, common/ and the packages named.
+ */
+const onlyFrom = (...folders) => ({
+  name: 'only-from',
+  setup(build) {
+    build.onLoad({ filter: /.*/ }, ({ path }) => {
+      const file = relative(root, path).split(sep).join('/');
+      if (folders.some((folder) => file.startsWith(folder))) return undefined;
+      return { errors: [{ text: `${file} is outside ${folders.join(' and ')}: a browser bundle imports no server module` }] };
+    });
+  },
+});
+
 /** The minified widget and the first 16 hex digits of its SHA-256. */
 export async function buildWidget() {
-  const [script] = await bundle('client/widget/index.ts', { tsconfig: join(root, 'client/widget/tsconfig.json') });
+  const [script] = await bundle('client/widget/index.ts', {
+    tsconfig: join(root, 'client/widget/tsconfig.json'),
+    plugins: [onlyFrom('client/widget/', 'common/')],
+  });
   return { code: script.text, hash: contentHash(script.text) };
 }
 
 async function buildDashboard() {
   // With an outdir, the stylesheets main.ts imports come out as main.css beside it.
-  const files = await bundle('client/dashboard/main.js', {
+  const files = await bundle('client/dashboard/main.ts', {
     tsconfig: join(root, 'client/dashboard/tsconfig.json'),
     outdir: join(root, 'src/generated'),
+    plugins: [onlyFrom('client/dashboard/', 'common/', 'node_modules/uplot/')],
   });
   const text = (ext) => files.find((file) => file.path.endsWith(ext)).text;
   const [js, css] = [text('.js'), text('.css')];
@@ -32,7 +52,10 @@ async function buildDashboard() {
 }
 
 async function buildDocs() {
-  const [script] = await bundle('client/docs/try-it.ts', { tsconfig: join(root, 'client/docs/tsconfig.json') });
+  const [script] = await bundle('client/docs/try-it.ts', {
+    tsconfig: join(root, 'client/docs/tsconfig.json'),
+    plugins: [onlyFrom('client/docs/', 'common/')],
+  });
   const hash = contentHash(script.text);
   writeGenerated('docs-ui', 'client/docs/', { DOCS_JS: script.text, DOCS_JS_HASH: hash });
   return `docs.${hash}.js: ${script.text.length} bytes`;

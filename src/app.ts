@@ -2,17 +2,16 @@ import { Hono } from 'hono';
 import { ApiError, notFound, onError } from './errors';
 import type { AppEnv } from './env';
 import { adminRoutes } from './routes/admin';
-import { countsRoutes } from './routes/counts';
-import { dashboardRoutes } from './dashboard/index';
+import { dashboardApp } from './dashboard/index';
+import { DASHBOARD_PATH } from './dashboard/paths';
 import { demoRoutes } from './routes/demo';
-import { docsRoutes } from './routes/docs';
+import { docsRoutes, openApiDocument, openApiRoutes } from './routes/docs';
 import { embedRoutes } from './routes/embed';
 import { eventsRoutes } from './routes/events';
-import { exportRoutes } from './routes/export';
 import { healthRoutes } from './routes/health';
-import { popularRoutes } from './routes/popular';
 import { shareRoutes } from './routes/share';
 import { shariffRoutes } from './routes/shariff';
+import { sitesReadRoutes } from './routes/sites-read';
 import { widgetRoutes } from './routes/widget';
 import { securityHeaders } from './http/security';
 
@@ -26,7 +25,7 @@ function refuseOtherMethods(app: Hono<AppEnv>): void {
     const allowed = [...new Set(app.routes.filter((r) => r.path === path && r.method !== 'ALL').map((r) => r.method))];
     app.all(path, (c) => {
       c.header('Allow', allowed.join(', '));
-      throw new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed here; use ${allowed.join(' or ')}.`);
+      throw new ApiError('method_not_allowed', `${c.req.method} is not allowed here; use ${allowed.join(' or ')}.`);
     });
   }
 }
@@ -34,19 +33,18 @@ function refuseOtherMethods(app: Hono<AppEnv>): void {
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
     .use(securityHeaders())
-    .route('/', healthRoutes)
-    .route('/', eventsRoutes)
-    .route('/', countsRoutes)
-    .route('/', popularRoutes)
-    .route('/', adminRoutes)
-    .route('/', exportRoutes)
-    .route('/', demoRoutes)
-    .route('/', shareRoutes)
-    .route('/', shariffRoutes)
-    .route('/', embedRoutes)
+    .route('/healthz', healthRoutes)
+    .route('/api/v1/events', eventsRoutes)
+    .route('/api/v1/sites', sitesReadRoutes)
+    .route('/api/v1/admin', adminRoutes)
+    .route('/demo', demoRoutes)
+    .route('/api/v1/share', shareRoutes)
+    .route('/api/v1/shariff', shariffRoutes)
+    .route('/embed', embedRoutes)
     .route('/', widgetRoutes)
-    .route('/', dashboardRoutes);
-  app.route('/', docsRoutes(app));
+    .route(DASHBOARD_PATH, dashboardApp);
+  const document = openApiDocument(app);
+  app.route('/api/v1/openapi.json', openApiRoutes(document)).route('/docs', docsRoutes(document));
   refuseOtherMethods(app);
   app.notFound(notFound);
   app.onError(onError);

@@ -1,10 +1,8 @@
 import { getJson, h, icon, mount } from './dom';
 import { language, strings } from '../../common/i18n';
 import { ICONS } from '../../common/icons';
-import { NAMES, NETWORKS, isNetwork, shareUrl, type LinkNetwork, type Network } from './networks';
+import { NETWORK_LABELS, NETWORKS, isLinkNetwork, isNetwork, shareUrl, type Network } from '../../common/networks';
 import { article, languageTag, option, send, type Context } from './page';
-
-const isLink = (network: Network): network is LinkNetwork => network !== 'copy' && network !== 'native';
 
 /** Copies with the Clipboard API, else (no permission, insecure page) through a selection. */
 async function copyText(text: string, box: HTMLElement): Promise<boolean> {
@@ -49,10 +47,10 @@ export function shareBar(ctx: Context, el: HTMLElement): void {
 
   for (const network of networks) {
     const label =
-      network === 'copy' ? s.copy : network === 'native' ? s.native : network === 'email' ? s.email : s.share(NAMES[network]);
+      network === 'copy' ? s.copy : network === 'native' ? s.native : network === 'email' ? s.email : s.share(NETWORK_LABELS[network]);
     const glyph = icon(ICONS[network]);
     let button: HTMLElement;
-    if (isLink(network)) {
+    if (isLinkNetwork(network)) {
       const query = new URLSearchParams({ site, url: page.url });
       if (title) query.set('title', title);
       button = h('a', { href: `${ctx.api}/api/v1/share/${network}?${query}`, rel: 'nofollow' });

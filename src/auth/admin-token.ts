@@ -21,11 +21,11 @@ export const adminAuth = (): MiddlewareHandler<AppEnv> =>
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) {
       c.header('WWW-Authenticate', 'Bearer realm="sharepulse admin"');
-      throw new ApiError(401, 'unauthorized', 'Send Authorization: Bearer <ADMIN_TOKEN>.');
+      throw new ApiError('unauthorized', 'Send Authorization: Bearer <ADMIN_TOKEN>.');
     }
     const expected = c.env.ADMIN_TOKEN;
     if (!expected || !(await secretsEqual(match[1], expected))) {
-      throw new ApiError(403, 'forbidden', 'The admin token is not valid.');
+      throw new ApiError('forbidden', 'The admin token is not valid.');
     }
     await next();
   };

@@ -1,4 +1,4 @@
-import { readPopular } from '../db/popular';
+import { readPopular } from '../popular/read-popular';
 import type { PopularRequest } from '../ranking/popular-request';
 import type { PopularList } from '../ranking/rank';
 import type { Site } from '../sites/site-schema';

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { PERIODS } from '../db/series';
 import { getSite, listSites } from '../db/sites';
-import { ApiError } from '../errors';
+import { ApiError, unknownSite } from '../errors';
 import type { AppEnv } from '../env';
 import { describe, errors, html } from '../openapi/describe';
 import { RANK_BY, WINDOWS } from '../ranking/windows';
@@ -14,7 +14,7 @@ import { dashboardAssetRoutes } from './assets';
 import { readLiveHour, readOverview } from './overview-data';
 import { dashboardLoginRoutes } from './login';
 import { ASSETS, dashboardPage, describeDashboard } from './page';
-import { DASHBOARD_API_PATH, DASHBOARD_PATH, refuseCrossSite, requireSession } from './session';
+import { refuseCrossSite, requireSession } from './session';
 import { dashboardSiteRoutes } from './sites';
 
 /**
@@ -38,7 +38,7 @@ const limitForms = () =>
   bodyLimit({
     maxSize: MAX_FORM_BYTES,
     onError: () => {
-      throw new ApiError(413, 'payload_too_large', `A dashboard form must be at most ${MAX_FORM_BYTES} bytes.`);
+      throw new ApiError('payload_too_large', `A dashboard form must be at most ${MAX_FORM_BYTES} bytes.`);
     },
   });
 
@@ -58,7 +58,7 @@ const DOCS = {
 };
 
 const overviewRoutes = new Hono<AppEnv>()
-  .get(DASHBOARD_PATH, DOCS.overview, validate('query', overviewQuery), async (c) => {
+  .get('/', DOCS.overview, validate('query', overviewQuery), async (c) => {
     const query = c.req.valid('query');
     const sites = await listSites(c.env.DB);
     const site = query.site ? sites.find((s) => s.id === query.site) : sites[0];
@@ -69,22 +69,23 @@ const overviewRoutes = new Hono<AppEnv>()
     const state = { site: site.id, period: query.period, ...rank };
     return dashboardPage(c, <OverviewPage assets={ASSETS} sites={sites} site={site} state={state} overview={overview} live={live} />);
   })
-  .get(`${DASHBOARD_API_PATH}/live`, DOCS.live, validate('query', liveQuery), async (c) => {
+  .get('/api/live', DOCS.live, validate('query', liveQuery), async (c) => {
     const site = await getSite(c.env.DB, c.req.valid('query').site);
-    if (!site) throw new ApiError(404, 'unknown_site', `No site ${c.req.valid('query').site}.`);
+    if (!site) throw unknownSite({ id: c.req.valid('query').site });
     c.header('Cache-Control', 'no-store');
     return c.json(await readLiveHour(c.env.DB, site, Date.now()));
   });
 
 /**
- * GET /dashboard and everything under it. Order matters: the public assets
- * first; then the cross-site check and size limit for every form post (sign-in
- * included); then sign-in; then the session check in front of all the rest.
+ * GET /dashboard and everything under it, mounted at DASHBOARD_PATH (paths.ts)
+ * by src/app.ts. Order matters: the public assets first; then the cross-site
+ * check and size limit for every form post (sign-in included); then sign-in;
+ * then the session check in front of all the rest.
  */
-export const dashboardRoutes = new Hono<AppEnv>()
+export const dashboardApp = new Hono<AppEnv>()
   .route('/', dashboardAssetRoutes)
-  .use(`${DASHBOARD_PATH}/*`, refuseCrossSite(), limitForms())
+  .use('/*', refuseCrossSite(), limitForms())
   .route('/', dashboardLoginRoutes)
-  .use(`${DASHBOARD_PATH}/*`, requireSession())
+  .use('/*', requireSession())
   .route('/', overviewRoutes)
   .route('/', dashboardSiteRoutes);

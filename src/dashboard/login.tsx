@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { secretsEqual } from '../auth/admin-token';
 import type { AppEnv } from '../env';
 import { errors, html } from '../openapi/describe';
 import { LoginPage } from './views/login';
 import { validate } from '../http/validation';
 import { ASSETS, dashboardPage, describeDashboard } from './page';
-import { LOGIN_PATH, clearSessionCookie, newSession, safeNext, setSessionCookie } from './session';
+import { LOGIN_PATH } from './paths';
+import { safeNext, signIn, signOut } from './session';
 
 const loginQuery = z.object({ next: z.string().max(2048).optional().catch(undefined) });
 
@@ -33,24 +33,22 @@ const DOCS = {
 
 /**
  * Sign-in and sign-out. The token is checked in constant time; the session
- * cookie is then an HMAC keyed by it (dashboard-session.ts), never the token.
+ * cookie is then an HMAC keyed by it (session.ts), never the token.
  */
 export const dashboardLoginRoutes = new Hono<AppEnv>()
-  .get(LOGIN_PATH, DOCS.form, validate('query', loginQuery), (c) =>
+  .get('/login', DOCS.form, validate('query', loginQuery), (c) =>
     dashboardPage(c, <LoginPage assets={ASSETS} next={safeNext(c.req.valid('query').next)} problem={null} />),
   )
-  .post(LOGIN_PATH, DOCS.signIn, async (c) => {
+  .post('/login', DOCS.signIn, async (c) => {
     const form = loginForm.parse(await c.req.parseBody());
     const next = safeNext(form.next);
-    const expected = c.env.ADMIN_TOKEN;
-    if (!expected) return dashboardPage(c, <LoginPage assets={ASSETS} next={next} problem="no_token_configured" />, 403);
-    if (!form.token || !(await secretsEqual(form.token, expected))) {
-      return dashboardPage(c, <LoginPage assets={ASSETS} next={next} problem="wrong_token" />, 401);
+    const refusal = await signIn(c, form.token);
+    if (refusal) {
+      return dashboardPage(c, <LoginPage assets={ASSETS} next={next} problem={refusal} />, refusal === 'no_token_configured' ? 403 : 401);
     }
-    setSessionCookie(c, await newSession(expected, Date.now()));
     return c.redirect(next, 303);
   })
-  .post('/dashboard/logout', DOCS.signOut, (c) => {
-    clearSessionCookie(c);
+  .post('/logout', DOCS.signOut, (c) => {
+    signOut(c);
     return c.redirect(LOGIN_PATH, 303);
   });

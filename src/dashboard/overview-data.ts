@@ -1,8 +1,27 @@
-import { readPopular } from '../db/popular';
-import { periodSpan, previousSpan, readNetworkShares, readSiteSeries, readSiteTotals, type Period } from '../db/series';
+import type { LiveHour, Series, Totals } from '../../common/dashboard-json';
+import { periodSpan, previousSpan, readNetworkShares, readSiteSeries, readSiteTotals, type NetworkShares, type Period } from '../db/series';
+import { readPopular } from '../popular/read-popular';
+import type { PopularList } from '../ranking/rank';
+import type { RankBy, RankWindow } from '../ranking/windows';
 import { HOUR_MS, bucketOf } from '../time';
-import type { LiveHour, Overview, RankChoice } from './views/overview';
 import type { Site } from '../sites/site-schema';
+
+/** The top table's ranking, as the popular endpoint takes it. */
+export interface RankChoice {
+  window: RankWindow;
+  by: RankBy;
+}
+
+/** What the overview shows for one site and period. */
+export interface Overview {
+  period: Period;
+  series: Series;
+  totals: Totals;
+  /** The same length of time just before, to compare with. */
+  previous: Totals;
+  networks: NetworkShares[];
+  top: PopularList;
+}
 
 /** Rows of the top articles table. */
 const TOP_LIMIT = 20;

@@ -2,14 +2,14 @@ import type { Context } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { describe } from '../openapi/describe';
-import type { Assets } from './views/layout';
-import { DASHBOARD_SCRIPT_PATH, DASHBOARD_STYLE_PATH } from './assets';
+import { DASHBOARD_SCRIPT_PATH, DASHBOARD_STYLE_PATH, type DashboardAssets } from './assets';
+import { LOGIN_PATH } from './paths';
 
-export const ASSETS: Assets = { script: DASHBOARD_SCRIPT_PATH, style: DASHBOARD_STYLE_PATH };
+export const ASSETS: DashboardAssets = { script: DASHBOARD_SCRIPT_PATH, style: DASHBOARD_STYLE_PATH };
 
 /**
  * A dashboard page. Its script and styles are files of this origin, so the
- * app-wide CSP (src/security.ts: `script-src 'self'`, no framing) holds as is.
+ * app-wide CSP (src/http/security.ts: `script-src 'self'`, no framing) holds as is.
  * The pages are private and live: never stored by any cache.
  */
 export function dashboardPage(c: Context, page: JSX.Element, status: ContentfulStatusCode = 200): Response {
@@ -25,7 +25,7 @@ export const describeDashboard = (summary: string, responses: Responses, signedO
     ? describe(
         'Dashboard',
         summary,
-        { ...responses, 303: { description: 'Not signed in: redirect to /dashboard/login' } },
+        { ...responses, 303: { description: `Not signed in: redirect to ${LOGIN_PATH}` } },
         { security: [{ dashboardSession: [] }] },
       )
     : describe('Dashboard', summary, responses);

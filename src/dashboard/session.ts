@@ -5,11 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secretsEqual } from '../auth/admin-token';
 import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
-
-export const DASHBOARD_PATH = '/dashboard';
-export const LOGIN_PATH = `${DASHBOARD_PATH}/login`;
-/** Paths whose callers are scripts: answered with a JSON 401 rather than a redirect. */
-export const DASHBOARD_API_PATH = `${DASHBOARD_PATH}/api`;
+import { DASHBOARD_API_PATH, DASHBOARD_PATH, LOGIN_PATH } from './paths';
 
 export const SESSION_COOKIE = 'sharepulse_admin';
 /** A week: a newsroom screen stays signed in across shifts; rotating ADMIN_TOKEN ends every session at once. */
@@ -53,7 +49,7 @@ const isLocalHttp = (c: Context) => {
 };
 
 /** `HttpOnly` (no script reads it), `SameSite=Strict` (no other site's page sends it), scoped to the dashboard. */
-export function setSessionCookie(c: Context, value: string): void {
+function setSessionCookie(c: Context, value: string): void {
   setCookie(c, SESSION_COOKIE, value, {
     path: DASHBOARD_PATH,
     httpOnly: true,
@@ -63,13 +59,32 @@ export function setSessionCookie(c: Context, value: string): void {
   });
 }
 
-export function clearSessionCookie(c: Context): void {
+/** Why a sign-in was refused, for the form to say. */
+export type SignInRefusal = 'wrong_token' | 'no_token_configured';
+
+/**
+ * Signs in with the token typed on the form: compared in constant time with
+ * ADMIN_TOKEN, then a new session's cookie is set. Answers why not otherwise.
+ */
+export async function signIn(c: Context<AppEnv>, token: string): Promise<SignInRefusal | null> {
+  const expected = c.env.ADMIN_TOKEN;
+  if (!expected) return 'no_token_configured';
+  if (!token || !(await secretsEqual(token, expected))) return 'wrong_token';
+  setSessionCookie(c, await newSession(expected, Date.now()));
+  return null;
+}
+
+/** Deletes the cookie with the attributes it was set with: a browser keeps it otherwise. */
+export function signOut(c: Context): void {
   deleteCookie(c, SESSION_COOKIE, { path: DASHBOARD_PATH, httpOnly: true, secure: !isLocalHttp(c), sameSite: 'Strict' });
 }
 
+const isDashboardPath = (path: string) =>
+  path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`) || path.startsWith(`${DASHBOARD_PATH}?`);
+
 /** Where to go after signing in: a dashboard path only, never another origin (`//evil.example`). */
 export const safeNext = (next: string | undefined): string =>
-  next && /^\/dashboard(?:[/?]|$)/.test(next) && !/[\\\s]/.test(next) ? next : DASHBOARD_PATH;
+  next && isDashboardPath(next) && !/[\\\s]/.test(next) ? next : DASHBOARD_PATH;
 
 /**
  * Every dashboard route but the sign-in page and the assets: without a valid
@@ -80,7 +95,7 @@ export const requireSession = (): MiddlewareHandler<AppEnv> =>
   async function requireSession(c, next) {
     if (await isValidSession(getCookie(c, SESSION_COOKIE), c.env.ADMIN_TOKEN, Date.now())) return next();
     if (c.req.path.startsWith(`${DASHBOARD_API_PATH}/`)) {
-      throw new ApiError(401, 'unauthorized', 'Sign in to the dashboard first.');
+      throw new ApiError('unauthorized', 'Sign in to the dashboard first.');
     }
     const url = new URL(c.req.url);
     const back = c.req.method === 'GET' ? `${url.pathname}${url.search}` : DASHBOARD_PATH;
@@ -101,7 +116,7 @@ export const refuseCrossSite = (): MiddlewareHandler<AppEnv> =>
       await checkOrigin(c, async () => {});
     } catch (err) {
       if (err instanceof HTTPException && err.status === 403) {
-        throw new ApiError(403, 'cross_site_request', 'Forms of the dashboard can only be sent from the dashboard itself.');
+        throw new ApiError('cross_site_request', 'Forms of the dashboard can only be sent from the dashboard itself.');
       }
       throw err;
     }

@@ -1,6 +1,26 @@
 import type { z } from 'zod';
-import type { SiteForm } from './views/sites';
 import { DEFAULT_SETTINGS, type Site, type SiteSettings } from '../sites/site-schema';
+
+/** The site form's fields as typed: what the form shows again when a value is refused. */
+export interface SiteForm {
+  id: string;
+  name: string;
+  /** Host names, one per line (commas and spaces separate too). */
+  hosts: string;
+  share_weight: string;
+  half_life_hours: string;
+  respect_gpc: boolean;
+  networks: string[];
+  max_events_per_second: string;
+  hourly_retention_days: string;
+  daily_retention_days: string;
+}
+
+/** What a page says above its content: refusals of the last post, or what it did. */
+export interface Feedback {
+  errors?: string[];
+  done?: string;
+}
 
 const NUMBER_FIELDS = ['share_weight', 'half_life_hours', 'max_events_per_second', 'hourly_retention_days', 'daily_retention_days'] as const;
 

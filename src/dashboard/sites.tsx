@@ -4,12 +4,13 @@ import { getSite, listSites } from '../db/sites';
 import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
 import { errors, html } from '../openapi/describe';
-import { SitePage, SitesPage, UnknownSitePage, type Feedback, type SiteForm } from './views/sites';
+import { SitePage, SitesPage, UnknownSitePage } from './views/sites';
 import { createSiteBody, siteId, siteParam, updateSiteBody, type Site } from '../sites/site-schema';
 import { validate } from '../http/validation';
 import { ASSETS, dashboardPage, describeDashboard } from './page';
+import { SITES_PATH, sitePath } from './paths';
 import { changeSite, createSite, removeSite } from '../sites/manage';
-import { issueMessages, newSiteForm, readSiteForm, siteBody, siteForm } from './site-form';
+import { issueMessages, newSiteForm, readSiteForm, siteBody, siteForm, type Feedback, type SiteForm } from './site-form';
 import { exportQuery, exportResponse } from '../export/download';
 
 /** What a redirect after a post asks the next page to say (post/redirect/get). */
@@ -64,28 +65,28 @@ const DOCS = {
  * why (400, or 409 for a taken id or host); a saved one redirects (303).
  */
 export const dashboardSiteRoutes = new Hono<AppEnv>()
-  .get('/dashboard/sites', DOCS.list, validate('query', doneQuery), async (c) => {
+  .get('/sites', DOCS.list, validate('query', doneQuery), async (c) => {
     const { done, id } = c.req.valid('query');
     return sitesPage(c, newSiteForm(), done === 'deleted' && id ? { done: `Site ${id} deleted.` } : {});
   })
-  .post('/dashboard/sites', DOCS.create, async (c) => {
+  .post('/sites', DOCS.create, async (c) => {
     const form = readSiteForm(await c.req.parseBody({ all: true }));
     const parsed = createSiteBody.safeParse(siteBody(form));
     if (!parsed.success) return sitesPage(c, form, { errors: issueMessages(parsed.error) }, 400);
     try {
       const site = await createSite(c.env, parsed.data, Date.now());
-      return c.redirect(`/dashboard/sites/${site.id}?done=created`, 303);
+      return c.redirect(`${sitePath(site.id)}?done=created`, 303);
     } catch (err) {
       return sitesPage(c, form, { errors: [formConflict(err)] }, 409);
     }
   })
-  .get('/dashboard/sites/:site', DOCS.show, validate('param', siteParam), validate('query', doneQuery), async (c) => {
+  .get('/sites/:site', DOCS.show, validate('param', siteParam), validate('query', doneQuery), async (c) => {
     const site = await getSite(c.env.DB, c.req.valid('param').site);
     if (!site) return dashboardPage(c, <UnknownSitePage assets={ASSETS} id={c.req.valid('param').site} />, 404);
     const { done } = c.req.valid('query');
     return sitePage(c, site, siteForm(site), done === 'created' || done === 'saved' ? { done: DONE_MESSAGES[done] } : {});
   })
-  .post('/dashboard/sites/:site', DOCS.change, validate('param', siteParam), async (c) => {
+  .post('/sites/:site', DOCS.change, validate('param', siteParam), async (c) => {
     const current = await getSite(c.env.DB, c.req.valid('param').site);
     if (!current) return dashboardPage(c, <UnknownSitePage assets={ASSETS} id={c.req.valid('param').site} />, 404);
     const form = { ...readSiteForm(await c.req.parseBody({ all: true })), id: current.id };
@@ -94,12 +95,12 @@ export const dashboardSiteRoutes = new Hono<AppEnv>()
     if (!parsed.success) return sitePage(c, current, form, { errors: issueMessages(parsed.error) }, 400);
     try {
       await changeSite(c.env, current, parsed.data);
-      return c.redirect(`/dashboard/sites/${current.id}?done=saved`, 303);
+      return c.redirect(`${sitePath(current.id)}?done=saved`, 303);
     } catch (err) {
       return sitePage(c, current, form, { errors: [formConflict(err)] }, 409);
     }
   })
-  .post('/dashboard/sites/:site/delete', DOCS.remove, validate('param', siteParam), async (c) => {
+  .post('/sites/:site/delete', DOCS.remove, validate('param', siteParam), async (c) => {
     const site = await getSite(c.env.DB, c.req.valid('param').site);
     if (!site) return dashboardPage(c, <UnknownSitePage assets={ASSETS} id={c.req.valid('param').site} />, 404);
     const posted = await c.req.parseBody();
@@ -107,8 +108,8 @@ export const dashboardSiteRoutes = new Hono<AppEnv>()
       return sitePage(c, site, siteForm(site), { errors: [`Type ${site.id} in the box to confirm the deletion.`] }, 400);
     }
     await removeSite(c.env, site.id);
-    return c.redirect(`/dashboard/sites?${new URLSearchParams({ done: 'deleted', id: site.id })}`, 303);
+    return c.redirect(`${SITES_PATH}?${new URLSearchParams({ done: 'deleted', id: site.id })}`, 303);
   })
-  .get('/dashboard/sites/:site/export', DOCS.export, validate('param', siteParam), validate('query', exportQuery), (c) =>
+  .get('/sites/:site/export', DOCS.export, validate('param', siteParam), validate('query', exportQuery), (c) =>
     exportResponse(c.env.DB, c.req.valid('param').site, c.req.valid('query').format, Date.now()),
   );

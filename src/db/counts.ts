@@ -1,9 +1,8 @@
 import type { ArticleMetadata } from '../articles/metadata';
 import { bucketOf } from '../time';
+import { MAX_BOUND_PARAMETERS, runBatch, type Query } from './query';
 import { advanceWindowQueries } from './window-totals';
-
-/** D1 caps bound parameters per statement at 100. */
-export const MAX_BOUND_PARAMETERS = 100;
+import type { CountsBody } from '../openapi/schemas';
 
 export interface ArticleDelta extends ArticleMetadata {
   site: string;
@@ -49,12 +48,6 @@ export interface FlushBatch {
   networks: NetworkDelta[];
   siteHours: SiteHourDelta[];
   siteNetworkHours: SiteNetworkHourDelta[];
-}
-
-/** A statement and its bound parameters, before it meets a D1 binding. */
-export interface Query {
-  sql: string;
-  params: (string | number | null)[];
 }
 
 /**
@@ -150,7 +143,7 @@ export function flushQueries(shard: string, seq: number, batch: FlushBatch, nowM
 
 /** Applies one flush to D1 as a single transaction. */
 export async function applyFlush(db: D1Database, queries: Query[]): Promise<void> {
-  await db.batch(queries.map(({ sql, params }) => db.prepare(sql).bind(...params)));
+  await runBatch(db, queries);
 }
 
 /** Whether the shard's batch `seq` already committed. */
@@ -159,19 +152,14 @@ export async function isFlushCommitted(db: D1Database, shard: string, seq: numbe
   return row !== null;
 }
 
-export interface ArticleCounts {
-  url: string;
-  views: number;
-  shares: { total: number; by_network: Record<string, number> };
-}
-
-/** All-time counts of one article; zeros for one never counted. */
-export async function readArticleCounts(db: D1Database, site: string, url: string): Promise<ArticleCounts> {
-  const [totals, networks] = await db.batch<{ views: number; shares: number } & { network: string }>([
-    db.prepare('SELECT views, shares FROM articles WHERE site_id = ? AND url = ?').bind(site, url),
-    db
-      .prepare('SELECT network, shares FROM article_network_shares WHERE site_id = ? AND url = ? AND shares > 0 ORDER BY network')
-      .bind(site, url),
+/** All-time counts of one article, as the counts endpoint answers them; zeros for one never counted. */
+export async function readArticleCounts(db: D1Database, site: string, url: string): Promise<CountsBody> {
+  const [totals, networks] = await runBatch<{ views: number; shares: number } & { network: string }>(db, [
+    { sql: 'SELECT views, shares FROM articles WHERE site_id = ? AND url = ?', params: [site, url] },
+    {
+      sql: 'SELECT network, shares FROM article_network_shares WHERE site_id = ? AND url = ? AND shares > 0 ORDER BY network',
+      params: [site, url],
+    },
   ]);
   const total = totals?.results[0];
   return {

@@ -1,9 +1,9 @@
-import { bucketOf, dayOfBucket } from '../time';
+import { dayOfBucket } from '../time';
 import type { PopularRequest } from '../ranking/popular-request';
-import { rankArticles, type Candidate, type PopularList } from '../ranking/rank';
+import type { Candidate } from '../ranking/rank';
 import { RUNNING_TOTAL_WINDOWS, TRENDING_HOURS, WINDOW_HOURS, windowRows, type RankBy, type RankWindow, type WindowRows } from '../ranking/windows';
 import type { SiteSettings } from '../sites/site-schema';
-import type { Query } from './counts';
+import { prepareQuery, runBatch, type Query } from './query';
 
 /** A CTE `sums (url, views, shares, trending)` and its parameters, numbered from ?3. */
 interface SumsSource {
@@ -146,19 +146,18 @@ export function rankingQuery(
 }
 
 /** The site's rollup watermark and the bucket of its running totals of `hours`: two key lookups. */
-const windowStateStatement = (db: D1Database, site: string, hours: number) =>
-  db
-    .prepare(
-      `SELECT (SELECT rolled_through_day FROM rollup_state WHERE site_id = ?1) AS rolledThroughDay,
+const windowStateQuery = (site: string, hours: number): Query => ({
+  sql: `SELECT (SELECT rolled_through_day FROM rollup_state WHERE site_id = ?1) AS rolledThroughDay,
               (SELECT through_bucket FROM window_state WHERE site_id = ?1 AND hours = ?2) AS totalsThroughBucket`,
-    )
-    .bind(site, hours);
+  params: [site, hours],
+});
 
 const NO_STORED_STATE: StoredWindowState = { rolledThroughDay: null, totalsThroughBucket: null };
 
 const sameQuery = (a: Query, b: Query) => a.sql === b.sql && a.params.length === b.params.length && a.params.every((p, i) => p === b.params[i]);
 
-type Site = { id: string; settings: Pick<SiteSettings, 'share_weight' | 'half_life_hours'> };
+/** A site as its popular lists depend on it: the id and the ranking settings. */
+export type RankingSite = { id: string; settings: Pick<SiteSettings, 'share_weight' | 'half_life_hours'> };
 
 /**
  * The ranked candidates of `request`, in one D1 round trip as a rule. A bounded
@@ -171,30 +170,17 @@ type Site = { id: string; settings: Pick<SiteSettings, 'share_weight' | 'half_li
  * another hour are corrected by the state the query itself reads (see
  * correctedTotals). Totals, once a site has them, are never taken away.
  */
-async function readCandidates(db: D1Database, site: Site, request: PopularRequest, currentBucket: number): Promise<Candidate[]> {
+export async function readCandidates(db: D1Database, site: RankingSite, request: PopularRequest, currentBucket: number): Promise<Candidate[]> {
   const queryFor = (stored: StoredWindowState) => rankingQuery(site.id, site.settings, request, currentBucket, stored);
-  const statement = ({ sql, params }: Query) => db.prepare(sql).bind(...params);
   if (request.by === 'trending' || request.window === 'all') {
-    return (await statement(queryFor(NO_STORED_STATE)).all<Candidate>()).results;
+    return (await prepareQuery(db, queryFor(NO_STORED_STATE)).all<Candidate>()).results;
   }
   const assumed = queryFor({ rolledThroughDay: dayOfBucket(currentBucket) - 1, totalsThroughBucket: currentBucket });
-  const [state, candidates] = await db.batch<Candidate & StoredWindowState>([
-    windowStateStatement(db, site.id, WINDOW_HOURS[request.window]),
-    statement(assumed),
+  const [state, candidates] = await runBatch<Candidate & StoredWindowState>(db, [
+    windowStateQuery(site.id, WINDOW_HOURS[request.window]),
+    assumed,
   ]);
   const needed = queryFor(state?.results[0] ?? NO_STORED_STATE);
   if (sameQuery(needed, assumed)) return candidates?.results ?? [];
-  return (await statement(needed).all<Candidate>()).results;
-}
-
-/** The popular list of a site at `nowMs`, from D1. */
-export async function readPopular(db: D1Database, site: Site, request: PopularRequest, nowMs: number): Promise<PopularList> {
-  const results = await readCandidates(db, site, request, bucketOf(nowMs));
-  return {
-    site: site.id,
-    window: request.window,
-    by: request.by,
-    generated_at: new Date(nowMs).toISOString(),
-    items: rankArticles(results, request),
-  };
+  return (await prepareQuery(db, needed).all<Candidate>()).results;
 }

@@ -1,7 +1,7 @@
 import { bucketOf, HOURS_PER_DAY } from '../time';
 import { planRollup, type RollupInput, type RollupPlan } from '../retention/rollup-plan';
 import type { Site } from '../sites/site-schema';
-import type { Query } from './counts';
+import { runBatch, type Query } from './query';
 import { listSites } from './sites';
 import { advanceWindowQueries } from './window-totals';
 
@@ -67,7 +67,7 @@ export async function rollUpSite(db: D1Database, site: Site, nowMs: number): Pro
     dailyRetentionDays: site.settings.daily_retention_days,
   });
   const queries = [...advanceWindowQueries([site.id], bucketOf(nowMs)), ...rollupQueries(site.id, plan)];
-  await db.batch(queries.map(({ sql, params }) => db.prepare(sql).bind(...params)));
+  await runBatch(db, queries);
   return plan;
 }
 

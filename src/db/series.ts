@@ -1,11 +1,9 @@
+import type { Series, Step, Totals } from '../../common/dashboard-json';
 import { HOUR_MS, HOURS_PER_DAY, dayOfBucket } from '../time';
 
 /** The dashboard's chart periods. */
 export const PERIODS = ['24h', '7d', '30d', '90d'] as const;
 export type Period = (typeof PERIODS)[number];
-
-/** A chart's point: one UTC hour (a bucket) or one UTC day. */
-export type Step = 'hour' | 'day';
 
 /** An inclusive range of points, in units of `step` (buckets or days). */
 export interface SeriesSpan {
@@ -47,19 +45,6 @@ const bucketsOf = ({ step, from, to }: SeriesSpan): [number, number] =>
   step === 'hour' ? [from, to] : [from * HOURS_PER_DAY, (to + 1) * HOURS_PER_DAY - 1];
 
 const STEP_SECONDS: Record<Step, number> = { hour: HOUR_MS / 1000, day: (HOURS_PER_DAY * HOUR_MS) / 1000 };
-
-/** Columns as uPlot takes them: each point's start in Unix seconds, then its views and shares. */
-export interface Series {
-  step: Step;
-  times: number[];
-  views: number[];
-  shares: number[];
-}
-
-export interface Totals {
-  views: number;
-  shares: number;
-}
 
 /**
  * A site's views and shares per point of `span`, from site_hours (one row per

@@ -1,4 +1,5 @@
 import { DEFAULT_SETTINGS, type Site, type SiteSettings } from '../sites/site-schema';
+import { runBatch, type Query } from './query';
 
 interface SiteRow {
   id: string;
@@ -43,40 +44,39 @@ export async function findClaimedHosts(db: D1Database, hosts: string[], exceptSi
   return results.map((row) => row.host);
 }
 
-const insertHosts = (db: D1Database, siteId: string, hosts: string[]) =>
-  hosts.map((host) => db.prepare('INSERT INTO site_hosts (host, site_id) VALUES (?, ?)').bind(host, siteId));
+const insertHosts = (siteId: string, hosts: string[]): Query[] =>
+  hosts.map((host) => ({ sql: 'INSERT INTO site_hosts (host, site_id) VALUES (?, ?)', params: [host, siteId] }));
 
 /** Inserts a site and its hosts in one transaction. A taken id or host fails it whole. */
 export async function insertSite(db: D1Database, site: Site): Promise<void> {
-  await db.batch([
-    db
-      .prepare('INSERT INTO sites (id, name, settings, created_at) VALUES (?, ?, ?, ?)')
-      .bind(site.id, site.name, JSON.stringify(site.settings), site.created_at),
-    ...insertHosts(db, site.id, site.hosts),
+  await runBatch(db, [
+    {
+      sql: 'INSERT INTO sites (id, name, settings, created_at) VALUES (?, ?, ?, ?)',
+      params: [site.id, site.name, JSON.stringify(site.settings), site.created_at],
+    },
+    ...insertHosts(site.id, site.hosts),
   ]);
 }
 
 /** Replaces a site's name, hosts and settings in one transaction. */
 export async function updateSite(db: D1Database, site: Site): Promise<void> {
-  await db.batch([
-    db
-      .prepare('UPDATE sites SET name = ?, settings = ? WHERE id = ?')
-      .bind(site.name, JSON.stringify(site.settings), site.id),
-    db.prepare('DELETE FROM site_hosts WHERE site_id = ?').bind(site.id),
-    ...insertHosts(db, site.id, site.hosts),
+  await runBatch(db, [
+    { sql: 'UPDATE sites SET name = ?, settings = ? WHERE id = ?', params: [site.name, JSON.stringify(site.settings), site.id] },
+    { sql: 'DELETE FROM site_hosts WHERE site_id = ?', params: [site.id] },
+    ...insertHosts(site.id, site.hosts),
   ]);
 }
 
 /** Deletes a site with its hosts, articles and counts. Answers whether it existed. */
 export async function deleteSite(db: D1Database, id: string): Promise<boolean> {
-  const results = await db.batch([
-    db.prepare('DELETE FROM site_network_hours WHERE site_id = ?').bind(id),
-    db.prepare('DELETE FROM site_hours WHERE site_id = ?').bind(id),
-    db.prepare('DELETE FROM article_network_shares WHERE site_id = ?').bind(id),
-    db.prepare('DELETE FROM article_hours WHERE site_id = ?').bind(id),
-    db.prepare('DELETE FROM articles WHERE site_id = ?').bind(id),
-    db.prepare('DELETE FROM site_hosts WHERE site_id = ?').bind(id),
-    db.prepare('DELETE FROM sites WHERE id = ?').bind(id),
+  const results = await runBatch(db, [
+    { sql: 'DELETE FROM site_network_hours WHERE site_id = ?', params: [id] },
+    { sql: 'DELETE FROM site_hours WHERE site_id = ?', params: [id] },
+    { sql: 'DELETE FROM article_network_shares WHERE site_id = ?', params: [id] },
+    { sql: 'DELETE FROM article_hours WHERE site_id = ?', params: [id] },
+    { sql: 'DELETE FROM articles WHERE site_id = ?', params: [id] },
+    { sql: 'DELETE FROM site_hosts WHERE site_id = ?', params: [id] },
+    { sql: 'DELETE FROM sites WHERE id = ?', params: [id] },
   ]);
   return (results.at(-1)?.meta.changes ?? 0) > 0;
 }

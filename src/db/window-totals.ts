@@ -1,5 +1,5 @@
 import { RUNNING_TOTAL_WINDOWS, WINDOW_HOURS } from '../ranking/windows';
-import type { Query } from './counts';
+import type { Query } from './query';
 
 // Migration 0005 keeps window_totals (site, hours, url) equal to the sum of the
 // article's hourly rows with bucket > through_bucket - hours. Its triggers add

@@ -1,31 +1,12 @@
 import { z } from 'zod';
 import { exportDays, exportTotals } from '../db/export';
 import { getSite } from '../db/sites';
-import { ApiError } from '../errors';
+import { unknownSite } from '../errors';
 import { csvExport } from './csv';
 import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportFilename, type ExportFormat } from './formats';
 import { jsonExport } from './json';
 
 export const exportQuery = z.object({ format: z.enum(EXPORT_FORMATS).default('json') });
-
-/** The JSON export's shape, for the OpenAPI document (src/export/json.ts writes it). */
-export const exportBody = z
-  .object({
-    site: z.string(),
-    generated_at: z.string().describe('ISO-8601'),
-    days: z.array(z.object({ date: z.string().describe('UTC day, YYYY-MM-DD'), url: z.string(), views: z.number().int(), shares: z.number().int() })),
-    totals: z.array(
-      z.object({
-        url: z.string(),
-        title: z.string().nullable(),
-        section: z.string().nullable(),
-        published: z.string().nullable(),
-        views: z.number().int().describe('All time'),
-        shares: z.number().int().describe('All time'),
-      }),
-    ),
-  })
-  .meta({ id: 'Export' });
 
 export const CSV_DESCRIPTION =
   'Columns type,date,url,title,section,published,views,shares: a `day` row per article per UTC day, then a `total` row per article (all time, no date). RFC 4180; text cells starting with = + - @ tab or CR are prefixed with \'.';
@@ -63,7 +44,7 @@ function textStream(source: AsyncGenerator<string>): ReadableStream<Uint8Array> 
  */
 export async function exportResponse(db: D1Database, siteId: string, format: ExportFormat, nowMs: number): Promise<Response> {
   const site = await getSite(db, siteId);
-  if (!site) throw new ApiError(404, 'unknown_site', `No site ${siteId}.`);
+  if (!site) throw unknownSite({ id: siteId });
   const days = exportDays(db, site.id);
   const totals = exportTotals(db, site.id);
   const body = format === 'csv' ? csvExport(days, totals) : jsonExport(site.id, new Date(nowMs).toISOString(), days, totals);

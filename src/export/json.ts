@@ -1,5 +1,26 @@
+import { z } from 'zod';
 import type { ExportDay, ExportTotal } from '../db/export';
 import { isoDate } from './formats';
+
+/** The JSON export's shape, for the OpenAPI document; `jsonExport` writes it. */
+export const exportBody = z
+  .object({
+    site: z.string(),
+    generated_at: z.string().describe('ISO-8601'),
+    days: z.array(z.object({ date: z.string().describe('UTC day, YYYY-MM-DD'), url: z.string(), views: z.number().int(), shares: z.number().int() })),
+    totals: z.array(
+      z.object({
+        url: z.string(),
+        title: z.string().nullable(),
+        section: z.string().nullable(),
+        published: z.string().nullable(),
+        views: z.number().int().describe('All time'),
+        shares: z.number().int().describe('All time'),
+      }),
+    ),
+  })
+  .meta({ id: 'Export' });
+type ExportBody = z.infer<typeof exportBody>;
 
 /**
  * The export as one JSON document, written piece by piece so that a large
@@ -17,14 +38,16 @@ export async function* jsonExport(
   yield `{"site":${JSON.stringify(site)},"generated_at":${JSON.stringify(generatedAt)},"days":[`;
   let separator = '';
   for await (const row of days) {
-    yield separator + JSON.stringify({ date: isoDate(row.day), url: row.url, views: row.views, shares: row.shares });
+    const day: ExportBody['days'][number] = { date: isoDate(row.day), url: row.url, views: row.views, shares: row.shares };
+    yield separator + JSON.stringify(day);
     separator = ',';
   }
   yield '],"totals":[';
   separator = '';
   for await (const row of totals) {
     const { url, title, section, published, views, shares } = row;
-    yield separator + JSON.stringify({ url, title, section, published, views, shares });
+    const total: ExportBody['totals'][number] = { url, title, section, published, views, shares };
+    yield separator + JSON.stringify(total);
     separator = ',';
   }
   yield ']}';

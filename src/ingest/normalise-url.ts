@@ -9,7 +9,7 @@ const isTrackingParam = (name: string): boolean => {
 };
 
 /**
- * Turns any spelling of an article URL into its key, as ../shared/API.md defines it:
+ * Turns any spelling of an article URL into its key, as the counting rules define it:
  * https, lower-case host, no default port, no fragment, no tracking parameters,
  * sorted parameters and no trailing `index.html`. Answers `null` for anything that
  * is not an absolute http(s) URL.

@@ -15,19 +15,19 @@ const hostOfHeader = (value: string | undefined): string | null => {
 export function checkOrigin(site: Site, { origin, referer }: { origin: string | undefined; referer: string | undefined }): void {
   const host = origin !== undefined ? hostOfHeader(origin) : hostOfHeader(referer);
   if (host === null) {
-    throw new ApiError(403, 'origin_required', 'The request must come from a page of the site (Origin or Referer).');
+    throw new ApiError('origin_required', 'The request must come from a page of the site (Origin or Referer).');
   }
   if (!site.hosts.includes(host)) {
-    throw new ApiError(403, 'origin_not_allowed', `Origin host ${host} is not a host of site ${site.id}.`);
+    throw new ApiError('origin_not_allowed', `Origin host ${host} is not a host of site ${site.id}.`);
   }
 }
 
 /** The article key of `url`, refused unless it is on one of the site's hosts. */
 export function articleKey(site: Site, url: string): string {
   const normalised = normaliseUrl(url);
-  if (normalised === null) throw new ApiError(400, 'invalid_url', 'The URL must be an absolute http(s) URL.');
+  if (normalised === null) throw new ApiError('invalid_url', 'The URL must be an absolute http(s) URL.');
   if (!site.hosts.includes(hostOf(normalised))) {
-    throw new ApiError(400, 'url_not_allowed', `The URL's host is not a host of site ${site.id}.`);
+    throw new ApiError('url_not_allowed', `The URL's host is not a host of site ${site.id}.`);
   }
   return normalised;
 }

@@ -1,30 +1,24 @@
 import { z } from 'zod';
 import { NETWORKS } from '../../common/networks';
-import { siteSettings } from '../sites/site-schema';
+import { ERROR_CODES } from '../errors';
+import { RANK_BY, WINDOWS } from '../ranking/windows';
+import { siteBody } from '../sites/site-schema';
 
-// Schemas of what the API answers, for the OpenAPI document only: requests are
-// described by the very schemas the handlers validate with.
+// Schemas of what the API answers: the OpenAPI document is made of them, and
+// the types of the answers are inferred from them. Requests are described by
+// the very schemas the handlers validate with.
 
 export const errorBody = z
   .object({
     error: z.object({
-      code: z.string().describe('snake_case error code, e.g. invalid_request'),
+      code: z.enum(ERROR_CODES).describe('snake_case error code, e.g. invalid_request'),
       message: z.string().describe('What went wrong, for people'),
     }),
   })
   .meta({ id: 'Error' });
 
-export const siteBody = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    hosts: z.array(z.string()),
-    settings: siteSettings,
-    created_at: z.string().describe('ISO-8601'),
-  })
-  .meta({ id: 'Site' });
-
 export const siteListBody = z.object({ sites: z.array(siteBody) });
+export type SiteListBody = z.infer<typeof siteListBody>;
 
 export const countsBody = z
   .object({
@@ -36,12 +30,13 @@ export const countsBody = z
     }),
   })
   .meta({ id: 'Counts' });
+export type CountsBody = z.infer<typeof countsBody>;
 
 export const popularBody = z
   .object({
     site: z.string(),
-    window: z.enum(['1h', '24h', '7d', '30d', 'all']),
-    by: z.enum(['views', 'shares', 'score', 'trending']),
+    window: z.enum(WINDOWS),
+    by: z.enum(RANK_BY),
     generated_at: z.string().describe('ISO-8601'),
     items: z.array(
       z.object({
@@ -59,9 +54,12 @@ export const popularBody = z
     ),
   })
   .meta({ id: 'PopularList' });
+export type PopularBody = z.infer<typeof popularBody>;
 
 export const shariffBody = z
   .record(z.string(), z.number().int())
   .describe("Share counts under Shariff's service names: twitter, facebook, linkedin, whatsapp, telegram, reddit, bluesky, mastodon, pinterest, mail, clipboard");
+export type ShariffBody = z.infer<typeof shariffBody>;
 
 export const healthBody = z.object({ ok: z.literal(true) });
+export type HealthBody = z.infer<typeof healthBody>;

@@ -1,5 +1,6 @@
 import type { ArticleMetadata } from '../articles/metadata';
-import type { RankBy, RankWindow } from './windows';
+import type { PopularBody } from '../openapi/schemas';
+import type { RankBy } from './windows';
 
 /** One article's counts over a window, with its metadata: what ranking works on. */
 export interface Candidate extends ArticleMetadata {
@@ -12,20 +13,11 @@ export interface Candidate extends ArticleMetadata {
   trending: number | null;
 }
 
-/** A ranked candidate; `trending` only in a list ranked by it. */
-export interface PopularItem extends Omit<Candidate, 'trending'> {
-  rank: number;
-  trending?: number;
-}
+/** The body of GET /api/v1/sites/{site}/popular: its schema is the one owner of the shape. */
+export type PopularList = PopularBody;
 
-/** The body of GET /api/v1/sites/{site}/popular. */
-export interface PopularList {
-  site: string;
-  window: RankWindow;
-  by: RankBy;
-  generated_at: string;
-  items: PopularItem[];
-}
+/** A ranked candidate; `trending` only in a list ranked by it. */
+export type PopularItem = PopularBody['items'][number];
 
 export interface RankOptions {
   by: RankBy;

@@ -1,8 +1,8 @@
 import type { FC } from 'hono/jsx';
 import { demoPath, type DemoArticle } from '../demo/articles';
 import { NETWORK_LABELS, NETWORKS, isLinkNetwork } from '../../common/networks';
+import type { PopularBody } from '../openapi/schemas';
 import type { PopularRequest } from '../ranking/popular-request';
-import type { PopularItem } from '../ranking/rank';
 
 const STYLE = `
   :root { color-scheme: light dark; --ink: #1b1b1f; --paper: #fbfaf7; --muted: #5d5d66; --rule: #dedbd2; --accent: #b3261e; }
@@ -72,7 +72,7 @@ const hrefOn = (origin: string, url: string): string => {
 /** What the popular box shows: the list and the request it answers. */
 export interface DemoPopular {
   request: PopularRequest;
-  items: PopularItem[];
+  items: PopularBody['items'];
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx';
 import type { Strings } from '../../common/i18n';
-import type { PopularList } from '../ranking/rank';
+import type { PopularBody } from '../openapi/schemas';
 
 const isHttpUrl = (value: string | null): value is string => value !== null && /^https?:\/\//i.test(value);
 
@@ -8,7 +8,7 @@ const isHttpUrl = (value: string | null): value is string => value !== null && /
  * The popular list for an iframe, as the widget draws it. Links open in the
  * page around the iframe (the site's own article pages); every title is text.
  */
-export const EmbedPopular: FC<{ list: PopularList; lang: string; strings: Strings }> = ({ list, lang, strings: s }) => {
+export const EmbedPopular: FC<{ list: PopularBody; lang: string; strings: Strings }> = ({ list, lang, strings: s }) => {
   const format = new Intl.NumberFormat(lang, { notation: 'compact' });
   const count = (n: number, unit: string) => `${format.format(n)} ${unit}`;
   const items = list.items.filter((item) => isHttpUrl(item.url));

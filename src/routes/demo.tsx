@@ -11,7 +11,8 @@ import { withStyleNonce } from '../http/security';
 /** The demo page's "Most popular" box: the day's five most-read stories. */
 const DEMO_POPULAR: PopularRequest = { window: '24h', by: 'views', limit: 5, section: null, exclude: [] };
 
-export const demoRoutes = new Hono<AppEnv>().get('/demo/:slug{[a-z0-9-]*}?', withStyleNonce(), describe('Demo', 'A demo article page of an imaginary paper', { 200: html('The article page'), 404: { description: 'No such demo article' } }), async (c) => {
+/** GET /demo and /demo/{slug}, mounted at /demo: the imaginary paper's article pages. */
+export const demoRoutes = new Hono<AppEnv>().get('/:slug{[a-z0-9-]*}?', withStyleNonce(), describe('Demo', 'A demo article page of an imaginary paper', { 200: html('The article page'), 404: { description: 'No such demo article' } }), async (c) => {
   const slug = c.req.param('slug') ?? '';
   const article = DEMO_ARTICLES.find((a) => a.slug === slug);
   if (!article) return c.notFound();

@@ -69,9 +69,12 @@ async function embedResponse(c: Context<AppEnv>, page: JSX.Element, maxAge: numb
 
 const themeOf = (theme: 'light' | 'dark' | 'auto' | undefined) => (theme === 'auto' ? undefined : theme);
 
-/** GET /embed/share and /embed/popular: the widget's elements as iframe pages, for pages that run no script of ours. */
+/**
+ * GET /embed/share and /embed/popular, mounted at /embed: the widget's
+ * elements as iframe pages, for pages that run no script of ours.
+ */
 export const embedRoutes = new Hono<AppEnv>()
-  .get('/embed/share', describe('Embedding', 'Share buttons for an iframe', { 200: html('Self-contained HTML, readable without JavaScript'), ...errors(400, 404) }), validate('query', embedShareQuery), async (c) => {
+  .get('/share', describe('Embedding', 'Share buttons for an iframe', { 200: html('Self-contained HTML, readable without JavaScript'), ...errors(400, 404) }), validate('query', embedShareQuery), async (c) => {
     const query = c.req.valid('query');
     const site = await requireSite(c.env, query.site);
     const url = articleKey(site, query.url);
@@ -88,7 +91,7 @@ export const embedRoutes = new Hono<AppEnv>()
       withCounts ? COUNTS_TTL_SECONDS : 300,
     );
   })
-  .get('/embed/popular', describe('Embedding', 'The most popular articles for an iframe', { 200: html('Self-contained HTML, readable without JavaScript'), ...errors(400, 404) }), validate('query', embedPopularQuery), async (c) => {
+  .get('/popular', describe('Embedding', 'The most popular articles for an iframe', { 200: html('Self-contained HTML, readable without JavaScript'), ...errors(400, 404) }), validate('query', embedPopularQuery), async (c) => {
     const query = c.req.valid('query');
     const site = await requireSite(c.env, query.site);
     const request = toPopularRequest(query, (url) => articleKey(site, url));

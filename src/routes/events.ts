@@ -10,8 +10,9 @@ import { resolver } from 'hono-openapi';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
+/** POST /api/v1/events, mounted there: the beacon endpoint. */
 export const eventsRoutes = new Hono<AppEnv>().post(
-  '/api/v1/events',
+  '/',
   describe(
     'Recording',
     'Record views and shares',
@@ -32,7 +33,7 @@ export const eventsRoutes = new Hono<AppEnv>().post(
   bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
-      throw new ApiError(413, 'payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+      throw new ApiError('payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
     },
   }),
   anyContentTypeJson(eventsBody),

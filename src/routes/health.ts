@@ -1,9 +1,14 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { describe, json } from '../openapi/describe';
-import { healthBody } from '../openapi/schemas';
+import { type HealthBody, healthBody } from '../openapi/schemas';
 
-export const healthRoutes = new Hono<AppEnv>().get('/healthz', describe('Operating', 'Health check', { 200: json(healthBody, 'The Worker is up') }), (c) => {
-  c.header('Cache-Control', 'no-store');
-  return c.json({ ok: true });
-});
+/** GET /healthz, mounted at /healthz. */
+export const healthRoutes = new Hono<AppEnv>().get(
+  '/',
+  describe('Operating', 'Health check', { 200: json(healthBody, 'The Worker is up') }),
+  (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json({ ok: true } satisfies HealthBody);
+  },
+);

@@ -4,7 +4,7 @@ import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
 import { MAX_URL_LENGTH } from '../ingest/event-schema';
 import { cutToLength } from '../ingest/text';
-import { NETWORKS, isLinkNetwork, shareUrl, type Network } from '../../common/networks';
+import { NETWORKS, isLinkNetwork, isNetwork, shareUrl, type Network } from '../../common/networks';
 import { articleKey } from '../ingest/site-rules';
 import { recordShareClick } from '../recording/record-events';
 import { requireSite } from '../sites/lookup';
@@ -22,16 +22,14 @@ const shareQuery = z.object({
     .optional(),
 });
 
-const isNetwork = (name: string): name is Network => (NETWORKS as readonly string[]).includes(name);
-
 /**
- * GET /api/v1/share/{network}: the share button that works without JavaScript.
- * Records the share, then answers 302 to the network's own share page, the
- * only redirect target there is: the article URL is only ever a parameter of
- * it, and must be on one of the site's hosts.
+ * GET /api/v1/share/{network}, mounted at /api/v1/share: the share button that
+ * works without JavaScript. Records the share, then answers 302 to the
+ * network's own share page, the only redirect target there is: the article URL
+ * is only ever a parameter of it, and must be on one of the site's hosts.
  */
 export const shareRoutes = new Hono<AppEnv>().get(
-  '/api/v1/share/:network',
+  '/:network',
   describe(
     'Recording',
     'Share through a network (works without JavaScript)',
@@ -42,10 +40,10 @@ export const shareRoutes = new Hono<AppEnv>().get(
   async (c) => {
   const network = c.req.param('network');
   if (!isNetwork(network)) {
-    throw new ApiError(400, 'unknown_network', `No network ${network}; one of ${NETWORKS.join(', ')}.`);
+    throw new ApiError('unknown_network', `No network ${network}; one of ${NETWORKS.join(', ')}.`);
   }
   if (!isLinkNetwork(network)) {
-    throw new ApiError(400, 'not_a_link_network', `${network} shares in the browser and has no share page to go to.`);
+    throw new ApiError('not_a_link_network', `${network} shares in the browser and has no share page to go to.`);
   }
   const query = c.req.valid('query');
   const site = await requireSite(c.env, query.site);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { COUNTS_TTL_SECONDS, cachedArticleCounts } from '../cache/counts';
 import { publicReadCors } from '../http/cors';
 import { siteIdOfHost } from '../db/site-hosts';
-import { ApiError } from '../errors';
+import { ApiError, unknownSite } from '../errors';
 import type { AppEnv } from '../env';
 import { MAX_URL_LENGTH } from '../ingest/event-schema';
 import { hostOf, normaliseUrl } from '../ingest/normalise-url';
@@ -11,7 +11,7 @@ import type { Network } from '../../common/networks';
 import { articleKey } from '../ingest/site-rules';
 import { requireSite } from '../sites/lookup';
 import { describe, errors, json } from '../openapi/describe';
-import { shariffBody } from '../openapi/schemas';
+import { shariffBody, type ShariffBody } from '../openapi/schemas';
 import { validate } from '../http/validation';
 
 /**
@@ -44,14 +44,14 @@ const toShariff = (byNetwork: Record<string, number>): ShariffCounts =>
 const shariffQuery = z.object({ url: z.string().min(1).max(MAX_URL_LENGTH) });
 
 /**
- * GET /api/v1/shariff?url=…: the Shariff backend protocol, so that a page
- * using Shariff's front end shows the share clicks we recorded. The site is
- * the one that claims the URL's host.
+ * GET /api/v1/shariff?url=…, mounted there: the Shariff backend protocol, so
+ * that a page using Shariff's front end shows the share clicks we recorded.
+ * The site is the one that claims the URL's host.
  */
 export const shariffRoutes = new Hono<AppEnv>()
-  .use('/api/v1/shariff', publicReadCors())
+  .use('/', publicReadCors())
   .get(
-    '/api/v1/shariff',
+    '/',
     describe('Reading', 'Share counts for Shariff', { 200: json(shariffBody, "Our recorded shares under Shariff's service names"), ...errors(400, 404) }, {
       description: "The Shariff backend protocol: the site is the one owning the URL's host.",
     }),
@@ -59,13 +59,13 @@ export const shariffRoutes = new Hono<AppEnv>()
     async (c) => {
     const { url } = c.req.valid('query');
     const normalised = normaliseUrl(url);
-    if (normalised === null) throw new ApiError(400, 'invalid_url', 'The URL must be an absolute http(s) URL.');
+    if (normalised === null) throw new ApiError('invalid_url', 'The URL must be an absolute http(s) URL.');
     const host = hostOf(normalised);
     const id = await siteIdOfHost(c.env.DB, host);
-    if (id === null) throw new ApiError(404, 'unknown_site', `No site has the host ${host}.`);
+    if (id === null) throw unknownSite({ host });
     const site = await requireSite(c.env, id);
     const counts = await cachedArticleCounts(c.env, site.id, articleKey(site, normalised));
     c.header('Cache-Control', `public, max-age=${COUNTS_TTL_SECONDS}`);
-    return c.json(toShariff(counts.shares.by_network));
+    return c.json(toShariff(counts.shares.by_network) satisfies ShariffBody);
     },
   );

@@ -22,10 +22,11 @@ function serveWidget(c: Context<AppEnv>, cacheControl: string): Response {
 }
 
 /**
- * The widget, built from widget/ by scripts/build-widget.mjs. `/widget.js` is
- * what publishers embed: cached five minutes, so a deploy reaches every page
- * soon. The hashed path never changes content; a hash from an older deploy
- * redirects to the current script rather than breaking the pages that name it.
+ * The widget, built from client/widget/ by scripts/build-client.mjs, mounted
+ * at the root. `/widget.js` is what publishers embed: cached five minutes, so
+ * a deploy reaches every page soon. The hashed path never changes content; a
+ * hash from an older deploy redirects to the current script rather than
+ * breaking the pages that name it.
  */
 export const widgetRoutes = new Hono<AppEnv>()
   .get('/widget.js', describe('Embedding', 'The widget script', { 200: script, 304: { description: 'Not modified' } }), (c) => serveWidget(c, 'public, max-age=300'))

@@ -10,16 +10,16 @@ import { DEFAULT_SETTINGS, siteSettings, type createSiteBody, type Site, type up
 
 async function refuseClaimedHosts(db: D1Database, hosts: string[], siteId: string): Promise<void> {
   const claimed = await findClaimedHosts(db, hosts, siteId);
-  if (claimed.length > 0) throw new ApiError(409, 'host_taken', `Already a host of another site: ${claimed.join(', ')}.`);
+  if (claimed.length > 0) throw new ApiError('host_taken', `Already a host of another site: ${claimed.join(', ')}.`);
 }
 
 const conflictOnRace = (err: unknown): never => {
-  if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', 'The site id or a host was claimed meanwhile.');
+  if (isUniqueViolation(err)) throw new ApiError('conflict', 'The site id or a host was claimed meanwhile.');
   throw err;
 };
 
 export async function createSite(env: Pick<Env, 'DB' | 'CACHE'>, body: z.infer<typeof createSiteBody>, nowMs: number): Promise<Site> {
-  if (await getSite(env.DB, body.id)) throw new ApiError(409, 'site_exists', `Site ${body.id} exists already.`);
+  if (await getSite(env.DB, body.id)) throw new ApiError('site_exists', `Site ${body.id} exists already.`);
   await refuseClaimedHosts(env.DB, body.hosts, body.id);
   const site: Site = {
     id: body.id,

@@ -73,10 +73,14 @@ export const updateSiteBody = z
 
 export const siteParam = z.object({ site: siteId });
 
-export interface Site {
-  id: string;
-  name: string;
-  hosts: string[];
-  settings: SiteSettings;
-  created_at: string;
-}
+/** A site as stored, and as the admin API answers it. */
+export const siteBody = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    hosts: z.array(z.string()),
+    settings: siteSettings,
+    created_at: z.string().describe('ISO-8601'),
+  })
+  .meta({ id: 'Site' });
+export type Site = z.infer<typeof siteBody>;

@@ -96,5 +96,5 @@ describe("popular lists in the isolate's memory", () => {
     expect(await cachedPopular(again.context, site, { ...REQUEST, limit: 1 }, nowMs)).toEqual(oldest);
     expect(kvGet).toHaveBeenCalledTimes(1);
     await again.settle();
-  });
+  }, 60_000);
 });

@@ -45,6 +45,13 @@ function cacheContext(overrides: Partial<PopularCacheContext> = {}) {
   };
 }
 
+/** Silences console[`level`] for the rest of the test (afterEach restores it), keeping what was logged. */
+const captureConsole = (level: 'error' | 'warn') => vi.spyOn(console, level).mockImplementation(() => {});
+/** The first argument of each call: the message, before the error it reports. */
+const messages = (spy: ReturnType<typeof captureConsole>) => spy.mock.calls.map(([message]) => message);
+const kvRead = expect.stringMatching(/^KV read of popular:v1\/.+ failed$/);
+const kvWrite = expect.stringMatching(/^KV write of popular:v1\/.+ failed$/);
+
 const failing = () => Promise.reject(new Error('KV is unavailable'));
 /** A KV namespace that fails every call, as during an outage. */
 const kvDown = { get: failing, put: failing, delete: failing, list: failing, getWithMetadata: failing } as unknown as KVNamespace;
@@ -71,8 +78,10 @@ describe('popular list caching', () => {
     expect(cached.headers.get('ETag')).toBe(first.headers.get('ETag'));
 
     // The proof holds: with the tables away, a list not cached yet cannot be answered.
+    const errors = captureConsole('error');
     const uncached = await withoutPopularTables(() => fetchWorker(`${url}&limit=3`));
     expect(uncached.status).toBe(500);
+    expect(errors.mock.calls).toEqual([['unhandled error', expect.objectContaining({ message: expect.stringContaining('no such table') })]]);
   });
 
   it('should share one computation between isolates through KV', async () => {
@@ -125,20 +134,24 @@ describe('popular list caching', () => {
     await first.settle();
 
     const stale = cacheContext();
+    const errors = captureConsole('error');
     const served = await withoutPopularTables(async () => {
       const list = await cachedPopular(stale.context, site, REQUEST, t0 + 120_000);
       await stale.settle(); // the refresh fails, and is only logged
       return list;
     });
     expect(served).toEqual(original);
+    expect(errors.mock.calls).toEqual([['popular: refresh failed', expect.objectContaining({ message: expect.stringContaining('no such table') })]]);
   });
 
   it('should answer from D1 when KV is down', async () => {
     const { site } = await seededSite(7);
+    const warnings = captureConsole('warn');
     const down = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
     const list = await cachedPopular(down.context, site, REQUEST, Date.now());
     await down.settle();
     expect(list.list.items).toEqual([expect.objectContaining({ rank: 1, views: 7 })]);
+    expect(messages(warnings)).toEqual([kvRead, kvWrite]);
   });
 
   it('should serve the stale copy in memory when KV misses, and refresh it in the background', async () => {
@@ -149,13 +162,18 @@ describe('popular list caching', () => {
     await first.settle();
     await seedArticles({ id: site.id, host }, [{ path: 'b', hours: [[bucketOf(t0), 11, 0]] }]);
 
+    const warnings = captureConsole('warn');
     const down = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
     expect(await cachedPopular(down.context, site, REQUEST, t0 + 61_000)).toBe(original);
     await down.settle();
+    // The read, the refresh's look for a copy refreshed elsewhere, the refresh's store.
+    expect(messages(warnings)).toEqual([kvRead, kvRead, kvWrite]);
     const next = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
     const refreshed = await cachedPopular(next.context, site, REQUEST, t0 + 62_000);
     expect(refreshed.list.items.map((item) => item.views)).toEqual([11, 7]);
     await next.settle();
+    // The refreshed copy came from memory: KV was not asked again.
+    expect(warnings).toHaveBeenCalledTimes(3);
   });
 
   it('should not serve a copy in memory older than a list is kept', async () => {
@@ -167,10 +185,12 @@ describe('popular list caching', () => {
     await seedArticles({ id: site.id, host }, [{ path: 'b', hours: [[bucketOf(t0), 11, 0]] }]);
 
     // Ten minutes on, the KV copy has expired too: the list is computed while the reader waits.
+    const warnings = captureConsole('warn');
     const later = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
     const list = await cachedPopular(later.context, site, REQUEST, t0 + 600_000);
     expect(list.list.generated_at).toBe(new Date(t0 + 600_000).toISOString());
     await later.settle();
+    expect(messages(warnings)).toEqual([kvRead, kvWrite]);
   });
 
   it("should answer the route's next read from the isolate's memory", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { flushQueries, MAX_BOUND_PARAMETERS, type FlushBatch } from '../../src/db/counts';
+import { flushQueries, type FlushBatch } from '../../src/db/counts';
+import { MAX_BOUND_PARAMETERS } from '../../src/db/query';
 
 const bigBatch = (articles: number): FlushBatch => ({
   articles: Array.from({ length: articles }, (_, i) => ({

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { Query } from '../../src/db/counts';
+import type { Query } from '../../src/db/query';
 import { rankingQuery } from '../../src/db/popular';
 import { rollupQueries } from '../../src/db/rollup';
 import { advanceWindowQueries } from '../../src/db/window-totals';

@@ -1,6 +1,6 @@
 import { createScheduledController, env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { readPopular } from '../../src/db/popular';
+import { readPopular } from '../../src/popular/read-popular';
 import { rollUpSite } from '../../src/db/rollup';
 import worker from '../../src/index';
 import { bucketOf, dayOfBucket } from '../../src/time';

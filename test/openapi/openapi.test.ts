@@ -1,10 +1,12 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
+import { ERRORS } from '../../src/errors';
 
 const spec = async () => (await SELF.fetch('https://api.test/api/v1/openapi.json')).json<{
   openapi: string;
   paths: Record<string, Record<string, { responses: Record<string, unknown>; tags?: string[] }>>;
+  components: { schemas: Record<string, { properties?: Record<string, { properties?: Record<string, { enum?: string[] }> }> }> };
 }>();
 
 /** Hono's `/a/:b{regex}?` as OpenAPI's `/a/{b}`. */
@@ -27,6 +29,11 @@ describe('GET /api/v1/openapi.json', () => {
       expect(Object.keys(operation!.responses).length, `${route.method} ${route.path}`).toBeGreaterThan(0);
       expect(operation!.tags?.length, `${route.method} ${route.path}`).toBe(1);
     }
+  });
+
+  it('should list the error codes of the catalogue, and no other, in the error shape', async () => {
+    const { components } = await spec();
+    expect(components.schemas.Error?.properties?.error?.properties?.code?.enum).toEqual(Object.keys(ERRORS));
   });
 
   it('should describe requests with the schemas the handlers validate with', async () => {

@@ -281,6 +281,10 @@ describe('POST /api/v1/events: refusals write nothing', () => {
   });
 });
 
+// Each test sends over a hundred requests one after the other: well within a
+// second alone, so a minute leaves room for a busy machine.
+const FLOOD_TIMEOUT_MS = 60_000;
+
 describe('POST /api/v1/events: flood guards', () => {
   it('should answer 429 with the JSON shape once one client exceeds its limit, and record nothing of it', async () => {
     const { id, host } = await createSite();
@@ -303,7 +307,7 @@ describe('POST /api/v1/events: flood guards', () => {
     await flushAllShards();
     const stored = await env.DB.prepare('SELECT sum(views) AS views FROM articles WHERE site_id = ?').bind(id).first();
     expect(stored).toEqual({ views: accepted + 1 });
-  });
+  }, FLOOD_TIMEOUT_MS);
 
   it('should not spend a client\u2019s limit on beacons that count nothing', async () => {
     const { id, host } = await createSite();
@@ -313,7 +317,7 @@ describe('POST /api/v1/events: flood guards', () => {
       expect((await postEvents(view(id, `${origin}/story-${i}`), { origin, ip, userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' })).status).toBe(202);
     }
     expect((await postEvents(view(id, `${origin}/counted`), { origin, ip })).status).toBe(202);
-  });
+  }, FLOOD_TIMEOUT_MS);
 
   it('should keep one client\u2019s limit per site', async () => {
     const a = await createSite();
@@ -321,5 +325,5 @@ describe('POST /api/v1/events: flood guards', () => {
     const ip = '198.51.100.210';
     for (let i = 0; i < 120; i++) await postEvents(view(a.id, `https://${a.host}/${i}`), { origin: `https://${a.host}`, ip });
     expect((await postEvents(view(b.id, `https://${b.host}/x`), { origin: `https://${b.host}`, ip })).status).toBe(202);
-  });
+  }, FLOOD_TIMEOUT_MS);
 });

@@ -1,5 +1,5 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { readArticleCounts } from '../../src/db/counts';
 import { DAY_MS, HOUR_MS, bucketOf, dayOf } from '../../src/time';
 import type { CounterShard, RecordRequest, ShardEvent } from '../../src/shard/counter-shard';
@@ -31,6 +31,21 @@ async function withD1Broken<T>(table: string, during: () => Promise<T>): Promise
     await env.DB.exec(`ALTER TABLE ${table}_away RENAME TO ${table}`);
   }
 }
+
+/**
+ * Captures console.error for the rest of the test: the shard reports each
+ * failed flush there. Answers what was logged, each message with its error's text.
+ */
+function captureFlushFailures() {
+  const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+  onTestFinished(() => spy.mockRestore());
+  return () => spy.mock.calls.map(([message, err]) => [message, String(err)]);
+}
+
+const flushFailure = (attempt: number, table: string) => [
+  `shard flush failed (attempt ${attempt}); will retry`,
+  expect.stringContaining(`no such table: ${table}`),
+];
 
 describe('CounterShard', () => {
   it('should flush buffered increments to D1 exactly', async () => {
@@ -114,6 +129,7 @@ describe('CounterShard', () => {
     const shard = isolatedShard();
     const url = `https://${host}/a`;
     await recordOne(shard, request([event(id, url)], { ip: '198.51.100.1' }));
+    const failures = captureFlushFailures();
 
     await withD1Broken('article_hours', async () => {
       // The flush fails; the shard keeps the batch and schedules a retry.
@@ -126,9 +142,11 @@ describe('CounterShard', () => {
       expect(await runDurableObjectAlarm(shard)).toBe(true);
     });
     expect(await storedTotals(id, url)).toEqual({ views: 0, shares: 0 });
+    expect(failures()).toEqual([flushFailure(1, 'article_hours'), flushFailure(2, 'article_hours')]);
 
     expect(await runDurableObjectAlarm(shard)).toBe(true);
     expect(await storedTotals(id, url)).toEqual({ views: 2, shares: 0 });
+    expect(failures()).toHaveLength(2);
     expect(await rowCount(shard, 'outbox')).toBe(0);
     expect(await rowCount(shard, 'pending')).toBe(0);
   });
@@ -137,6 +155,7 @@ describe('CounterShard', () => {
     const { id, host } = await createSite();
     const shard = isolatedShard();
     await recordOne(shard, request([event(id, `https://${host}/a`)]));
+    const failures = captureFlushFailures();
     const delays = await withD1Broken('flush_log', async () => {
       const seen: number[] = [];
       for (let i = 0; i < 3; i++) {
@@ -148,8 +167,10 @@ describe('CounterShard', () => {
     });
     expect(delays[1]!).toBeGreaterThan(delays[0]!);
     expect(delays[2]!).toBeGreaterThan(delays[1]!);
+    expect(failures()).toEqual([1, 2, 3].map((attempt) => flushFailure(attempt, 'flush_log')));
     await runDurableObjectAlarm(shard);
     expect(await storedTotals(id, `https://${host}/a`)).toEqual({ views: 1, shares: 0 });
+    expect(failures()).toHaveLength(3);
   });
 
   it('should split a large backlog into several batches, each within D1\u2019s limits', async () => {
@@ -164,7 +185,7 @@ describe('CounterShard', () => {
     expect(stored).toEqual({ n: 230, views: 230 });
     const log = await runInDurableObject(shard, (_, state) => state.storage.sql.exec<{ value: number }>("SELECT value FROM state WHERE key = 'next_seq'").one().value);
     expect(log - 1).toBe(3); // 230 articles at 100 per batch
-  });
+  }, 60_000); // A load test: well above its run time on a busy machine.
 
   it('should flush within FLUSH_SECONDS of the first buffered event', async () => {
     const { id, host } = await createSite();

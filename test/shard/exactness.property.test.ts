@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished, vi, type MockInstance } from 'vitest';
 import { readConfig } from '../../src/config';
 import { DAY_MS, dayOf } from '../../src/time';
 import { shardIndex } from '../../src/shard/routing';
@@ -20,13 +20,31 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('flush' as const, 'failed-flush' as const, 'replayed-flush' as const), shard: fc.nat(shardCount - 1) }) },
 );
 
-async function failedFlush(shard: number) {
+/** Whether a shard holds rows for D1, so that its next flush calls D1. */
+const holdsRows = (shard: number) =>
+  runInDurableObject(shardStub(shard), (_, state) =>
+    state.storage.sql
+      .exec('SELECT 1 FROM pending UNION ALL SELECT 1 FROM pending_meta UNION ALL SELECT 1 FROM outbox UNION ALL SELECT 1 FROM outbox_meta LIMIT 1')
+      .toArray().length > 0,
+  );
+
+/** A flush while D1 fails; checks what the shard logged to `errors` meanwhile. */
+async function failedFlush(shard: number, errors: MockInstance<typeof console.error>) {
+  const callsBefore = errors.mock.calls.length;
+  const expectsFailure = await holdsRows(shard);
   await env.DB.exec('ALTER TABLE flush_log RENAME TO flush_log_away');
   try {
     await runDurableObjectAlarm(shardStub(shard));
   } finally {
     await env.DB.exec('ALTER TABLE flush_log_away RENAME TO flush_log');
   }
+  const logged = errors.mock.calls.slice(callsBefore).map(([message, err]) => [message, String(err)]);
+  // Reported once per failed attempt, and only by a shard that had something to send.
+  expect(logged).toEqual(
+    expectsFailure
+      ? [[expect.stringMatching(/^shard flush failed \(attempt \d+\); will retry$/), expect.stringContaining('no such table: flush_log')]]
+      : [],
+  );
 }
 
 /** A flush whose shard dies after D1 commits and before it clears its outbox, then runs again. */
@@ -49,6 +67,8 @@ async function replayedFlush(shard: number) {
 
 it('should store totals equal to the counted events under any interleaving of events and flushes', async () => {
   const today = dayOf(Date.now());
+  const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+  onTestFinished(() => errors.mockRestore());
   await fc.assert(
     fc.asyncProperty(fc.array(command, { maxLength: 40 }), async (commands) => {
       const { id, host } = await createSite();
@@ -78,7 +98,7 @@ it('should store totals equal to the counted events under any interleaving of ev
         } else if (c.kind === 'flush') {
           await runDurableObjectAlarm(shardStub(c.shard));
         } else if (c.kind === 'failed-flush') {
-          await failedFlush(c.shard);
+          await failedFlush(c.shard, errors);
         } else {
           await replayedFlush(c.shard);
         }
@@ -92,6 +112,7 @@ it('should store totals equal to the counted events under any interleaving of ev
       const sum = wanted.reduce((acc, t) => ({ views: acc.views + t.views, shares: acc.shares + t.shares }), { views: 0, shares: 0 });
       expect(hours).toEqual(wanted.length ? sum : { views: null, shares: null });
     }),
-    { numRuns: 30 },
+    // Bounded work, and under the test's timeout even on a loaded machine.
+    { numRuns: 30, interruptAfterTimeLimit: 60_000 },
   );
 }, 120_000);

@@ -4,6 +4,9 @@ import type { CounterShard, RecordRequest } from '../../src/shard/counter-shard'
 import { recordInShard } from '../../src/shard/shard-client';
 import { BROWSER_UA, createSite, storedTotals } from '../support/helpers';
 
+/** For tests of many concurrent beacons: well above their run time on a busy machine. */
+const CONCURRENT_TEST_TIMEOUT_MS = 60_000;
+
 const beacon = (site: string, url: string, ip: string): RecordRequest => ({
   receivedMs: Date.now(),
   ip,
@@ -47,7 +50,7 @@ describe('recordInShard', () => {
     expect(rpcs()).toBeLessThan(10);
     await runDurableObjectAlarm(env.SHARDS.getByName(shardName));
     expect(await storedTotals(id, url)).toEqual({ views: 20, shares: 0 });
-  });
+  }, CONCURRENT_TEST_TIMEOUT_MS);
 
   it('should send a lone beacon at once', async () => {
     const { id, host } = await createSite();
@@ -68,5 +71,5 @@ describe('recordInShard', () => {
     expect(rpcs()).toBeGreaterThan(1);
     await runDurableObjectAlarm(env.SHARDS.getByName(shardName));
     expect((await storedTotals(id, url)).views).toBe(10);
-  });
+  }, CONCURRENT_TEST_TIMEOUT_MS);
 });

@@ -1,4 +1,6 @@
 import type { Child, FC } from 'hono/jsx';
+import type { DashboardAssets } from '../assets';
+import { DASHBOARD_PATH, LOGOUT_PATH, SITES_PATH, sitePath } from '../paths';
 
 /**
  * JSON for a `<script type="application/json">` block. The browser does not
@@ -21,10 +23,10 @@ export const JsonBlock: FC<{ id: string; value: unknown }> = ({ id, value }) => 
 /** The dashboard's download links for a site's export, in both formats. */
 export const ExportLinks: FC<{ site: string }> = ({ site }) => (
   <>
-    <a class="button secondary" href={`/dashboard/sites/${site}/export?format=csv`} download>
+    <a class="button secondary" href={`${sitePath(site)}/export?format=csv`} download>
       Export CSV
     </a>
-    <a class="button secondary" href={`/dashboard/sites/${site}/export?format=json`} download>
+    <a class="button secondary" href={`${sitePath(site)}/export?format=json`} download>
       Export JSON
     </a>
   </>
@@ -38,21 +40,16 @@ export const Notice: FC<{ kind: 'error' | 'ok'; children: Child }> = ({ kind, ch
 
 export type Section = 'overview' | 'sites';
 
-export interface Assets {
-  script: string;
-  style: string;
-}
-
 const NAV: { section: Section; href: string; label: string }[] = [
-  { section: 'overview', href: '/dashboard', label: 'Overview' },
-  { section: 'sites', href: '/dashboard/sites', label: 'Sites' },
+  { section: 'overview', href: DASHBOARD_PATH, label: 'Overview' },
+  { section: 'sites', href: SITES_PATH, label: 'Sites' },
 ];
 
 /**
  * Every dashboard page: the stylesheet and the one deferred script, both
  * served by the Worker; a top bar with the sections and sign-out when signed in.
  */
-export const DashboardLayout: FC<{ title: string; assets: Assets; section?: Section; children: Child }> = ({
+export const DashboardLayout: FC<{ title: string; assets: DashboardAssets; section?: Section; children: Child }> = ({
   title,
   assets,
   section,
@@ -72,7 +69,7 @@ export const DashboardLayout: FC<{ title: string; assets: Assets; section?: Sect
     </head>
     <body>
       <header class="top">
-        <a class="brand" href="/dashboard">
+        <a class="brand" href={DASHBOARD_PATH}>
           sharepulse
         </a>
         {section ? (
@@ -84,7 +81,7 @@ export const DashboardLayout: FC<{ title: string; assets: Assets; section?: Sect
                 </a>
               ))}
             </nav>
-            <form method="post" action="/dashboard/logout">
+            <form method="post" action={LOGOUT_PATH}>
               <button type="submit" class="secondary">
                 Sign out
               </button>

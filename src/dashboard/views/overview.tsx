@@ -1,46 +1,13 @@
 import type { FC } from 'hono/jsx';
-import { PERIODS, type NetworkShares, type Period, type Series, type Totals } from '../../db/series';
+import { PERIODS, type Period } from '../../db/series';
+import type { LiveHour, Totals } from '../../../common/dashboard-json';
 import { NETWORK_LABELS, type Network } from '../../../common/networks';
 import { RANK_BY, WINDOWS, type RankBy, type RankWindow } from '../../ranking/windows';
-import type { PopularList } from '../../ranking/rank';
 import type { Site } from '../../sites/site-schema';
-import { DashboardLayout, ExportLinks, JsonBlock, Notice, type Assets } from './layout';
-
-/** The top table's ranking, as the popular endpoint takes it. */
-export interface RankChoice {
-  window: RankWindow;
-  by: RankBy;
-}
-
-/** What the overview shows for one site and period. */
-export interface Overview {
-  period: Period;
-  series: Series;
-  totals: Totals;
-  /** The same length of time just before, to compare with. */
-  previous: Totals;
-  networks: NetworkShares[];
-  top: PopularList;
-}
-
-/** An article of the live panel. */
-export interface LiveItem {
-  rank: number;
-  url: string;
-  title: string | null;
-  views: number;
-  shares: number;
-}
-
-/** The "last hour" panel: the current UTC hour (API.md's `1h` window) beside the hour before. */
-export interface LiveHour {
-  generated_at: string;
-  /** Start of the current bucket. */
-  hour_start: string;
-  current: Totals;
-  previous: Totals;
-  items: LiveItem[];
-}
+import type { DashboardAssets } from '../assets';
+import type { Overview, RankChoice } from '../overview-data';
+import { DASHBOARD_API_PATH, DASHBOARD_PATH, SITES_PATH } from '../paths';
+import { DashboardLayout, ExportLinks, JsonBlock, Notice } from './layout';
 
 /** The overview's address: one site, one period, one ranking choice. */
 export interface OverviewState extends RankChoice {
@@ -56,7 +23,7 @@ const numbers = new Intl.NumberFormat('en');
 const fmt = (n: number) => numbers.format(Math.round(n));
 
 export const overviewHref = (state: OverviewState, change: Partial<OverviewState> = {}) =>
-  `/dashboard?${new URLSearchParams({ ...state, ...change })}`;
+  `${DASHBOARD_PATH}?${new URLSearchParams({ ...state, ...change })}`;
 
 /** A network's display name; a name recorded before a network was renamed shows as stored. */
 const networkLabel = (network: string) => NETWORK_LABELS[network as Network] ?? network;
@@ -105,7 +72,7 @@ const Toolbar: FC<{ sites: Site[]; site: Site; state: OverviewState }> = ({ site
       <h1>{site.name}</h1>
       <div class="muted">{site.hosts.join(' · ')}</div>
     </div>
-    <form method="get" action="/dashboard" data-autosubmit>
+    <form method="get" action={DASHBOARD_PATH} data-autosubmit>
       <input type="hidden" name="period" value={state.period} />
       <input type="hidden" name="window" value={state.window} />
       <input type="hidden" name="by" value={state.by} />
@@ -250,7 +217,7 @@ const Networks: FC<{ overview: Overview }> = ({ overview }) => {
 
 /** The current hour, refreshed by the script from `/dashboard/api/live`; complete as rendered without it. */
 const LivePanel: FC<{ site: Site; live: LiveHour }> = ({ site, live }) => (
-  <section class="card live" aria-labelledby="live-heading" data-live-endpoint={`/dashboard/api/live?${new URLSearchParams({ site: site.id })}`}>
+  <section class="card live" aria-labelledby="live-heading" data-live-endpoint={`${DASHBOARD_API_PATH}/live?${new URLSearchParams({ site: site.id })}`}>
     <h2 id="live-heading">
       <span>
         <span class="dot" aria-hidden="true" />
@@ -298,7 +265,7 @@ const LivePanel: FC<{ site: Site; live: LiveHour }> = ({ site, live }) => (
 );
 
 /** The publisher's overview of one site: headline numbers, charts, top articles, networks, the live hour. */
-export const OverviewPage: FC<{ assets: Assets; sites: Site[]; site: Site; state: OverviewState; overview: Overview; live: LiveHour }> = ({
+export const OverviewPage: FC<{ assets: DashboardAssets; sites: Site[]; site: Site; state: OverviewState; overview: Overview; live: LiveHour }> = ({
   assets,
   sites,
   site,
@@ -329,17 +296,17 @@ export const OverviewPage: FC<{ assets: Assets; sites: Site[]; site: Site; state
 );
 
 /** No site to show: none created yet, or the one asked for does not exist. */
-export const NoSitePage: FC<{ assets: Assets; missing: string | null }> = ({ assets, missing }) => (
+export const NoSitePage: FC<{ assets: DashboardAssets; missing: string | null }> = ({ assets, missing }) => (
   <DashboardLayout title="Overview" assets={assets} section="overview">
     {missing ? (
       <Notice kind="error">
-        There is no site <code>{missing}</code>. <a href="/dashboard">Show the first site</a>.
+        There is no site <code>{missing}</code>. <a href={DASHBOARD_PATH}>Show the first site</a>.
       </Notice>
     ) : (
       <section class="card">
         <h1>No sites yet</h1>
         <p>
-          Create a site for your publication to start counting views and shares. <a href="/dashboard/sites#new">Create a site</a>
+          Create a site for your publication to start counting views and shares. <a href={`${SITES_PATH}#new`}>Create a site</a>
         </p>
       </section>
     )}

@@ -1,28 +1,10 @@
 import type { FC } from 'hono/jsx';
 import { NETWORK_LABELS, NETWORKS } from '../../../common/networks';
 import type { Site } from '../../sites/site-schema';
-import { DashboardLayout, ExportLinks, Notice, type Assets } from './layout';
-
-/** The site form's fields as typed: what the form shows again when a value is refused. */
-export interface SiteForm {
-  id: string;
-  name: string;
-  /** Host names, one per line (commas and spaces separate too). */
-  hosts: string;
-  share_weight: string;
-  half_life_hours: string;
-  respect_gpc: boolean;
-  networks: string[];
-  max_events_per_second: string;
-  hourly_retention_days: string;
-  daily_retention_days: string;
-}
-
-/** What a page says above its content: refusals of the last post, or what it did. */
-export interface Feedback {
-  errors?: string[];
-  done?: string;
-}
+import type { DashboardAssets } from '../assets';
+import { DASHBOARD_PATH, SITES_PATH, sitePath } from '../paths';
+import type { Feedback, SiteForm } from '../site-form';
+import { DashboardLayout, ExportLinks, Notice } from './layout';
 
 const FeedbackNotice: FC<{ feedback: Feedback }> = ({ feedback }) =>
   feedback.errors?.length ? (
@@ -117,7 +99,7 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
 );
 
 /** The list of sites and the form to create one. */
-export const SitesPage: FC<{ assets: Assets; sites: Site[]; form: SiteForm; feedback: Feedback }> = ({ assets, sites, form, feedback }) => (
+export const SitesPage: FC<{ assets: DashboardAssets; sites: Site[]; form: SiteForm; feedback: Feedback }> = ({ assets, sites, form, feedback }) => (
   <DashboardLayout title="Sites" assets={assets} section="sites">
     <h1>Sites</h1>
     {feedback.done ? <FeedbackNotice feedback={feedback} /> : null}
@@ -141,12 +123,12 @@ export const SitesPage: FC<{ assets: Assets; sites: Site[]; form: SiteForm; feed
               {sites.map((site) => (
                 <tr>
                   <td class="title">
-                    <a href={`/dashboard/sites/${site.id}`}>{site.name}</a>
+                    <a href={sitePath(site.id)}>{site.name}</a>
                     <small>{site.id}</small>
                   </td>
                   <td>{site.hosts.join(', ')}</td>
                   <td class="num">
-                    <a href={`/dashboard?${new URLSearchParams({ site: site.id })}`}>Overview</a>
+                    <a href={`${DASHBOARD_PATH}?${new URLSearchParams({ site: site.id })}`}>Overview</a>
                   </td>
                 </tr>
               ))}
@@ -158,7 +140,7 @@ export const SitesPage: FC<{ assets: Assets; sites: Site[]; form: SiteForm; feed
     <section class="card" id="new" aria-labelledby="new-heading">
       <h2 id="new-heading">Create a site</h2>
       {feedback.errors ? <FeedbackNotice feedback={feedback} /> : null}
-      <form method="post" action="/dashboard/sites">
+      <form method="post" action={SITES_PATH}>
         <SiteFields form={form} creating />
         <button type="submit">Create site</button>
       </form>
@@ -175,7 +157,7 @@ export const embedSnippet = (origin: string, siteId: string): string =>
   ].join('\n');
 
 /** One site: its embed code, exports, settings form and deletion. */
-export const SitePage: FC<{ assets: Assets; site: Site; form: SiteForm; origin: string; feedback: Feedback }> = ({
+export const SitePage: FC<{ assets: DashboardAssets; site: Site; form: SiteForm; origin: string; feedback: Feedback }> = ({
   assets,
   site,
   form,
@@ -191,7 +173,7 @@ export const SitePage: FC<{ assets: Assets; site: Site; form: SiteForm; origin: 
         </div>
       </div>
       <div class="actions">
-        <a class="button secondary" href={`/dashboard?${new URLSearchParams({ site: site.id })}`}>
+        <a class="button secondary" href={`${DASHBOARD_PATH}?${new URLSearchParams({ site: site.id })}`}>
           Overview
         </a>
         <ExportLinks site={site.id} />
@@ -212,7 +194,7 @@ export const SitePage: FC<{ assets: Assets; site: Site; form: SiteForm; origin: 
     </section>
     <section class="card" aria-labelledby="settings-heading">
       <h2 id="settings-heading">Settings</h2>
-      <form method="post" action={`/dashboard/sites/${site.id}`}>
+      <form method="post" action={sitePath(site.id)}>
         <SiteFields form={form} creating={false} />
         <button type="submit">Save changes</button>
       </form>
@@ -220,7 +202,7 @@ export const SitePage: FC<{ assets: Assets; site: Site; form: SiteForm; origin: 
     <section class="card" aria-labelledby="delete-heading">
       <h2 id="delete-heading">Delete this site</h2>
       <p>Deletes the site, its hosts and every count it has. This cannot be undone; export first if you need the numbers.</p>
-      <form method="post" action={`/dashboard/sites/${site.id}/delete`} class="actions">
+      <form method="post" action={`${sitePath(site.id)}/delete`} class="actions">
         <div>
           <label for="confirm">
             Type <code>{site.id}</code> to confirm
@@ -236,10 +218,10 @@ export const SitePage: FC<{ assets: Assets; site: Site; form: SiteForm; origin: 
 );
 
 /** A dashboard page for a site that does not exist (any more). */
-export const UnknownSitePage: FC<{ assets: Assets; id: string }> = ({ assets, id }) => (
+export const UnknownSitePage: FC<{ assets: DashboardAssets; id: string }> = ({ assets, id }) => (
   <DashboardLayout title="Unknown site" assets={assets} section="sites">
     <Notice kind="error">
-      There is no site <code>{id}</code>. <a href="/dashboard/sites">All sites</a>
+      There is no site <code>{id}</code>. <a href={SITES_PATH}>All sites</a>
     </Notice>
   </DashboardLayout>
 );

@@ -1,22 +1,17 @@
-import { formatNumber } from './format.js';
+import type { LiveHour, LiveItem } from '../../common/dashboard-json';
+import { formatNumber } from './format';
 
 /** Seconds between refreshes: counts reach D1 within the shards' flush interval (10 s). */
 const REFRESH_MS = 30_000;
 
-/**
- * @typedef {{ views: number, shares: number }} Totals
- * @typedef {{ rank: number, url: string, title: string | null, views: number, shares: number }} LiveItem
- * @typedef {{ generated_at: string, hour_start: string, current: Totals, previous: Totals, items: LiveItem[] }} Live
- */
-
 /** Sets the text of the panel's `[data-live=name]`. */
-const put = (/** @type {HTMLElement} */ panel, /** @type {string} */ name, /** @type {string} */ text) => {
+const put = (panel: HTMLElement, name: string, text: string) => {
   const el = panel.querySelector(`[data-live="${name}"]`);
   if (el) el.textContent = text;
 };
 
 /** The hour's top articles, as the server renders them; titles go in as text, never as HTML. */
-function renderItems(/** @type {HTMLElement} */ panel, /** @type {LiveItem[]} */ items) {
+function renderItems(panel: HTMLElement, items: LiveItem[]) {
   const list = panel.querySelector('[data-live="items"]');
   const empty = panel.querySelector('[data-live="empty"]');
   if (!list || !(empty instanceof HTMLElement)) return;
@@ -56,7 +51,7 @@ export function enableLivePanel() {
         return;
       }
       if (!response.ok) throw new Error(String(response.status));
-      const live = /** @type {Live} */ (await response.json());
+      const live = (await response.json()) as LiveHour;
       put(panel, 'hour', `${live.hour_start.slice(11, 16)} UTC`);
       put(panel, 'views', formatNumber(live.current.views));
       put(panel, 'shares', formatNumber(live.current.shares));

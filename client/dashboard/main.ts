@@ -4,9 +4,9 @@
 // code, so that the page's CSP can be `script-src 'self'`.
 import 'uplot/dist/uPlot.min.css';
 import './dashboard.css';
-import { drawCharts } from './charts.js';
-import { enableCopyButtons } from './copy.js';
-import { enableLivePanel } from './live.js';
+import { drawCharts } from './charts';
+import { enableCopyButtons } from './copy';
+import { enableLivePanel } from './live';
 
 document.documentElement.classList.add('js');
 

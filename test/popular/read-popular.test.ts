@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { readPopular } from '../../src/db/popular';
+import { readPopular } from '../../src/popular/read-popular';
 import { rollUpSite } from '../../src/db/rollup';
 import { bucketOf } from '../../src/time';
 import type { PopularRequest } from '../../src/ranking/popular-request';

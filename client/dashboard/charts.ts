@@ -1,15 +1,15 @@
 import uPlot from 'uplot';
-import { formatCompact, formatNumber, formatUtc } from './format.js';
+import type { Series } from '../../common/dashboard-json';
+import { formatCompact, formatNumber, formatUtc } from './format';
 
-/** @typedef {{ step: 'hour' | 'day', times: number[], views: number[], shares: number[] }} Series */
-/** @typedef {'views' | 'shares'} Metric */
+type Metric = 'views' | 'shares';
 
 const LABELS = { views: 'Views', shares: 'Shares' };
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const DAY_SECONDS = 86_400;
 
 /** Tick labels in UTC: the date at midnight or when ticks are days apart, else the hour. */
-const timeTicks = (/** @type {number[]} */ splits, /** @type {number} */ increment) =>
+const timeTicks = (splits: number[], increment: number) =>
   splits.map((ts) => {
     const date = new Date(ts * 1000);
     return increment >= DAY_SECONDS || date.getUTCHours() === 0
@@ -19,13 +19,13 @@ const timeTicks = (/** @type {number[]} */ splits, /** @type {number} */ increme
 const HEIGHT = { wide: 240, narrow: 180 };
 
 /** The chart's colours from the stylesheet's custom properties, so that light and dark come from CSS alone. */
-function colours(/** @type {Metric} */ metric) {
+function colours(metric: Metric) {
   const style = getComputedStyle(document.documentElement);
-  const read = (/** @type {string} */ name) => style.getPropertyValue(name).trim();
+  const read = (name: string) => style.getPropertyValue(name).trim();
   return { line: read(`--${metric}`), fill: read(`--${metric}-fill`), ink: read('--muted'), grid: read('--rule') };
 }
 
-const sizeOf = (/** @type {HTMLElement} */ holder) => ({
+const sizeOf = (holder: HTMLElement) => ({
   width: Math.max(holder.clientWidth, 200),
   height: holder.clientWidth < 520 ? HEIGHT.narrow : HEIGHT.wide,
 });
@@ -33,18 +33,13 @@ const sizeOf = (/** @type {HTMLElement} */ holder) => ({
 /**
  * One metric's chart, drawn into `holder`: an area per hour, or a bar per day.
  * Times are UTC, as the buckets are; the legend shows the point under the cursor.
- *
- * @param {HTMLElement} holder
- * @param {Series} series
- * @param {Metric} metric
  */
-function chart(holder, series, metric) {
+function chart(holder: HTMLElement, series: Series, metric: Metric) {
   const c = colours(metric);
   const hourly = series.step === 'hour';
   const axis = { stroke: c.ink, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1 } };
   const bars = uPlot.paths.bars?.({ size: [0.7, 40] });
-  /** @type {uPlot.Options} */
-  const options = {
+  const options: uPlot.Options = {
     ...sizeOf(holder),
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
     scales: { x: { time: true }, y: { range: (_, _min, max) => [0, Math.max(max, 1) * 1.08] } },
@@ -78,19 +73,18 @@ function chart(holder, series, metric) {
  */
 export function drawCharts() {
   const source = document.getElementById('series');
-  const holders = /** @type {HTMLElement[]} */ ([...document.querySelectorAll('[data-chart]')]);
+  const holders = [...document.querySelectorAll<HTMLElement>('[data-chart]')];
   if (!source || holders.length === 0) return;
-  const series = /** @type {Series} */ (JSON.parse(source.textContent ?? ''));
-  const metricOf = (/** @type {HTMLElement} */ holder) => /** @type {Metric} */ (holder.dataset.chart === 'shares' ? 'shares' : 'views');
+  const series = JSON.parse(source.textContent ?? '') as Series;
+  const metricOf = (holder: HTMLElement): Metric => (holder.dataset.chart === 'shares' ? 'shares' : 'views');
 
-  /** @type {uPlot[]} */
-  let charts = [];
+  let charts: uPlot[] = [];
   const draw = () => {
     charts.forEach((c) => c.destroy());
     charts = holders.map((holder) => chart(holder, series, metricOf(holder)));
   };
   draw();
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', draw);
-  const resized = new ResizeObserver(() => charts.forEach((c, i) => c.setSize(sizeOf(/** @type {HTMLElement} */ (holders[i])))));
+  const resized = new ResizeObserver(() => charts.forEach((c, i) => c.setSize(sizeOf(holders[i]!))));
   holders.forEach((holder) => resized.observe(holder));
 }

@@ -1,0 +1,39 @@
+// The JSON the dashboard's pages hand to its script: the `#series` block of the
+// overview (written by src/db/series.ts's readSiteSeries) and the answer of
+// GET /dashboard/api/live (src/dashboard/overview-data.ts's readLiveHour).
+// Types only, so that the Worker and client/dashboard/ read one definition.
+
+/** A chart's point: one UTC hour (a bucket) or one UTC day. */
+export type Step = 'hour' | 'day';
+
+/** Columns as uPlot takes them: each point's start in Unix seconds, then its views and shares. */
+export interface Series {
+  step: Step;
+  times: number[];
+  views: number[];
+  shares: number[];
+}
+
+export interface Totals {
+  views: number;
+  shares: number;
+}
+
+/** An article of the live panel. */
+export interface LiveItem {
+  rank: number;
+  url: string;
+  title: string | null;
+  views: number;
+  shares: number;
+}
+
+/** The "last hour" panel: the current UTC hour (API.md's `1h` window) beside the hour before. */
+export interface LiveHour {
+  generated_at: string;
+  /** Start of the current bucket. */
+  hour_start: string;
+  current: Totals;
+  previous: Totals;
+  items: LiveItem[];
+}

@@ -1,0 +1,14 @@
+/**
+ * Where src/app.ts mounts the dashboard. Its routes are relative to it; what
+ * the browser is sent (links, form actions, redirects, the cookie's path)
+ * names the full path, built from this one constant.
+ */
+export const DASHBOARD_PATH = '/dashboard';
+export const LOGIN_PATH = `${DASHBOARD_PATH}/login`;
+export const LOGOUT_PATH = `${DASHBOARD_PATH}/logout`;
+export const SITES_PATH = `${DASHBOARD_PATH}/sites`;
+/** Paths whose callers are scripts: answered with a JSON 401 rather than a redirect. */
+export const DASHBOARD_API_PATH = `${DASHBOARD_PATH}/api`;
+
+/** A site's page of the dashboard; its forms post there and below. */
+export const sitePath = (site: string): string => `${SITES_PATH}/${site}`;

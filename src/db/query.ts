@@ -1,0 +1,22 @@
+/** D1 caps bound parameters per statement at 100. */
+export const MAX_BOUND_PARAMETERS = 100;
+
+/** A statement and its bound parameters, before it meets a D1 binding. */
+export interface Query {
+  sql: string;
+  params: (string | number | null)[];
+}
+
+/** `query` prepared on `db`, its parameters bound. */
+export const prepareQuery = (db: D1Database, { sql, params }: Query): D1PreparedStatement => db.prepare(sql).bind(...params);
+
+/**
+ * Runs `queries` as one D1 batch: one transaction, rolled back whole when any
+ * statement fails. The results come in the order of the queries.
+ *
+ * @example
+ * const [deleted] = await runBatch(db, [{ sql: 'DELETE FROM sites WHERE id = ?', params: ['s'] }]);
+ */
+export function runBatch<Row = unknown>(db: D1Database, queries: readonly Query[]): Promise<D1Result<Row>[]> {
+  return db.batch<Row>(queries.map((query) => prepareQuery(db, query)));
+}

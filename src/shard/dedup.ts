@@ -1,0 +1,77 @@
+import { dedupKey, newSalt, visitorHash } from '../ingest/visitor';
+import { dayOf } from '../time';
+
+/** What an event's dedup key is made of, besides the visitor. */
+export interface DedupFields {
+  site: string;
+  url: string;
+  type: 'view' | 'share';
+  network: string;
+}
+
+/**
+ * A shard's dedup state: one random salt per UTC day (`salts`) and the dedup
+ * keys of the events counted that day (`seen`). Visitor hashes are made with
+ * the day's salt, so that they cannot be linked across days.
+ */
+export class DedupState {
+  private salt: { day: number; value: string } | undefined;
+
+  constructor(private readonly sql: SqlStorage) {}
+
+  /**
+   * The dedup key of each of a beacon's events on `day`: one per visitor (from
+   * the IP and User-Agent with the day's salt), article, type and network.
+   */
+  async keyEvents<E extends DedupFields>(day: number, ip: string, userAgent: string, events: readonly E[]): Promise<{ event: E; key: string }[]> {
+    const salt = this.saltFor(day);
+    const visitors = new Map<string, string>();
+    const keyed: { event: E; key: string }[] = [];
+    for (const event of events) {
+      let visitor = visitors.get(event.site);
+      if (visitor === undefined) {
+        visitor = await visitorHash(salt, event.site, ip, userAgent);
+        visitors.set(event.site, visitor);
+      }
+      // 128 bits of the hash are plenty to keep keys apart and halve their storage.
+      const key = (await dedupKey(visitor, event.url, event.type, event.network)).slice(0, 32);
+      keyed.push({ event, key });
+    }
+    return keyed;
+  }
+
+  /** Marks `key` seen on `day`; answers whether it is new, i.e. the event counts. */
+  markSeen(day: number, key: string): boolean {
+    return this.sql.exec('INSERT OR IGNORE INTO seen (day, key) VALUES (?, ?)', day, key).rowsWritten > 0;
+  }
+
+  /** Undoes `markSeen` for an event that did not count after all. */
+  unmarkSeen(day: number, key: string): void {
+    this.sql.exec('DELETE FROM seen WHERE day = ? AND key = ?', day, key);
+  }
+
+  /** Salts are deleted 48 hours after their day began; dedup keys when their day ends. */
+  dropExpired(nowMs: number): void {
+    const today = dayOf(nowMs);
+    this.sql.exec('DELETE FROM seen WHERE day < ?', today);
+    this.sql.exec('DELETE FROM salts WHERE day < ?', today - 1);
+    if (this.salt && this.salt.day < today - 1) this.salt = undefined;
+  }
+
+  /** Whether any salt is left to drop (then the shard must wake to drop it). */
+  hasSalts(): boolean {
+    return this.sql.exec('SELECT 1 FROM salts LIMIT 1').toArray().length > 0;
+  }
+
+  /** Today's salt, made at the first event of the UTC day. */
+  private saltFor(day: number): string {
+    if (this.salt?.day === day) return this.salt.value;
+    let value = this.sql.exec<{ salt: string }>('SELECT salt FROM salts WHERE day = ?', day).toArray()[0]?.salt;
+    if (value === undefined) {
+      value = newSalt();
+      this.sql.exec('INSERT INTO salts (day, salt) VALUES (?, ?)', day, value);
+    }
+    this.salt = { day, value };
+    return value;
+  }
+}
