@@ -28,12 +28,16 @@ export async function benchExactness({ scriptPath, events, connections, articles
     let stored = 0;
     do {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      ({ results: rows } = await sharepulse.db.prepare('SELECT url, views FROM articles WHERE site_id = ?').bind(SITE).all());
+      ({ results: rows } = await sharepulse.db
+        .prepare('SELECT url, views FROM articles WHERE site_id = ?')
+        .bind(SITE)
+        .all());
       stored = rows.reduce((sum, r) => sum + r.views, 0);
     } while (stored < events && Date.now() < deadline);
 
     const accepted = result.statuses['202'] ?? 0;
-    const wrongArticles = rows.filter((r) => expected.get(r.url) !== r.views).length + Math.max(0, expected.size - rows.length);
+    const wrongArticles =
+      rows.filter((r) => expected.get(r.url) !== r.views).length + Math.max(0, expected.size - rows.length);
     return {
       events,
       connections,

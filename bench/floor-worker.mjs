@@ -23,7 +23,8 @@ export default {
     if (pathname === '/noop') return new Response('ok');
     const key = crypto.randomUUID();
     if (pathname === '/limiter' || pathname === '/both') await env.LIMITER.limit({ key });
-    if (pathname === '/shard' || pathname === '/both') await env.SHARDS.getByName(`shard-${parseInt(key[0], 16)}`).record(key);
+    if (pathname === '/shard' || pathname === '/both')
+      await env.SHARDS.getByName(`shard-${parseInt(key[0], 16)}`).record(key);
     return new Response(null, { status: 202 });
   },
 };

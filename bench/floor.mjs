@@ -23,7 +23,15 @@ export async function benchFloor({ rounds, seconds, connections }) {
     for (let round = 0; round < rounds; round++) {
       noop.push(await load({ url: `${floor.url}/noop`, seconds, connections, pids: floor.pids }));
       for (const path of FLOOR_PATHS) {
-        runs[path].push(await load({ url: `${floor.url}/${path}`, seconds, connections, requests: [{ method: 'POST' }], pids: floor.pids }));
+        runs[path].push(
+          await load({
+            url: `${floor.url}/${path}`,
+            seconds,
+            connections,
+            requests: [{ method: 'POST' }],
+            pids: floor.pids,
+          }),
+        );
       }
     }
     const ratioToNoop = (path) => median(runs[path].map((r, i) => r.rps / noop[i].rps));

@@ -14,7 +14,10 @@ const ARTICLES = 1000;
 const views = (next, { bot = false } = {}) => viewBeacons({ site: SITE, host: HOST, articles: ARTICLES, next, bot });
 
 async function storedViews(db) {
-  const row = await db.prepare('SELECT coalesce(sum(views), 0) AS views FROM articles WHERE site_id = ?').bind(SITE).first();
+  const row = await db
+    .prepare('SELECT coalesce(sum(views), 0) AS views FROM articles WHERE site_id = ?')
+    .bind(SITE)
+    .first();
   return row.views;
 }
 
@@ -31,7 +34,9 @@ async function drainedViews(db, expected, timeoutMs) {
 
 /** D1 transactions the shards made: each flush batch of a shard has the next sequence number. */
 export async function flushBatches(db) {
-  const row = await db.prepare('SELECT coalesce(sum(last), 0) AS n FROM (SELECT max(seq) AS last FROM flush_log GROUP BY shard)').first();
+  const row = await db
+    .prepare('SELECT coalesce(sum(last), 0) AS n FROM (SELECT max(seq) AS last FROM flush_log GROUP BY shard)')
+    .first();
   return row.n;
 }
 
@@ -45,7 +50,9 @@ export async function benchIngest({ scriptPath, rounds, seconds, amount, connect
     await createBenchSite(sharepulse.url, SITE, [HOST]);
     const healthzUrl = `${sharepulse.url}/healthz`;
     // Warm-up: every shard and the JIT of both Workers.
-    ingestRuns.push(await load({ url: sharepulse.url, amount: Math.min(amount, 500), connections, requests: views(next) }));
+    ingestRuns.push(
+      await load({ url: sharepulse.url, amount: Math.min(amount, 500), connections, requests: views(next) }),
+    );
     await load({ url: naive.url, amount: Math.min(amount, 500), connections, requests: views(next) });
     await load({ url: healthzUrl, amount: 500, connections });
 
@@ -55,8 +62,18 @@ export async function benchIngest({ scriptPath, rounds, seconds, amount, connect
     const baseline = [];
     for (let round = 0; round < rounds; round++) {
       healthz.push(await load({ url: healthzUrl, seconds, connections, pids: sharepulse.pids }));
-      ingest.push(await load({ url: sharepulse.url, amount, connections, requests: views(next), pids: sharepulse.pids }));
-      bots.push(await load({ url: sharepulse.url, seconds, connections, requests: views(next, { bot: true }), pids: sharepulse.pids }));
+      ingest.push(
+        await load({ url: sharepulse.url, amount, connections, requests: views(next), pids: sharepulse.pids }),
+      );
+      bots.push(
+        await load({
+          url: sharepulse.url,
+          seconds,
+          connections,
+          requests: views(next, { bot: true }),
+          pids: sharepulse.pids,
+        }),
+      );
       baseline.push(await load({ url: naive.url, seconds, connections, requests: views(next), pids: naive.pids }));
     }
     ingestRuns.push(...ingest);
@@ -91,4 +108,3 @@ export async function benchIngest({ scriptPath, rounds, seconds, amount, connect
     await Promise.all([sharepulse.mf.dispose(), naive.mf.dispose()]);
   }
 }
-

@@ -10,14 +10,24 @@ const SITE = 'big';
 const HOST = 'big.example';
 export const UNCACHED_WINDOWS = ['24h', '7d', '30d'];
 
-const count = async (db, sql, ...params) => (await db.prepare(sql).bind(...params).first()).n;
+const count = async (db, sql, ...params) =>
+  (
+    await db
+      .prepare(sql)
+      .bind(...params)
+      .first()
+  ).n;
 
 /** Runs the Worker's cron (src/db/rollup.ts) until every finished day is rolled up. */
 async function rollUp(sharepulse, currentBucket) {
   const worker = await sharepulse.mf.getWorker('sharepulse');
   const lastFinishedDay = Math.floor(currentBucket / 24) - 1;
   for (let run = 0; run < 40; run++) {
-    const watermark = await count(sharepulse.db, 'SELECT coalesce(max(rolled_through_day), -1) AS n FROM rollup_state WHERE site_id = ?', SITE);
+    const watermark = await count(
+      sharepulse.db,
+      'SELECT coalesce(max(rolled_through_day), -1) AS n FROM rollup_state WHERE site_id = ?',
+      SITE,
+    );
     if (watermark >= lastFinishedDay) return run;
     const { outcome } = await worker.scheduled({ scheduledTime: new Date(), cron: '7 * * * *' });
     if (outcome !== 'ok') throw new Error(`rollup: ${outcome}`);
@@ -27,7 +37,11 @@ async function rollUp(sharepulse, currentBucket) {
 
 /** The naive table: one row per view or share, expanded from the hourly counts day by day. */
 async function loadRawEvents(db, firstBucket, currentBucket) {
-  await db.prepare('CREATE TABLE events (site_id TEXT NOT NULL, url TEXT NOT NULL, bucket INTEGER NOT NULL, type TEXT NOT NULL)').run();
+  await db
+    .prepare(
+      'CREATE TABLE events (site_id TEXT NOT NULL, url TEXT NOT NULL, bucket INTEGER NOT NULL, type TEXT NOT NULL)',
+    )
+    .run();
   for (let from = firstBucket; from <= currentBucket; from += 24) {
     await db
       .prepare(
@@ -54,7 +68,11 @@ const listOf = (items) => items.map((item) => `${item.url} ${item.views}`).join(
 async function sameAnswers(sharepulseUrl, naiveUrl, window) {
   for (let attempt = 0; attempt < 2; attempt++) {
     // A fresh cache key, so that this is computed now, like the naive answer.
-    const ours = await (await fetch(`${sharepulseUrl}/api/v1/sites/${SITE}/popular?window=${window}&exclude=https://${HOST}/check/${Date.now()}`)).json();
+    const ours = await (
+      await fetch(
+        `${sharepulseUrl}/api/v1/sites/${SITE}/popular?window=${window}&exclude=https://${HOST}/check/${Date.now()}`,
+      )
+    ).json();
     const theirs = await (await fetch(`${naiveUrl}/popular?site=${SITE}&window=${window}&limit=10`)).json();
     if (listOf(ours.items) === listOf(theirs.items) && ours.items.length === 10) return true;
     // An hour may have turned between the two reads: look once more.
@@ -65,7 +83,15 @@ async function sameAnswers(sharepulseUrl, naiveUrl, window) {
 /** Each request a new cache key (an `exclude` of no article), so every answer is computed from D1. */
 function uncachedRequests(window) {
   let n = 0;
-  return [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/api/v1/sites/${SITE}/popular?window=${window}&exclude=https://${HOST}/none/${n++}` }) }];
+  return [
+    {
+      method: 'GET',
+      setupRequest: (request) => ({
+        ...request,
+        path: `/api/v1/sites/${SITE}/popular?window=${window}&exclude=https://${HOST}/none/${n++}`,
+      }),
+    },
+  ];
 }
 
 export async function benchPopular({ scriptPath, shape, rounds, seconds, connections, uncached }) {
@@ -94,14 +120,25 @@ export async function benchPopular({ scriptPath, shape, rounds, seconds, connect
       storedViews: await count(sharepulse.db, 'SELECT sum(views) AS n FROM articles'),
       storedShares: await count(sharepulse.db, 'SELECT sum(shares) AS n FROM articles'),
     };
-    if (data.storedViews !== shape.views || data.storedShares !== shape.shares || data.rawEvents !== shape.views + shape.shares) {
+    if (
+      data.storedViews !== shape.views ||
+      data.storedShares !== shape.shares ||
+      data.rawEvents !== shape.views + shape.shares
+    ) {
       throw new Error(`synthetic site not loaded whole: ${JSON.stringify(data)}`);
     }
 
     const uncachedResults = {};
     for (const window of UNCACHED_WINDOWS) {
-      if (!(await sameAnswers(sharepulse.url, naive.url, window))) throw new Error(`popular ${window}: sharepulse and the naive GROUP BY disagree`);
-      const ours = await load({ url: sharepulse.url, amount: uncached.amount, connections: uncached.connections, requests: uncachedRequests(window), pids: sharepulse.pids });
+      if (!(await sameAnswers(sharepulse.url, naive.url, window)))
+        throw new Error(`popular ${window}: sharepulse and the naive GROUP BY disagree`);
+      const ours = await load({
+        url: sharepulse.url,
+        amount: uncached.amount,
+        connections: uncached.connections,
+        requests: uncachedRequests(window),
+        pids: sharepulse.pids,
+      });
       const theirs = await load({
         url: `${naive.url}/popular?site=${SITE}&window=${window}&limit=10`,
         amount: uncached.naiveAmount[window],

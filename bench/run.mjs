@@ -20,13 +20,25 @@ const CONFIG = smoke
       ingest: { rounds: 1, seconds: 1, amount: 150, connections: 8, vars: { FLUSH_SECONDS: '1' } },
       floor: { rounds: 1, seconds: 1, connections: 8 },
       exactness: { events: 300, connections: 16, articles: 50 },
-      popular: { shape: SMOKE_SITE, rounds: 1, seconds: 1, connections: 8, uncached: { amount: 4, connections: 1, naiveAmount: { '24h': 2, '7d': 2, '30d': 2 } } },
+      popular: {
+        shape: SMOKE_SITE,
+        rounds: 1,
+        seconds: 1,
+        connections: 8,
+        uncached: { amount: 4, connections: 1, naiveAmount: { '24h': 2, '7d': 2, '30d': 2 } },
+      },
     }
   : {
       ingest: { rounds: 5, seconds: 6, amount: 3000, connections: 32 },
       floor: { rounds: 5, seconds: 3, connections: 32 },
       exactness: { events: 20_000, connections: 64, articles: 1000 },
-      popular: { shape: BIG_SITE, rounds: 5, seconds: 5, connections: 32, uncached: { amount: 40, connections: 1, naiveAmount: { '24h': 8, '7d': 4, '30d': 3 } } },
+      popular: {
+        shape: BIG_SITE,
+        rounds: 5,
+        seconds: 5,
+        connections: 32,
+        uncached: { amount: 40, connections: 1, naiveAmount: { '24h': 8, '7d': 4, '30d': 3 } },
+      },
     };
 
 const MINIFLARE = JSON.parse(readFileSync('node_modules/miniflare/package.json', 'utf8')).version;
@@ -59,13 +71,22 @@ const vs = (value, label, wanted) => {
   return `**${num(value)} ×** ${label}${target === undefined ? '' : ` (target ≥ ${target}${ok ? ', met' : ', MISSED'})`}`;
 };
 const rows = [];
-const row = (name, r, ratio = '') => rows.push(`| ${name} | ${num(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${int(r.cpuUsPerRequest)} | ${ratio} |`);
+const row = (name, r, ratio = '') =>
+  rows.push(`| ${name} | ${num(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${int(r.cpuUsPerRequest)} | ${ratio} |`);
 
-row('Ingest `POST /api/v1/events`', ingest.ingest, `${vs(ingest.ratios.healthz, '/healthz', 0.8)}; ${vs(ingest.ratios.naive, 'naive', 3)}`);
+row(
+  'Ingest `POST /api/v1/events`',
+  ingest.ingest,
+  `${vs(ingest.ratios.healthz, '/healthz', 0.8)}; ${vs(ingest.ratios.naive, 'naive', 3)}`,
+);
 row('… baseline: `GET /healthz`, same Worker', ingest.healthz);
 row('… baseline: naive Worker, one awaited D1 upsert per event', ingest.naive);
 row('… diagnostic: bot beacon (accepted, not counted: no shard)', ingest.bot, vs(ingest.ratios.bot, '/healthz'));
-row('Floor: a bare Worker, one RPC to a Durable Object writing a row', floor.shard, vs(floor.ratios.shard, 'its no-op'));
+row(
+  'Floor: a bare Worker, one RPC to a Durable Object writing a row',
+  floor.shard,
+  vs(floor.ratios.shard, 'its no-op'),
+);
 row('Floor: a bare Worker, one rate-limiter call', floor.limiter, vs(floor.ratios.limiter, 'its no-op'));
 row('Floor: a bare Worker, both', floor.both, vs(floor.ratios.both, 'its no-op'));
 row('… baseline: the bare Worker doing nothing', floor.noop);
@@ -81,7 +102,14 @@ for (const window of UNCACHED_WINDOWS) {
 const { data } = popular;
 const shariffLine = widget.shariff.error
   ? `Shariff: not measured (${widget.shariff.error})`
-  : `${vs(widget.widget.gzipped / widget.shariff.gzipped, `Shariff ${widget.shariff.version.split('@')[1]}'s front end (${int(widget.shariff.gzipped)} bytes: ${Object.entries(widget.shariff.files).map(([f, s]) => `${f} ${int(s.gzipped)}`).join(', ')})`)}`;
+  : `${vs(
+      widget.widget.gzipped / widget.shariff.gzipped,
+      `Shariff ${widget.shariff.version.split('@')[1]}'s front end (${int(widget.shariff.gzipped)} bytes: ${Object.entries(
+        widget.shariff.files,
+      )
+        .map(([f, s]) => `${f} ${int(s.gzipped)}`)
+        .join(', ')})`,
+    )}`;
 const widgetOk = widget.widget.gzipped <= widget.budget;
 if (!widgetOk) missed++;
 
@@ -106,15 +134,37 @@ ${rows.join('\n')}
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
   'bench/results/latest.json',
-  JSON.stringify({ date: new Date().toISOString(), smoke, machine: { cores: cpus().length, model: cpus()[0]?.model, node: process.version }, config: CONFIG, seconds, ingest, floor, exactness, popular, widget }, null, 2),
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      smoke,
+      machine: { cores: cpus().length, model: cpus()[0]?.model, node: process.version },
+      config: CONFIG,
+      seconds,
+      ingest,
+      floor,
+      exactness,
+      popular,
+      widget,
+    },
+    null,
+    2,
+  ),
 );
 
 const failures = [
   ingest.exactness.lost || ingest.exactness.doubled ? 'ingest: increments lost or doubled' : null,
-  ingest.exactness.accepted === 0 || ingest.exactness.refused > 0 || ingest.ingest.errors > 0 ? 'ingest: requests refused or failed' : null,
-  floor.noop.errors > 0 || FLOOR_PATHS.some((path) => floor[path].errors > 0 || Object.keys(floor[path].statuses).some((code) => code !== '202')) ? 'floor: requests failed' : null,
+  ingest.exactness.accepted === 0 || ingest.exactness.refused > 0 || ingest.ingest.errors > 0
+    ? 'ingest: requests refused or failed'
+    : null,
+  floor.noop.errors > 0 ||
+  FLOOR_PATHS.some((path) => floor[path].errors > 0 || Object.keys(floor[path].statuses).some((code) => code !== '202'))
+    ? 'floor: requests failed'
+    : null,
   exactness.lost || exactness.doubled || exactness.wrongArticles ? 'load and exactness: totals not exact' : null,
-  exactness.errors > 0 || exactness.accepted !== exactness.events ? 'load and exactness: requests refused or failed' : null,
+  exactness.errors > 0 || exactness.accepted !== exactness.events
+    ? 'load and exactness: requests refused or failed'
+    : null,
   smoke || !widget.shariff.error ? null : 'widget: Shariff not measured',
 ].filter(Boolean);
 if (failures.length > 0) {
@@ -122,4 +172,3 @@ if (failures.length > 0) {
   process.exit(1);
 }
 if (missed > 0 && !smoke) console.log(`${missed} target(s) missed: bench/README.md says where the time goes.`);
-

@@ -25,7 +25,10 @@ function shariffDist(timeoutMs) {
   const dist = join(CACHE_DIR, 'shariff', 'package', 'dist');
   if (SHARIFF_FILES.every((f) => existsSync(join(dist, f)))) return dist;
   mkdirSync(join(CACHE_DIR, 'shariff'), { recursive: true });
-  const pack = spawnSync('npm', ['pack', SHARIFF, '--pack-destination', CACHE_DIR, '--silent'], { encoding: 'utf8', timeout: timeoutMs });
+  const pack = spawnSync('npm', ['pack', SHARIFF, '--pack-destination', CACHE_DIR, '--silent'], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
   if (pack.status !== 0) throw new Error(`npm pack ${SHARIFF} failed: ${pack.stderr}`);
   const tarball = join(CACHE_DIR, pack.stdout.trim().split('\n').pop());
   const untar = spawnSync('tar', ['-xzf', tarball, '-C', join(CACHE_DIR, 'shariff')], { encoding: 'utf8' });

@@ -1,7 +1,18 @@
 /** Every network a share can be counted for (API.md "Networks"). */
 export const NETWORKS = [
-  'x', 'facebook', 'linkedin', 'whatsapp', 'telegram', 'reddit', 'bluesky',
-  'mastodon', 'threads', 'pinterest', 'email', 'copy', 'native',
+  'x',
+  'facebook',
+  'linkedin',
+  'whatsapp',
+  'telegram',
+  'reddit',
+  'bluesky',
+  'mastodon',
+  'threads',
+  'pinterest',
+  'email',
+  'copy',
+  'native',
 ] as const;
 
 export type Network = (typeof NETWORKS)[number];
@@ -12,13 +23,22 @@ export const isNetwork = (name: string): name is Network => (NETWORKS as readonl
 export type LinkNetwork = Exclude<Network, 'copy' | 'native'>;
 
 export const NETWORK_LABELS: Record<Network, string> = {
-  x: 'X', facebook: 'Facebook', linkedin: 'LinkedIn', whatsapp: 'WhatsApp', telegram: 'Telegram',
-  reddit: 'Reddit', bluesky: 'Bluesky', mastodon: 'Mastodon', threads: 'Threads',
-  pinterest: 'Pinterest', email: 'Email', copy: 'Copy link', native: 'Share…',
+  x: 'X',
+  facebook: 'Facebook',
+  linkedin: 'LinkedIn',
+  whatsapp: 'WhatsApp',
+  telegram: 'Telegram',
+  reddit: 'Reddit',
+  bluesky: 'Bluesky',
+  mastodon: 'Mastodon',
+  threads: 'Threads',
+  pinterest: 'Pinterest',
+  email: 'Email',
+  copy: 'Copy link',
+  native: 'Share…',
 };
 
-export const isLinkNetwork = (network: Network): network is LinkNetwork =>
-  network !== 'copy' && network !== 'native';
+export const isLinkNetwork = (network: Network): network is LinkNetwork => network !== 'copy' && network !== 'native';
 
 /** Bluesky's post limit (300 graphemes); a share text longer than that cannot be posted as is. */
 export const BLUESKY_MAX_TEXT = 300;

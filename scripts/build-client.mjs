@@ -18,7 +18,9 @@ const onlyFrom = (...folders) => ({
     build.onLoad({ filter: /.*/ }, ({ path }) => {
       const file = relative(root, path).split(sep).join('/');
       if (folders.some((folder) => file.startsWith(folder))) return undefined;
-      return { errors: [{ text: `${file} is outside ${folders.join(' and ')}: a browser bundle imports no server module` }] };
+      return {
+        errors: [{ text: `${file} is outside ${folders.join(' and ')}: a browser bundle imports no server module` }],
+      };
     });
   },
 });

@@ -26,7 +26,12 @@ const IMPORT = /^(?:import|export)\s+(?:(type\s+)?([^'";]*?)\s+from\s+)?['"]([^'
 function importsOf(file) {
   const text = readFileSync(file, 'utf8');
   return [...text.matchAll(IMPORT)].map(([, type, names = '', spec]) => {
-    const specifiers = /\{([^}]*)\}/.exec(names)?.[1].split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+    const specifiers =
+      /\{([^}]*)\}/
+        .exec(names)?.[1]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean) ?? [];
     const typeOnly = Boolean(type) || (specifiers.length > 0 && specifiers.every((s) => s.startsWith('type ')));
     return { spec, typeOnly, target: spec.startsWith('.') ? resolveLocal(file, spec) : null };
   });
@@ -50,23 +55,37 @@ for (const [file, imports] of graph) {
     if (spec.startsWith('.') && target === null && !spec.endsWith('.css') && !spec.endsWith('.json')) {
       breaches.push(`${where}: not found`);
     }
-    if (under(file, 'src/routes') && target && under(target, 'src/routes')) breaches.push(`${where}: a route imports another route`);
-    if (under(file, 'src/routes') && target && typeOnly && (under(target, 'src/render') || target.includes('/views/'))) {
+    if (under(file, 'src/routes') && target && under(target, 'src/routes'))
+      breaches.push(`${where}: a route imports another route`);
+    if (
+      under(file, 'src/routes') &&
+      target &&
+      typeOnly &&
+      (under(target, 'src/render') || target.includes('/views/'))
+    ) {
       breaches.push(`${where}: a route takes its types from a view`);
     }
     if ((under(file, 'src/ingest') || under(file, 'src/ranking')) && /^(hono|cloudflare:)/.test(spec)) {
       breaches.push(`${where}: ingest/ and ranking/ are pure`);
     }
-    if ((under(file, 'src/ingest') || under(file, 'src/ranking')) && target && /^src\/(db|cache|shard|routes)\//.test(rel(target))) {
+    if (
+      (under(file, 'src/ingest') || under(file, 'src/ranking')) &&
+      target &&
+      /^src\/(db|cache|shard|routes)\//.test(rel(target))
+    ) {
       breaches.push(`${where}: ingest/ and ranking/ are pure`);
     }
-    if ((under(file, 'src/db') || under(file, 'src/cache')) && /^hono/.test(spec)) breaches.push(`${where}: db/ and cache/ take bindings, not requests`);
-    if (under(file, 'common') && (!target || !under(target, 'common'))) breaches.push(`${where}: common/ imports only common/`);
+    if ((under(file, 'src/db') || under(file, 'src/cache')) && /^hono/.test(spec))
+      breaches.push(`${where}: db/ and cache/ take bindings, not requests`);
+    if (under(file, 'common') && (!target || !under(target, 'common')))
+      breaches.push(`${where}: common/ imports only common/`);
     if (under(file, 'client')) {
       const bundle = rel(file).split('/').slice(0, 2).join('/');
-      if (target && !under(target, bundle) && !under(target, 'common')) breaches.push(`${where}: a bundle imports only itself and common/`);
+      if (target && !under(target, bundle) && !under(target, 'common'))
+        breaches.push(`${where}: a bundle imports only itself and common/`);
     }
-    if (under(file, 'src') && target && under(target, 'client')) breaches.push(`${where}: the server never imports a bundle`);
+    if (under(file, 'src') && target && under(target, 'client'))
+      breaches.push(`${where}: the server never imports a bundle`);
   }
 }
 

@@ -6,7 +6,8 @@ const HOUR_MS = 3_600_000;
 const SEEDED_HOURS = 48;
 const SHARE_NETWORKS = ['x', 'facebook', 'linkedin', 'whatsapp', 'reddit', 'bluesky', 'email'];
 
-const sql = (value) => (value === null ? 'NULL' : typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`);
+const sql = (value) =>
+  value === null ? 'NULL' : typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`;
 const row = (values) => `(${values.map(sql).join(', ')})`;
 const unlessSeeded = `WHERE NOT EXISTS (SELECT 1 FROM sites WHERE id = 'demo')`;
 
@@ -63,7 +64,17 @@ export function demoSeedSql(articles, origin, nowMs) {
     }
     for (const [network, n] of byNetwork) networkRows.push(row(['demo', url, network, n]));
     articleRows.push(
-      row(['demo', url, article.title, null, article.section, article.published, views, shares, currentBucket - SEEDED_HOURS + 1]),
+      row([
+        'demo',
+        url,
+        article.title,
+        null,
+        article.section,
+        article.published,
+        views,
+        shares,
+        currentBucket - SEEDED_HOURS + 1,
+      ]),
     );
   });
   const siteHourRows = [...siteHours].map(([bucket, { views, shares }]) => row(['demo', bucket, views, shares]));

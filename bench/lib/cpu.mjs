@@ -22,12 +22,13 @@ export function childPids() {
 export function cpuMs(pids) {
   try {
     if (pids.length === 0) return null;
-    return pids.reduce((sum, pid) => {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return sum + Number(fields[11]) + Number(fields[12]);
-    }, 0) * 10; // clock ticks of 10 ms
+    return (
+      pids.reduce((sum, pid) => {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return sum + Number(fields[11]) + Number(fields[12]);
+      }, 0) * 10
+    ); // clock ticks of 10 ms
   } catch {
     return null;
   }
 }
-

@@ -30,7 +30,8 @@ export async function load({ url, seconds, amount, connections, requests, pids =
     rps: answered / elapsed,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    cpuUsPerRequest: cpuBefore !== null && cpuAfter !== null && answered > 0 ? ((cpuAfter - cpuBefore) * 1000) / answered : null,
+    cpuUsPerRequest:
+      cpuBefore !== null && cpuAfter !== null && answered > 0 ? ((cpuAfter - cpuBefore) * 1000) / answered : null,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count])),

@@ -90,7 +90,9 @@ export async function loadStaging(db, articles) {
     db.prepare('CREATE TABLE bench_numbers (n INTEGER PRIMARY KEY)'),
   ]);
   for (let start = 0; start < articles.length; start += CHUNK) {
-    const rows = articles.slice(start, start + CHUNK).map((a) => [a.url, a.title, a.section, a.published, a.first, a.life, a.half, a.views, a.shares]);
+    const rows = articles
+      .slice(start, start + CHUNK)
+      .map((a) => [a.url, a.title, a.section, a.published, a.first, a.life, a.half, a.views, a.shares]);
     await db
       .prepare(
         `INSERT INTO bench_articles SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
@@ -101,7 +103,9 @@ export async function loadStaging(db, articles) {
   }
   const max = Math.max(...articles.map((a) => Math.max(a.views, a.life)));
   await db
-    .prepare('INSERT INTO bench_numbers WITH RECURSIVE n(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM n WHERE n + 1 < ?) SELECT n FROM n')
+    .prepare(
+      'INSERT INTO bench_numbers WITH RECURSIVE n(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM n WHERE n + 1 < ?) SELECT n FROM n',
+    )
     .bind(max)
     .run();
 }

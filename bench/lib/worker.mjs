@@ -13,10 +13,14 @@ export const ADMIN_TOKEN = 'bench-admin-token';
 export function buildWorker() {
   // Inside the project: workerd refuses module paths that climb out of its root.
   const outdir = 'bench/.build';
-  const result = spawnSync(process.execPath, ['node_modules/wrangler/bin/wrangler.js', 'deploy', '--dry-run', '--outdir', outdir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['node_modules/wrangler/bin/wrangler.js', 'deploy', '--dry-run', '--outdir', outdir],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    },
+  );
   if (result.status !== 0) throw new Error('wrangler build failed');
   return join(outdir, 'index.js');
 }
@@ -77,7 +81,16 @@ export async function startPlainWorker(scriptPath, moreBindings = {}) {
   return start({
     host: '127.0.0.1',
     port: 0,
-    workers: [{ ...moreBindings, name: 'baseline', modules: true, scriptPath, compatibilityDate: '2026-10-01', d1Databases: ['DB'] }],
+    workers: [
+      {
+        ...moreBindings,
+        name: 'baseline',
+        modules: true,
+        scriptPath,
+        compatibilityDate: '2026-10-01',
+        d1Databases: ['DB'],
+      },
+    ],
   });
 }
 

@@ -27,7 +27,10 @@ function requestOf(form: HTMLFormElement): { url: string; init: RequestInit } {
     }
   }
   const search = query.toString();
-  return { url: search ? `${path}?${search}` : path, init: { method: form.dataset.method ?? 'GET', headers, body, redirect: 'manual' } };
+  return {
+    url: search ? `${path}?${search}` : path,
+    init: { method: form.dataset.method ?? 'GET', headers, body, redirect: 'manual' },
+  };
 }
 
 async function show(output: HTMLElement, response: Response): Promise<void> {

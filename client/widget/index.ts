@@ -16,7 +16,11 @@ function trackView(ctx: Context, elements: HTMLElement[]): void {
   if (!source || window.sharepulseViewSent || holders.some((el) => el.dataset.track === 'false')) return;
   window.sharepulseViewSent = true;
   const sendView = () =>
-    send(ctx.api, { site: source.dataset.site, type: 'view', ...article(source.dataset.url ?? ctx.script?.dataset.url) });
+    send(ctx.api, {
+      site: source.dataset.site,
+      type: 'view',
+      ...article(source.dataset.url ?? ctx.script?.dataset.url),
+    });
   // A page prerendered for a click that never comes has not been viewed.
   if ((document as Document & { prerendering?: boolean }).prerendering) {
     document.addEventListener('prerenderingchange', sendView, { once: true });

@@ -54,7 +54,8 @@ export function popularList(ctx: Context, el: HTMLElement): void {
         const title = typeof item.title === 'string' && item.title ? item.title : item.url.replace(/^https?:\/\//, '');
         const li = h('li', {}, h('a', { href: item.url }, title), h('span', { class: 'm' }, metric));
         // Decorative (the link names the article); without one, the title takes its room.
-        if (isHttpUrl(item.image)) li.prepend(h('img', { class: 'th', src: item.image, alt: '', loading: 'lazy', decoding: 'async' }));
+        if (isHttpUrl(item.image))
+          li.prepend(h('img', { class: 'th', src: item.image, alt: '', loading: 'lazy', decoding: 'async' }));
         return li;
       });
       list.replaceChildren(...(rows.length ? rows : [h('li', { class: 'none' }, s.empty)]));

@@ -34,7 +34,11 @@ export function shareBar(ctx: Context, el: HTMLElement): void {
   const s = strings(lang);
   const page = article(option(ctx, el, 'url'));
   const title = page.title ?? '';
-  const wanted = option(ctx, el, 'networks')?.split(',').map((n) => n.trim()).filter(isNetwork) ?? NETWORKS;
+  const wanted =
+    option(ctx, el, 'networks')
+      ?.split(',')
+      .map((n) => n.trim())
+      .filter(isNetwork) ?? NETWORKS;
   const networks = wanted.filter((n) => n !== 'native' || typeof navigator.share === 'function');
   const counts = option(ctx, el, 'counts');
   const withCounts = counts !== undefined && counts !== 'false';
@@ -47,7 +51,13 @@ export function shareBar(ctx: Context, el: HTMLElement): void {
 
   for (const network of networks) {
     const label =
-      network === 'copy' ? s.copy : network === 'native' ? s.native : network === 'email' ? s.email : s.share(NETWORK_LABELS[network]);
+      network === 'copy'
+        ? s.copy
+        : network === 'native'
+          ? s.native
+          : network === 'email'
+            ? s.email
+            : s.share(NETWORK_LABELS[network]);
     const glyph = icon(ICONS[network]);
     let button: HTMLElement;
     if (isLinkNetwork(network)) {
@@ -77,7 +87,10 @@ export function shareBar(ctx: Context, el: HTMLElement): void {
     } else {
       button = h('button', { type: 'button' });
       button.addEventListener('click', () =>
-        navigator.share({ title, url: page.url }).then(() => shared('native'), () => undefined),
+        navigator.share({ title, url: page.url }).then(
+          () => shared('native'),
+          () => undefined,
+        ),
       );
     }
     button.className = 'btn';

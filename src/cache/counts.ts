@@ -8,7 +8,11 @@ export const COUNTS_TTL_SECONDS = 60;
 const kvKey = (site: string, url: string) => `counts:${site}:${url}`;
 
 /** An article's all-time counts, from KV when fresh, else D1 (then cached). */
-export async function cachedArticleCounts(env: Pick<Env, 'DB' | 'CACHE'>, site: string, url: string): Promise<CountsBody> {
+export async function cachedArticleCounts(
+  env: Pick<Env, 'DB' | 'CACHE'>,
+  site: string,
+  url: string,
+): Promise<CountsBody> {
   const cached = await readCachedJson<CountsBody>(env.CACHE, kvKey(site, url));
   if (cached) return cached;
   const counts = await readArticleCounts(env.DB, site, url);

@@ -65,7 +65,10 @@ export class PopularMemory {
 const isolateMemory = new PopularMemory();
 
 /** The cache context of a request this isolate serves. */
-export const requestCacheContext = (env: Env, executionCtx: Pick<ExecutionContext, 'waitUntil'>): PopularCacheContext => ({
+export const requestCacheContext = (
+  env: Env,
+  executionCtx: Pick<ExecutionContext, 'waitUntil'>,
+): PopularCacheContext => ({
   env,
   waitUntil: (promise) => executionCtx.waitUntil(promise),
   memory: isolateMemory,
@@ -76,7 +79,15 @@ const sha256 = async (text: string) => hex(await crypto.subtle.digest('SHA-256',
 
 /** What a list depends on: equal requests for a site with equal ranking settings are equal strings. */
 const listInputs = (site: Site, request: PopularRequest) =>
-  JSON.stringify([site.settings.share_weight, site.settings.half_life_hours, request.window, request.by, request.limit, request.section, request.exclude]);
+  JSON.stringify([
+    site.settings.share_weight,
+    site.settings.half_life_hours,
+    request.window,
+    request.by,
+    request.limit,
+    request.section,
+    request.exclude,
+  ]);
 
 /** The key in KV; the version changes with the stored shape, so a deploy never reads old entries. */
 const cacheKey = async (site: Site, inputs: string) => `v1/${site.id}/${await sha256(inputs)}`;
@@ -126,7 +137,12 @@ function newerCopy(shared: CachedPopular | null, held: CachedPopular | undefined
  * isolate may compute the list itself. Without KV (down, or failing) a list is
  * computed once per isolate and minute.
  */
-export async function cachedPopular(ctx: PopularCacheContext, site: Site, request: PopularRequest, nowMs: number): Promise<CachedPopular> {
+export async function cachedPopular(
+  ctx: PopularCacheContext,
+  site: Site,
+  request: PopularRequest,
+  nowMs: number,
+): Promise<CachedPopular> {
   const inputs = listInputs(site, request);
   // A memory hit is the hot path: for usual inputs it is looked up before any hashing.
   let key = inputs.length <= MAX_PLAIN_MEMORY_KEY ? null : await cacheKey(site, inputs);

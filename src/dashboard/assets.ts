@@ -33,11 +33,15 @@ const asset = (body: string, contentType: string) => () =>
 export const dashboardAssetRoutes = new Hono<AppEnv>()
   .get(
     SCRIPT_ROUTE,
-    describe('Dashboard', "The dashboard's script, with uPlot (content-hashed, immutable)", { 200: { description: 'JavaScript' } }),
+    describe('Dashboard', "The dashboard's script, with uPlot (content-hashed, immutable)", {
+      200: { description: 'JavaScript' },
+    }),
     asset(DASHBOARD_JS, 'text/javascript; charset=utf-8'),
   )
   .get(
     STYLE_ROUTE,
-    describe('Dashboard', "The dashboard's stylesheet, with uPlot's (content-hashed, immutable)", { 200: { description: 'CSS' } }),
+    describe('Dashboard', "The dashboard's stylesheet, with uPlot's (content-hashed, immutable)", {
+      200: { description: 'CSS' },
+    }),
     asset(DASHBOARD_CSS, 'text/css; charset=utf-8'),
   );

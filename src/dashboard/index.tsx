@@ -52,7 +52,10 @@ const DOCS = {
   live: describe(
     'Dashboard',
     "The live panel's numbers: this UTC hour and the one before, and the hour's top articles",
-    { 200: { description: 'JSON', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(400, 401, 404) },
+    {
+      200: { description: 'JSON', content: { 'application/json': { schema: { type: 'object' } } } },
+      ...errors(400, 401, 404),
+    },
     { security: [{ dashboardSession: [] }] },
   ),
 };
@@ -62,12 +65,19 @@ const overviewRoutes = new Hono<AppEnv>()
     const query = c.req.valid('query');
     const sites = await listSites(c.env.DB);
     const site = query.site ? sites.find((s) => s.id === query.site) : sites[0];
-    if (!site) return dashboardPage(c, <NoSitePage assets={ASSETS} missing={query.site ?? null} />, query.site ? 404 : 200);
+    if (!site)
+      return dashboardPage(c, <NoSitePage assets={ASSETS} missing={query.site ?? null} />, query.site ? 404 : 200);
     const now = Date.now();
     const rank = { window: query.window, by: query.by };
-    const [overview, live] = await Promise.all([readOverview(c.env.DB, site, query.period, rank, now), readLiveHour(c.env.DB, site, now)]);
+    const [overview, live] = await Promise.all([
+      readOverview(c.env.DB, site, query.period, rank, now),
+      readLiveHour(c.env.DB, site, now),
+    ]);
     const state = { site: site.id, period: query.period, ...rank };
-    return dashboardPage(c, <OverviewPage assets={ASSETS} sites={sites} site={site} state={state} overview={overview} live={live} />);
+    return dashboardPage(
+      c,
+      <OverviewPage assets={ASSETS} sites={sites} site={site} state={state} overview={overview} live={live} />,
+    );
   })
   .get('/api/live', DOCS.live, validate('query', liveQuery), async (c) => {
     const site = await getSite(c.env.DB, c.req.valid('query').site);

@@ -28,7 +28,11 @@ const DOCS = {
     },
     'public',
   ),
-  signOut: describeDashboard('Sign out', { 303: { description: 'Clears the session cookie, redirects to sign in' }, ...errors(403) }, 'public'),
+  signOut: describeDashboard(
+    'Sign out',
+    { 303: { description: 'Clears the session cookie, redirects to sign in' }, ...errors(403) },
+    'public',
+  ),
 };
 
 /**
@@ -44,7 +48,11 @@ export const dashboardLoginRoutes = new Hono<AppEnv>()
     const next = safeNext(form.next);
     const refusal = await signIn(c, form.token);
     if (refusal) {
-      return dashboardPage(c, <LoginPage assets={ASSETS} next={next} problem={refusal} />, refusal === 'no_token_configured' ? 403 : 401);
+      return dashboardPage(
+        c,
+        <LoginPage assets={ASSETS} next={next} problem={refusal} />,
+        refusal === 'no_token_configured' ? 403 : 401,
+      );
     }
     return c.redirect(next, 303);
   })

@@ -1,5 +1,13 @@
 import type { LiveHour, Series, Totals } from '../../common/dashboard-json';
-import { periodSpan, previousSpan, readNetworkShares, readSiteSeries, readSiteTotals, type NetworkShares, type Period } from '../db/series';
+import {
+  periodSpan,
+  previousSpan,
+  readNetworkShares,
+  readSiteSeries,
+  readSiteTotals,
+  type NetworkShares,
+  type Period,
+} from '../db/series';
 import { readPopular } from '../popular/read-popular';
 import type { PopularList } from '../ranking/rank';
 import type { RankBy, RankWindow } from '../ranking/windows';
@@ -31,7 +39,13 @@ const LIVE_LIMIT = 5;
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 /** The overview's reads, side by side: per-site rows for the period, `readPopular` for the table. */
-export async function readOverview(db: D1Database, site: Site, period: Period, rank: RankChoice, nowMs: number): Promise<Overview> {
+export async function readOverview(
+  db: D1Database,
+  site: Site,
+  period: Period,
+  rank: RankChoice,
+  nowMs: number,
+): Promise<Overview> {
   const span = periodSpan(period, bucketOf(nowMs));
   const [series, previous, networks, top] = await Promise.all([
     readSiteSeries(db, site.id, span),

@@ -20,7 +20,11 @@ export function dashboardPage(c: Context, page: JSX.Element, status: ContentfulS
 type Responses = Parameters<typeof describe>[2];
 
 /** A dashboard route in the OpenAPI document: tagged together, and each one's answer when signed out. */
-export const describeDashboard = (summary: string, responses: Responses, signedOut: 'redirect' | 'public' = 'redirect') =>
+export const describeDashboard = (
+  summary: string,
+  responses: Responses,
+  signedOut: 'redirect' | 'public' = 'redirect',
+) =>
   signedOut === 'redirect'
     ? describe(
         'Dashboard',

@@ -13,10 +13,15 @@ export const SESSION_SECONDS = 7 * 24 * 3600;
 
 const encoder = new TextEncoder();
 const base64url = (bytes: ArrayBuffer) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
 
 async function sign(token: string, expires: number): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(token), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey('raw', encoder.encode(token), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
   return base64url(await crypto.subtle.sign('HMAC', key, encoder.encode(`sharepulse-dashboard:${expires}`)));
 }
 
@@ -31,7 +36,11 @@ export async function newSession(token: string, nowMs: number): Promise<string> 
 }
 
 /** Whether `value` is a session signed with `token` and not expired at `nowMs`. */
-export async function isValidSession(value: string | undefined, token: string | undefined, nowMs: number): Promise<boolean> {
+export async function isValidSession(
+  value: string | undefined,
+  token: string | undefined,
+  nowMs: number,
+): Promise<boolean> {
   const match = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(value ?? '');
   if (!match || !token) return false;
   const expires = Number(match[1]);
@@ -76,7 +85,12 @@ export async function signIn(c: Context<AppEnv>, token: string): Promise<SignInR
 
 /** Deletes the cookie with the attributes it was set with: a browser keeps it otherwise. */
 export function signOut(c: Context): void {
-  deleteCookie(c, SESSION_COOKIE, { path: DASHBOARD_PATH, httpOnly: true, secure: !isLocalHttp(c), sameSite: 'Strict' });
+  deleteCookie(c, SESSION_COOKIE, {
+    path: DASHBOARD_PATH,
+    httpOnly: true,
+    secure: !isLocalHttp(c),
+    sameSite: 'Strict',
+  });
 }
 
 const isDashboardPath = (path: string) =>

@@ -22,7 +22,13 @@ export interface Feedback {
   done?: string;
 }
 
-const NUMBER_FIELDS = ['share_weight', 'half_life_hours', 'max_events_per_second', 'hourly_retention_days', 'daily_retention_days'] as const;
+const NUMBER_FIELDS = [
+  'share_weight',
+  'half_life_hours',
+  'max_events_per_second',
+  'hourly_retention_days',
+  'daily_retention_days',
+] as const;
 
 const fromSettings = (id: string, name: string, hosts: string[], settings: SiteSettings): SiteForm => ({
   id,
@@ -76,7 +82,12 @@ export function readSiteForm(posted: Posted): SiteForm {
  * is left out, so it keeps its default or current value; anything else that
  * is not a number stays as typed and is refused by the schema.
  */
-export function siteBody(form: SiteForm): { id: string; name: string; hosts: string[]; settings: Record<string, unknown> } {
+export function siteBody(form: SiteForm): {
+  id: string;
+  name: string;
+  hosts: string[];
+  settings: Record<string, unknown>;
+} {
   const settings: Record<string, unknown> = { respect_gpc: form.respect_gpc, networks: form.networks };
   for (const field of NUMBER_FIELDS) {
     const value = form[field].trim();
@@ -87,4 +98,6 @@ export function siteBody(form: SiteForm): { id: string; name: string; hosts: str
 
 /** A schema's refusal as sentences for the form, e.g. `hosts.0: must be a host name …`. */
 export const issueMessages = (error: z.ZodError): string[] =>
-  error.issues.slice(0, 8).map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message));
+  error.issues
+    .slice(0, 8)
+    .map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message));

@@ -10,7 +10,15 @@ import { validate } from '../http/validation';
 import { ASSETS, dashboardPage, describeDashboard } from './page';
 import { SITES_PATH, sitePath } from './paths';
 import { changeSite, createSite, removeSite } from '../sites/manage';
-import { issueMessages, newSiteForm, readSiteForm, siteBody, siteForm, type Feedback, type SiteForm } from './site-form';
+import {
+  issueMessages,
+  newSiteForm,
+  readSiteForm,
+  siteBody,
+  siteForm,
+  type Feedback,
+  type SiteForm,
+} from './site-form';
 import { exportQuery, exportResponse } from '../export/download';
 
 /** What a redirect after a post asks the next page to say (post/redirect/get). */
@@ -19,13 +27,24 @@ const doneQuery = z.object({
   id: siteId.optional().catch(undefined),
 });
 
-const DONE_MESSAGES = { created: 'Site created. Paste the embed code below into your pages.', saved: 'Changes saved.' } as const;
+const DONE_MESSAGES = {
+  created: 'Site created. Paste the embed code below into your pages.',
+  saved: 'Changes saved.',
+} as const;
 
 const sitesPage = async (c: Context<AppEnv>, form: SiteForm, feedback: Feedback, status: 200 | 400 | 409 = 200) =>
-  dashboardPage(c, <SitesPage assets={ASSETS} sites={await listSites(c.env.DB)} form={form} feedback={feedback} />, status);
+  dashboardPage(
+    c,
+    <SitesPage assets={ASSETS} sites={await listSites(c.env.DB)} form={form} feedback={feedback} />,
+    status,
+  );
 
 const sitePage = (c: Context<AppEnv>, site: Site, form: SiteForm, feedback: Feedback, status: 200 | 400 | 409 = 200) =>
-  dashboardPage(c, <SitePage assets={ASSETS} site={site} form={form} origin={new URL(c.req.url).origin} feedback={feedback} />, status);
+  dashboardPage(
+    c,
+    <SitePage assets={ASSETS} site={site} form={form} origin={new URL(c.req.url).origin} feedback={feedback} />,
+    status,
+  );
 
 /** A refusal the form can show (a taken id or host); anything else goes on to the error funnel. */
 const formConflict = (err: unknown): string => {
@@ -41,7 +60,11 @@ const DOCS = {
     409: html('Id or host taken: the form again'),
     ...errors(403, 413),
   }),
-  show: describeDashboard('A site: embed code, settings, export, deletion', { 200: html('The site page'), 404: html('No such site'), ...errors(400) }),
+  show: describeDashboard('A site: embed code, settings, export, deletion', {
+    200: html('The site page'),
+    404: html('No such site'),
+    ...errors(400),
+  }),
   change: describeDashboard('Change a site (form post)', {
     400: html('The form again, with what was refused'),
     404: html('No such site'),
@@ -84,7 +107,12 @@ export const dashboardSiteRoutes = new Hono<AppEnv>()
     const site = await getSite(c.env.DB, c.req.valid('param').site);
     if (!site) return dashboardPage(c, <UnknownSitePage assets={ASSETS} id={c.req.valid('param').site} />, 404);
     const { done } = c.req.valid('query');
-    return sitePage(c, site, siteForm(site), done === 'created' || done === 'saved' ? { done: DONE_MESSAGES[done] } : {});
+    return sitePage(
+      c,
+      site,
+      siteForm(site),
+      done === 'created' || done === 'saved' ? { done: DONE_MESSAGES[done] } : {},
+    );
   })
   .post('/sites/:site', DOCS.change, validate('param', siteParam), async (c) => {
     const current = await getSite(c.env.DB, c.req.valid('param').site);
@@ -105,7 +133,13 @@ export const dashboardSiteRoutes = new Hono<AppEnv>()
     if (!site) return dashboardPage(c, <UnknownSitePage assets={ASSETS} id={c.req.valid('param').site} />, 404);
     const posted = await c.req.parseBody();
     if (posted.confirm !== site.id) {
-      return sitePage(c, site, siteForm(site), { errors: [`Type ${site.id} in the box to confirm the deletion.`] }, 400);
+      return sitePage(
+        c,
+        site,
+        siteForm(site),
+        { errors: [`Type ${site.id} in the box to confirm the deletion.`] },
+        400,
+      );
     }
     await removeSite(c.env, site.id);
     return c.redirect(`${SITES_PATH}?${new URLSearchParams({ done: 'deleted', id: site.id })}`, 303);

@@ -57,7 +57,13 @@ export interface FlushBatch {
  */
 function upsertQueries<Row>(
   rows: Row[],
-  { table, columns, conflict, update, values }: {
+  {
+    table,
+    columns,
+    conflict,
+    update,
+    values,
+  }: {
     table: string;
     columns: string[];
     conflict: string;

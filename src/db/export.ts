@@ -81,7 +81,12 @@ export async function* exportDays(db: D1Database, site: string): AsyncGenerator<
 }
 
 /** Up to `limit` articles' totals with a URL after `afterUrl`, by URL. */
-export async function readTotals(db: D1Database, site: string, afterUrl: string, limit: number): Promise<ExportTotal[]> {
+export async function readTotals(
+  db: D1Database,
+  site: string,
+  afterUrl: string,
+  limit: number,
+): Promise<ExportTotal[]> {
   const { results } = await db
     .prepare(
       `SELECT url, title, section, published, views, shares FROM articles

@@ -1,7 +1,15 @@
 import { dayOfBucket } from '../time';
 import type { PopularRequest } from '../ranking/popular-request';
 import type { Candidate } from '../ranking/rank';
-import { RUNNING_TOTAL_WINDOWS, TRENDING_HOURS, WINDOW_HOURS, windowRows, type RankBy, type RankWindow, type WindowRows } from '../ranking/windows';
+import {
+  RUNNING_TOTAL_WINDOWS,
+  TRENDING_HOURS,
+  WINDOW_HOURS,
+  windowRows,
+  type RankBy,
+  type RankWindow,
+  type WindowRows,
+} from '../ranking/windows';
 import type { SiteSettings } from '../sites/site-schema';
 import { prepareQuery, runBatch, type Query } from './query';
 
@@ -80,7 +88,12 @@ const trendingSums = (currentBucket: number, halfLifeHours: number): SumsSource 
   params: [currentBucket, halfLifeHours, currentBucket - TRENDING_HOURS + 1],
 });
 
-const METRIC_COLUMNS: Record<RankBy, string> = { views: 'views', shares: 'shares', score: 'score', trending: 'trending' };
+const METRIC_COLUMNS: Record<RankBy, string> = {
+  views: 'views',
+  shares: 'shares',
+  score: 'score',
+  trending: 'trending',
+};
 
 /** What a site's stored state says about where its windows' rows are. */
 export interface StoredWindowState {
@@ -141,7 +154,14 @@ export function rankingQuery(
       ORDER BY ${metric === 'score' ? 'score' : `a.${metric}`} DESC, a.url LIMIT ?${n + 3}`;
   return {
     sql,
-    params: [site, settings.share_weight, ...(source?.params ?? []), request.section, JSON.stringify(request.exclude), request.limit],
+    params: [
+      site,
+      settings.share_weight,
+      ...(source?.params ?? []),
+      request.section,
+      JSON.stringify(request.exclude),
+      request.limit,
+    ],
   };
 }
 
@@ -154,7 +174,8 @@ const windowStateQuery = (site: string, hours: number): Query => ({
 
 const NO_STORED_STATE: StoredWindowState = { rolledThroughDay: null, totalsThroughBucket: null };
 
-const sameQuery = (a: Query, b: Query) => a.sql === b.sql && a.params.length === b.params.length && a.params.every((p, i) => p === b.params[i]);
+const sameQuery = (a: Query, b: Query) =>
+  a.sql === b.sql && a.params.length === b.params.length && a.params.every((p, i) => p === b.params[i]);
 
 /** A site as its popular lists depend on it: the id and the ranking settings. */
 export type RankingSite = { id: string; settings: Pick<SiteSettings, 'share_weight' | 'half_life_hours'> };
@@ -170,7 +191,12 @@ export type RankingSite = { id: string; settings: Pick<SiteSettings, 'share_weig
  * another hour are corrected by the state the query itself reads (see
  * correctedTotals). Totals, once a site has them, are never taken away.
  */
-export async function readCandidates(db: D1Database, site: RankingSite, request: PopularRequest, currentBucket: number): Promise<Candidate[]> {
+export async function readCandidates(
+  db: D1Database,
+  site: RankingSite,
+  request: PopularRequest,
+  currentBucket: number,
+): Promise<Candidate[]> {
   const queryFor = (stored: StoredWindowState) => rankingQuery(site.id, site.settings, request, currentBucket, stored);
   if (request.by === 'trending' || request.window === 'all') {
     return (await prepareQuery(db, queryFor(NO_STORED_STATE)).all<Candidate>()).results;

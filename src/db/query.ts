@@ -8,7 +8,8 @@ export interface Query {
 }
 
 /** `query` prepared on `db`, its parameters bound. */
-export const prepareQuery = (db: D1Database, { sql, params }: Query): D1PreparedStatement => db.prepare(sql).bind(...params);
+export const prepareQuery = (db: D1Database, { sql, params }: Query): D1PreparedStatement =>
+  db.prepare(sql).bind(...params);
 
 /**
  * Runs `queries` as one D1 batch: one transaction, rolled back whole when any

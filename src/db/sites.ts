@@ -61,7 +61,10 @@ export async function insertSite(db: D1Database, site: Site): Promise<void> {
 /** Replaces a site's name, hosts and settings in one transaction. */
 export async function updateSite(db: D1Database, site: Site): Promise<void> {
   await runBatch(db, [
-    { sql: 'UPDATE sites SET name = ?, settings = ? WHERE id = ?', params: [site.name, JSON.stringify(site.settings), site.id] },
+    {
+      sql: 'UPDATE sites SET name = ?, settings = ? WHERE id = ?',
+      params: [site.name, JSON.stringify(site.settings), site.id],
+    },
     { sql: 'DELETE FROM site_hosts WHERE site_id = ?', params: [site.id] },
     ...insertHosts(site.id, site.hosts),
   ]);

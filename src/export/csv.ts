@@ -32,7 +32,10 @@ const CSV_COLUMNS = ['type', 'date', 'url', 'title', 'section', 'published', 'vi
  * no date. One table, so that a spreadsheet filters on `type` rather than
  * opening two files; the rows of a type never overlap, so their sums are exact.
  */
-export async function* csvExport(days: AsyncIterable<ExportDay>, totals: AsyncIterable<ExportTotal>): AsyncGenerator<string> {
+export async function* csvExport(
+  days: AsyncIterable<ExportDay>,
+  totals: AsyncIterable<ExportTotal>,
+): AsyncGenerator<string> {
   yield csvLine(CSV_COLUMNS);
   for await (const row of days) {
     yield csvLine(['day', isoDate(row.day), row.url, row.title, row.section, row.published, row.views, row.shares]);

@@ -9,7 +9,7 @@ import { jsonExport } from './json';
 export const exportQuery = z.object({ format: z.enum(EXPORT_FORMATS).default('json') });
 
 export const CSV_DESCRIPTION =
-  'Columns type,date,url,title,section,published,views,shares: a `day` row per article per UTC day, then a `total` row per article (all time, no date). RFC 4180; text cells starting with = + - @ tab or CR are prefixed with \'.';
+  "Columns type,date,url,title,section,published,views,shares: a `day` row per article per UTC day, then a `total` row per article (all time, no date). RFC 4180; text cells starting with = + - @ tab or CR are prefixed with '.";
 
 /** Bytes gathered before a chunk is sent: one row per chunk would be thousands of tiny writes. */
 const CHUNK_CHARS = 32 * 1024;
@@ -42,12 +42,18 @@ function textStream(source: AsyncGenerator<string>): ReadableStream<Uint8Array> 
  * exist (checked before the first byte, so that an unknown one is a JSON 404);
  * rows are then read page by page while the body streams.
  */
-export async function exportResponse(db: D1Database, siteId: string, format: ExportFormat, nowMs: number): Promise<Response> {
+export async function exportResponse(
+  db: D1Database,
+  siteId: string,
+  format: ExportFormat,
+  nowMs: number,
+): Promise<Response> {
   const site = await getSite(db, siteId);
   if (!site) throw unknownSite({ id: siteId });
   const days = exportDays(db, site.id);
   const totals = exportTotals(db, site.id);
-  const body = format === 'csv' ? csvExport(days, totals) : jsonExport(site.id, new Date(nowMs).toISOString(), days, totals);
+  const body =
+    format === 'csv' ? csvExport(days, totals) : jsonExport(site.id, new Date(nowMs).toISOString(), days, totals);
   return new Response(textStream(body), {
     headers: {
       'Content-Type': EXPORT_CONTENT_TYPES[format],

@@ -7,7 +7,14 @@ export const exportBody = z
   .object({
     site: z.string(),
     generated_at: z.string().describe('ISO-8601'),
-    days: z.array(z.object({ date: z.string().describe('UTC day, YYYY-MM-DD'), url: z.string(), views: z.number().int(), shares: z.number().int() })),
+    days: z.array(
+      z.object({
+        date: z.string().describe('UTC day, YYYY-MM-DD'),
+        url: z.string(),
+        views: z.number().int(),
+        shares: z.number().int(),
+      }),
+    ),
     totals: z.array(
       z.object({
         url: z.string(),
@@ -38,7 +45,12 @@ export async function* jsonExport(
   yield `{"site":${JSON.stringify(site)},"generated_at":${JSON.stringify(generatedAt)},"days":[`;
   let separator = '';
   for await (const row of days) {
-    const day: ExportBody['days'][number] = { date: isoDate(row.day), url: row.url, views: row.views, shares: row.shares };
+    const day: ExportBody['days'][number] = {
+      date: isoDate(row.day),
+      url: row.url,
+      views: row.views,
+      shares: row.shares,
+    };
     yield separator + JSON.stringify(day);
     separator = ',';
   }

@@ -7,15 +7,12 @@ const describeIssues = (issues: readonly StandardSchemaV1.Issue[]): string =>
   issues
     .slice(0, 5)
     .map((issue) => {
-      const path = (issue.path ?? [])
-        .map((segment) => (typeof segment === 'object' ? segment.key : segment))
-        .join('.');
+      const path = (issue.path ?? []).map((segment) => (typeof segment === 'object' ? segment.key : segment)).join('.');
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');
 
-const invalid = (issues: readonly StandardSchemaV1.Issue[]) =>
-  new ApiError('invalid_request', describeIssues(issues));
+const invalid = (issues: readonly StandardSchemaV1.Issue[]) => new ApiError('invalid_request', describeIssues(issues));
 
 /**
  * Hono's Standard-Schema validator with our JSON error shape: bad input is a
@@ -41,13 +38,14 @@ const utf8 = new TextDecoder();
  * strings as text/plain to avoid a CORS preflight, which Hono's `json` target
  * would skip. The parsed value is then read with `c.req.valid('json')`.
  */
-export const anyContentTypeJson = <Schema extends StandardSchemaV1>(
-  schema: Schema,
-): MiddlewareHandler<
-  any,
-  string,
-  { in: { json: StandardSchemaV1.InferInput<Schema> }; out: { json: StandardSchemaV1.InferOutput<Schema> } }
-> =>
+export const anyContentTypeJson =
+  <Schema extends StandardSchemaV1>(
+    schema: Schema,
+  ): MiddlewareHandler<
+    any,
+    string,
+    { in: { json: StandardSchemaV1.InferInput<Schema> }; out: { json: StandardSchemaV1.InferOutput<Schema> } }
+  > =>
   async (c, next) => {
     let body: unknown;
     try {

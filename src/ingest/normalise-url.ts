@@ -1,6 +1,14 @@
 /** Query parameters that identify a campaign or a click, never the article itself. */
 const TRACKING_PARAMS = new Set([
-  'fbclid', 'gclid', 'dclid', 'msclkid', 'mc_cid', 'mc_eid', 'igshid', 'ref_src', '_ga',
+  'fbclid',
+  'gclid',
+  'dclid',
+  'msclkid',
+  'mc_cid',
+  'mc_eid',
+  'igshid',
+  'ref_src',
+  '_ga',
 ]);
 
 const isTrackingParam = (name: string): boolean => {

@@ -12,7 +12,10 @@ const hostOfHeader = (value: string | undefined): string | null => {
 };
 
 /** The request's origin must be one of the site's hosts; without any origin, refused. */
-export function checkOrigin(site: Site, { origin, referer }: { origin: string | undefined; referer: string | undefined }): void {
+export function checkOrigin(
+  site: Site,
+  { origin, referer }: { origin: string | undefined; referer: string | undefined },
+): void {
   const host = origin !== undefined ? hostOfHeader(origin) : hostOfHeader(referer);
   if (host === null) {
     throw new ApiError('origin_required', 'The request must come from a page of the site (Origin or Referer).');

@@ -9,7 +9,10 @@ export const json = (schema: StandardSchemaV1, description: string): Responses[s
   content: { 'application/json': { schema: resolver(schema) } },
 });
 
-export const html = (description: string): Responses[string] => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
+export const html = (description: string): Responses[string] => ({
+  description,
+  content: { 'text/html': { schema: { type: 'string' } } },
+});
 
 const errorDescriptions: Record<number, string> = {
   400: 'Bad input',
@@ -30,5 +33,9 @@ export const errors = (...statuses: number[]): Responses =>
  * `describeRoute` with our defaults: every route documents its answers, and
  * the tag groups it on /docs.
  */
-export const describe = (tag: string, summary: string, responses: Responses, extra: Omit<DescribeRouteOptions, 'tags' | 'summary' | 'responses'> = {}) =>
-  describeRoute({ tags: [tag], summary, responses, ...extra });
+export const describe = (
+  tag: string,
+  summary: string,
+  responses: Responses,
+  extra: Omit<DescribeRouteOptions, 'tags' | 'summary' | 'responses'> = {},
+) => describeRoute({ tags: [tag], summary, responses, ...extra });

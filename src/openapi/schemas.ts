@@ -58,7 +58,9 @@ export type PopularBody = z.infer<typeof popularBody>;
 
 export const shariffBody = z
   .record(z.string(), z.number().int())
-  .describe("Share counts under Shariff's service names: twitter, facebook, linkedin, whatsapp, telegram, reddit, bluesky, mastodon, pinterest, mail, clipboard");
+  .describe(
+    "Share counts under Shariff's service names: twitter, facebook, linkedin, whatsapp, telegram, reddit, bluesky, mastodon, pinterest, mail, clipboard",
+  );
 export type ShariffBody = z.infer<typeof shariffBody>;
 
 export const healthBody = z.object({ ok: z.literal(true) });

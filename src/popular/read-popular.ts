@@ -7,7 +7,12 @@ import { bucketOf } from '../time';
  * The popular list of a site at `nowMs`: its candidates read from D1, then
  * ranked by the pure rules, which the query has already narrowed them to.
  */
-export async function readPopular(db: D1Database, site: RankingSite, request: PopularRequest, nowMs: number): Promise<PopularList> {
+export async function readPopular(
+  db: D1Database,
+  site: RankingSite,
+  request: PopularRequest,
+  nowMs: number,
+): Promise<PopularList> {
   const candidates = await readCandidates(db, site, request, bucketOf(nowMs));
   return {
     site: site.id,

@@ -42,7 +42,10 @@ const compareUrls = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
  * @example
  * rankArticles(candidates, { by: 'views', limit: 10, section: null, exclude: [] })
  */
-export function rankArticles(candidates: readonly Candidate[], { by, limit, section, exclude }: RankOptions): PopularItem[] {
+export function rankArticles(
+  candidates: readonly Candidate[],
+  { by, limit, section, exclude }: RankOptions,
+): PopularItem[] {
   const excluded = new Set(exclude);
   return candidates
     .filter((c) => metricOf(c, by) > 0 && (section === null || c.section === section) && !excluded.has(c.url))

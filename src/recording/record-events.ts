@@ -46,7 +46,9 @@ export async function recordEvents(env: Env, events: IncomingEvent[], beacon: Be
   // Bots and opt-outs are a matter of the beacon and the site, not of each event.
   const countableSites = new Set(
     [...sites.values()]
-      .filter((site) => isCountable({ userAgent: beacon.userAgent, secGpc: beacon.secGpc, respectGpc: site.settings.respect_gpc }))
+      .filter((site) =>
+        isCountable({ userAgent: beacon.userAgent, secGpc: beacon.secGpc, respectGpc: site.settings.respect_gpc }),
+      )
       .map((site) => site.id),
   );
   const countable = shardEvents.filter((e) => countableSites.has(e.site));

@@ -80,7 +80,14 @@ export interface DemoPopular {
  * popular endpoint answers, inside the element /widget.js may upgrade.
  */
 const PopularBox: FC<{ origin: string; popular: DemoPopular }> = ({ origin, popular: { request, items } }) => (
-  <div data-sharepulse="popular" data-site="demo" data-window={request.window} data-by={request.by} data-limit={String(request.limit)} class="popular">
+  <div
+    data-sharepulse="popular"
+    data-site="demo"
+    data-window={request.window}
+    data-by={request.by}
+    data-limit={String(request.limit)}
+    class="popular"
+  >
     {items.length === 0 ? (
       <p class="placeholder">The most-read stories of the day will appear here.</p>
     ) : (
@@ -105,7 +112,12 @@ const formatDate = (iso: string) =>
  * An article page of "The Eastbank Ledger", an imaginary local paper: what a
  * publisher's page looks like with sharepulse's share bar and popular box.
  */
-export const DemoPage: FC<{ article: DemoArticle; origin: string; popular: DemoPopular; nonce: string }> = ({ article, origin, popular, nonce }) => {
+export const DemoPage: FC<{ article: DemoArticle; origin: string; popular: DemoPopular; nonce: string }> = ({
+  article,
+  origin,
+  popular,
+  nonce,
+}) => {
   const url = `${origin}${demoPath(article)}`;
   return (
     <html lang="en">

@@ -26,12 +26,21 @@ const schemaText = (schema: unknown) => JSON.stringify(schema, null, 2);
 
 const ParameterRows: FC<{ parameters: Parameter[] }> = ({ parameters }) => (
   <table>
-    <tr><th>Parameter</th><th>In</th><th>Schema</th></tr>
+    <tr>
+      <th>Parameter</th>
+      <th>In</th>
+      <th>Schema</th>
+    </tr>
     {parameters.map((p) => (
       <tr>
-        <td><code>{p.name}</code>{p.required ? ' (required)' : ''}</td>
+        <td>
+          <code>{p.name}</code>
+          {p.required ? ' (required)' : ''}
+        </td>
         <td>{p.in}</td>
-        <td><code>{JSON.stringify(p.schema ?? {})}</code></td>
+        <td>
+          <code>{JSON.stringify(p.schema ?? {})}</code>
+        </td>
       </tr>
     ))}
   </table>
@@ -42,12 +51,22 @@ const TryIt: FC<{ method: string; path: string; operation: Operation }> = ({ met
   const secured = (operation.security ?? []).length > 0;
   return (
     <form data-try data-method={method.toUpperCase()} data-path={path}>
-      {parameters.filter((p) => p.in === 'path' || p.in === 'query').map((p) => (
-        <label>
-          {p.name} <span class="muted">({p.in}{p.in === 'query' ? '; one value per line to repeat' : ''})</span>
-          {p.in === 'query' ? <textarea name={p.name} data-in="query" rows={1} /> : <input name={p.name} data-in="path" required />}
-        </label>
-      ))}
+      {parameters
+        .filter((p) => p.in === 'path' || p.in === 'query')
+        .map((p) => (
+          <label>
+            {p.name}{' '}
+            <span class="muted">
+              ({p.in}
+              {p.in === 'query' ? '; one value per line to repeat' : ''})
+            </span>
+            {p.in === 'query' ? (
+              <textarea name={p.name} data-in="query" rows={1} />
+            ) : (
+              <input name={p.name} data-in="path" required />
+            )}
+          </label>
+        ))}
       {secured && (
         <label>
           Admin token <input name="token" data-in="token" type="password" autocomplete="off" />
@@ -68,7 +87,11 @@ const TryIt: FC<{ method: string; path: string; operation: Operation }> = ({ met
  * The API reference at /docs, rendered from the OpenAPI document itself (so it
  * can never disagree with it), with a "Try it" form per operation.
  */
-export const DocsPage: FC<{ spec: OpenAPIV3_1.Document; nonce: string; scriptPath: string }> = ({ spec, nonce, scriptPath }) => {
+export const DocsPage: FC<{ spec: OpenAPIV3_1.Document; nonce: string; scriptPath: string }> = ({
+  spec,
+  nonce,
+  scriptPath,
+}) => {
   const operations = Object.entries(spec.paths ?? {}).flatMap(([path, item]) =>
     METHODS.filter((m) => item?.[m]).map((method) => ({ path, method, operation: item![method]! })),
   );
@@ -101,7 +124,9 @@ export const DocsPage: FC<{ spec: OpenAPIV3_1.Document; nonce: string; scriptPat
                     </h3>
                     <p>{operation.summary}</p>
                     {operation.description && <p class="muted">{operation.description}</p>}
-                    {(operation.parameters ?? []).length > 0 && <ParameterRows parameters={operation.parameters as Parameter[]} />}
+                    {(operation.parameters ?? []).length > 0 && (
+                      <ParameterRows parameters={operation.parameters as Parameter[]} />
+                    )}
                     {operation.requestBody && (
                       <details>
                         <summary>Request body</summary>
@@ -113,7 +138,9 @@ export const DocsPage: FC<{ spec: OpenAPIV3_1.Document; nonce: string; scriptPat
                       <table>
                         {Object.entries(operation.responses ?? {}).map(([status, response]) => (
                           <tr>
-                            <td><code>{status}</code></td>
+                            <td>
+                              <code>{status}</code>
+                            </td>
                             <td>{(response as OpenAPIV3_1.ResponseObject).description}</td>
                           </tr>
                         ))}
@@ -129,7 +156,9 @@ export const DocsPage: FC<{ spec: OpenAPIV3_1.Document; nonce: string; scriptPat
               <h2 id="schemas">Schemas</h2>
               {Object.entries(spec.components.schemas).map(([name, schema]) => (
                 <details id={`schema-${name}`}>
-                  <summary><code>{name}</code></summary>
+                  <summary>
+                    <code>{name}</code>
+                  </summary>
                   <pre>{schemaText(schema)}</pre>
                 </details>
               ))}

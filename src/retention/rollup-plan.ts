@@ -45,12 +45,20 @@ export function planRollup(input: RollupInput): RollupPlan {
 
   // Without a watermark, start at the oldest hourly row; with no rows at all
   // every finished day is trivially rolled up.
-  const next = rolledThroughDay !== null ? rolledThroughDay + 1 : oldestHour !== null ? dayOfBucket(oldestHour) : lastFinishedDay + 1;
+  const next =
+    rolledThroughDay !== null
+      ? rolledThroughDay + 1
+      : oldestHour !== null
+        ? dayOfBucket(oldestHour)
+        : lastFinishedDay + 1;
   const from = Math.max(next, firstKeptDay);
   const to = Math.min(lastFinishedDay, from + DAYS_PER_RUN - 1);
   const watermark = Math.max(rolledThroughDay ?? Number.NEGATIVE_INFINITY, to);
 
-  const firstKeptHour = Math.min(currentBucket - hourlyRetentionDays * HOURS_PER_DAY + 1, (watermark + 1) * HOURS_PER_DAY);
+  const firstKeptHour = Math.min(
+    currentBucket - hourlyRetentionDays * HOURS_PER_DAY + 1,
+    (watermark + 1) * HOURS_PER_DAY,
+  );
   return {
     roll: from <= to ? { from, to } : EMPTY_SPAN,
     rolledThroughDay: watermark,

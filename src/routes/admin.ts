@@ -29,34 +29,68 @@ export const adminRoutes = new Hono<AppEnv>()
   .use(adminAuth())
   .post(
     '/sites',
-    describe('Admin', 'Create a site', { 201: json(siteBody, 'The new site'), ...errors(400, ...ADMIN_ERRORS, 409) }, { security }),
-    validate('json', createSiteBody), async (c) => {
-    return c.json(await createSite(c.env, c.req.valid('json'), Date.now()), 201);
-  })
-  .get('/sites', describe('Admin', 'List sites', { 200: json(siteListBody, 'Every site'), ...errors(...ADMIN_ERRORS) }, { security }), async (c) =>
-    c.json({ sites: await listSites(c.env.DB) } satisfies SiteListBody),
+    describe(
+      'Admin',
+      'Create a site',
+      { 201: json(siteBody, 'The new site'), ...errors(400, ...ADMIN_ERRORS, 409) },
+      { security },
+    ),
+    validate('json', createSiteBody),
+    async (c) => {
+      return c.json(await createSite(c.env, c.req.valid('json'), Date.now()), 201);
+    },
+  )
+  .get(
+    '/sites',
+    describe(
+      'Admin',
+      'List sites',
+      { 200: json(siteListBody, 'Every site'), ...errors(...ADMIN_ERRORS) },
+      { security },
+    ),
+    async (c) => c.json({ sites: await listSites(c.env.DB) } satisfies SiteListBody),
   )
   .get(
     '/sites/:site',
-    describe('Admin', 'Read a site', { 200: json(siteBody, 'The site'), ...errors(400, ...ADMIN_ERRORS, 404) }, { security }),
-    validate('param', siteParam), async (c) =>
-    c.json(await requireStoredSite(c.env.DB, c.req.valid('param').site)),
+    describe(
+      'Admin',
+      'Read a site',
+      { 200: json(siteBody, 'The site'), ...errors(400, ...ADMIN_ERRORS, 404) },
+      { security },
+    ),
+    validate('param', siteParam),
+    async (c) => c.json(await requireStoredSite(c.env.DB, c.req.valid('param').site)),
   )
   .patch(
     '/sites/:site',
-    describe('Admin', 'Change a site (partial)', { 200: json(siteBody, 'The changed site'), ...errors(400, ...ADMIN_ERRORS, 404, 409) }, { security }),
-    validate('param', siteParam), validate('json', updateSiteBody), async (c) => {
-    const current = await requireStoredSite(c.env.DB, c.req.valid('param').site);
-    return c.json(await changeSite(c.env, current, c.req.valid('json')));
-  })
+    describe(
+      'Admin',
+      'Change a site (partial)',
+      { 200: json(siteBody, 'The changed site'), ...errors(400, ...ADMIN_ERRORS, 404, 409) },
+      { security },
+    ),
+    validate('param', siteParam),
+    validate('json', updateSiteBody),
+    async (c) => {
+      const current = await requireStoredSite(c.env.DB, c.req.valid('param').site);
+      return c.json(await changeSite(c.env, current, c.req.valid('json')));
+    },
+  )
   .delete(
     '/sites/:site',
-    describe('Admin', 'Delete a site and its counts', { 204: { description: 'Deleted' }, ...errors(400, ...ADMIN_ERRORS, 404) }, { security }),
-    validate('param', siteParam), async (c) => {
-    const { site } = c.req.valid('param');
-    if (!(await removeSite(c.env, site))) throw unknownSite({ id: site });
-    return c.body(null, 204);
-  })
+    describe(
+      'Admin',
+      'Delete a site and its counts',
+      { 204: { description: 'Deleted' }, ...errors(400, ...ADMIN_ERRORS, 404) },
+      { security },
+    ),
+    validate('param', siteParam),
+    async (c) => {
+      const { site } = c.req.valid('param');
+      if (!(await removeSite(c.env, site))) throw unknownSite({ id: site });
+      return c.body(null, 204);
+    },
+  )
   // ?format=csv|json, JSON when no format is given.
   .get(
     '/sites/:site/export',

@@ -20,7 +20,12 @@ const DOCUMENTATION = {
   components: {
     securitySchemes: {
       adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN, a Worker secret' },
-      dashboardSession: { type: 'apiKey', in: 'cookie', name: 'sharepulse_admin', description: 'Set by signing in at /dashboard/login' },
+      dashboardSession: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'sharepulse_admin',
+        description: 'Set by signing in at /dashboard/login',
+      },
     },
   },
 } as const;
@@ -48,7 +53,9 @@ export function openApiDocument(app: Hono<AppEnv>): OpenApiDocument {
 export const openApiRoutes = (document: OpenApiDocument) =>
   new Hono<AppEnv>().get(
     '/',
-    describe('Operating', 'This OpenAPI 3.1 document', { 200: { description: 'The document', content: { 'application/json': { schema: { type: 'object' } } } } }),
+    describe('Operating', 'This OpenAPI 3.1 document', {
+      200: { description: 'The document', content: { 'application/json': { schema: { type: 'object' } } } },
+    }),
     async (c) => {
       c.header('Cache-Control', 'public, max-age=300');
       c.header('Access-Control-Allow-Origin', '*');
@@ -59,11 +66,24 @@ export const openApiRoutes = (document: OpenApiDocument) =>
 /** GET /docs, mounted there: a reference page made from the document, and its script. */
 export const docsRoutes = (document: OpenApiDocument) =>
   new Hono<AppEnv>()
-    .get('/', withStyleNonce(), describe('Operating', 'This API reference, with "Try it"', { 200: html('The reference page') }), async (c) =>
-      c.html(`<!doctype html>${<DocsPage spec={await document()} nonce={c.get('secureHeadersNonce') ?? ''} scriptPath={SCRIPT_PATH} />}`),
+    .get(
+      '/',
+      withStyleNonce(),
+      describe('Operating', 'This API reference, with "Try it"', { 200: html('The reference page') }),
+      async (c) =>
+        c.html(
+          `<!doctype html>${<DocsPage spec={await document()} nonce={c.get('secureHeadersNonce') ?? ''} scriptPath={SCRIPT_PATH} />}`,
+        ),
     )
-    .get('/:file{try-it\\.[0-9a-f]{16}\\.js}', describe('Operating', 'The reference page\u2019s script', { 200: { description: 'JavaScript' }, 404: { description: 'Another version' } }), (c) => {
-      if (c.req.param('file') !== SCRIPT_PATH.slice('/docs/'.length)) return c.notFound();
-      c.header('Cache-Control', 'public, max-age=31536000, immutable');
-      return c.body(DOCS_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
-    });
+    .get(
+      '/:file{try-it\\.[0-9a-f]{16}\\.js}',
+      describe('Operating', 'The reference page\u2019s script', {
+        200: { description: 'JavaScript' },
+        404: { description: 'Another version' },
+      }),
+      (c) => {
+        if (c.req.param('file') !== SCRIPT_PATH.slice('/docs/'.length)) return c.notFound();
+        c.header('Cache-Control', 'public, max-age=31536000, immutable');
+        return c.body(DOCS_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
+      },
+    );

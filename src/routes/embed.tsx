@@ -36,9 +36,12 @@ const embedShareQuery = z.object({
   // Comma-separated, like the widget's data-networks; names without a share page are left out.
   networks: z
     .string()
-    .transform((list) => list.split(',').map((name) => name.trim()).filter((name): name is LinkNetwork =>
-      (LINK_NETWORKS as string[]).includes(name),
-    ))
+    .transform((list) =>
+      list
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name): name is LinkNetwork => (LINK_NETWORKS as string[]).includes(name)),
+    )
     .optional(),
   counts: z.enum(['true', 'false']).optional(),
 });
@@ -74,40 +77,59 @@ const themeOf = (theme: 'light' | 'dark' | 'auto' | undefined) => (theme === 'au
  * elements as iframe pages, for pages that run no script of ours.
  */
 export const embedRoutes = new Hono<AppEnv>()
-  .get('/share', describe('Embedding', 'Share buttons for an iframe', { 200: html('Self-contained HTML, readable without JavaScript'), ...errors(400, 404) }), validate('query', embedShareQuery), async (c) => {
-    const query = c.req.valid('query');
-    const site = await requireSite(c.env, query.site);
-    const url = articleKey(site, query.url);
-    const lang = language(query.lang);
-    const s = strings(lang);
-    const withCounts = query.counts === 'true';
-    const counts = withCounts ? (await cachedArticleCounts(c.env, site.id, url)).shares.by_network : undefined;
-    const networks = query.networks?.length ? query.networks : LINK_NETWORKS;
-    return embedResponse(
-      c,
-      <EmbedPage lang={lang} title={s.bar} theme={themeOf(query.theme)}>
-        <EmbedShare site={site.id} url={url} title={query.title} networks={networks} counts={counts} lang={lang} strings={s} />
-      </EmbedPage>,
-      withCounts ? COUNTS_TTL_SECONDS : 300,
-    );
-  })
-  .get('/popular', describe('Embedding', 'The most popular articles for an iframe', { 200: html('Self-contained HTML, readable without JavaScript'), ...errors(400, 404) }), validate('query', embedPopularQuery), async (c) => {
-    const query = c.req.valid('query');
-    const site = await requireSite(c.env, query.site);
-    const request = toPopularRequest(query, (url) => articleKey(site, url));
-    // The same cached list the popular endpoint answers.
-    const { list } = await cachedPopular(
-      requestCacheContext(c.env, c.executionCtx),
-      site,
-      request,
-      Date.now(),
-    );
-    const lang = language(query.lang);
-    return embedResponse(
-      c,
-      <EmbedPage lang={lang} title={site.name} theme={themeOf(query.theme)}>
-        <EmbedPopular list={list} lang={lang} strings={strings(lang)} />
-      </EmbedPage>,
-      POPULAR_MAX_AGE_SECONDS,
-    );
-  });
+  .get(
+    '/share',
+    describe('Embedding', 'Share buttons for an iframe', {
+      200: html('Self-contained HTML, readable without JavaScript'),
+      ...errors(400, 404),
+    }),
+    validate('query', embedShareQuery),
+    async (c) => {
+      const query = c.req.valid('query');
+      const site = await requireSite(c.env, query.site);
+      const url = articleKey(site, query.url);
+      const lang = language(query.lang);
+      const s = strings(lang);
+      const withCounts = query.counts === 'true';
+      const counts = withCounts ? (await cachedArticleCounts(c.env, site.id, url)).shares.by_network : undefined;
+      const networks = query.networks?.length ? query.networks : LINK_NETWORKS;
+      return embedResponse(
+        c,
+        <EmbedPage lang={lang} title={s.bar} theme={themeOf(query.theme)}>
+          <EmbedShare
+            site={site.id}
+            url={url}
+            title={query.title}
+            networks={networks}
+            counts={counts}
+            lang={lang}
+            strings={s}
+          />
+        </EmbedPage>,
+        withCounts ? COUNTS_TTL_SECONDS : 300,
+      );
+    },
+  )
+  .get(
+    '/popular',
+    describe('Embedding', 'The most popular articles for an iframe', {
+      200: html('Self-contained HTML, readable without JavaScript'),
+      ...errors(400, 404),
+    }),
+    validate('query', embedPopularQuery),
+    async (c) => {
+      const query = c.req.valid('query');
+      const site = await requireSite(c.env, query.site);
+      const request = toPopularRequest(query, (url) => articleKey(site, url));
+      // The same cached list the popular endpoint answers.
+      const { list } = await cachedPopular(requestCacheContext(c.env, c.executionCtx), site, request, Date.now());
+      const lang = language(query.lang);
+      return embedResponse(
+        c,
+        <EmbedPage lang={lang} title={site.name} theme={themeOf(query.theme)}>
+          <EmbedPopular list={list} lang={lang} strings={strings(lang)} />
+        </EmbedPage>,
+        POPULAR_MAX_AGE_SECONDS,
+      );
+    },
+  );

@@ -16,7 +16,10 @@ export const eventsRoutes = new Hono<AppEnv>().post(
   describe(
     'Recording',
     'Record views and shares',
-    { 202: { description: 'Accepted (counted, or not counted as a bot, an opted-out visitor or a repeat); no body' }, ...errors(400, 403, 404, 405, 413, 429) },
+    {
+      202: { description: 'Accepted (counted, or not counted as a bot, an opted-out visitor or a repeat); no body' },
+      ...errors(400, 403, 404, 405, 413, 429),
+    },
     {
       description:
         'One event or an array of up to 20, accepted or refused whole. Any content type (navigator.sendBeacon sends text/plain). ' +

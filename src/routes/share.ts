@@ -34,45 +34,54 @@ export const shareRoutes = new Hono<AppEnv>().get(
     'Recording',
     'Share through a network (works without JavaScript)',
     { 302: { description: "Redirect to the network's own share page" }, ...errors(400, 404) },
-    { parameters: [{ in: 'path', name: 'network', required: true, schema: { type: 'string', enum: NETWORKS.filter(isLinkNetwork) } }] },
+    {
+      parameters: [
+        {
+          in: 'path',
+          name: 'network',
+          required: true,
+          schema: { type: 'string', enum: NETWORKS.filter(isLinkNetwork) },
+        },
+      ],
+    },
   ),
   validate('query', shareQuery),
   async (c) => {
-  const network = c.req.param('network');
-  if (!isNetwork(network)) {
-    throw new ApiError('unknown_network', `No network ${network}; one of ${NETWORKS.join(', ')}.`);
-  }
-  if (!isLinkNetwork(network)) {
-    throw new ApiError('not_a_link_network', `${network} shares in the browser and has no share page to go to.`);
-  }
-  const query = c.req.valid('query');
-  const site = await requireSite(c.env, query.site);
-  const url = articleKey(site, query.url);
-  try {
-    await recordShareClick(
-      c.env,
-      site,
-      { site: site.id, type: 'share', network, url, title: query.title },
-      {
-        receivedMs: Date.now(),
-        origin: undefined,
-        referer: c.req.header('Referer'),
-        ip: c.req.header('CF-Connecting-IP') ?? '',
-        userAgent: c.req.header('User-Agent'),
-        secGpc: c.req.header('Sec-GPC'),
-        selfOrigin: new URL(c.req.url).origin,
-        prefetch: /prefetch/i.test(c.req.header('Sec-Purpose') ?? c.req.header('Purpose') ?? ''),
-      },
-    );
-  } catch (err) {
-    // The reader came to share: a count that could not be recorded must not
-    // stop them. Logged, as it is a fault of ours.
-    console.error('share click not recorded', err);
-  }
-  c.header('Cache-Control', 'no-store');
-  // The network learns the article from the URL, and nothing about the page the click came from.
-  c.header('Referrer-Policy', 'no-referrer');
-  c.header('X-Robots-Tag', 'noindex, nofollow');
-  return c.redirect(shareUrl(network, url, query.title), 302);
+    const network = c.req.param('network');
+    if (!isNetwork(network)) {
+      throw new ApiError('unknown_network', `No network ${network}; one of ${NETWORKS.join(', ')}.`);
+    }
+    if (!isLinkNetwork(network)) {
+      throw new ApiError('not_a_link_network', `${network} shares in the browser and has no share page to go to.`);
+    }
+    const query = c.req.valid('query');
+    const site = await requireSite(c.env, query.site);
+    const url = articleKey(site, query.url);
+    try {
+      await recordShareClick(
+        c.env,
+        site,
+        { site: site.id, type: 'share', network, url, title: query.title },
+        {
+          receivedMs: Date.now(),
+          origin: undefined,
+          referer: c.req.header('Referer'),
+          ip: c.req.header('CF-Connecting-IP') ?? '',
+          userAgent: c.req.header('User-Agent'),
+          secGpc: c.req.header('Sec-GPC'),
+          selfOrigin: new URL(c.req.url).origin,
+          prefetch: /prefetch/i.test(c.req.header('Sec-Purpose') ?? c.req.header('Purpose') ?? ''),
+        },
+      );
+    } catch (err) {
+      // The reader came to share: a count that could not be recorded must not
+      // stop them. Logged, as it is a fault of ours.
+      console.error('share click not recorded', err);
+    }
+    c.header('Cache-Control', 'no-store');
+    // The network learns the article from the URL, and nothing about the page the click came from.
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Robots-Tag', 'noindex, nofollow');
+    return c.redirect(shareUrl(network, url, query.title), 302);
   },
 );

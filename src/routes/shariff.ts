@@ -48,15 +48,18 @@ const shariffQuery = z.object({ url: z.string().min(1).max(MAX_URL_LENGTH) });
  * that a page using Shariff's front end shows the share clicks we recorded.
  * The site is the one that claims the URL's host.
  */
-export const shariffRoutes = new Hono<AppEnv>()
-  .use('/', publicReadCors())
-  .get(
-    '/',
-    describe('Reading', 'Share counts for Shariff', { 200: json(shariffBody, "Our recorded shares under Shariff's service names"), ...errors(400, 404) }, {
+export const shariffRoutes = new Hono<AppEnv>().use('/', publicReadCors()).get(
+  '/',
+  describe(
+    'Reading',
+    'Share counts for Shariff',
+    { 200: json(shariffBody, "Our recorded shares under Shariff's service names"), ...errors(400, 404) },
+    {
       description: "The Shariff backend protocol: the site is the one owning the URL's host.",
-    }),
-    validate('query', shariffQuery),
-    async (c) => {
+    },
+  ),
+  validate('query', shariffQuery),
+  async (c) => {
     const { url } = c.req.valid('query');
     const normalised = normaliseUrl(url);
     if (normalised === null) throw new ApiError('invalid_url', 'The URL must be an absolute http(s) URL.');
@@ -67,5 +70,5 @@ export const shariffRoutes = new Hono<AppEnv>()
     const counts = await cachedArticleCounts(c.env, site.id, articleKey(site, normalised));
     c.header('Cache-Control', `public, max-age=${COUNTS_TTL_SECONDS}`);
     return c.json(toShariff(counts.shares.by_network) satisfies ShariffBody);
-    },
-  );
+  },
+);

@@ -24,14 +24,20 @@ export const sitesReadRoutes = new Hono<AppEnv>()
   .use(publicReadCors())
   .get(
     '/:site/counts',
-    describe('Reading', "An article's all-time counts", { 200: json(countsBody, 'Views and shares; zeros for a URL never counted'), ...errors(400, 404) }),
-    validate('param', siteParam), validate('query', countsQuery), async (c) => {
-    const site = await requireSite(c.env, c.req.valid('param').site);
-    const url = articleKey(site, c.req.valid('query').url);
-    const counts = await cachedArticleCounts(c.env, site.id, url);
-    c.header('Cache-Control', `public, max-age=${COUNTS_TTL_SECONDS}`);
-    return c.json(counts);
-  })
+    describe('Reading', "An article's all-time counts", {
+      200: json(countsBody, 'Views and shares; zeros for a URL never counted'),
+      ...errors(400, 404),
+    }),
+    validate('param', siteParam),
+    validate('query', countsQuery),
+    async (c) => {
+      const site = await requireSite(c.env, c.req.valid('param').site);
+      const url = articleKey(site, c.req.valid('query').url);
+      const counts = await cachedArticleCounts(c.env, site.id, url);
+      c.header('Cache-Control', `public, max-age=${COUNTS_TTL_SECONDS}`);
+      return c.json(counts);
+    },
+  )
   .get(
     '/:site/popular',
     describe('Reading', 'The most popular articles', {
@@ -46,12 +52,7 @@ export const sitesReadRoutes = new Hono<AppEnv>()
     async (c) => {
       const site = await requireSite(c.env, c.req.valid('param').site);
       const request = toPopularRequest(c.req.valid('query'), (url) => articleKey(site, url));
-      const cached = await cachedPopular(
-        requestCacheContext(c.env, c.executionCtx),
-        site,
-        request,
-        Date.now(),
-      );
+      const cached = await cachedPopular(requestCacheContext(c.env, c.executionCtx), site, request, Date.now());
       c.header('Cache-Control', `public, max-age=${POPULAR_MAX_AGE_SECONDS}`);
       c.header('ETag', cached.etag);
       // The ETag is of exactly this serialisation, of a list of the documented shape.

@@ -3,7 +3,10 @@ import type { AppEnv } from '../env';
 import { WIDGET_HASH, WIDGET_JS } from '../generated/widget';
 import { describe } from '../openapi/describe';
 
-const script = { description: 'The widget script', content: { 'text/javascript': { schema: { type: 'string' } } } } as const;
+const script = {
+  description: 'The widget script',
+  content: { 'text/javascript': { schema: { type: 'string' } } },
+} as const;
 
 /** The widget's content-addressed path: cached for a year, as its content never changes. */
 export const WIDGET_PATH = `/widget.${WIDGET_HASH}.js`;
@@ -29,13 +32,20 @@ function serveWidget(c: Context<AppEnv>, cacheControl: string): Response {
  * breaking the pages that name it.
  */
 export const widgetRoutes = new Hono<AppEnv>()
-  .get('/widget.js', describe('Embedding', 'The widget script', { 200: script, 304: { description: 'Not modified' } }), (c) => serveWidget(c, 'public, max-age=300'))
+  .get(
+    '/widget.js',
+    describe('Embedding', 'The widget script', { 200: script, 304: { description: 'Not modified' } }),
+    (c) => serveWidget(c, 'public, max-age=300'),
+  )
   .get(
     '/:file{widget\\.[0-9a-f]{16}\\.js}',
-    describe('Embedding', 'The widget script at its content-hashed path (immutable)', { 200: script, 302: { description: 'An older hash: redirect to /widget.js' } }),
+    describe('Embedding', 'The widget script at its content-hashed path (immutable)', {
+      200: script,
+      302: { description: 'An older hash: redirect to /widget.js' },
+    }),
     (c) => {
-    if (c.req.param('file') === WIDGET_PATH.slice(1)) return serveWidget(c, 'public, max-age=31536000, immutable');
-    c.header('Cache-Control', 'public, max-age=300');
-    return c.redirect('/widget.js', 302);
+      if (c.req.param('file') === WIDGET_PATH.slice(1)) return serveWidget(c, 'public, max-age=31536000, immutable');
+      c.header('Cache-Control', 'public, max-age=300');
+      return c.redirect('/widget.js', 302);
     },
   );

@@ -22,7 +22,12 @@ export const retryDelayMs = (failedFlushes: number): number =>
  * for an outbox left (after a backoff if flushes fail), `flushMs` on for
  * pending rows, and at midnight UTC for salts.
  */
-export function nextAlarmAt(nowMs: number, flushMs: number, failedFlushes: number, backlog: ShardBacklog): number | null {
+export function nextAlarmAt(
+  nowMs: number,
+  flushMs: number,
+  failedFlushes: number,
+  backlog: ShardBacklog,
+): number | null {
   if (backlog.hasOutbox) return failedFlushes > 0 ? nowMs + retryDelayMs(failedFlushes) : nowMs;
   if (backlog.hasPending) return nowMs + flushMs;
   // Wake at midnight UTC to drop expired salts and dedup keys even when idle.

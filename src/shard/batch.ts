@@ -1,5 +1,12 @@
 import type { ArticleMetadata } from '../articles/metadata';
-import type { ArticleDelta, FlushBatch, HourDelta, NetworkDelta, SiteHourDelta, SiteNetworkHourDelta } from '../db/counts';
+import type {
+  ArticleDelta,
+  FlushBatch,
+  HourDelta,
+  NetworkDelta,
+  SiteHourDelta,
+  SiteNetworkHourDelta,
+} from '../db/counts';
 
 /** One buffered increment: `network` is '' for a view, the network's name for a share. */
 export interface CountRow {
@@ -34,7 +41,17 @@ export function toFlushBatch(counts: CountRow[], metas: MetaRow[]): FlushBatch {
     const key = articleKey(site, url);
     let found = articles.get(key);
     if (!found) {
-      found = { site, url, title: null, image: null, section: null, published: null, views: 0, shares: 0, firstBucket: bucket };
+      found = {
+        site,
+        url,
+        title: null,
+        image: null,
+        section: null,
+        published: null,
+        views: 0,
+        shares: 0,
+        firstBucket: bucket,
+      };
       articles.set(key, found);
     }
     found.firstBucket = Math.min(found.firstBucket, bucket);

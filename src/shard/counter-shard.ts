@@ -69,7 +69,9 @@ export class CounterShard extends DurableObject<Env> {
       keyed.push(beaconKeys.map(({ event, key }) => ({ event, day, bucket, second, key })));
     }
 
-    const counted = this.ctx.storage.transactionSync(() => keyed.map((beaconKeys) => beaconKeys.filter((k) => this.buffer(k)).length));
+    const counted = this.ctx.storage.transactionSync(() =>
+      keyed.map((beaconKeys) => beaconKeys.filter((k) => this.buffer(k)).length),
+    );
     await this.flushWithin(readConfig(this.env).flushMs);
     return counted;
   }
@@ -117,7 +119,11 @@ export class CounterShard extends DurableObject<Env> {
   }
 
   private async scheduleNext(nowMs: number): Promise<void> {
-    const backlog = { hasOutbox: hasOutbox(this.sql), hasPending: hasPending(this.sql), hasSalts: this.dedup.hasSalts() };
+    const backlog = {
+      hasOutbox: hasOutbox(this.sql),
+      hasPending: hasPending(this.sql),
+      hasSalts: this.dedup.hasSalts(),
+    };
     const at = nextAlarmAt(nowMs, readConfig(this.env).flushMs, this.failedFlushes, backlog);
     if (at === null) {
       await this.ctx.storage.deleteAlarm();

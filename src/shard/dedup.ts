@@ -23,7 +23,12 @@ export class DedupState {
    * The dedup key of each of a beacon's events on `day`: one per visitor (from
    * the IP and User-Agent with the day's salt), article, type and network.
    */
-  async keyEvents<E extends DedupFields>(day: number, ip: string, userAgent: string, events: readonly E[]): Promise<{ event: E; key: string }[]> {
+  async keyEvents<E extends DedupFields>(
+    day: number,
+    ip: string,
+    userAgent: string,
+    events: readonly E[],
+  ): Promise<{ event: E; key: string }[]> {
     const salt = this.saltFor(day);
     const visitors = new Map<string, string>();
     const keyed: { event: E; key: string }[] = [];

@@ -18,12 +18,21 @@ export function bufferIncrement(sql: SqlStorage, site: string, url: string, buck
   sql.exec(
     `INSERT INTO pending (site, url, bucket, network, n) VALUES (?, ?, ?, ?, 1)
      ON CONFLICT (site, url, bucket, network) DO UPDATE SET n = n + 1`,
-    site, url, bucket, network,
+    site,
+    url,
+    bucket,
+    network,
   );
 }
 
 /** Merges the metadata an event carries, if any, into its article's pending metadata. */
-export function bufferMetadata(sql: SqlStorage, site: string, url: string, metadata: ArticleMetadata, bucket: number): void {
+export function bufferMetadata(
+  sql: SqlStorage,
+  site: string,
+  url: string,
+  metadata: ArticleMetadata,
+  bucket: number,
+): void {
   const { title, image, section, published } = metadata;
   if (title === null && image === null && section === null && published === null) return;
   sql.exec(
@@ -31,7 +40,13 @@ export function bufferMetadata(sql: SqlStorage, site: string, url: string, metad
      ON CONFLICT (site, url) DO UPDATE SET
        title = coalesce(excluded.title, title), image = coalesce(excluded.image, image),
        section = coalesce(excluded.section, section), published = coalesce(excluded.published, published)`,
-    site, url, title, image, section, published, bucket,
+    site,
+    url,
+    title,
+    image,
+    section,
+    published,
+    bucket,
   );
 }
 
@@ -80,20 +95,25 @@ function sealBatch(storage: DurableObjectStorage): number | null {
       )
       .toArray();
     if (articles.length === 0) return null;
-    const seq = sql
-      .exec<{ value: number }>(
-        `INSERT INTO state (key, value) VALUES ('next_seq', 2)
+    const seq =
+      sql
+        .exec<{ value: number }>(
+          `INSERT INTO state (key, value) VALUES ('next_seq', 2)
          ON CONFLICT (key) DO UPDATE SET value = value + 1 RETURNING value`,
-      )
-      .one().value - 1;
+        )
+        .one().value - 1;
     for (const { site, url } of articles) {
       sql.exec(
         'INSERT INTO outbox SELECT ?, site, url, bucket, network, n FROM pending WHERE site = ? AND url = ?',
-        seq, site, url,
+        seq,
+        site,
+        url,
       );
       sql.exec(
         'INSERT INTO outbox_meta SELECT ?, site, url, title, image, section, published, bucket FROM pending_meta WHERE site = ? AND url = ?',
-        seq, site, url,
+        seq,
+        site,
+        url,
       );
       sql.exec('DELETE FROM pending WHERE site = ? AND url = ?', site, url);
       sql.exec('DELETE FROM pending_meta WHERE site = ? AND url = ?', site, url);
@@ -105,7 +125,10 @@ function sealBatch(storage: DurableObjectStorage): number | null {
 /** Sends outbox batch `seq` to D1, then clears it. Throws, keeping it, if D1 fails. */
 async function sendBatch(sql: SqlStorage, db: D1Database, shard: string, seq: number): Promise<void> {
   const counts = sql
-    .exec<CountRow & Record<string, SqlStorageValue>>('SELECT site, url, bucket, network, n FROM outbox WHERE seq = ?', seq)
+    .exec<CountRow & Record<string, SqlStorageValue>>(
+      'SELECT site, url, bucket, network, n FROM outbox WHERE seq = ?',
+      seq,
+    )
     .toArray();
   const metas = sql
     .exec<MetaRow & Record<string, SqlStorageValue>>(

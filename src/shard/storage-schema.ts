@@ -44,7 +44,10 @@ const STEPS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_steps (step INTEGER PRIMA
  * transaction with its record, so that a step is either done and recorded or
  * not begun. Answers the version the storage ends at: its last step run.
  */
-export function applyStorageSchema(storage: DurableObjectStorage, steps: readonly StorageSchemaStep[] = STORAGE_SCHEMA_STEPS): number {
+export function applyStorageSchema(
+  storage: DurableObjectStorage,
+  steps: readonly StorageSchemaStep[] = STORAGE_SCHEMA_STEPS,
+): number {
   const sql = storage.sql;
   let version = storage.transactionSync(() => {
     sql.exec(STEPS_TABLE);

@@ -18,7 +18,11 @@ const conflictOnRace = (err: unknown): never => {
   throw err;
 };
 
-export async function createSite(env: Pick<Env, 'DB' | 'CACHE'>, body: z.infer<typeof createSiteBody>, nowMs: number): Promise<Site> {
+export async function createSite(
+  env: Pick<Env, 'DB' | 'CACHE'>,
+  body: z.infer<typeof createSiteBody>,
+  nowMs: number,
+): Promise<Site> {
   if (await getSite(env.DB, body.id)) throw new ApiError('site_exists', `Site ${body.id} exists already.`);
   await refuseClaimedHosts(env.DB, body.hosts, body.id);
   const site: Site = {
@@ -33,7 +37,11 @@ export async function createSite(env: Pick<Env, 'DB' | 'CACHE'>, body: z.infer<t
   return site;
 }
 
-export async function changeSite(env: Pick<Env, 'DB' | 'CACHE'>, current: Site, patch: z.infer<typeof updateSiteBody>): Promise<Site> {
+export async function changeSite(
+  env: Pick<Env, 'DB' | 'CACHE'>,
+  current: Site,
+  patch: z.infer<typeof updateSiteBody>,
+): Promise<Site> {
   const site: Site = {
     ...current,
     name: patch.name ?? current.name,

@@ -35,7 +35,10 @@ export const DEFAULT_SETTINGS = {
 
 const settingsShape = {
   share_weight: z.number().min(0).max(1000),
-  half_life_hours: z.number().positive().max(24 * 365),
+  half_life_hours: z
+    .number()
+    .positive()
+    .max(24 * 365),
   respect_gpc: z.boolean(),
   networks: networkList,
   // Counted events of the site one shard admits per second (so per article at

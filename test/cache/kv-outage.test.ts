@@ -36,7 +36,9 @@ describe('caches while KV is down', () => {
     const { id, host } = await createSite();
     const warnings = captureWarnings();
     expect(await cachedArticleCounts(withKvDown(), id, `https://${host}/a`)).toEqual({
-      url: `https://${host}/a`, views: 0, shares: { total: 0, by_network: {} },
+      url: `https://${host}/a`,
+      views: 0,
+      shares: { total: 0, by_network: {} },
     });
     const key = `counts:${id}:https://${host}/a`;
     expect(warnings()).toEqual([`KV read of ${key} failed`, `KV write of ${key} failed`]);

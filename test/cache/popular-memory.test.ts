@@ -11,7 +11,10 @@ const REQUEST: PopularRequest = { window: '24h', by: 'views', limit: 10, section
 /** A cache context of an isolate's memory (a new one by default); `settle()` waits for background work. */
 function cacheContext(memory = new PopularMemory()) {
   const ctx = createExecutionContext();
-  return { context: { env, waitUntil: (p: Promise<unknown>) => ctx.waitUntil(p), memory }, settle: () => waitOnExecutionContext(ctx) };
+  return {
+    context: { env, waitUntil: (p: Promise<unknown>) => ctx.waitUntil(p), memory },
+    settle: () => waitOnExecutionContext(ctx),
+  };
 }
 
 async function seededSite(views: number) {
@@ -63,7 +66,10 @@ describe("popular lists in the isolate's memory", () => {
 
   it('should hold a list asked with long inputs too', async () => {
     const { site } = await seededSite(6);
-    const request = { ...REQUEST, exclude: Array.from({ length: 20 }, (_, i) => `https://${site.hosts[0]}/${'long-path/'.repeat(20)}${i}`) };
+    const request = {
+      ...REQUEST,
+      exclude: Array.from({ length: 20 }, (_, i) => `https://${site.hosts[0]}/${'long-path/'.repeat(20)}${i}`),
+    };
     const first = cacheContext();
     const computed = await cachedPopular(first.context, site, request, Date.now());
     await first.settle();

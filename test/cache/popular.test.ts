@@ -54,7 +54,13 @@ const kvWrite = expect.stringMatching(/^KV write of popular:v1\/.+ failed$/);
 
 const failing = () => Promise.reject(new Error('KV is unavailable'));
 /** A KV namespace that fails every call, as during an outage. */
-const kvDown = { get: failing, put: failing, delete: failing, list: failing, getWithMetadata: failing } as unknown as KVNamespace;
+const kvDown = {
+  get: failing,
+  put: failing,
+  delete: failing,
+  list: failing,
+  getWithMetadata: failing,
+} as unknown as KVNamespace;
 
 async function seededSite(views: number) {
   const created = await createSite();
@@ -81,7 +87,9 @@ describe('popular list caching', () => {
     const errors = captureConsole('error');
     const uncached = await withoutPopularTables(() => fetchWorker(`${url}&limit=3`));
     expect(uncached.status).toBe(500);
-    expect(errors.mock.calls).toEqual([['unhandled error', expect.objectContaining({ message: expect.stringContaining('no such table') })]]);
+    expect(errors.mock.calls).toEqual([
+      ['unhandled error', expect.objectContaining({ message: expect.stringContaining('no such table') })],
+    ]);
   });
 
   it('should share one computation between isolates through KV', async () => {
@@ -141,7 +149,9 @@ describe('popular list caching', () => {
       return list;
     });
     expect(served).toEqual(original);
-    expect(errors.mock.calls).toEqual([['popular: refresh failed', expect.objectContaining({ message: expect.stringContaining('no such table') })]]);
+    expect(errors.mock.calls).toEqual([
+      ['popular: refresh failed', expect.objectContaining({ message: expect.stringContaining('no such table') })],
+    ]);
   });
 
   it('should answer from D1 when KV is down', async () => {
@@ -209,11 +219,19 @@ describe('popular list caching', () => {
     const base = await cachedPopular(ctx.context, site, REQUEST, Date.now());
     await ctx.settle();
     const served = (request: PopularRequest, s = site) =>
-      withoutPopularTables(() => cachedPopular(cacheContext().context, s, request, Date.now()).then(() => 'cached', () => 'computed'));
+      withoutPopularTables(() =>
+        cachedPopular(cacheContext().context, s, request, Date.now()).then(
+          () => 'cached',
+          () => 'computed',
+        ),
+      );
     expect(await served(REQUEST)).toBe('cached');
     const variants: PopularRequest[] = [
-      { ...REQUEST, window: '7d' }, { ...REQUEST, by: 'score' }, { ...REQUEST, limit: 3 },
-      { ...REQUEST, section: 'City' }, { ...REQUEST, exclude: [base.list.items[0]!.url] },
+      { ...REQUEST, window: '7d' },
+      { ...REQUEST, by: 'score' },
+      { ...REQUEST, limit: 3 },
+      { ...REQUEST, section: 'City' },
+      { ...REQUEST, exclude: [base.list.items[0]!.url] },
     ];
     for (const request of variants) expect(await served(request)).toBe('computed');
     expect(await served(REQUEST, { ...site, settings: { ...site.settings, share_weight: 1 } })).toBe('computed');

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BLUESKY_MAX_TEXT, NETWORKS, isLinkNetwork, isNetwork, shareUrl, titleAndUrl, type LinkNetwork } from '../../common/networks';
+import {
+  BLUESKY_MAX_TEXT,
+  NETWORKS,
+  isLinkNetwork,
+  isNetwork,
+  shareUrl,
+  titleAndUrl,
+  type LinkNetwork,
+} from '../../common/networks';
 
 const URL_ = 'https://news.example/politics/vote?id=7&page=2';
 const TITLE = 'Council says “yes” & 50% agree #vote';
@@ -12,7 +20,10 @@ function parts(href: string) {
 }
 
 // Each network's share intent as its own documentation gives it.
-const DOCUMENTED: Record<LinkNetwork, { base: string; params: (url: string, title: string) => Record<string, string> }> = {
+const DOCUMENTED: Record<
+  LinkNetwork,
+  { base: string; params: (url: string, title: string) => Record<string, string> }
+> = {
   // X "Web intent": https://x.com/intent/tweet with text, url.
   x: { base: 'https://x.com/intent/tweet', params: (url, title) => ({ text: title, url }) },
   // The address Facebook's Share button links to: sharer.php?u=.
@@ -32,7 +43,10 @@ const DOCUMENTED: Record<LinkNetwork, { base: string; params: (url: string, titl
   // Threads "Web Intents": https://www.threads.com/intent/post with text, url.
   threads: { base: 'https://www.threads.com/intent/post', params: (url, title) => ({ text: title, url }) },
   // Pinterest Save button: /pin/create/button/ with url, description.
-  pinterest: { base: 'https://www.pinterest.com/pin/create/button/', params: (url, title) => ({ url, description: title }) },
+  pinterest: {
+    base: 'https://www.pinterest.com/pin/create/button/',
+    params: (url, title) => ({ url, description: title }),
+  },
   // RFC 6068: mailto:?subject=…&body=…
   email: { base: 'mailto:', params: (url, title) => ({ subject: title, body: url }) },
 };
@@ -60,7 +74,9 @@ describe('shareUrl', () => {
       const { base, params } = parts(shareUrl(network, URL_));
       expect(base).toBe(DOCUMENTED[network].base);
       const expected = Object.fromEntries(
-        Object.entries(DOCUMENTED[network].params(URL_, '')).filter(([, value]) => value !== '').map(([k, v]) => [k, v.trim()]),
+        Object.entries(DOCUMENTED[network].params(URL_, ''))
+          .filter(([, value]) => value !== '')
+          .map(([k, v]) => [k, v.trim()]),
       );
       expect(params).toEqual(expected);
     });

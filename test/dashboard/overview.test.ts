@@ -8,12 +8,18 @@ import { createSite, expectError, flushAllShards, postEvents } from '../support/
 
 const ORIGIN = 'https://dash.test';
 const signedIn = async () => ({ Cookie: `${SESSION_COOKIE}=${await newSession(env.ADMIN_TOKEN, Date.now())}` });
-const dashboard = async (path: string) => SELF.fetch(`${ORIGIN}${path}`, { redirect: 'manual', headers: await signedIn() });
+const dashboard = async (path: string) =>
+  SELF.fetch(`${ORIGIN}${path}`, { redirect: 'manual', headers: await signedIn() });
 
 async function seedSiteHours(site: string, rows: [bucket: number, views: number, shares: number][]) {
   await env.DB.batch(
     rows.map(([bucket, views, shares]) =>
-      env.DB.prepare('INSERT INTO site_hours (site_id, bucket, views, shares) VALUES (?, ?, ?, ?)').bind(site, bucket, views, shares),
+      env.DB.prepare('INSERT INTO site_hours (site_id, bucket, views, shares) VALUES (?, ?, ?, ?)').bind(
+        site,
+        bucket,
+        views,
+        shares,
+      ),
     ),
   );
 }
@@ -21,21 +27,37 @@ async function seedSiteHours(site: string, rows: [bucket: number, views: number,
 async function seedNetworkHours(site: string, rows: [bucket: number, network: string, shares: number][]) {
   await env.DB.batch(
     rows.map(([bucket, network, shares]) =>
-      env.DB.prepare('INSERT INTO site_network_hours (site_id, bucket, network, shares) VALUES (?, ?, ?, ?)').bind(site, bucket, network, shares),
+      env.DB.prepare('INSERT INTO site_network_hours (site_id, bucket, network, shares) VALUES (?, ?, ?, ?)').bind(
+        site,
+        bucket,
+        network,
+        shares,
+      ),
     ),
   );
 }
 
 /** One article with all its hourly counts, its totals kept equal to their sum. */
-async function seedArticle(site: string, url: string, title: string, hours: [bucket: number, views: number, shares: number][]) {
+async function seedArticle(
+  site: string,
+  url: string,
+  title: string,
+  hours: [bucket: number, views: number, shares: number][],
+) {
   const views = hours.reduce((sum, [, v]) => sum + v, 0);
   const shares = hours.reduce((sum, [, , s]) => sum + s, 0);
   await env.DB.batch([
-    env.DB.prepare('INSERT INTO articles (site_id, url, title, views, shares, first_bucket) VALUES (?, ?, ?, ?, ?, ?)').bind(
-      site, url, title, views, shares, Math.min(...hours.map(([b]) => b)),
-    ),
+    env.DB.prepare(
+      'INSERT INTO articles (site_id, url, title, views, shares, first_bucket) VALUES (?, ?, ?, ?, ?, ?)',
+    ).bind(site, url, title, views, shares, Math.min(...hours.map(([b]) => b))),
     ...hours.map(([bucket, v, s]) =>
-      env.DB.prepare('INSERT INTO article_hours (site_id, url, bucket, views, shares) VALUES (?, ?, ?, ?, ?)').bind(site, url, bucket, v, s),
+      env.DB.prepare('INSERT INTO article_hours (site_id, url, bucket, views, shares) VALUES (?, ?, ?, ?, ?)').bind(
+        site,
+        url,
+        bucket,
+        v,
+        s,
+      ),
     ),
   ]);
 }
@@ -60,7 +82,12 @@ describe('site series from site_hours', () => {
   it('should give a point per hour with zeros for quiet hours, and only this site and span', async () => {
     const { id } = await createSite();
     const { id: other } = await createSite();
-    await seedSiteHours(id, [[998, 5, 1], [1000, 7, 2], [1001, 100, 100], [996, 100, 100]]);
+    await seedSiteHours(id, [
+      [998, 5, 1],
+      [1000, 7, 2],
+      [1001, 100, 100],
+      [996, 100, 100],
+    ]);
     await seedSiteHours(other, [[999, 50, 50]]);
     expect(await readSiteSeries(env.DB, id, { step: 'hour', from: 997, to: 1000 })).toEqual({
       step: 'hour',
@@ -75,7 +102,12 @@ describe('site series from site_hours', () => {
   it('should sum a UTC day from its 24 hours, the day boundary exact', async () => {
     const { id } = await createSite();
     // Day 41 is buckets 984..1007.
-    await seedSiteHours(id, [[983, 1, 0], [984, 2, 1], [1007, 3, 1], [1008, 4, 2]]);
+    await seedSiteHours(id, [
+      [983, 1, 0],
+      [984, 2, 1],
+      [1007, 3, 1],
+      [1008, 4, 2],
+    ]);
     expect(await readSiteSeries(env.DB, id, { step: 'day', from: 40, to: 42 })).toEqual({
       step: 'day',
       times: [40, 41, 42].map((d) => d * 86_400),
@@ -87,7 +119,14 @@ describe('site series from site_hours', () => {
 
   it('should give shares per network over the span, most shared first, then by name', async () => {
     const { id } = await createSite();
-    await seedNetworkHours(id, [[10, 'x', 2], [11, 'x', 1], [11, 'email', 3], [11, 'bluesky', 3], [12, 'reddit', 9], [11, 'copy', 0]]);
+    await seedNetworkHours(id, [
+      [10, 'x', 2],
+      [11, 'x', 1],
+      [11, 'email', 3],
+      [11, 'bluesky', 3],
+      [12, 'reddit', 9],
+      [11, 'copy', 0],
+    ]);
     expect(await readNetworkShares(env.DB, id, { step: 'hour', from: 10, to: 11 })).toEqual([
       { network: 'bluesky', shares: 3 },
       { network: 'email', shares: 3 },
@@ -100,8 +139,18 @@ describe('overview page', () => {
   it('should show the period: chart data, totals against the period before, networks', async () => {
     const { id } = await createSite();
     const now = bucketOf(Date.now());
-    await seedSiteHours(id, [[now, 30, 3], [now - 5, 10, 1], [now - 23, 60, 6], [now - 24, 50, 0], [now - 40, 50, 0]]);
-    await seedNetworkHours(id, [[now, 'whatsapp', 3], [now - 23, 'x', 7], [now - 30, 'reddit', 5]]);
+    await seedSiteHours(id, [
+      [now, 30, 3],
+      [now - 5, 10, 1],
+      [now - 23, 60, 6],
+      [now - 24, 50, 0],
+      [now - 40, 50, 0],
+    ]);
+    await seedNetworkHours(id, [
+      [now, 'whatsapp', 3],
+      [now - 23, 'x', 7],
+      [now - 30, 'reddit', 5],
+    ]);
 
     const response = await dashboard(`/dashboard?site=${id}&period=24h`);
     expect(response.status).toBe(200);
@@ -123,14 +172,19 @@ describe('overview page', () => {
     expect(html).toMatch(/<div class="value">100<\/div><span class="change ">= 0% vs previous 24 hours<\/span>/);
     expect(html).toContain('no counts in the previous 24 hours');
     // Networks over the period only: reddit's shares are older than 24 hours.
-    expect(html).toMatch(/<span>X<\/span>.*<span class="num">7<\/span>.*<span>WhatsApp<\/span>.*<span class="num">3<\/span>/s);
+    expect(html).toMatch(
+      /<span>X<\/span>.*<span class="num">7<\/span>.*<span>WhatsApp<\/span>.*<span class="num">3<\/span>/s,
+    );
     expect(html).not.toContain('<span>Reddit</span>');
   });
 
   it('should chart 30 days as 30 daily points', async () => {
     const { id } = await createSite();
     const now = bucketOf(Date.now());
-    await seedSiteHours(id, [[now, 4, 0], [now - 24 * 29, 6, 0]]);
+    await seedSiteHours(id, [
+      [now, 4, 0],
+      [now - 24 * 29, 6, 0],
+    ]);
     const html = await (await dashboard(`/dashboard?site=${id}&period=30d`)).text();
     const series = jsonBlock(html, 'series') as { step: string; times: number[]; views: number[] };
     expect(series.step).toBe('day');
@@ -142,14 +196,26 @@ describe('overview page', () => {
   it('should rank the top articles exactly as the popular endpoint does, for each window and metric', async () => {
     const { id, host } = await createSite(undefined, { settings: { share_weight: 10 } });
     const now = bucketOf(Date.now());
-    await seedArticle(id, `https://${host}/a`, 'Alpha', [[now, 10, 0], [now - 30, 100, 0]]);
+    await seedArticle(id, `https://${host}/a`, 'Alpha', [
+      [now, 10, 0],
+      [now - 30, 100, 0],
+    ]);
     await seedArticle(id, `https://${host}/b`, 'Bravo', [[now, 5, 2]]);
     await seedArticle(id, `https://${host}/c`, 'Charlie', [[now - 2, 12, 0]]);
 
-    for (const [window, by] of [['1h', 'views'], ['24h', 'views'], ['7d', 'views'], ['24h', 'score'], ['all', 'shares'], ['7d', 'trending']]) {
+    for (const [window, by] of [
+      ['1h', 'views'],
+      ['24h', 'views'],
+      ['7d', 'views'],
+      ['24h', 'score'],
+      ['all', 'shares'],
+      ['7d', 'trending'],
+    ]) {
       const html = await (await dashboard(`/dashboard?site=${id}&window=${window}&by=${by}`)).text();
       const shown = [...html.matchAll(/<td class="title"><a href="([^"]+)"/g)].map((m) => m[1]);
-      const api = await (await SELF.fetch(`https://api.test/api/v1/sites/${id}/popular?window=${window}&by=${by}&limit=20`)).json<{ items: { url: string }[] }>();
+      const api = await (
+        await SELF.fetch(`https://api.test/api/v1/sites/${id}/popular?window=${window}&by=${by}&limit=20`)
+      ).json<{ items: { url: string }[] }>();
       expect(shown, `${window} ${by}`).toEqual(api.items.map((item) => item.url));
       expect(shown.length).toBeGreaterThan(0);
       expect(html).toContain(`href="/dashboard?site=${id}&amp;period=7d&amp;window=${window}&amp;by=views"`);
@@ -175,7 +241,9 @@ describe('overview page', () => {
   it('should fall back to the defaults for choices that do not exist, and say when a site does not', async () => {
     const { id } = await createSite();
     const html = await (await dashboard(`/dashboard?site=${id}&period=5y&window=2h&by=likes`)).text();
-    expect(html).toContain('<a href="/dashboard?site=' + id + '&amp;period=7d&amp;window=24h&amp;by=views" aria-current="true">7d</a>');
+    expect(html).toContain(
+      '<a href="/dashboard?site=' + id + '&amp;period=7d&amp;window=24h&amp;by=views" aria-current="true">7d</a>',
+    );
     const missing = await dashboard('/dashboard?site=no-such-site');
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('There is no site <code>no-such-site</code>');
@@ -187,10 +255,24 @@ describe('live hour', () => {
     const { id, host } = await createSite();
     const now = bucketOf(Date.now());
     await seedSiteHours(id, [[now - 1, 8, 1]]);
-    for (const [ip, url] of [['203.0.113.1', '/story'], ['203.0.113.2', '/story'], ['203.0.113.3', '/other']]) {
-      expect((await postEvents({ site: id, type: 'view', url: `https://${host}${url}`, title: `T ${url}` }, { origin: `https://${host}`, ip })).status).toBe(202);
+    for (const [ip, url] of [
+      ['203.0.113.1', '/story'],
+      ['203.0.113.2', '/story'],
+      ['203.0.113.3', '/other'],
+    ]) {
+      expect(
+        (
+          await postEvents(
+            { site: id, type: 'view', url: `https://${host}${url}`, title: `T ${url}` },
+            { origin: `https://${host}`, ip },
+          )
+        ).status,
+      ).toBe(202);
     }
-    await postEvents({ site: id, type: 'share', network: 'x', url: `https://${host}/story` }, { origin: `https://${host}` });
+    await postEvents(
+      { site: id, type: 'share', network: 'x', url: `https://${host}/story` },
+      { origin: `https://${host}` },
+    );
     await flushAllShards();
 
     const response = await dashboard(`/dashboard/api/live?site=${id}`);

@@ -88,7 +88,13 @@ describe('dashboard sign-in', () => {
   });
 
   it('should only go back to a dashboard path after signing in, never to another site', async () => {
-    for (const next of ['https://evil.example/', '//evil.example/dashboard', '/\\evil.example', '/api/v1/admin/sites', '/dashboardx']) {
+    for (const next of [
+      'https://evil.example/',
+      '//evil.example/dashboard',
+      '/\\evil.example',
+      '/api/v1/admin/sites',
+      '/dashboardx',
+    ]) {
       const response = await post('/dashboard/login', { token: env.ADMIN_TOKEN, next });
       expect(response.headers.get('Location')).toBe('/dashboard');
     }
@@ -111,7 +117,13 @@ describe('dashboard sign-in', () => {
 describe('dashboard without a session', () => {
   it('should redirect every page to sign-in, coming back to the page asked for', async () => {
     const { id } = await createSite();
-    for (const path of ['/dashboard', `/dashboard?site=${id}&period=30d`, '/dashboard/sites', `/dashboard/sites/${id}`, `/dashboard/sites/${id}/export?format=csv`]) {
+    for (const path of [
+      '/dashboard',
+      `/dashboard?site=${id}&period=30d`,
+      '/dashboard/sites',
+      `/dashboard/sites/${id}`,
+      `/dashboard/sites/${id}/export?format=csv`,
+    ]) {
       const response = await get(path);
       expect(response.status, path).toBe(303);
       expect(response.headers.get('Location')).toBe(`/dashboard/login?${new URLSearchParams({ next: path })}`);
@@ -190,8 +202,16 @@ describe('dashboard cross-site protection', () => {
   });
 
   it('should refuse a cross-site sign-in and sign-out too', async () => {
-    await expectError(await post('/dashboard/login', { token: env.ADMIN_TOKEN }, { Origin: 'https://evil.example' }), 403, 'cross_site_request');
-    await expectError(await post('/dashboard/logout', {}, { Origin: 'https://evil.example' }), 403, 'cross_site_request');
+    await expectError(
+      await post('/dashboard/login', { token: env.ADMIN_TOKEN }, { Origin: 'https://evil.example' }),
+      403,
+      'cross_site_request',
+    );
+    await expectError(
+      await post('/dashboard/logout', {}, { Origin: 'https://evil.example' }),
+      403,
+      'cross_site_request',
+    );
   });
 
   it('should refuse a form body over 64 KiB before reading it', async () => {

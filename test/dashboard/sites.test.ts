@@ -19,7 +19,8 @@ const submit = async (path: string, fields: [string, string][]) =>
     body: new URLSearchParams(fields),
   });
 
-const page = async (path: string) => SELF.fetch(`${ORIGIN}${path}`, { redirect: 'manual', headers: { Cookie: await session() } });
+const page = async (path: string) =>
+  SELF.fetch(`${ORIGIN}${path}`, { redirect: 'manual', headers: { Cookie: await session() } });
 
 /** The fields the create form sends, its settings at the defaults it shows. */
 const createFields = (id: string, hosts: string, extra: [string, string][] = []): [string, string][] => [
@@ -36,7 +37,11 @@ const createFields = (id: string, hosts: string, extra: [string, string][] = [])
 ];
 
 /** The fields the edit form sends for a stored site, with some replaced. */
-const editFields = (site: Site, replace: Record<string, string> = {}, networks: string[] = site.settings.networks): [string, string][] => [
+const editFields = (
+  site: Site,
+  replace: Record<string, string> = {},
+  networks: string[] = site.settings.networks,
+): [string, string][] => [
   ...Object.entries({
     name: site.name,
     hosts: site.hosts.join('\n'),
@@ -55,7 +60,10 @@ const cached = (id: string) => env.CACHE.get<Site>(`site:${id}`, 'json');
 describe('creating a site from the dashboard', () => {
   it('should create it with the admin API rules, cache it for beacons, and show its page', async () => {
     const id = uniqueSiteId('dash');
-    const response = await submit('/dashboard/sites', createFields(id, `${id}.example\nWWW.${id}.example, ${id}.example`, [['respect_gpc', 'on']]));
+    const response = await submit(
+      '/dashboard/sites',
+      createFields(id, `${id}.example\nWWW.${id}.example, ${id}.example`, [['respect_gpc', 'on']]),
+    );
     expect(response.status).toBe(303);
     expect(response.headers.get('Location')).toBe(`/dashboard/sites/${id}?done=created`);
 
@@ -69,9 +77,18 @@ describe('creating a site from the dashboard', () => {
     });
     expect(await cached(id)).toEqual(stored);
     // The admin API sees the same site.
-    expect(await (await SELF.fetch(`https://api.test/api/v1/admin/sites/${id}`, { headers: ADMIN })).json()).toEqual(stored);
+    expect(await (await SELF.fetch(`https://api.test/api/v1/admin/sites/${id}`, { headers: ADMIN })).json()).toEqual(
+      stored,
+    );
     // Beacons from its host count at once.
-    expect((await postEvents({ site: id, type: 'view', url: `https://www.${id}.example/a` }, { origin: `https://www.${id}.example` })).status).toBe(202);
+    expect(
+      (
+        await postEvents(
+          { site: id, type: 'view', url: `https://www.${id}.example/a` },
+          { origin: `https://www.${id}.example` },
+        )
+      ).status,
+    ).toBe(202);
 
     const html = await (await page(`/dashboard/sites/${id}?done=created`)).text();
     expect(html).toContain('Site created.');
@@ -80,7 +97,9 @@ describe('creating a site from the dashboard', () => {
   it('should show the form again with what was typed and why, when a value is refused', async () => {
     const id = uniqueSiteId('bad');
     const response = await submit('/dashboard/sites', [
-      ...createFields(id, 'https://with-scheme.example/').filter(([name]) => name !== 'networks' && name !== 'daily_retention_days'),
+      ...createFields(id, 'https://with-scheme.example/').filter(
+        ([name]) => name !== 'networks' && name !== 'daily_retention_days',
+      ),
       ['daily_retention_days', '7'],
     ]);
     expect(response.status).toBe(400);
@@ -109,7 +128,10 @@ describe('creating a site from the dashboard', () => {
 
   it('should refuse text where a number belongs', async () => {
     const id = uniqueSiteId('nan');
-    const response = await submit('/dashboard/sites', [...createFields(id, `${id}.example`).filter(([n]) => n !== 'share_weight'), ['share_weight', 'lots']]);
+    const response = await submit('/dashboard/sites', [
+      ...createFields(id, `${id}.example`).filter(([n]) => n !== 'share_weight'),
+      ['share_weight', 'lots'],
+    ]);
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/settings\.share_weight: /);
   });
@@ -120,11 +142,22 @@ describe('editing a site from the dashboard', () => {
     const created = await createSite();
     const site = (await getSite(env.DB, created.id))!;
     // Warm the cache the way a beacon does, so that a stale copy would show.
-    expect((await postEvents({ site: site.id, type: 'view', url: `https://${created.host}/a` }, { origin: `https://${created.host}` })).status).toBe(202);
+    expect(
+      (
+        await postEvents(
+          { site: site.id, type: 'view', url: `https://${created.host}/a` },
+          { origin: `https://${created.host}` },
+        )
+      ).status,
+    ).toBe(202);
 
     const response = await submit(
       `/dashboard/sites/${site.id}`,
-      editFields(site, { name: 'Renamed', hosts: `news-${site.id}.example`, share_weight: '2.5', half_life_hours: '6' }, ['x', 'email']),
+      editFields(
+        site,
+        { name: 'Renamed', hosts: `news-${site.id}.example`, share_weight: '2.5', half_life_hours: '6' },
+        ['x', 'email'],
+      ),
     );
     expect(response.status).toBe(303);
     expect(response.headers.get('Location')).toBe(`/dashboard/sites/${site.id}?done=saved`);
@@ -133,19 +166,42 @@ describe('editing a site from the dashboard', () => {
       ...site,
       name: 'Renamed',
       hosts: [`news-${site.id}.example`],
-      settings: { ...site.settings, share_weight: 2.5, half_life_hours: 6, networks: ['x', 'email'], respect_gpc: false },
+      settings: {
+        ...site.settings,
+        share_weight: 2.5,
+        half_life_hours: 6,
+        networks: ['x', 'email'],
+        respect_gpc: false,
+      },
     });
     expect(await cached(site.id)).toEqual(saved);
     // The old host is refused at once, the new one counts.
-    expect((await postEvents({ site: site.id, type: 'view', url: `https://${created.host}/b` }, { origin: `https://${created.host}` })).status).toBe(403);
-    expect((await postEvents({ site: site.id, type: 'view', url: `https://news-${site.id}.example/b` }, { origin: `https://news-${site.id}.example` })).status).toBe(202);
+    expect(
+      (
+        await postEvents(
+          { site: site.id, type: 'view', url: `https://${created.host}/b` },
+          { origin: `https://${created.host}` },
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await postEvents(
+          { site: site.id, type: 'view', url: `https://news-${site.id}.example/b` },
+          { origin: `https://news-${site.id}.example` },
+        )
+      ).status,
+    ).toBe(202);
     expect(await (await page(`/dashboard/sites/${site.id}?done=saved`)).text()).toContain('Changes saved.');
   });
 
   it('should change nothing when a value is refused', async () => {
     const created = await createSite();
     const site = (await getSite(env.DB, created.id))!;
-    const response = await submit(`/dashboard/sites/${site.id}`, editFields(site, { name: 'Never saved', hourly_retention_days: '5' }));
+    const response = await submit(
+      `/dashboard/sites/${site.id}`,
+      editFields(site, { name: 'Never saved', hourly_retention_days: '5' }),
+    );
     expect(response.status).toBe(400);
     const html = await response.text();
     expect(html).toMatch(/settings\.hourly_retention_days: /);
@@ -157,7 +213,10 @@ describe('editing a site from the dashboard', () => {
     const other = await createSite();
     const created = await createSite();
     const site = (await getSite(env.DB, created.id))!;
-    const response = await submit(`/dashboard/sites/${site.id}`, editFields(site, { hosts: `${created.host}\n${other.host}` }));
+    const response = await submit(
+      `/dashboard/sites/${site.id}`,
+      editFields(site, { hosts: `${created.host}\n${other.host}` }),
+    );
     expect(response.status).toBe(409);
     expect(await getSite(env.DB, site.id)).toEqual(site);
   });
@@ -173,7 +232,9 @@ describe('a site page', () => {
       `&lt;div data-sharepulse=&quot;popular&quot; data-site=&quot;${id}&quot;&gt;&lt;/div&gt;`,
     ].join('\n');
     expect(html).toContain(`<pre class="snippet" id="snippet"><code>${snippet}</code></pre>`);
-    expect(html).toContain('<button type="button" class="secondary" data-copy="#snippet" hidden="">Copy embed code</button>');
+    expect(html).toContain(
+      '<button type="button" class="secondary" data-copy="#snippet" hidden="">Copy embed code</button>',
+    );
     expect(html).toContain(`href="/dashboard/sites/${id}/export?format=csv" download=""`);
     expect(html).toContain(`href="/dashboard/sites/${id}/export?format=json" download=""`);
   });
@@ -198,10 +259,15 @@ describe('deleting a site from the dashboard', () => {
     const created = await createSite();
     const [url] = await seedArticles(created, [{ path: 'gone', hours: [[1000, 1, 1]] }]);
     await env.DB.batch([
-      env.DB.prepare('INSERT INTO article_days (site_id, day, url, views, shares) VALUES (?, 41, ?, 1, 1)').bind(created.id, url),
+      env.DB.prepare('INSERT INTO article_days (site_id, day, url, views, shares) VALUES (?, 41, ?, 1, 1)').bind(
+        created.id,
+        url,
+      ),
       env.DB.prepare('INSERT INTO rollup_state (site_id, rolled_through_day) VALUES (?, 41)').bind(created.id),
       env.DB.prepare('INSERT INTO site_hours (site_id, bucket, views, shares) VALUES (?, 1000, 1, 1)').bind(created.id),
-      env.DB.prepare("INSERT INTO site_network_hours (site_id, bucket, network, shares) VALUES (?, 1000, 'x', 1)").bind(created.id),
+      env.DB.prepare("INSERT INTO site_network_hours (site_id, bucket, network, shares) VALUES (?, 1000, 'x', 1)").bind(
+        created.id,
+      ),
     ]);
     const wrong = await submit(`/dashboard/sites/${created.id}/delete`, [['confirm', 'something else']]);
     expect(wrong.status).toBe(400);
@@ -213,8 +279,21 @@ describe('deleting a site from the dashboard', () => {
     expect(response.headers.get('Location')).toBe(`/dashboard/sites?done=deleted&id=${created.id}`);
     expect(await getSite(env.DB, created.id)).toBeNull();
     expect(await cached(created.id)).toBeNull();
-    for (const table of ['articles', 'article_hours', 'article_days', 'article_network_shares', 'rollup_state', 'window_totals', 'window_state', 'site_hours', 'site_network_hours', 'site_hosts']) {
-      const left = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE site_id = ?`).bind(created.id).first<{ n: number }>();
+    for (const table of [
+      'articles',
+      'article_hours',
+      'article_days',
+      'article_network_shares',
+      'rollup_state',
+      'window_totals',
+      'window_state',
+      'site_hours',
+      'site_network_hours',
+      'site_hosts',
+    ]) {
+      const left = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE site_id = ?`)
+        .bind(created.id)
+        .first<{ n: number }>();
       expect(left!.n, table).toBe(0);
     }
     expect(await (await page(response.headers.get('Location')!)).text()).toContain(`Site ${created.id} deleted.`);

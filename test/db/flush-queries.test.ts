@@ -4,12 +4,33 @@ import { MAX_BOUND_PARAMETERS } from '../../src/db/query';
 
 const bigBatch = (articles: number): FlushBatch => ({
   articles: Array.from({ length: articles }, (_, i) => ({
-    site: 's', url: `https://n.example/${i}`, title: `T${i}`, image: null, section: null, published: null,
-    views: 1, shares: 1, firstBucket: 5,
+    site: 's',
+    url: `https://n.example/${i}`,
+    title: `T${i}`,
+    image: null,
+    section: null,
+    published: null,
+    views: 1,
+    shares: 1,
+    firstBucket: 5,
   })),
-  hours: Array.from({ length: articles * 2 }, (_, i) => ({ site: 's', url: `https://n.example/${i >> 1}`, bucket: 5 + (i & 1), views: 1, shares: 0 })),
-  networks: Array.from({ length: articles }, (_, i) => ({ site: 's', url: `https://n.example/${i}`, network: 'x', shares: 1 })),
-  siteHours: [{ site: 's', bucket: 5, views: articles, shares: 0 }, { site: 's', bucket: 6, views: articles, shares: 0 }],
+  hours: Array.from({ length: articles * 2 }, (_, i) => ({
+    site: 's',
+    url: `https://n.example/${i >> 1}`,
+    bucket: 5 + (i & 1),
+    views: 1,
+    shares: 0,
+  })),
+  networks: Array.from({ length: articles }, (_, i) => ({
+    site: 's',
+    url: `https://n.example/${i}`,
+    network: 'x',
+    shares: 1,
+  })),
+  siteHours: [
+    { site: 's', bucket: 5, views: articles, shares: 0 },
+    { site: 's', bucket: 6, views: articles, shares: 0 },
+  ],
   siteNetworkHours: [{ site: 's', bucket: 5, network: 'x', shares: articles }],
 });
 
@@ -28,7 +49,9 @@ describe('flushQueries', () => {
     const batch = bigBatch(250);
     const queries = flushQueries('shard', 1, batch, 0);
     const rowsOf = (table: string, columns: number) =>
-      queries.filter((q) => q.sql.startsWith(`INSERT INTO ${table} `)).reduce((sum, q) => sum + q.params.length / columns, 0);
+      queries
+        .filter((q) => q.sql.startsWith(`INSERT INTO ${table} `))
+        .reduce((sum, q) => sum + q.params.length / columns, 0);
     expect(rowsOf('articles', 9)).toBe(250);
     expect(rowsOf('article_hours', 5)).toBe(500);
     expect(rowsOf('article_network_shares', 4)).toBe(250);
@@ -38,11 +61,19 @@ describe('flushQueries', () => {
 
   it('should open with the flush_log row and close by pruning older ones', () => {
     const queries = flushQueries('shard-x', 7, bigBatch(1), 123);
-    expect(queries[0]).toEqual({ sql: 'INSERT INTO flush_log (shard, seq, flushed_at) VALUES (?, ?, ?)', params: ['shard-x', 7, 123] });
-    expect(queries.at(-1)).toEqual({ sql: 'DELETE FROM flush_log WHERE shard = ? AND seq < ?', params: ['shard-x', 7] });
+    expect(queries[0]).toEqual({
+      sql: 'INSERT INTO flush_log (shard, seq, flushed_at) VALUES (?, ?, ?)',
+      params: ['shard-x', 7, 123],
+    });
+    expect(queries.at(-1)).toEqual({
+      sql: 'DELETE FROM flush_log WHERE shard = ? AND seq < ?',
+      params: ['shard-x', 7],
+    });
   });
 
   it('should write only the log rows for an empty batch', () => {
-    expect(flushQueries('s', 1, { articles: [], hours: [], networks: [], siteHours: [], siteNetworkHours: [] }, 0)).toHaveLength(2);
+    expect(
+      flushQueries('s', 1, { articles: [], hours: [], networks: [], siteHours: [], siteNetworkHours: [] }, 0),
+    ).toHaveLength(2);
   });
 });

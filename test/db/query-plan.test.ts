@@ -11,7 +11,9 @@ const C = 20_000 * 24 + 10;
 const SETTINGS = { share_weight: 5, half_life_hours: 12 };
 
 async function planOf({ sql, params }: Query): Promise<string[]> {
-  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .bind(...params)
+    .all<{ detail: string }>();
   return results.map((row) => row.detail);
 }
 
@@ -31,7 +33,9 @@ const expectNoFullScan = (plan: string[]) => {
 describe('query plans', () => {
   it('should read a window’s edge hours from the covering index and its whole days by day range', async () => {
     const plan = await ranking({ window: '30d', by: 'score' });
-    expect(plan).toContain('SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)');
+    expect(plan).toContain(
+      'SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)',
+    );
     expect(plan).toContain('SEARCH article_days USING PRIMARY KEY (site_id=? AND day>? AND day<?)');
     // Metadata is looked up only for the articles counted in the window.
     expect(plan).toContain('SEARCH a USING PRIMARY KEY (site_id=? AND url=?)');
@@ -40,7 +44,9 @@ describe('query plans', () => {
 
   it('should read trending’s 168 hours by bucket range', async () => {
     const plan = await ranking({ by: 'trending', section: 'City', exclude: ['https://n.example/a'] });
-    expect(plan).toContain('SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)');
+    expect(plan).toContain(
+      'SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)',
+    );
     expect(plan).toContain('SEARCH a USING PRIMARY KEY (site_id=? AND url=?)');
     expectNoFullScan(plan);
   });
@@ -49,7 +55,9 @@ describe('query plans', () => {
     for (const window of ['24h', '7d'] as const) {
       for (const by of ['views', 'shares'] as const) {
         const plan = await ranking({ window, by, section: 'City', exclude: ['https://n.example/a'] }, C);
-        expect(plan).toContain(`SEARCH window_totals USING INDEX window_totals_by_${by} (site_id=? AND hours=? AND ${by}>?)`);
+        expect(plan).toContain(
+          `SEARCH window_totals USING INDEX window_totals_by_${by} (site_id=? AND hours=? AND ${by}>?)`,
+        );
         expect(plan.join('\n')).not.toMatch(/article_hours|TEMP B-TREE/);
       }
     }
@@ -60,7 +68,11 @@ describe('query plans', () => {
       const plan = await ranking({}, through);
       expect(plan).toContain('SEARCH window_totals USING PRIMARY KEY (site_id=? AND hours=?)');
       expect(plan.filter((step) => step === 'SEARCH s USING PRIMARY KEY (site_id=? AND hours=?)')).toHaveLength(3);
-      expect(plan.filter((step) => step.startsWith('SEARCH h USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>?'))).toHaveLength(3);
+      expect(
+        plan.filter((step) =>
+          step.startsWith('SEARCH h USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>?'),
+        ),
+      ).toHaveLength(3);
       expectNoFullScan(plan);
     }
   });
@@ -89,12 +101,20 @@ describe('query plans', () => {
 
   it('should roll up and delete by bucket and day range', async () => {
     const plan = planRollup({
-      currentBucket: C, rolledThroughDay: 20_000 - 2, oldestHour: C - 800, oldestDay: 20_000 - 500,
-      hourlyRetentionDays: 31, dailyRetentionDays: 400,
+      currentBucket: C,
+      rolledThroughDay: 20_000 - 2,
+      oldestHour: C - 800,
+      oldestDay: 20_000 - 500,
+      hourlyRetentionDays: 31,
+      dailyRetentionDays: 400,
     });
     const [roll, , deleteHours, deleteDays] = await Promise.all(rollupQueries('s', plan).map(planOf));
-    expect(roll).toContain('SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)');
-    expect(deleteHours).toEqual(['SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)']);
+    expect(roll).toContain(
+      'SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)',
+    );
+    expect(deleteHours).toEqual([
+      'SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)',
+    ]);
     expect(deleteDays).toEqual(['SEARCH article_days USING PRIMARY KEY (site_id=? AND day>? AND day<?)']);
   });
 });

@@ -19,19 +19,26 @@ const runCron = () => worker.scheduled(createScheduledController({ scheduledTime
 
 /** Deterministic counts in most hours of the last `days` days. */
 const spread = (seed: number, days: number): HourCounts[] =>
-  Array.from({ length: days * 24 }, (_, age) => [C - age, (seed * 7 + age * 13) % 5, (seed + age) % 7 === 0 ? 1 : 0] as HourCounts).filter(
-    ([, views, shares]) => views + (shares ?? 0) > 0,
-  );
+  Array.from(
+    { length: days * 24 },
+    (_, age) => [C - age, (seed * 7 + age * 13) % 5, (seed + age) % 7 === 0 ? 1 : 0] as HourCounts,
+  ).filter(([, views, shares]) => views + (shares ?? 0) > 0);
 
 const count = async (sql: string, ...params: unknown[]) =>
-  (await env.DB.prepare(sql).bind(...params).first<{ n: number }>())!.n;
+  (await env.DB.prepare(sql)
+    .bind(...params)
+    .first<{ n: number }>())!.n;
 
 describe('rollup', () => {
   it('should answer every window and by identically before and after each cron run', async () => {
     const created = await createSite(undefined, { settings: { share_weight: 3 } });
     await seedArticles(
       created,
-      Array.from({ length: 6 }, (_, i) => ({ path: `story-${i}`, section: i % 2 ? 'City' : 'Sport', hours: spread(i, 40) })),
+      Array.from({ length: 6 }, (_, i) => ({
+        path: `story-${i}`,
+        section: i % 2 ? 'City' : 'Sport',
+        hours: spread(i, 40),
+      })),
     );
     const site = await loadStoredSite(created.id);
     const answers = async () => {
@@ -54,18 +61,30 @@ describe('rollup', () => {
     expect(await count('SELECT rolled_through_day AS n FROM rollup_state WHERE site_id = ?', site.id)).toBe(TODAY - 1);
     expect(await count('SELECT count(*) AS n FROM article_days WHERE site_id = ?', site.id)).toBeGreaterThan(0);
     // Hours older than 31 days are gone, their counts kept in daily rows and totals.
-    expect(await count('SELECT min(bucket) AS n FROM article_hours WHERE site_id = ?', site.id)).toBeGreaterThan(C - 31 * 24);
+    expect(await count('SELECT min(bucket) AS n FROM article_hours WHERE site_id = ?', site.id)).toBeGreaterThan(
+      C - 31 * 24,
+    );
   }, 60_000);
 
   it('should sum each finished day into one daily row per article and advance the watermark', async () => {
     const created = await createSite();
     await seedArticles(created, [
-      { path: 'a', hours: [[(TODAY - 2) * 24, 1, 0], [(TODAY - 2) * 24 + 23, 2, 1], [(TODAY - 1) * 24 + 5, 4, 0], [C, 8, 0]] },
+      {
+        path: 'a',
+        hours: [
+          [(TODAY - 2) * 24, 1, 0],
+          [(TODAY - 2) * 24 + 23, 2, 1],
+          [(TODAY - 1) * 24 + 5, 4, 0],
+          [C, 8, 0],
+        ],
+      },
       { path: 'b', hours: [[(TODAY - 1) * 24 + 23, 16, 2]] },
     ]);
     const site = await loadStoredSite(created.id);
     await rollUpSite(env.DB, site, NOW);
-    const { results } = await env.DB.prepare('SELECT day, url, views, shares FROM article_days WHERE site_id = ? ORDER BY day, url')
+    const { results } = await env.DB.prepare(
+      'SELECT day, url, views, shares FROM article_days WHERE site_id = ? ORDER BY day, url',
+    )
       .bind(site.id)
       .all();
     const url = (path: string) => `https://${created.host}/${path}`;
@@ -78,7 +97,13 @@ describe('rollup', () => {
 
     // Run again: nothing new to roll, nothing changes.
     await rollUpSite(env.DB, site, NOW);
-    expect((await env.DB.prepare('SELECT day, url, views, shares FROM article_days WHERE site_id = ? ORDER BY day, url').bind(site.id).all()).results).toEqual(results);
+    expect(
+      (
+        await env.DB.prepare('SELECT day, url, views, shares FROM article_days WHERE site_id = ? ORDER BY day, url')
+          .bind(site.id)
+          .all()
+      ).results,
+    ).toEqual(results);
   });
 
   it('should add counts flushed into a rolled-up day to its daily rows', async () => {
@@ -89,12 +114,19 @@ describe('rollup', () => {
     const [url] = await seedArticles(created, [{ path: 'late', hours: [[bucketOf(Date.now()), 5, 0]] }]);
     const site = await loadStoredSite(created.id);
     await rollUpSite(env.DB, site, later);
-    const read = () => readPopular(env.DB, site, { window: '7d', by: 'score', limit: 10, section: null, exclude: [] }, later);
+    const read = () =>
+      readPopular(env.DB, site, { window: '7d', by: 'score', limit: 10, section: null, exclude: [] }, later);
     expect((await read()).items).toEqual([expect.objectContaining({ url, views: 5, shares: 0 })]);
 
     // An hour already stored gets more counts; an article first counted now gets its first hour.
     const origin = `https://${created.host}`;
-    await postEvents([{ site: site.id, type: 'view', url }, { site: site.id, type: 'share', url, network: 'x' }], { origin });
+    await postEvents(
+      [
+        { site: site.id, type: 'view', url },
+        { site: site.id, type: 'share', url, network: 'x' },
+      ],
+      { origin },
+    );
     await postEvents({ site: site.id, type: 'view', url: `${origin}/new` }, { origin });
     await flushAllShards();
 
@@ -108,7 +140,10 @@ describe('rollup', () => {
   it('should leave days not yet rolled up to the rollup, whatever a flush writes', async () => {
     const created = await createSite();
     await rollUpSite(env.DB, await loadStoredSite(created.id), Date.now());
-    await postEvents({ site: created.id, type: 'view', url: `https://${created.host}/a` }, { origin: `https://${created.host}` });
+    await postEvents(
+      { site: created.id, type: 'view', url: `https://${created.host}/a` },
+      { origin: `https://${created.host}` },
+    );
     await flushAllShards();
     expect(await storedTotals(created.id, `https://${created.host}/a`)).toEqual({ views: 1, shares: 0 });
     expect(await count('SELECT count(*) AS n FROM article_days WHERE site_id = ?', created.id)).toBe(0);
@@ -117,26 +152,48 @@ describe('rollup', () => {
   it('should keep the site’s retention: hourly rows past it once rolled up, daily rows past theirs, never totals', async () => {
     const created = await createSite(undefined, { settings: { hourly_retention_days: 35, daily_retention_days: 60 } });
     const [url] = await seedArticles(created, [
-      { path: 'a', hours: [[C - 70 * 24, 1, 0], [C - 40 * 24, 2, 0], [C - 34 * 24, 4, 0], [C, 8, 0]], totals: { views: 1000, shares: 9 } },
+      {
+        path: 'a',
+        hours: [
+          [C - 70 * 24, 1, 0],
+          [C - 40 * 24, 2, 0],
+          [C - 34 * 24, 4, 0],
+          [C, 8, 0],
+        ],
+        totals: { views: 1000, shares: 9 },
+      },
     ]);
     const site = await loadStoredSite(created.id);
     for (let run = 0; run < 30; run++) await rollUpSite(env.DB, site, NOW);
 
-    const hours = await env.DB.prepare('SELECT bucket FROM article_hours WHERE site_id = ? ORDER BY bucket').bind(site.id).all<{ bucket: number }>();
+    const hours = await env.DB.prepare('SELECT bucket FROM article_hours WHERE site_id = ? ORDER BY bucket')
+      .bind(site.id)
+      .all<{ bucket: number }>();
     expect(hours.results.map((r) => C - r.bucket)).toEqual([34 * 24, 0]);
-    const days = await env.DB.prepare('SELECT day, views FROM article_days WHERE site_id = ? ORDER BY day').bind(site.id).all();
+    const days = await env.DB.prepare('SELECT day, views FROM article_days WHERE site_id = ? ORDER BY day')
+      .bind(site.id)
+      .all();
     // The 70-day-old hour is past daily retention: never rolled up, its hour deleted.
     expect(days.results).toEqual([
       { day: dayOfBucket(C - 40 * 24), views: 2 },
       { day: dayOfBucket(C - 34 * 24), views: 4 },
     ]);
     expect(await storedTotals(site.id, url!)).toEqual({ views: 1000, shares: 9 });
-    const all = await readPopular(env.DB, site, { window: 'all', by: 'views', limit: 10, section: null, exclude: [] }, NOW);
+    const all = await readPopular(
+      env.DB,
+      site,
+      { window: 'all', by: 'views', limit: 10, section: null, exclude: [] },
+      NOW,
+    );
     expect(all.items[0]).toMatchObject({ views: 1000, shares: 9 });
   });
 
   it('should refuse retention shorter than the 30-day window needs', async () => {
-    for (const settings of [{ hourly_retention_days: 30 }, { daily_retention_days: 7 }, { hourly_retention_days: 31.5 }]) {
+    for (const settings of [
+      { hourly_retention_days: 30 },
+      { daily_retention_days: 7 },
+      { hourly_retention_days: 31.5 },
+    ]) {
       const id = uniqueSiteId();
       const response = await SELF.fetch('https://api.test/api/v1/admin/sites', {
         method: 'POST',
@@ -153,7 +210,10 @@ describe('rollup', () => {
     await rollUpSite(env.DB, await loadStoredSite(created.id), NOW);
     expect(await count('SELECT count(*) AS n FROM article_days WHERE site_id = ?', created.id)).toBe(1);
 
-    const response = await SELF.fetch(`https://api.test/api/v1/admin/sites/${created.id}`, { method: 'DELETE', headers: ADMIN });
+    const response = await SELF.fetch(`https://api.test/api/v1/admin/sites/${created.id}`, {
+      method: 'DELETE',
+      headers: ADMIN,
+    });
     expect(response.status).toBe(204);
     expect(await count('SELECT count(*) AS n FROM article_days WHERE site_id = ?', created.id)).toBe(0);
     expect(await count('SELECT count(*) AS n FROM rollup_state WHERE site_id = ?', created.id)).toBe(0);

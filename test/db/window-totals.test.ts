@@ -10,7 +10,10 @@ import { createSite } from '../support/helpers';
 import { loadStoredSite, seedArticles } from '../support/seed';
 
 const START = Date.UTC(2026, 10, 20, 10, 30);
-const RUNNING = [['24h', 24], ['7d', 168]] as const;
+const RUNNING = [
+  ['24h', 24],
+  ['7d', 168],
+] as const;
 
 interface Write {
   article: number;
@@ -27,7 +30,17 @@ async function flush(site: { id: string; host: string }, writes: Write[], nowMs:
   for (const { article, age, views, shares } of writes) {
     const url = `https://${site.host}/a${article}`;
     const bucket = bucketOf(nowMs) - age;
-    batch.articles.push({ site: site.id, url, title: `A${article}`, image: null, section: null, published: null, views, shares, firstBucket: bucket });
+    batch.articles.push({
+      site: site.id,
+      url,
+      title: `A${article}`,
+      image: null,
+      section: null,
+      published: null,
+      views,
+      shares,
+      firstBucket: bucket,
+    });
     batch.hours.push({ site: site.id, url, bucket, views, shares });
   }
   await applyFlush(env.DB, flushQueries('window-totals-test', ++seq, batch, nowMs));
@@ -35,8 +48,11 @@ async function flush(site: { id: string; host: string }, writes: Write[], nowMs:
 
 /** The hour a site's running totals of `hours` are at; null before it has any. */
 const totalsThrough = async (site: string, hours: number) =>
-  (await env.DB.prepare('SELECT through_bucket FROM window_state WHERE site_id = ? AND hours = ?').bind(site, hours).first<{ through_bucket: number }>())
-    ?.through_bucket ?? null;
+  (
+    await env.DB.prepare('SELECT through_bucket FROM window_state WHERE site_id = ? AND hours = ?')
+      .bind(site, hours)
+      .first<{ through_bucket: number }>()
+  )?.through_bucket ?? null;
 
 const storedWindowTotals = async (site: string, hours: number) =>
   (
@@ -59,9 +75,20 @@ async function expectedTotals(site: string, hours: number, through: number) {
 type Step = { kind: 'flush'; writes: Write[] } | { kind: 'wait'; hours: number } | { kind: 'cron' } | { kind: 'read' };
 
 // A flush's hourly rows always add something: each comes from a counted event.
-const write = fc.record({ article: fc.nat(4), age: fc.nat(200), views: fc.integer({ min: 1, max: 5 }), shares: fc.nat(3) });
+const write = fc.record({
+  article: fc.nat(4),
+  age: fc.nat(200),
+  views: fc.integer({ min: 1, max: 5 }),
+  shares: fc.nat(3),
+});
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('flush' as const), writes: fc.array(write, { minLength: 1, maxLength: 4 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('flush' as const),
+      writes: fc.array(write, { minLength: 1, maxLength: 4 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('wait' as const), hours: fc.integer({ min: 1, max: 30 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cron' as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('read' as const) }) },
@@ -98,7 +125,9 @@ describe('running window totals', () => {
                 .filter((row) => row[by] > 0)
                 .sort((a, b) => b[by] - a[by] || (a.url < b.url ? -1 : 1))
                 .map(({ url, views, shares, score }) => ({ url, views, shares, score }));
-              expect(fromTotals.items.map(({ url, views, shares, score }) => ({ url, views, shares, score }))).toEqual(expected);
+              expect(fromTotals.items.map(({ url, views, shares, score }) => ({ url, views, shares, score }))).toEqual(
+                expected,
+              );
             }
           }
         }
@@ -112,12 +141,18 @@ describe('running window totals', () => {
     const created = await createSite();
     const site = await loadStoredSite(created.id);
     // One view in each of the last 200 hours, on two articles taking turns.
-    await flush(created, Array.from({ length: 200 }, (_, age) => ({ article: age % 2, age, views: 1, shares: 0 })), START);
+    await flush(
+      created,
+      Array.from({ length: 200 }, (_, age) => ({ article: age % 2, age, views: 1, shares: 0 })),
+      START,
+    );
     for (const behind of [0, 1, 2, 5, 30]) {
       const nowMs = START + behind * HOUR_MS;
       expect(await totalsThrough(site.id, 24)).toBe(bucketOf(START));
       const read = async (window: '24h' | '7d') =>
-        (await readPopular(env.DB, site, { window, by: 'views', limit: 10, section: null, exclude: [] }, nowMs)).items.map((item) => item.views);
+        (
+          await readPopular(env.DB, site, { window, by: 'views', limit: 10, section: null, exclude: [] }, nowMs)
+        ).items.map((item) => item.views);
       // The window's hours that hold a view: the 24 (168) before now, less those after START.
       const viewsIn = (hours: number) => Math.max(0, hours - behind);
       const split = (n: number) => [Math.ceil(n / 2), Math.floor(n / 2)].filter((v) => v > 0);
@@ -132,7 +167,15 @@ describe('running window totals', () => {
     const c = bucketOf(START);
     // Flushed in the hour before: totals at c - 1. a0 has 5 views in c - 24 (out of the
     // window at c) and 1 in c - 1; a1 has 2 in c - 4.
-    await flush(created, [{ article: 0, age: 23, views: 5, shares: 0 }, { article: 0, age: 0, views: 1, shares: 0 }, { article: 1, age: 3, views: 2, shares: 0 }], START - HOUR_MS);
+    await flush(
+      created,
+      [
+        { article: 0, age: 23, views: 5, shares: 0 },
+        { article: 0, age: 0, views: 1, shares: 0 },
+        { article: 1, age: 3, views: 2, shares: 0 },
+      ],
+      START - HOUR_MS,
+    );
     // The real binding, with a flush (moving the totals to c) committed right after the read's first batch.
     let interleaved = false;
     const db = {
@@ -146,16 +189,30 @@ describe('running window totals', () => {
         return results;
       },
     } as unknown as D1Database;
-    const list = await readPopular(db, site, { window: '24h', by: 'views', limit: 10, section: null, exclude: [] }, START);
+    const list = await readPopular(
+      db,
+      site,
+      { window: '24h', by: 'views', limit: 10, section: null, exclude: [] },
+      START,
+    );
     expect(interleaved).toBe(true);
-    expect(list.items.map(({ url, views }) => [new URL(url).pathname, views])).toEqual([['/a1', 3], ['/a0', 1]]);
+    expect(list.items.map(({ url, views }) => [new URL(url).pathname, views])).toEqual([
+      ['/a1', 3],
+      ['/a0', 1],
+    ]);
   });
 
   it('should sum a site’s existing hourly rows into totals at its first flush', async () => {
     const site = await createSite();
     const c = bucketOf(START);
     await seedArticles(site, [
-      { path: 'a', hours: [[c - 30, 7], [c - 3, 2, 1]] },
+      {
+        path: 'a',
+        hours: [
+          [c - 30, 7],
+          [c - 3, 2, 1],
+        ],
+      },
       { path: 'b', hours: [[c - 100, 4]] },
     ]);
     expect(await storedWindowTotals(site.id, 24)).toEqual([]);
@@ -178,7 +235,12 @@ describe('running window totals', () => {
     expect(await totalsThrough(created.id, 24)).toBe(bucketOf(START) + 1);
     // At START's hour the window still holds a0's hour (dropped by the totals) and not a1's (after it).
     const site = await loadStoredSite(created.id);
-    const list = await readPopular(env.DB, site, { window: '24h', by: 'views', limit: 10, section: null, exclude: [] }, START);
+    const list = await readPopular(
+      env.DB,
+      site,
+      { window: '24h', by: 'views', limit: 10, section: null, exclude: [] },
+      START,
+    );
     expect(list.items.map(({ url, views }) => [new URL(url).pathname, views])).toEqual([['/a0', 4]]);
   });
 
@@ -188,7 +250,9 @@ describe('running window totals', () => {
     expect(await storedWindowTotals(site.id, 24)).toHaveLength(1);
     expect(await deleteSite(env.DB, site.id)).toBe(true);
     await flush(site, [{ article: 1, age: 0, views: 1, shares: 0 }], START + HOUR_MS);
-    const left = await env.DB.prepare('SELECT (SELECT count(*) FROM window_totals WHERE site_id = ?1) + (SELECT count(*) FROM window_state WHERE site_id = ?1) AS n')
+    const left = await env.DB.prepare(
+      'SELECT (SELECT count(*) FROM window_totals WHERE site_id = ?1) + (SELECT count(*) FROM window_state WHERE site_id = ?1) AS n',
+    )
       .bind(site.id)
       .first<{ n: number }>();
     expect(left?.n).toBe(0);

@@ -24,11 +24,18 @@ export const FLUSH_WAIT_MS = inject('flushSeconds') * 1000 + 2_500;
  * counts nothing it sends. Set for the whole browser, as a context's override
  * does not reach sendBeacon requests.
  */
-const READER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
+const READER_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
 
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', `--user-agent=${READER_UA}`,
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  `--user-agent=${READER_UA}`,
   // Nothing but loopback names resolves: whatever a test misses, no request can leave the machine.
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
 ];
@@ -120,4 +127,5 @@ export const until = (page: Page, expression: string) =>
   expect.poll(() => evaluate<boolean>(page, `!!(${expression})`), { timeout: 15_000, interval: 100 }).toBe(true);
 
 /** An expression for the shadow root of the first `[data-sharepulse=<kind>]`. */
-export const shadowOf = (kind: 'share' | 'popular') => `document.querySelector('[data-sharepulse="${kind}"]').shadowRoot`;
+export const shadowOf = (kind: 'share' | 'popular') =>
+  `document.querySelector('[data-sharepulse="${kind}"]').shadowRoot`;

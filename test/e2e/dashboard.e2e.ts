@@ -1,7 +1,19 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { API, AXE_PATH, FLUSH_WAIT_MS, HOST, evaluate, launchChromium, postEvents, sleep, uniqueSlug, until, watchedContext } from './browser';
+import {
+  API,
+  AXE_PATH,
+  FLUSH_WAIT_MS,
+  HOST,
+  evaluate,
+  launchChromium,
+  postEvents,
+  sleep,
+  uniqueSlug,
+  until,
+  watchedContext,
+} from './browser';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -107,7 +119,10 @@ describe('dashboard overview', () => {
     await until(page, `document.querySelectorAll('.chart canvas').length === 2`);
     expect(await lineHeight(page, 'views')).toBeGreaterThan(0.6);
     expect(await lineHeight(page, 'shares')).toBeGreaterThan(0.6);
-    const series = await evaluate<{ step: string; views: number[]; shares: number[] }>(page, `JSON.parse(document.getElementById('series').textContent)`);
+    const series = await evaluate<{ step: string; views: number[]; shares: number[] }>(
+      page,
+      `JSON.parse(document.getElementById('series').textContent)`,
+    );
     expect(series.step).toBe('hour');
     expect(series.views).toHaveLength(24);
     expect(series.views.at(-1)).toBeGreaterThanOrEqual(1);
@@ -144,7 +159,11 @@ describe('dashboard accessibility', () => {
           `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({
             id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) })))`,
         );
-        found.push(...violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ page: name, ...v })));
+        found.push(
+          ...violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map((v) => ({ page: name, ...v })),
+        );
       };
       await audit('sign-in');
       await signIn(page);

@@ -34,7 +34,12 @@ function freePort() {
 const quietEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: 'true' };
 
 function wrangler(args) {
-  const result = spawnSync(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: quietEnv, encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [WRANGLER, ...args], {
+    cwd: ROOT,
+    env: quietEnv,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (result.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
 }
 
@@ -57,9 +62,17 @@ const escapeHtml = (text) =>
   String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
 const LINK_NETWORKS = [
-  ['x', 'X'], ['facebook', 'Facebook'], ['linkedin', 'LinkedIn'], ['whatsapp', 'WhatsApp'], ['telegram', 'Telegram'],
-  ['reddit', 'Reddit'], ['bluesky', 'Bluesky'], ['mastodon', 'Mastodon'], ['threads', 'Threads'],
-  ['pinterest', 'Pinterest'], ['email', 'Email'],
+  ['x', 'X'],
+  ['facebook', 'Facebook'],
+  ['linkedin', 'LinkedIn'],
+  ['whatsapp', 'WhatsApp'],
+  ['telegram', 'Telegram'],
+  ['reddit', 'Reddit'],
+  ['bluesky', 'Bluesky'],
+  ['mastodon', 'Mastodon'],
+  ['threads', 'Threads'],
+  ['pinterest', 'Pinterest'],
+  ['email', 'Email'],
 ];
 
 /**
@@ -109,7 +122,8 @@ ${popular}
 </html>`;
 }
 
-const THUMB = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 3"><rect width="4" height="3" fill="#6a8caf"/></svg>';
+const THUMB =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 3"><rect width="4" height="3" fill="#6a8caf"/></svg>';
 
 function startHostServer(api, port) {
   const host = `http://localhost:${port}`;
@@ -155,9 +169,24 @@ export default async function setup(project) {
   const child = spawn(
     process.execPath,
     [
-      WRANGLER, 'dev', '--local', '--ip', '127.0.0.1', '--port', String(apiPort),
-      '--inspector-port', String(inspectorPort), '--persist-to', persist,
-      '--var', `FLUSH_SECONDS:${FLUSH_SECONDS}`, '--var', `ADMIN_TOKEN:${ADMIN_TOKEN}`, '--show-interactive-dev-session=false', '--log-level', 'warn',
+      WRANGLER,
+      'dev',
+      '--local',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(apiPort),
+      '--inspector-port',
+      String(inspectorPort),
+      '--persist-to',
+      persist,
+      '--var',
+      `FLUSH_SECONDS:${FLUSH_SECONDS}`,
+      '--var',
+      `ADMIN_TOKEN:${ADMIN_TOKEN}`,
+      '--show-interactive-dev-session=false',
+      '--log-level',
+      'warn',
     ],
     { cwd: ROOT, env: quietEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -2,15 +2,47 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  API, AXE_PATH, FLUSH_WAIT_MS, HOST, evaluate, launchChromium, postEvents, readCounts, shadowOf, sleep, uniqueSlug, until,
+  API,
+  AXE_PATH,
+  FLUSH_WAIT_MS,
+  HOST,
+  evaluate,
+  launchChromium,
+  postEvents,
+  readCounts,
+  shadowOf,
+  sleep,
+  uniqueSlug,
+  until,
   watchedContext,
 } from './browser';
 
 const LINK_LABELS = [
-  'Share on X', 'Share on Facebook', 'Share on LinkedIn', 'Share on WhatsApp', 'Share on Telegram', 'Share on Reddit',
-  'Share on Bluesky', 'Share on Mastodon', 'Share on Threads', 'Share on Pinterest', 'Share by email',
+  'Share on X',
+  'Share on Facebook',
+  'Share on LinkedIn',
+  'Share on WhatsApp',
+  'Share on Telegram',
+  'Share on Reddit',
+  'Share on Bluesky',
+  'Share on Mastodon',
+  'Share on Threads',
+  'Share on Pinterest',
+  'Share by email',
 ];
-const LINK_NETWORKS = ['x', 'facebook', 'linkedin', 'whatsapp', 'telegram', 'reddit', 'bluesky', 'mastodon', 'threads', 'pinterest', 'email'];
+const LINK_NETWORKS = [
+  'x',
+  'facebook',
+  'linkedin',
+  'whatsapp',
+  'telegram',
+  'reddit',
+  'bluesky',
+  'mastodon',
+  'threads',
+  'pinterest',
+  'email',
+];
 
 let browser: Browser;
 beforeAll(async () => {
@@ -36,7 +68,9 @@ describe('share bar', () => {
     const bar = page.locator('[data-sharepulse="share"]');
 
     const links = bar.getByRole('link');
-    expect(await links.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')?.replace(/: .*/, '')))).toEqual(LINK_LABELS);
+    expect(
+      await links.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')?.replace(/: .*/, ''))),
+    ).toEqual(LINK_LABELS);
     const hrefs = await links.evaluateAll((els) => els.map((el) => el.getAttribute('href')!));
     hrefs.forEach((href, i) => {
       const url = new URL(href);
@@ -46,13 +80,17 @@ describe('share bar', () => {
       expect(url.searchParams.get('title')).toBe(`Story ${slug}`);
     });
     const nativeShare = await evaluate<boolean>(page, "typeof navigator.share === 'function'");
-    const buttons = await bar.getByRole('button').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')?.replace(/: .*/, '')));
+    const buttons = await bar
+      .getByRole('button')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')?.replace(/: .*/, '')));
     expect(buttons).toEqual(nativeShare ? ['Copy link', 'Share…'] : ['Copy link']);
     // The publisher's own links are there for browsers without the script, hidden once it ran.
     expect(await page.getByRole('link', { name: 'X', exact: true }).count()).toBe(0);
 
     // The stylesheet applied although the page allows no inline style: a constructed sheet.
-    expect(await evaluate<string>(page, `getComputedStyle(${shadowOf('share')}.querySelector('.btn')).display`)).toBe('inline-flex');
+    expect(await evaluate<string>(page, `getComputedStyle(${shadowOf('share')}.querySelector('.btn')).display`)).toBe(
+      'inline-flex',
+    );
     // Counts arrive in their reserved room; a new article has none yet.
     await until(page, `${shadowOf('share')}.querySelector('.n').textContent === '0'`);
     expect(await bar.getByRole('link', { name: 'Share on X: 0 shares', exact: true }).count()).toBe(1);
@@ -84,7 +122,10 @@ describe('share bar', () => {
 
     const popup = context.waitForEvent('page');
     const beacon = page.waitForResponse(isEvent('share'));
-    await page.locator('[data-sharepulse="share"]').getByRole('link', { name: /^Share on X/ }).click();
+    await page
+      .locator('[data-sharepulse="share"]')
+      .getByRole('link', { name: /^Share on X/ })
+      .click();
     const network = await popup;
     await network.waitForLoadState();
     const opened = new URL(network.url());
@@ -190,8 +231,12 @@ describe('popular list', () => {
     expect(await link.textContent()).toBe(title);
     expect(await link.getAttribute('href')).toBe(url.replace('http:', 'https:'));
     expect(await evaluate<unknown>(page, 'window.pwned')).toBeUndefined();
-    expect(await evaluate<number>(page, `${shadowOf('popular')}.querySelectorAll('script, img:not(.th)').length`)).toBe(0);
-    expect(await evaluate<string>(page, `${shadowOf('popular')}.querySelector('img.th').src`)).toBe(`${HOST}/thumb.svg`);
+    expect(await evaluate<number>(page, `${shadowOf('popular')}.querySelectorAll('script, img:not(.th)').length`)).toBe(
+      0,
+    );
+    expect(await evaluate<string>(page, `${shadowOf('popular')}.querySelector('img.th').src`)).toBe(
+      `${HOST}/thumb.svg`,
+    );
     expect(await list.getByText('1 views').count()).toBe(1);
     expect(errors).toEqual([]);
     await context.close();
@@ -264,7 +309,9 @@ describe('the demo page', () => {
     await until(page, `${shadowOf('share')}.querySelector('.n').textContent !== ''`);
     const seeded = await readCounts(`${API}/demo`);
     expect(seeded.shares.by_network.x).toBeGreaterThan(0);
-    expect(await bar.getByRole('link', { name: `Share on X: ${seeded.shares.by_network.x} shares`, exact: true }).count()).toBe(1);
+    expect(
+      await bar.getByRole('link', { name: `Share on X: ${seeded.shares.by_network.x} shares`, exact: true }).count(),
+    ).toBe(1);
     // Evaluated, not added as a script tag, which the demo page's CSP rightly refuses.
     await page.evaluate(readFileSync(AXE_PATH, 'utf8'));
     const violations = await evaluate<{ id: string; impact: string }[]>(

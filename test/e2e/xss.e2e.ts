@@ -1,6 +1,18 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API, FLUSH_WAIT_MS, HOST, evaluate, launchChromium, postEvents, shadowOf, sleep, uniqueSlug, until, watchedContext } from './browser';
+import {
+  API,
+  FLUSH_WAIT_MS,
+  HOST,
+  evaluate,
+  launchChromium,
+  postEvents,
+  shadowOf,
+  sleep,
+  uniqueSlug,
+  until,
+  watchedContext,
+} from './browser';
 
 /** Titles an attacker might plant through a beacon; each tries to run `window.pwned = …`. */
 const PAYLOADS = [
@@ -8,7 +20,7 @@ const PAYLOADS = [
   '<img src=x onerror="window.pwned=2">',
   '<svg onload="window.pwned=3"></svg>',
   '"><iframe srcdoc="<script>parent.pwned=4</script>"></iframe>',
-  "'><a href=\"javascript:window.pwned=5\">click</a>",
+  '\'><a href="javascript:window.pwned=5">click</a>',
   '<style>@import "http://evil.example/x.css";</style>',
   '</title><script>window.pwned=6</script>',
   '<math><mtext><table><mglyph><style><img src=x onerror="window.pwned=7">',
@@ -22,7 +34,13 @@ const section = uniqueSlug('xss-corpus');
 beforeAll(async () => {
   browser = await launchChromium();
   await postEvents(
-    PAYLOADS.map((title, i) => ({ site: 'demo', type: 'view', url: `${HOST}/article/${section}-${i}`, title, section })),
+    PAYLOADS.map((title, i) => ({
+      site: 'demo',
+      type: 'view',
+      url: `${HOST}/article/${section}-${i}`,
+      title,
+      section,
+    })),
   );
   await sleep(FLUSH_WAIT_MS);
 });
@@ -36,7 +54,12 @@ async function expectInert(page: Page, root: string) {
   const text = await evaluate<string>(page, `${root}.textContent`);
   for (const payload of PAYLOADS) expect(text).toContain(payload);
   expect(await evaluate<unknown>(page, 'window.pwned')).toBeUndefined();
-  expect(await evaluate<number>(page, `${root}.querySelectorAll('script, iframe, svg[onload], math, [onerror], [onload], a[href^="javascript:"]').length`)).toBe(0);
+  expect(
+    await evaluate<number>(
+      page,
+      `${root}.querySelectorAll('script, iframe, svg[onload], math, [onerror], [onload], a[href^="javascript:"]').length`,
+    ),
+  ).toBe(0);
 }
 
 describe('stored XSS payloads as titles', () => {

@@ -5,7 +5,20 @@ import { NETWORKS } from '../../common/networks';
 export const nastyString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.constantFrom('', ' ', '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(1)', '\u0000', '%00', '../../etc/passwd', '=cmd|"/c calc"!A1', 'null', '{}', '[]'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '<script>alert(1)</script>',
+    '"><img src=x onerror=alert(1)>',
+    'javascript:alert(1)',
+    '\u0000',
+    '%00',
+    '../../etc/passwd',
+    '=cmd|"/c calc"!A1',
+    'null',
+    '{}',
+    '[]',
+  ),
   fc.string({ minLength: 300, maxLength: 5000 }),
 );
 
@@ -13,13 +26,23 @@ export const nastyString = fc.oneof(
 export const urlFor = (host: string) =>
   fc.oneof(
     fc.webPath().map((path) => `https://${host}${path}`),
-    fc.tuple(fc.webPath(), fc.webQueryParameters(), fc.webFragments()).map(([p, q, f]) => `http://${host.toUpperCase()}${p || '/'}?${q}#${f}`),
+    fc
+      .tuple(fc.webPath(), fc.webQueryParameters(), fc.webFragments())
+      .map(([p, q, f]) => `http://${host.toUpperCase()}${p || '/'}?${q}#${f}`),
     fc.webUrl(),
-    fc.constantFrom(`https://${host}.evil.example/a`, `https://evil.example/${host}`, `https://user@${host}/a`, `//${host}/a`, `https://${host}:99999/a`, 'https://[::1]/a'),
+    fc.constantFrom(
+      `https://${host}.evil.example/a`,
+      `https://evil.example/${host}`,
+      `https://user@${host}/a`,
+      `//${host}/a`,
+      `https://${host}:99999/a`,
+      'https://[::1]/a',
+    ),
     nastyString,
   );
 
-export const siteIdFor = (site: string) => fc.oneof({ weight: 4, arbitrary: fc.constant(site) }, fc.constantFrom('demo', 'nope', 'UPPER', ''), nastyString);
+export const siteIdFor = (site: string) =>
+  fc.oneof({ weight: 4, arbitrary: fc.constant(site) }, fc.constantFrom('demo', 'nope', 'UPPER', ''), nastyString);
 
 /** One event, mostly shaped like a real one, often wrong somewhere. */
 export const eventFor = (site: string, host: string) =>
@@ -32,7 +55,10 @@ export const eventFor = (site: string, host: string) =>
       title: fc.oneof(nastyString, fc.integer(), fc.constant(null)),
       image: fc.oneof(urlFor(host), fc.constant(null)),
       section: nastyString,
-      published: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), nastyString),
+      published: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        nastyString,
+      ),
     },
     { requiredKeys: [] },
   );
@@ -48,23 +74,38 @@ export const bodyFor = (site: string, host: string) =>
 
 /** Headers a browser, a bot or an attacker might send. */
 export const headersFor = (host: string) =>
-  fc.record(
-    {
-      Origin: fc.oneof(fc.constantFrom(`https://${host}`, `http://${host}:8080`, 'null', 'https://evil.example'), nastyString),
-      Referer: fc.oneof(fc.constant(`https://${host}/page`), nastyString),
-      'User-Agent': fc.oneof(
-        fc.constantFrom('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36', 'Googlebot/2.1', ''),
-        nastyString,
-      ),
-      'Sec-GPC': fc.constantFrom('1', '0', 'yes'),
-      'Content-Type': fc.constantFrom('text/plain;charset=UTF-8', 'application/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'garbage'),
-      'CF-Connecting-IP': fc.ipV4(),
-    },
-    { requiredKeys: [] },
-  ).map((headers) =>
-    // Header values must be ByteStrings; a browser cannot send others either.
-    Object.fromEntries(Object.entries(headers).filter(([, v]) => /^[\x20-\x7e]*$/.test(v))),
-  );
+  fc
+    .record(
+      {
+        Origin: fc.oneof(
+          fc.constantFrom(`https://${host}`, `http://${host}:8080`, 'null', 'https://evil.example'),
+          nastyString,
+        ),
+        Referer: fc.oneof(fc.constant(`https://${host}/page`), nastyString),
+        'User-Agent': fc.oneof(
+          fc.constantFrom(
+            'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36',
+            'Googlebot/2.1',
+            '',
+          ),
+          nastyString,
+        ),
+        'Sec-GPC': fc.constantFrom('1', '0', 'yes'),
+        'Content-Type': fc.constantFrom(
+          'text/plain;charset=UTF-8',
+          'application/json',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          'garbage',
+        ),
+        'CF-Connecting-IP': fc.ipV4(),
+      },
+      { requiredKeys: [] },
+    )
+    .map((headers) =>
+      // Header values must be ByteStrings; a browser cannot send others either.
+      Object.fromEntries(Object.entries(headers).filter(([, v]) => /^[\x20-\x7e]*$/.test(v))),
+    );
 
 /** A query string with the given parameters given random, repeated or missing values. */
 export const queryFor = (names: string[], value: fc.Arbitrary<string>) =>

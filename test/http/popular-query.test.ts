@@ -44,7 +44,11 @@ describe('toPopularRequest', () => {
       section: ' City ',
     });
     expect(toPopularRequest(query, (url) => normaliseUrl(url)!)).toEqual({
-      window: '24h', by: 'views', limit: 10, section: 'City', exclude: ['https://n.example/a', 'https://n.example/b'],
+      window: '24h',
+      by: 'views',
+      limit: 10,
+      section: 'City',
+      exclude: ['https://n.example/a', 'https://n.example/b'],
     });
   });
 });

@@ -2,7 +2,8 @@ import { SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ADMIN, createSite, postEvents } from '../support/helpers';
 
-const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(`http://localhost:8787${path}`, { headers });
+const get = (path: string, headers: Record<string, string> = {}) =>
+  SELF.fetch(`http://localhost:8787${path}`, { headers });
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -42,7 +43,10 @@ describe('security headers', () => {
 
   it('should give every other answer the same strict CSP, without a nonce', async () => {
     const { id, host } = await createSite();
-    const beacon = await postEvents({ site: id, type: 'view', url: `https://${host}/a` }, { origin: `https://${host}` });
+    const beacon = await postEvents(
+      { site: id, type: 'view', url: `https://${host}/a` },
+      { origin: `https://${host}` },
+    );
     for (const response of [beacon, await get('/healthz'), await get('/dashboard/login')]) {
       const csp = response.headers.get('Content-Security-Policy') ?? '';
       expect(csp).toContain("default-src 'none'");
@@ -94,7 +98,11 @@ describe('CORS', () => {
     expect(list.headers.get('Access-Control-Allow-Origin')).toBeNull();
     const preflight = await SELF.fetch('http://localhost:8787/api/v1/admin/sites', {
       method: 'OPTIONS',
-      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' },
+      headers: {
+        Origin: 'https://evil.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization',
+      },
     });
     expect(preflight.headers.get('Access-Control-Allow-Origin')).toBeNull();
   });
@@ -109,7 +117,11 @@ describe('admin secrecy', () => {
     const wrong = 'wrong-token-that-must-not-appear';
     await get('/api/v1/admin/sites', { Authorization: `Bearer ${wrong}` });
     await get('/api/v1/admin/sites', ADMIN);
-    await SELF.fetch('http://localhost:8787/api/v1/admin/sites', { method: 'POST', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: '{bad' });
+    await SELF.fetch('http://localhost:8787/api/v1/admin/sites', {
+      method: 'POST',
+      headers: { ...ADMIN, 'Content-Type': 'application/json' },
+      body: '{bad',
+    });
     const text = JSON.stringify(logged);
     expect(text).not.toContain(wrong);
     expect(text).not.toContain(ADMIN.Authorization.slice('Bearer '.length));

@@ -13,17 +13,37 @@ describe('normaliseUrl', () => {
     ['should drop a trailing index.html', 'https://news.example/a/index.html', 'https://news.example/a/'],
     ['should drop a trailing index.htm', 'https://news.example/index.htm', 'https://news.example/'],
     ['should keep index.html inside a path', 'https://news.example/index.html/x', 'https://news.example/index.html/x'],
-    ['should sort the remaining parameters', 'https://news.example/a?b=2&a=1&c=3', 'https://news.example/a?a=1&b=2&c=3'],
+    [
+      'should sort the remaining parameters',
+      'https://news.example/a?b=2&a=1&c=3',
+      'https://news.example/a?a=1&b=2&c=3',
+    ],
     [
       'should drop every tracking parameter',
       'https://news.example/a?utm_source=x&utm_medium=y&utm_campaign=z&utm_content=c&utm_term=t&fbclid=1&gclid=2&dclid=3&msclkid=4&mc_cid=5&mc_eid=6&igshid=7&ref_src=8&_ga=9&id=42',
       'https://news.example/a?id=42',
     ],
-    ['should drop a question mark left with no parameters', 'https://news.example/a?utm_source=x', 'https://news.example/a'],
-    ['should treat an unknown utm_ parameter as tracking', 'https://news.example/a?utm_id=1&p=2', 'https://news.example/a?p=2'],
-    ['should keep parameters that only look like tracking', 'https://news.example/a?ga=1&ref=x', 'https://news.example/a?ga=1&ref=x'],
+    [
+      'should drop a question mark left with no parameters',
+      'https://news.example/a?utm_source=x',
+      'https://news.example/a',
+    ],
+    [
+      'should treat an unknown utm_ parameter as tracking',
+      'https://news.example/a?utm_id=1&p=2',
+      'https://news.example/a?p=2',
+    ],
+    [
+      'should keep parameters that only look like tracking',
+      'https://news.example/a?ga=1&ref=x',
+      'https://news.example/a?ga=1&ref=x',
+    ],
     ['should keep path case', 'https://news.example/World/UK', 'https://news.example/World/UK'],
-    ['should apply every rule at once', 'HTTP://News.Example:80/a/index.html?utm_source=x&b=2&a=1#top', 'https://news.example/a/?a=1&b=2'],
+    [
+      'should apply every rule at once',
+      'HTTP://News.Example:80/a/index.html?utm_source=x&b=2&a=1#top',
+      'https://news.example/a/?a=1&b=2',
+    ],
   ])('%s', (_, input, expected) => {
     expect(normaliseUrl(input)).toBe(expected);
   });

@@ -6,7 +6,9 @@ const UA = 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0';
 describe('visitorHash', () => {
   it('should be stable for the same salt, site, IP and User-Agent', async () => {
     const salt = newSalt();
-    expect(await visitorHash(salt, 'news', '198.51.100.1', UA)).toBe(await visitorHash(salt, 'news', '198.51.100.1', UA));
+    expect(await visitorHash(salt, 'news', '198.51.100.1', UA)).toBe(
+      await visitorHash(salt, 'news', '198.51.100.1', UA),
+    );
   });
 
   it('should change with each of its inputs', async () => {

@@ -3,11 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { ERRORS } from '../../src/errors';
 
-const spec = async () => (await SELF.fetch('https://api.test/api/v1/openapi.json')).json<{
-  openapi: string;
-  paths: Record<string, Record<string, { responses: Record<string, unknown>; tags?: string[] }>>;
-  components: { schemas: Record<string, { properties?: Record<string, { properties?: Record<string, { enum?: string[] }> }> }> };
-}>();
+const spec = async () =>
+  (await SELF.fetch('https://api.test/api/v1/openapi.json')).json<{
+    openapi: string;
+    paths: Record<string, Record<string, { responses: Record<string, unknown>; tags?: string[] }>>;
+    components: {
+      schemas: Record<string, { properties?: Record<string, { properties?: Record<string, { enum?: string[] }> }> }>;
+    };
+  }>();
 
 /** Hono's `/a/:b{regex}?` as OpenAPI's `/a/{b}`. */
 const openApiPath = (path: string) => path.replace(/:([A-Za-z_]+)(\{(?:[^{}]|\{[^{}]*\})*\})?\??/g, '{$1}');
@@ -38,10 +41,16 @@ describe('GET /api/v1/openapi.json', () => {
 
   it('should describe requests with the schemas the handlers validate with', async () => {
     const { paths } = await spec();
-    const counts = paths['/api/v1/sites/{site}/counts']!.get as unknown as { parameters: { name: string; in: string; schema: { pattern?: string } }[] };
+    const counts = paths['/api/v1/sites/{site}/counts']!.get as unknown as {
+      parameters: { name: string; in: string; schema: { pattern?: string } }[];
+    };
     expect(counts.parameters).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: 'site', in: 'path', schema: expect.objectContaining({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$' }) }),
+        expect.objectContaining({
+          name: 'site',
+          in: 'path',
+          schema: expect.objectContaining({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$' }),
+        }),
         expect.objectContaining({ name: 'url', in: 'query' }),
       ]),
     );

@@ -13,7 +13,12 @@ const NOW = Date.UTC(2026, 10, 20, 10, 30);
 const C = bucketOf(NOW);
 
 const request = (overrides: Partial<PopularRequest> = {}): PopularRequest => ({
-  window: '24h', by: 'views', limit: 10, section: null, exclude: [], ...overrides,
+  window: '24h',
+  by: 'views',
+  limit: 10,
+  section: null,
+  exclude: [],
+  ...overrides,
 });
 
 async function siteWith(articles: SeedArticle[], settings: Record<string, unknown> = {}) {
@@ -22,8 +27,11 @@ async function siteWith(articles: SeedArticle[], settings: Record<string, unknow
   return { site: await loadStoredSite(site.id), urls };
 }
 
-const popular = async (site: Awaited<ReturnType<typeof siteWith>>['site'], overrides: Partial<PopularRequest> = {}, nowMs = NOW) =>
-  readPopular(env.DB, site, request(overrides), nowMs);
+const popular = async (
+  site: Awaited<ReturnType<typeof siteWith>>['site'],
+  overrides: Partial<PopularRequest> = {},
+  nowMs = NOW,
+) => readPopular(env.DB, site, request(overrides), nowMs);
 
 const paths = (list: { items: { url: string }[] }) => list.items.map((item) => new URL(item.url).pathname.slice(1));
 
@@ -48,7 +56,14 @@ describe('readPopular: windows', () => {
   it('should sum views and shares over the window and score them with the site’s share_weight', async () => {
     const { site } = await siteWith(
       [
-        { path: 'a', hours: [[C, 3, 1], [C - 5, 4, 2], [C - 30, 100, 100]] },
+        {
+          path: 'a',
+          hours: [
+            [C, 3, 1],
+            [C - 5, 4, 2],
+            [C - 30, 100, 100],
+          ],
+        },
         { path: 'b', hours: [[C - 23, 10, 0]] },
       ],
       { share_weight: 2.5 },
@@ -76,7 +91,13 @@ describe('readPopular: windows', () => {
   it('should answer the list’s site, window, by and generation time', async () => {
     const { site } = await siteWith([{ path: 'a', hours: [[C, 1]] }]);
     const list = await popular(site, { window: '7d', by: 'shares' });
-    expect(list).toEqual({ site: site.id, window: '7d', by: 'shares', generated_at: '2026-11-20T10:30:00.000Z', items: [] });
+    expect(list).toEqual({
+      site: site.id,
+      window: '7d',
+      by: 'shares',
+      generated_at: '2026-11-20T10:30:00.000Z',
+      items: [],
+    });
   });
 });
 
@@ -115,17 +136,39 @@ describe('readPopular: ranking rules in SQL', () => {
   });
 
   it('should cut at the limit', async () => {
-    const { site } = await siteWith(Array.from({ length: 12 }, (_, i) => ({ path: `p${String(i).padStart(2, '0')}`, hours: [[C, 20 - i]] as [number, number][] })));
+    const { site } = await siteWith(
+      Array.from({ length: 12 }, (_, i) => ({
+        path: `p${String(i).padStart(2, '0')}`,
+        hours: [[C, 20 - i]] as [number, number][],
+      })),
+    );
     expect(paths(await popular(site))).toHaveLength(10);
     expect(paths(await popular(site, { limit: 3 }))).toEqual(['p00', 'p01', 'p02']);
   });
 
   it('should carry each article’s metadata', async () => {
     const { site, urls } = await siteWith([
-      { path: 'a', title: 'Harbour <ferry>', image: 'https://cdn.example/a.jpg', section: 'City', published: '2026-11-19T07:00:00.000Z', hours: [[C, 2, 1]] },
+      {
+        path: 'a',
+        title: 'Harbour <ferry>',
+        image: 'https://cdn.example/a.jpg',
+        section: 'City',
+        published: '2026-11-19T07:00:00.000Z',
+        hours: [[C, 2, 1]],
+      },
     ]);
     expect((await popular(site)).items).toEqual([
-      { rank: 1, url: urls[0], title: 'Harbour <ferry>', image: 'https://cdn.example/a.jpg', section: 'City', published: '2026-11-19T07:00:00.000Z', views: 2, shares: 1, score: 7 },
+      {
+        rank: 1,
+        url: urls[0],
+        title: 'Harbour <ferry>',
+        image: 'https://cdn.example/a.jpg',
+        section: 'City',
+        published: '2026-11-19T07:00:00.000Z',
+        views: 2,
+        shares: 1,
+        score: 7,
+      },
     ]);
   });
 });
@@ -146,7 +189,15 @@ describe('readPopular: trending', () => {
   it('should sum decayed hours over the last 168 hours only, whatever the window', async () => {
     const { site } = await siteWith(
       [
-        { path: 'a', hours: [[C, 8, 0], [C - 6, 0, 1], [C - 167, 100, 0], [C - 168, 1000, 1000]] },
+        {
+          path: 'a',
+          hours: [
+            [C, 8, 0],
+            [C - 6, 0, 1],
+            [C - 167, 100, 0],
+            [C - 168, 1000, 1000],
+          ],
+        },
         { path: 'b', hours: [[C - 168, 50, 0]] },
       ],
       { half_life_hours: 6, share_weight: 3 },
@@ -168,7 +219,13 @@ describe('readPopular: trending', () => {
 
 describe('readPopular against the rules applied to the raw hours', () => {
   type Row = { path: string; bucket: number; views: number; shares: number };
-  const reference = (rows: Row[], totals: Map<string, { views: number; shares: number }>, c: number, window: RankWindow, by: Exclude<RankBy, 'trending'>) => {
+  const reference = (
+    rows: Row[],
+    totals: Map<string, { views: number; shares: number }>,
+    c: number,
+    window: RankWindow,
+    by: Exclude<RankBy, 'trending'>,
+  ) => {
     const sums = new Map<string, { views: number; shares: number }>();
     if (window === 'all') for (const [path, t] of totals) sums.set(path, { ...t });
     else {
@@ -177,7 +234,8 @@ describe('readPopular against the rules applied to the raw hours', () => {
         sums.set(row.path, { views: sum.views + row.views, shares: sum.shares + row.shares });
       }
     }
-    const metric = ({ views, shares }: { views: number; shares: number }) => (by === 'views' ? views : by === 'shares' ? shares : views + 5 * shares);
+    const metric = ({ views, shares }: { views: number; shares: number }) =>
+      by === 'views' ? views : by === 'shares' ? shares : views + 5 * shares;
     return [...sums]
       .filter(([, s]) => metric(s) > 0)
       .sort(([a, x], [b, y]) => metric(y) - metric(x) || (a < b ? -1 : 1))
@@ -200,16 +258,32 @@ describe('readPopular against the rules applied to the raw hours', () => {
         rows.set(key, old ? { ...row, views: old.views + row.views, shares: old.shares + row.shares } : row);
       }
       const byPath = Map.groupBy(rows.values(), (r) => r.path);
-      const totals = new Map([...byPath].map(([path, rs]) => [path, { views: 50 + rs.reduce((s, r) => s + r.views, 0), shares: rs.reduce((s, r) => s + r.shares, 0) }]));
+      const totals = new Map(
+        [...byPath].map(([path, rs]) => [
+          path,
+          { views: 50 + rs.reduce((s, r) => s + r.views, 0), shares: rs.reduce((s, r) => s + r.shares, 0) },
+        ]),
+      );
       const { site } = await siteWith(
-        [...byPath].map(([path, rs]) => ({ path, totals: totals.get(path)!, hours: rs.map((r): [number, number, number] => [r.bucket, r.views, r.shares]) })),
+        [...byPath].map(([path, rs]) => ({
+          path,
+          totals: totals.get(path)!,
+          hours: rs.map((r): [number, number, number] => [r.bucket, r.views, r.shares]),
+        })),
       );
       for (let stage = 0; stage < 14; stage++) {
         for (const window of ['1h', '24h', '7d', '30d', 'all'] as const) {
           for (const by of ['views', 'shares', 'score'] as const) {
             const list = await readPopular(env.DB, site, request({ window, by, limit: 4 }), now);
             const expected = reference([...rows.values()], totals, c, window, by);
-            expect(list.items.map(({ url, views, shares, score }) => ({ path: new URL(url).pathname.slice(1), views, shares, score }))).toEqual(expected);
+            expect(
+              list.items.map(({ url, views, shares, score }) => ({
+                path: new URL(url).pathname.slice(1),
+                views,
+                shares,
+                score,
+              })),
+            ).toEqual(expected);
           }
         }
         await rollUpSite(env.DB, site, now);

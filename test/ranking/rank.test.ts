@@ -14,7 +14,13 @@ const article = (url: string, counts: Partial<Candidate> = {}): Candidate => ({
   ...counts,
 });
 
-const options = (overrides: Partial<RankOptions> = {}): RankOptions => ({ by: 'views', limit: 10, section: null, exclude: [], ...overrides });
+const options = (overrides: Partial<RankOptions> = {}): RankOptions => ({
+  by: 'views',
+  limit: 10,
+  section: null,
+  exclude: [],
+  ...overrides,
+});
 const urls = (items: { url: string }[]) => items.map((item) => item.url.replace('https://n.example/', ''));
 
 describe('rankArticles', () => {
@@ -24,7 +30,12 @@ describe('rankArticles', () => {
   });
 
   it('should break ties by the normalised URL, ascending', () => {
-    const candidates = [article('c', { views: 4 }), article('a', { views: 4 }), article('b', { views: 7 }), article('B', { views: 4 })];
+    const candidates = [
+      article('c', { views: 4 }),
+      article('a', { views: 4 }),
+      article('b', { views: 7 }),
+      article('B', { views: 4 }),
+    ];
     // Code-unit order, as SQLite's BINARY collation: upper case before lower case.
     expect(urls(rankArticles(candidates, options()))).toEqual(['b', 'B', 'a', 'c']);
   });
@@ -48,14 +59,20 @@ describe('rankArticles', () => {
   });
 
   it('should keep only the section asked for', () => {
-    const candidates = [article('a', { views: 3, section: 'City' }), article('b', { views: 5, section: 'Sport' }), article('c', { views: 4 })];
+    const candidates = [
+      article('a', { views: 3, section: 'City' }),
+      article('b', { views: 5, section: 'Sport' }),
+      article('c', { views: 4 }),
+    ];
     expect(urls(rankArticles(candidates, options({ section: 'City' })))).toEqual(['a']);
     expect(urls(rankArticles(candidates, options({ section: 'city' })))).toEqual([]);
   });
 
   it('should leave out excluded URLs', () => {
     const candidates = [article('a', { views: 3 }), article('b', { views: 5 }), article('c', { views: 4 })];
-    expect(urls(rankArticles(candidates, options({ exclude: ['https://n.example/b', 'https://n.example/zzz'] })))).toEqual(['c', 'a']);
+    expect(
+      urls(rankArticles(candidates, options({ exclude: ['https://n.example/b', 'https://n.example/zzz'] }))),
+    ).toEqual(['c', 'a']);
   });
 
   it('should cut at the limit', () => {
@@ -77,13 +94,31 @@ describe('rankArticles', () => {
 
   it('should carry views, shares, score and metadata, and trending only for by=trending', () => {
     const candidate = article('a', {
-      title: 'A', image: 'https://n.example/a.jpg', section: 'City', published: '2026-11-20T08:00:00.000Z',
-      views: 10, shares: 2, score: 20, trending: 7.5,
+      title: 'A',
+      image: 'https://n.example/a.jpg',
+      section: 'City',
+      published: '2026-11-20T08:00:00.000Z',
+      views: 10,
+      shares: 2,
+      score: 20,
+      trending: 7.5,
     });
     expect(rankArticles([candidate], options({ by: 'score' }))).toEqual([
-      { rank: 1, url: 'https://n.example/a', title: 'A', image: 'https://n.example/a.jpg', section: 'City', published: '2026-11-20T08:00:00.000Z', views: 10, shares: 2, score: 20 },
+      {
+        rank: 1,
+        url: 'https://n.example/a',
+        title: 'A',
+        image: 'https://n.example/a.jpg',
+        section: 'City',
+        published: '2026-11-20T08:00:00.000Z',
+        views: 10,
+        shares: 2,
+        score: 20,
+      },
     ]);
-    expect(rankArticles([candidate], options({ by: 'trending' }))[0]).toEqual(expect.objectContaining({ score: 20, trending: 7.5 }));
+    expect(rankArticles([candidate], options({ by: 'trending' }))[0]).toEqual(
+      expect.objectContaining({ score: 20, trending: 7.5 }),
+    );
   });
 
   it('should answer an empty list for no candidates', () => {

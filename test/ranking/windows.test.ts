@@ -8,7 +8,11 @@ const at = (day: number, hour: number) => day * 24 + hour;
 /** Every bucket the rows of a window cover, days expanded to their 24 hours. */
 const coveredBuckets = ({ hours, days }: ReturnType<typeof windowRows>): number[] => {
   const range = ({ from, to }: Span) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
-  return [...range(hours[0]), ...range(days).flatMap((d) => range({ from: d * 24, to: d * 24 + 23 })), ...range(hours[1])].sort((a, b) => a - b);
+  return [
+    ...range(hours[0]),
+    ...range(days).flatMap((d) => range({ from: d * 24, to: d * 24 + 23 })),
+    ...range(hours[1]),
+  ].sort((a, b) => a - b);
 };
 
 describe('WINDOW_HOURS', () => {
@@ -27,7 +31,10 @@ describe('dayOfBucket', () => {
 
 describe('windowRows', () => {
   it('should read the current hour alone for 1h', () => {
-    expect(windowRows(1, at(D, 10), D - 1)).toEqual({ hours: [{ from: at(D, 10), to: at(D, 10) }, EMPTY_SPAN], days: EMPTY_SPAN });
+    expect(windowRows(1, at(D, 10), D - 1)).toEqual({
+      hours: [{ from: at(D, 10), to: at(D, 10) }, EMPTY_SPAN],
+      days: EMPTY_SPAN,
+    });
   });
 
   it('should hold the current bucket and the N-1 before it, no more', () => {
@@ -39,21 +46,33 @@ describe('windowRows', () => {
   it('should read whole rolled-up days from daily rows and the edges from hourly rows', () => {
     // 7 days ending at 10:00 on day D: 13 hours of day D-7, days D-6..D-1, 11 hours of day D.
     expect(windowRows(168, at(D, 10), D - 1)).toEqual({
-      hours: [{ from: at(D - 7, 11), to: at(D - 7, 23) }, { from: at(D, 0), to: at(D, 10) }],
+      hours: [
+        { from: at(D - 7, 11), to: at(D - 7, 23) },
+        { from: at(D, 0), to: at(D, 10) },
+      ],
       days: { from: D - 6, to: D - 1 },
     });
   });
 
   it('should take days after the watermark from hourly rows', () => {
     expect(windowRows(720, at(D, 5), D - 3)).toEqual({
-      hours: [{ from: at(D - 30, 6), to: at(D - 30, 23) }, { from: at(D - 2, 0), to: at(D, 5) }],
+      hours: [
+        { from: at(D - 30, 6), to: at(D - 30, 23) },
+        { from: at(D - 2, 0), to: at(D, 5) },
+      ],
       days: { from: D - 29, to: D - 3 },
     });
   });
 
   it('should use no daily rows when no whole day of the window is rolled up', () => {
-    expect(windowRows(168, at(D, 10), D - 8)).toEqual({ hours: [{ from: at(D - 7, 11), to: at(D, 10) }, EMPTY_SPAN], days: EMPTY_SPAN });
-    expect(windowRows(24, at(D, 10), D - 1)).toEqual({ hours: [{ from: at(D - 1, 11), to: at(D, 10) }, EMPTY_SPAN], days: EMPTY_SPAN });
+    expect(windowRows(168, at(D, 10), D - 8)).toEqual({
+      hours: [{ from: at(D - 7, 11), to: at(D, 10) }, EMPTY_SPAN],
+      days: EMPTY_SPAN,
+    });
+    expect(windowRows(24, at(D, 10), D - 1)).toEqual({
+      hours: [{ from: at(D - 1, 11), to: at(D, 10) }, EMPTY_SPAN],
+      days: EMPTY_SPAN,
+    });
   });
 
   it('should need no older edge when the window starts at midnight', () => {

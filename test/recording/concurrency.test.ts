@@ -11,7 +11,10 @@ it('should end hundreds of concurrent beacons from distinct visitors as exact to
 
   const beacons = Array.from({ length: visitors }, (_, v) => {
     const url = articles[v % articles.length]!;
-    const events = [{ site: id, type: 'view', url }, ...(v % 4 === 0 ? [{ site: id, type: 'share', url, network: 'x' }] : [])];
+    const events = [
+      { site: id, type: 'view', url },
+      ...(v % 4 === 0 ? [{ site: id, type: 'share', url, network: 'x' }] : []),
+    ];
     const ip = `10.${v >> 8}.${v & 255}.1`;
     // Each visitor's beacon arrives twice at once, as a retrying client would send it.
     return [postEvents(events, { origin, ip }), postEvents(events, { origin, ip })];

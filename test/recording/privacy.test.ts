@@ -12,8 +12,12 @@ function dumpSql(tables: string[], read: (table: string) => unknown[]): string {
 }
 
 async function dumpD1(): Promise<string> {
-  const { results } = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").all<{ name: string }>();
-  const dumps = await Promise.all(results.map(async ({ name }) => JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results)));
+  const { results } = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+  ).all<{ name: string }>();
+  const dumps = await Promise.all(
+    results.map(async ({ name }) => JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results)),
+  );
   return dumps.join('\n');
 }
 
@@ -24,7 +28,12 @@ async function dumpShards(): Promise<string> {
     ids.map((id) =>
       runInDurableObject(env.SHARDS.get(id), (_, state) => {
         const sql = state.storage.sql;
-        const tables = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'sqlite_%'").toArray().map((r) => r.name);
+        const tables = sql
+          .exec<{ name: string }>(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'sqlite_%'",
+          )
+          .toArray()
+          .map((r) => r.name);
         return dumpSql(tables, (table) => sql.exec(`SELECT * FROM "${table}"`).toArray());
       }),
     ),

@@ -46,7 +46,10 @@ describe('planRollup', () => {
 
   it('should catch up at most DAYS_PER_RUN days per run', () => {
     const plan = planRollup(input({ rolledThroughDay: D - 10 }));
-    expect(plan).toMatchObject({ roll: { from: D - 9, to: D - 9 + DAYS_PER_RUN - 1 }, rolledThroughDay: D - 9 + DAYS_PER_RUN - 1 });
+    expect(plan).toMatchObject({
+      roll: { from: D - 9, to: D - 9 + DAYS_PER_RUN - 1 },
+      rolledThroughDay: D - 9 + DAYS_PER_RUN - 1,
+    });
   });
 
   it('should not roll up days past daily retention', () => {
@@ -68,14 +71,19 @@ describe('planRollup', () => {
   it('should keep the last hourly_retention_days days of hours', () => {
     const plan = planRollup(input({ rolledThroughDay: D - 1, oldestHour: at(D - 200, 0), hourlyRetentionDays: 45 }));
     expect(plan.deleteHours).toEqual({ from: at(D - 200, 0), to: at(D - 200, 0) + DAYS_PER_RUN * 24 - 1 });
-    const nearlyDone = planRollup(input({ rolledThroughDay: D - 1, oldestHour: at(D - 45, 0), hourlyRetentionDays: 45 }));
+    const nearlyDone = planRollup(
+      input({ rolledThroughDay: D - 1, oldestHour: at(D - 45, 0), hourlyRetentionDays: 45 }),
+    );
     expect(nearlyDone.deleteHours).toEqual({ from: at(D - 45, 0), to: at(D, 7) - 45 * 24 });
   });
 
   it('should delete daily rows past daily retention, a bounded chunk at a time', () => {
     expect(planRollup(input({ oldestDay: D - 400 })).deleteDays).toEqual({ from: D - 400, to: D - 400 });
     expect(planRollup(input({ oldestDay: D - 399 })).deleteDays).toEqual(EMPTY_SPAN);
-    expect(planRollup(input({ oldestDay: D - 1000 })).deleteDays).toEqual({ from: D - 1000, to: D - 1000 + DAYS_PER_RUN - 1 });
+    expect(planRollup(input({ oldestDay: D - 1000 })).deleteDays).toEqual({
+      from: D - 1000,
+      to: D - 1000 + DAYS_PER_RUN - 1,
+    });
   });
 
   it('should never move the watermark back, even for an earlier clock', () => {

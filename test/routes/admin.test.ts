@@ -1,7 +1,15 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { secretsEqual } from '../../src/auth/admin-token';
-import { ADMIN, createSite, expectError, flushAllShards, postEvents, storedRows, uniqueSiteId } from '../support/helpers';
+import {
+  ADMIN,
+  createSite,
+  expectError,
+  flushAllShards,
+  postEvents,
+  storedRows,
+  uniqueSiteId,
+} from '../support/helpers';
 
 const admin = (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
   SELF.fetch(`https://api.test/api/v1/admin${path}`, {
@@ -26,16 +34,32 @@ describe('admin authentication', () => {
   });
 
   it.each(routes)('should answer %s %s with 403 for a wrong token', async (method, path) => {
-    await expectError(await admin(path, { method, headers: { Authorization: 'Bearer not-the-token' } }), 403, 'forbidden');
+    await expectError(
+      await admin(path, { method, headers: { Authorization: 'Bearer not-the-token' } }),
+      403,
+      'forbidden',
+    );
   });
 
   it('should refuse a token that only starts like the right one', async () => {
-    await expectError(await admin('/sites', { headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}x` } }), 403, 'forbidden');
-    await expectError(await admin('/sites', { headers: { Authorization: `Bearer ${env.ADMIN_TOKEN.slice(0, -1)}` } }), 403, 'forbidden');
+    await expectError(
+      await admin('/sites', { headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}x` } }),
+      403,
+      'forbidden',
+    );
+    await expectError(
+      await admin('/sites', { headers: { Authorization: `Bearer ${env.ADMIN_TOKEN.slice(0, -1)}` } }),
+      403,
+      'forbidden',
+    );
   });
 
   it('should refuse other schemes than Bearer', async () => {
-    await expectError(await admin('/sites', { headers: { Authorization: `Basic ${btoa(`admin:${env.ADMIN_TOKEN}`)}` } }), 401, 'unauthorized');
+    await expectError(
+      await admin('/sites', { headers: { Authorization: `Basic ${btoa(`admin:${env.ADMIN_TOKEN}`)}` } }),
+      401,
+      'unauthorized',
+    );
   });
 
   it('should reveal nothing about sites without the token', async () => {
@@ -55,7 +79,10 @@ describe('admin authentication', () => {
 describe('admin sites', () => {
   it('should create a site with default settings and answer 201 with it', async () => {
     const id = uniqueSiteId();
-    const response = await admin('/sites', { method: 'POST', body: { id, name: 'Daily News', hosts: [`WWW.${id}.Example`, `${id}.example`] } });
+    const response = await admin('/sites', {
+      method: 'POST',
+      body: { id, name: 'Daily News', hosts: [`WWW.${id}.Example`, `${id}.example`] },
+    });
     expect(response.status).toBe(201);
     expect(await response.json()).toEqual({
       id,
@@ -65,7 +92,21 @@ describe('admin sites', () => {
         share_weight: 5,
         half_life_hours: 12,
         respect_gpc: false,
-        networks: ['x', 'facebook', 'linkedin', 'whatsapp', 'telegram', 'reddit', 'bluesky', 'mastodon', 'threads', 'pinterest', 'email', 'copy', 'native'],
+        networks: [
+          'x',
+          'facebook',
+          'linkedin',
+          'whatsapp',
+          'telegram',
+          'reddit',
+          'bluesky',
+          'mastodon',
+          'threads',
+          'pinterest',
+          'email',
+          'copy',
+          'native',
+        ],
         max_events_per_second: 5000,
         hourly_retention_days: 31,
         daily_retention_days: 400,
@@ -78,12 +119,22 @@ describe('admin sites', () => {
     const id = uniqueSiteId();
     const response = await admin('/sites', {
       method: 'POST',
-      body: { id, name: 'N', hosts: [`${id}.example`], settings: { share_weight: 2, respect_gpc: true, networks: ['x', 'email'] } },
+      body: {
+        id,
+        name: 'N',
+        hosts: [`${id}.example`],
+        settings: { share_weight: 2, respect_gpc: true, networks: ['x', 'email'] },
+      },
     });
     const site = await response.json<{ settings: unknown }>();
     expect(site.settings).toEqual({
-      share_weight: 2, half_life_hours: 12, respect_gpc: true, networks: ['x', 'email'], max_events_per_second: 5000,
-      hourly_retention_days: 31, daily_retention_days: 400,
+      share_weight: 2,
+      half_life_hours: 12,
+      respect_gpc: true,
+      networks: ['x', 'email'],
+      max_events_per_second: 5000,
+      hourly_retention_days: 31,
+      daily_retention_days: 400,
     });
   });
 
@@ -95,9 +146,17 @@ describe('admin sites', () => {
     const read = await (await admin(`/sites/${id}`)).json<{ id: string; hosts: string[] }>();
     expect(read).toMatchObject({ id, hosts: [host] });
 
-    const patched = await admin(`/sites/${id}`, { method: 'PATCH', body: { name: 'Renamed', settings: { half_life_hours: 6 } } });
+    const patched = await admin(`/sites/${id}`, {
+      method: 'PATCH',
+      body: { name: 'Renamed', settings: { half_life_hours: 6 } },
+    });
     expect(patched.status).toBe(200);
-    expect(await patched.json()).toMatchObject({ id, name: 'Renamed', hosts: [host], settings: { half_life_hours: 6, share_weight: 5 } });
+    expect(await patched.json()).toMatchObject({
+      id,
+      name: 'Renamed',
+      hosts: [host],
+      settings: { half_life_hours: 6, share_weight: 5 },
+    });
 
     const rehosted = await admin(`/sites/${id}`, { method: 'PATCH', body: { hosts: [`new-${host}`] } });
     expect(await rehosted.json()).toMatchObject({ name: 'Renamed', hosts: [`new-${host}`] });
@@ -111,7 +170,11 @@ describe('admin sites', () => {
     const { id, host } = await createSite();
     const origin = `https://${host}`;
     await admin(`/sites/${id}`, { method: 'PATCH', body: { hosts: [`moved-${host}`] } });
-    await expectError(await postEvents({ site: id, type: 'view', url: `${origin}/a` }, { origin }), 403, 'origin_not_allowed');
+    await expectError(
+      await postEvents({ site: id, type: 'view', url: `${origin}/a` }, { origin }),
+      403,
+      'origin_not_allowed',
+    );
   });
 
   it('should delete a site\u2019s counts with it, and count nothing for it afterwards', async () => {
@@ -122,21 +185,37 @@ describe('admin sites', () => {
     expect(await storedRows(id)).toBeGreaterThan(0);
     await admin(`/sites/${id}`, { method: 'DELETE' });
     expect(await storedRows(id)).toBe(0);
-    await expectError(await postEvents({ site: id, type: 'view', url: `${origin}/a` }, { origin }), 404, 'unknown_site');
+    await expectError(
+      await postEvents({ site: id, type: 'view', url: `${origin}/a` }, { origin }),
+      404,
+      'unknown_site',
+    );
   });
 
   it('should refuse a second site with the same id with 409', async () => {
     const { id } = await createSite();
-    await expectError(await admin('/sites', { method: 'POST', body: { id, name: 'Again', hosts: [`again-${id}.example`] } }), 409, 'site_exists');
+    await expectError(
+      await admin('/sites', { method: 'POST', body: { id, name: 'Again', hosts: [`again-${id}.example`] } }),
+      409,
+      'site_exists',
+    );
   });
 
   it('should refuse a host another site owns with 409, on create and on update', async () => {
     const a = await createSite();
     const b = await createSite();
     const id = uniqueSiteId();
-    await expectError(await admin('/sites', { method: 'POST', body: { id, name: 'N', hosts: [a.host.toUpperCase()] } }), 409, 'host_taken');
+    await expectError(
+      await admin('/sites', { method: 'POST', body: { id, name: 'N', hosts: [a.host.toUpperCase()] } }),
+      409,
+      'host_taken',
+    );
     await expectError(await admin(`/sites/${id}`), 404, 'unknown_site');
-    await expectError(await admin(`/sites/${b.id}`, { method: 'PATCH', body: { hosts: [b.host, a.host] } }), 409, 'host_taken');
+    await expectError(
+      await admin(`/sites/${b.id}`, { method: 'PATCH', body: { hosts: [b.host, a.host] } }),
+      409,
+      'host_taken',
+    );
     expect(await (await admin(`/sites/${b.id}`)).json()).toMatchObject({ hosts: [b.host] });
   });
 
@@ -166,8 +245,16 @@ describe('admin sites', () => {
 
   it('should refuse a bad update with 400 and change nothing', async () => {
     const { id, host } = await createSite();
-    await expectError(await admin(`/sites/${id}`, { method: 'PATCH', body: { settings: { share_weight: 'five' } } }), 400, 'invalid_request');
-    await expectError(await admin(`/sites/${id}`, { method: 'PATCH', body: { hosts: ['not a host'] } }), 400, 'invalid_request');
+    await expectError(
+      await admin(`/sites/${id}`, { method: 'PATCH', body: { settings: { share_weight: 'five' } } }),
+      400,
+      'invalid_request',
+    );
+    await expectError(
+      await admin(`/sites/${id}`, { method: 'PATCH', body: { hosts: ['not a host'] } }),
+      400,
+      'invalid_request',
+    );
     expect(await (await admin(`/sites/${id}`)).json()).toMatchObject({ hosts: [host], settings: { share_weight: 5 } });
   });
 

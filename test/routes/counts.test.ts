@@ -21,14 +21,22 @@ describe('GET /api/v1/sites/{site}/counts', () => {
     await flushAllShards();
     const response = await counts(id, `http://${host}/a?utm_campaign=z#x`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ url: `${origin}/a`, views: 1, shares: { total: 3, by_network: { whatsapp: 1, x: 2 } } });
+    expect(await response.json()).toEqual({
+      url: `${origin}/a`,
+      views: 1,
+      shares: { total: 3, by_network: { whatsapp: 1, x: 2 } },
+    });
   });
 
   it('should answer zeros for a URL never counted, not 404', async () => {
     const { id, host } = await createSite();
     const response = await counts(id, `https://${host}/never`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ url: `https://${host}/never`, views: 0, shares: { total: 0, by_network: {} } });
+    expect(await response.json()).toEqual({
+      url: `https://${host}/never`,
+      views: 0,
+      shares: { total: 0, by_network: {} },
+    });
   });
 
   it('should be cacheable and open to any origin', async () => {
@@ -45,7 +53,11 @@ describe('GET /api/v1/sites/{site}/counts', () => {
   it.each([
     ['no url', (site: string) => `/api/v1/sites/${site}/counts`, 'invalid_request'],
     ['a relative url', (site: string) => `/api/v1/sites/${site}/counts?url=/a`, 'invalid_url'],
-    ['a url of another host', (site: string) => `/api/v1/sites/${site}/counts?url=https://other.example/a`, 'url_not_allowed'],
+    [
+      'a url of another host',
+      (site: string) => `/api/v1/sites/${site}/counts?url=https://other.example/a`,
+      'url_not_allowed',
+    ],
     ['a malformed site id', () => `/api/v1/sites/Bad_Site/counts?url=https://x.example/a`, 'invalid_request'],
   ])('should answer 400 for %s', async (_, path, code) => {
     const { id } = await createSite();

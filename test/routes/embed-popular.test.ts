@@ -2,7 +2,8 @@ import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createSite, expectError, flushAllShards, postEvents } from '../support/helpers';
 
-const embed = (params: Record<string, string>) => SELF.fetch(`https://api.test/embed/popular?${new URLSearchParams(params)}`);
+const embed = (params: Record<string, string>) =>
+  SELF.fetch(`https://api.test/embed/popular?${new URLSearchParams(params)}`);
 
 describe('GET /embed/popular', () => {
   it("should render the site's popular list with every title escaped, readable without script", async () => {
@@ -10,7 +11,10 @@ describe('GET /embed/popular', () => {
     const origin = `https://${host}`;
     const hostile = '<script>alert(1)</script><img src=x onerror=alert(2)> & "quotes"';
     for (const ip of ['203.0.113.20', '203.0.113.21']) {
-      await postEvents({ site: id, type: 'view', url: `${origin}/hostile`, title: hostile, image: `${origin}/t.jpg` }, { origin, ip });
+      await postEvents(
+        { site: id, type: 'view', url: `${origin}/hostile`, title: hostile, image: `${origin}/t.jpg` },
+        { origin, ip },
+      );
     }
     await postEvents({ site: id, type: 'view', url: `${origin}/plain`, title: 'Ferry goes electric' }, { origin });
     await flushAllShards();
@@ -22,7 +26,9 @@ describe('GET /embed/popular', () => {
     const html = await response.text();
     expect(html).not.toContain('<script');
     expect(html).not.toContain('<img src=x');
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &amp; &quot;quotes&quot;');
+    expect(html).toContain(
+      '&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &amp; &quot;quotes&quot;',
+    );
     const links = [...html.matchAll(/<a href="([^"]*)" target="_top">/g)].map((m) => m[1]);
     expect(links).toEqual([`${origin}/hostile`, `${origin}/plain`]);
     expect(html).toContain(`<img class="th" src="${origin}/t.jpg" alt=""`);

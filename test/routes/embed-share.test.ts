@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { EMBED_CSS } from '../../src/render/embed-page';
 import { createSite, expectError, flushAllShards, postEvents } from '../support/helpers';
 
-const embed = (params: Record<string, string>) => SELF.fetch(`https://api.test/embed/share?${new URLSearchParams(params)}`);
+const embed = (params: Record<string, string>) =>
+  SELF.fetch(`https://api.test/embed/share?${new URLSearchParams(params)}`);
 
 /** The href of every link of an embed page, decoded. */
 const hrefs = (html: string) => [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
@@ -22,10 +23,23 @@ describe('GET /embed/share', () => {
     const html = await response.text();
     expect(html).toMatch(/^<!doctype html><html lang="en">/);
     const links = hrefs(html);
-    const networks = ['x', 'facebook', 'linkedin', 'whatsapp', 'telegram', 'reddit', 'bluesky', 'mastodon', 'threads', 'pinterest', 'email'];
+    const networks = [
+      'x',
+      'facebook',
+      'linkedin',
+      'whatsapp',
+      'telegram',
+      'reddit',
+      'bluesky',
+      'mastodon',
+      'threads',
+      'pinterest',
+      'email',
+    ];
     expect(links).toEqual(
       networks.map(
-        (n) => `/api/v1/share/${n}?${new URLSearchParams({ site: id, url: `https://${host}/story`, title: 'Ferry goes electric' })}`,
+        (n) =>
+          `/api/v1/share/${n}?${new URLSearchParams({ site: id, url: `https://${host}/story`, title: 'Ferry goes electric' })}`,
       ),
     );
     expect(html).toContain('aria-label="Share on X"');
@@ -51,7 +65,14 @@ describe('GET /embed/share', () => {
     }
     await flushAllShards();
     const html = await (
-      await embed({ site: id, url, networks: 'bluesky, copy ,nope,email', lang: 'fr-CA', theme: 'dark', counts: 'true' })
+      await embed({
+        site: id,
+        url,
+        networks: 'bluesky, copy ,nope,email',
+        lang: 'fr-CA',
+        theme: 'dark',
+        counts: 'true',
+      })
     ).text();
     expect(html).toContain('<html lang="fr">');
     expect(html).toContain('<div class="sp dark">');

@@ -2,10 +2,22 @@ import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { readArticleCounts } from '../../src/db/counts';
 import {
-  BROWSER_UA, createSite, expectError, expectNothingRecorded, flushAllShards, postEvents, storedTotals, uniqueSiteId,
+  BROWSER_UA,
+  createSite,
+  expectError,
+  expectNothingRecorded,
+  flushAllShards,
+  postEvents,
+  storedTotals,
+  uniqueSiteId,
 } from '../support/helpers';
 
-const view = (site: string, url: string, extra: Record<string, unknown> = {}) => ({ site, type: 'view', url, ...extra });
+const view = (site: string, url: string, extra: Record<string, unknown> = {}) => ({
+  site,
+  type: 'view',
+  url,
+  ...extra,
+});
 const share = (site: string, url: string, network: string) => ({ site, type: 'share', url, network });
 
 describe('POST /api/v1/events: counting', () => {
@@ -20,7 +32,10 @@ describe('POST /api/v1/events: counting', () => {
 
   it('should accept a JSON content type as well as text/plain', async () => {
     const { id, host } = await createSite();
-    const response = await postEvents(view(id, `https://${host}/a`), { origin: `https://${host}`, contentType: 'application/json' });
+    const response = await postEvents(view(id, `https://${host}/a`), {
+      origin: `https://${host}`,
+      contentType: 'application/json',
+    });
     expect(response.status).toBe(202);
     await flushAllShards();
     expect(await storedTotals(id, `https://${host}/a`)).toEqual({ views: 1, shares: 0 });
@@ -44,7 +59,9 @@ describe('POST /api/v1/events: counting', () => {
     await postEvents([share(id, url, 'x'), share(id, url, 'facebook')], { origin: `https://${host}` });
     await flushAllShards();
     expect(await readArticleCounts(env.DB, id, url)).toEqual({
-      url, views: 0, shares: { total: 2, by_network: { facebook: 1, x: 1 } },
+      url,
+      views: 0,
+      shares: { total: 2, by_network: { facebook: 1, x: 1 } },
     });
   });
 
@@ -79,14 +96,19 @@ describe('POST /api/v1/events: counting', () => {
     await postEvents(share(id, url, 'email'), { origin });
     await flushAllShards();
     expect(await readArticleCounts(env.DB, id, url)).toEqual({
-      url, views: 1, shares: { total: 2, by_network: { email: 1, x: 1 } },
+      url,
+      views: 1,
+      shares: { total: 2, by_network: { email: 1, x: 1 } },
     });
   });
 
   it('should count every spelling of an article URL as one article', async () => {
     const { id, host } = await createSite();
     const origin = `https://${host}`;
-    await postEvents(view(id, `http://${host.toUpperCase()}/story/index.html?utm_source=nl#top`), { origin, ip: '198.51.100.1' });
+    await postEvents(view(id, `http://${host.toUpperCase()}/story/index.html?utm_source=nl#top`), {
+      origin,
+      ip: '198.51.100.1',
+    });
     await postEvents(view(id, `https://${host}:443/story/?fbclid=abc`), { origin, ip: '198.51.100.2' });
     await postEvents(view(id, `https://${host}/story/`), { origin, ip: '198.51.100.1' }); // same visitor as the first
     await flushAllShards();
@@ -110,7 +132,10 @@ describe('POST /api/v1/events: counting', () => {
   it.each([
     ['a search engine crawler', 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)'],
     ['a link preview fetcher', 'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)'],
-    ['a headless browser', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/140.0.0.0 Safari/537.36'],
+    [
+      'a headless browser',
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/140.0.0.0 Safari/537.36',
+    ],
     ['a client with no User-Agent', null],
   ])('should accept %s with 202 and not count it', async (_, userAgent) => {
     const { id, host } = await createSite();
@@ -154,7 +179,9 @@ describe('POST /api/v1/events: counting', () => {
       { origin: `https://${host}` },
     );
     await flushAllShards();
-    const row = await env.DB.prepare('SELECT title, image, section, published FROM articles WHERE site_id = ? AND url = ?')
+    const row = await env.DB.prepare(
+      'SELECT title, image, section, published FROM articles WHERE site_id = ? AND url = ?',
+    )
       .bind(id, url)
       .first<{ title: string; image: string; section: string; published: string }>();
     expect(row).toEqual({
@@ -174,7 +201,9 @@ describe('POST /api/v1/events: counting', () => {
     await postEvents(view(id, url, { title: 'Second' }), { origin, ip: '198.51.100.2' });
     await postEvents(view(id, url), { origin, ip: '198.51.100.3' });
     await flushAllShards();
-    const row = await env.DB.prepare('SELECT title, section, views FROM articles WHERE site_id = ? AND url = ?').bind(id, url).first();
+    const row = await env.DB.prepare('SELECT title, section, views FROM articles WHERE site_id = ? AND url = ?')
+      .bind(id, url)
+      .first();
     expect(row).toEqual({ title: 'Second', section: 'City', views: 3 });
   });
 });
@@ -187,18 +216,38 @@ describe('POST /api/v1/events: refusals write nothing', () => {
     ['a missing url', (site) => ({ site, type: 'view' }), 'invalid_request'],
     ['a relative url', (site) => view(site, '/a'), 'invalid_request'],
     ['a javascript: url', (site) => view(site, 'javascript:alert(1)'), 'invalid_request'],
-    ['a url over 2,048 characters', (site, host) => view(site, `https://${host}/${'a'.repeat(2048)}`), 'invalid_request'],
+    [
+      'a url over 2,048 characters',
+      (site, host) => view(site, `https://${host}/${'a'.repeat(2048)}`),
+      'invalid_request',
+    ],
     ['a share without network', (site, host) => ({ site, type: 'share', url: `https://${host}/a` }), 'invalid_request'],
     ['a view with a network', (site, host) => view(site, `https://${host}/a`, { network: 'x' }), 'invalid_request'],
     ['an unknown network', (site, host) => share(site, `https://${host}/a`, 'myspace'), 'invalid_request'],
-    ['a published time that is not ISO-8601', (site, host) => view(site, `https://${host}/a`, { published: 'yesterday' }), 'invalid_request'],
-    ['an image that is not an http(s) URL', (site, host) => view(site, `https://${host}/a`, { image: 'javascript:alert(1)' }), 'invalid_request'],
+    [
+      'a published time that is not ISO-8601',
+      (site, host) => view(site, `https://${host}/a`, { published: 'yesterday' }),
+      'invalid_request',
+    ],
+    [
+      'an image that is not an http(s) URL',
+      (site, host) => view(site, `https://${host}/a`, { image: 'javascript:alert(1)' }),
+      'invalid_request',
+    ],
     ['a title that is not a string', (site, host) => view(site, `https://${host}/a`, { title: 42 }), 'invalid_request'],
     ['an empty array', () => [], 'invalid_request'],
-    ['more than 20 events', (site, host) => Array.from({ length: 21 }, (_, i) => view(site, `https://${host}/${i}`)), 'invalid_request'],
+    [
+      'more than 20 events',
+      (site, host) => Array.from({ length: 21 }, (_, i) => view(site, `https://${host}/${i}`)),
+      'invalid_request',
+    ],
     ['a number', () => 42, 'invalid_request'],
     ['null', () => null, 'invalid_request'],
-    ['an array with one bad event among good ones', (site, host) => [view(site, `https://${host}/a`), view(site, `https://${host}/b`, { published: 'soon' })], 'invalid_request'],
+    [
+      'an array with one bad event among good ones',
+      (site, host) => [view(site, `https://${host}/a`), view(site, `https://${host}/b`, { published: 'soon' })],
+      'invalid_request',
+    ],
   ];
 
   it.each(refusals)('should refuse %s with 400', async (_, body, code) => {
@@ -237,7 +286,11 @@ describe('POST /api/v1/events: refusals write nothing', () => {
     ['Origin: null', { Origin: 'null' }, 'origin_required'],
     ['an Origin of another host', { Origin: 'https://evil.example' }, 'origin_not_allowed'],
     ['a Referer of another host', { Referer: 'https://evil.example/page' }, 'origin_not_allowed'],
-    ['a foreign Origin with an allowed Referer', { Origin: 'https://evil.example', Referer: 'REFERER' }, 'origin_not_allowed'],
+    [
+      'a foreign Origin with an allowed Referer',
+      { Origin: 'https://evil.example', Referer: 'REFERER' },
+      'origin_not_allowed',
+    ],
     ['a subdomain of an allowed host', { Origin: 'https://sub.HOST' }, 'origin_not_allowed'],
   ])('should refuse %s with 403', async (_, headers: Record<string, string>, code) => {
     const { id, host } = await createSite();
@@ -250,7 +303,11 @@ describe('POST /api/v1/events: refusals write nothing', () => {
 
   it('should refuse an unknown site with 404', async () => {
     const id = uniqueSiteId();
-    await expectError(await postEvents(view(id, 'https://nowhere.example/a'), { origin: 'https://nowhere.example' }), 404, 'unknown_site');
+    await expectError(
+      await postEvents(view(id, 'https://nowhere.example/a'), { origin: 'https://nowhere.example' }),
+      404,
+      'unknown_site',
+    );
     await expectNothingRecorded(id);
   });
 
@@ -286,44 +343,69 @@ describe('POST /api/v1/events: refusals write nothing', () => {
 const FLOOD_TIMEOUT_MS = 60_000;
 
 describe('POST /api/v1/events: flood guards', () => {
-  it('should answer 429 with the JSON shape once one client exceeds its limit, and record nothing of it', async () => {
-    const { id, host } = await createSite();
-    const origin = `https://${host}`;
-    const ip = '198.51.100.200';
-    // The limiter counts in fixed one-minute windows: a run that straddles a
-    // window's end may pass up to twice the limit before it is refused.
-    let accepted = 0;
-    let refused: Response | undefined;
-    for (let i = 0; i < 2 * 120 + 1 && !refused; i++) {
-      // Each request a new article, so every accepted one counts.
-      const response = await postEvents(view(id, `${origin}/story-${i}`), { origin, ip });
-      if (response.status === 202) accepted++;
-      else refused = response;
-    }
-    expect(accepted).toBeGreaterThanOrEqual(120);
-    await expectError(refused!, 429, 'rate_limited');
-    // Another client of the same site is not held back.
-    expect((await postEvents(view(id, `${origin}/other`), { origin, ip: '198.51.100.201' })).status).toBe(202);
-    await flushAllShards();
-    const stored = await env.DB.prepare('SELECT sum(views) AS views FROM articles WHERE site_id = ?').bind(id).first();
-    expect(stored).toEqual({ views: accepted + 1 });
-  }, FLOOD_TIMEOUT_MS);
+  it(
+    'should answer 429 with the JSON shape once one client exceeds its limit, and record nothing of it',
+    async () => {
+      const { id, host } = await createSite();
+      const origin = `https://${host}`;
+      const ip = '198.51.100.200';
+      // The limiter counts in fixed one-minute windows: a run that straddles a
+      // window's end may pass up to twice the limit before it is refused.
+      let accepted = 0;
+      let refused: Response | undefined;
+      for (let i = 0; i < 2 * 120 + 1 && !refused; i++) {
+        // Each request a new article, so every accepted one counts.
+        const response = await postEvents(view(id, `${origin}/story-${i}`), { origin, ip });
+        if (response.status === 202) accepted++;
+        else refused = response;
+      }
+      expect(accepted).toBeGreaterThanOrEqual(120);
+      await expectError(refused!, 429, 'rate_limited');
+      // Another client of the same site is not held back.
+      expect((await postEvents(view(id, `${origin}/other`), { origin, ip: '198.51.100.201' })).status).toBe(202);
+      await flushAllShards();
+      const stored = await env.DB.prepare('SELECT sum(views) AS views FROM articles WHERE site_id = ?')
+        .bind(id)
+        .first();
+      expect(stored).toEqual({ views: accepted + 1 });
+    },
+    FLOOD_TIMEOUT_MS,
+  );
 
-  it('should not spend a client\u2019s limit on beacons that count nothing', async () => {
-    const { id, host } = await createSite();
-    const origin = `https://${host}`;
-    const ip = '198.51.100.220';
-    for (let i = 0; i < 130; i++) {
-      expect((await postEvents(view(id, `${origin}/story-${i}`), { origin, ip, userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' })).status).toBe(202);
-    }
-    expect((await postEvents(view(id, `${origin}/counted`), { origin, ip })).status).toBe(202);
-  }, FLOOD_TIMEOUT_MS);
+  it(
+    'should not spend a client\u2019s limit on beacons that count nothing',
+    async () => {
+      const { id, host } = await createSite();
+      const origin = `https://${host}`;
+      const ip = '198.51.100.220';
+      for (let i = 0; i < 130; i++) {
+        expect(
+          (
+            await postEvents(view(id, `${origin}/story-${i}`), {
+              origin,
+              ip,
+              userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)',
+            })
+          ).status,
+        ).toBe(202);
+      }
+      expect((await postEvents(view(id, `${origin}/counted`), { origin, ip })).status).toBe(202);
+    },
+    FLOOD_TIMEOUT_MS,
+  );
 
-  it('should keep one client\u2019s limit per site', async () => {
-    const a = await createSite();
-    const b = await createSite();
-    const ip = '198.51.100.210';
-    for (let i = 0; i < 120; i++) await postEvents(view(a.id, `https://${a.host}/${i}`), { origin: `https://${a.host}`, ip });
-    expect((await postEvents(view(b.id, `https://${b.host}/x`), { origin: `https://${b.host}`, ip })).status).toBe(202);
-  }, FLOOD_TIMEOUT_MS);
+  it(
+    'should keep one client\u2019s limit per site',
+    async () => {
+      const a = await createSite();
+      const b = await createSite();
+      const ip = '198.51.100.210';
+      for (let i = 0; i < 120; i++)
+        await postEvents(view(a.id, `https://${a.host}/${i}`), { origin: `https://${a.host}`, ip });
+      expect((await postEvents(view(b.id, `https://${b.host}/x`), { origin: `https://${b.host}`, ip })).status).toBe(
+        202,
+      );
+    },
+    FLOOD_TIMEOUT_MS,
+  );
 });

@@ -18,7 +18,14 @@ interface JsonExport {
   site: string;
   generated_at: string;
   days: { date: string; url: string; views: number; shares: number }[];
-  totals: { url: string; title: string | null; section: string | null; published: string | null; views: number; shares: number }[];
+  totals: {
+    url: string;
+    title: string | null;
+    section: string | null;
+    published: string | null;
+    views: number;
+    shares: number;
+  }[];
 }
 
 const jsonExport = async (site: string) => {
@@ -40,8 +47,27 @@ describe('export of counts per article per day', () => {
   it('should give the same exact days whether a day is still hourly or rolled up, late writes included', async () => {
     const created = await createSite();
     const [a, b] = await seedArticles(created, [
-      { path: 'a', title: 'Alpha', section: 'City', published: '2026-11-15T08:00:00.000Z', hours: [[(TODAY - 3) * 24 + 1, 1, 0], [(TODAY - 3) * 24 + 22, 2, 1], [(TODAY - 2) * 24, 4, 0], [(TODAY - 1) * 24 + 23, 8, 2], [C, 16, 0]] },
-      { path: 'b', title: 'Bravo', hours: [[(TODAY - 2) * 24 + 23, 32, 4], [C - 1, 64, 0]] },
+      {
+        path: 'a',
+        title: 'Alpha',
+        section: 'City',
+        published: '2026-11-15T08:00:00.000Z',
+        hours: [
+          [(TODAY - 3) * 24 + 1, 1, 0],
+          [(TODAY - 3) * 24 + 22, 2, 1],
+          [(TODAY - 2) * 24, 4, 0],
+          [(TODAY - 1) * 24 + 23, 8, 2],
+          [C, 16, 0],
+        ],
+      },
+      {
+        path: 'b',
+        title: 'Bravo',
+        hours: [
+          [(TODAY - 2) * 24 + 23, 32, 4],
+          [C - 1, 64, 0],
+        ],
+      },
     ]);
     const expectedDays = [
       { date: date(TODAY - 3), url: a, views: 3, shares: 1 },
@@ -61,7 +87,9 @@ describe('export of counts per article per day', () => {
     // The rollup sums the finished days into daily rows and keeps their hours (retention):
     // each day must come from one of the two, never both.
     await rollUpSite(env.DB, await loadStoredSite(created.id), NOW);
-    const rolled = await env.DB.prepare('SELECT count(*) AS n FROM article_days WHERE site_id = ?').bind(created.id).first<{ n: number }>();
+    const rolled = await env.DB.prepare('SELECT count(*) AS n FROM article_days WHERE site_id = ?')
+      .bind(created.id)
+      .first<{ n: number }>();
     expect(rolled!.n).toBe(4);
     expect((await jsonExport(created.id)).days).toEqual(expectedDays);
 
@@ -85,8 +113,17 @@ describe('export of counts per article per day', () => {
     const created = await createSite();
     const [url] = await seedArticles(created, [{ path: 'old', hours: [[C, 1, 0]], totals: { views: 501, shares: 0 } }]);
     await env.DB.batch([
-      env.DB.prepare('INSERT INTO article_days (site_id, day, url, views, shares) VALUES (?, ?, ?, ?, ?)').bind(created.id, TODAY - 100, url, 500, 0),
-      env.DB.prepare('INSERT INTO rollup_state (site_id, rolled_through_day) VALUES (?, ?)').bind(created.id, TODAY - 1),
+      env.DB.prepare('INSERT INTO article_days (site_id, day, url, views, shares) VALUES (?, ?, ?, ?, ?)').bind(
+        created.id,
+        TODAY - 100,
+        url,
+        500,
+        0,
+      ),
+      env.DB.prepare('INSERT INTO rollup_state (site_id, rolled_through_day) VALUES (?, ?)').bind(
+        created.id,
+        TODAY - 1,
+      ),
     ]);
     expect((await jsonExport(created.id)).days).toEqual([
       { date: date(TODAY - 100), url, views: 500, shares: 0 },
@@ -97,7 +134,12 @@ describe('export of counts per article per day', () => {
   it('should read many days and many articles page by page, all of them in order', async () => {
     const created = await createSite();
     // 20 days of one article (three pages of days), then 1,005 articles (two pages of totals).
-    await seedArticles(created, [{ path: 'daily', hours: Array.from({ length: 20 }, (_, i) => [(TODAY - i) * 24 + 3, i + 1, 0] as [number, number, number]) }]);
+    await seedArticles(created, [
+      {
+        path: 'daily',
+        hours: Array.from({ length: 20 }, (_, i) => [(TODAY - i) * 24 + 3, i + 1, 0] as [number, number, number]),
+      },
+    ]);
     await env.DB.prepare(
       `WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1005)
        INSERT INTO articles (site_id, url, title, views, shares, first_bucket)
@@ -126,15 +168,31 @@ describe('export of counts per article per day', () => {
 describe('export formats', () => {
   it('should write RFC 4180 CSV, neutralising cells a spreadsheet would run as formulas', async () => {
     const created = await createSite();
-    const titles = ['=HYPERLINK("https://evil.example","click")', '+1', '-2 degrees tonight', '@SUM(A1)', '\tTab', '\rReturn', 'Comma, "quotes"\nand a line', 'Plain'];
+    const titles = [
+      '=HYPERLINK("https://evil.example","click")',
+      '+1',
+      '-2 degrees tonight',
+      '@SUM(A1)',
+      '\tTab',
+      '\rReturn',
+      'Comma, "quotes"\nand a line',
+      'Plain',
+    ];
     await seedArticles(
       created,
-      titles.map((title, i) => ({ path: `t${i}`, title, section: i === 0 ? '=cmd|calc' : null, hours: [[C, i + 1, 0]] })),
+      titles.map((title, i) => ({
+        path: `t${i}`,
+        title,
+        section: i === 0 ? '=cmd|calc' : null,
+        hours: [[C, i + 1, 0]],
+      })),
     );
     const response = await exportOf(created.id, 'format=csv');
     expect(response.status).toBe(200);
     expect(response.headers.get('Content-Type')).toBe('text/csv; charset=utf-8; header=present');
-    expect(response.headers.get('Content-Disposition')).toMatch(new RegExp(`^attachment; filename="sharepulse-${created.id}-\\d{4}-\\d\\d-\\d\\d\\.csv"$`));
+    expect(response.headers.get('Content-Disposition')).toMatch(
+      new RegExp(`^attachment; filename="sharepulse-${created.id}-\\d{4}-\\d\\d-\\d\\d\\.csv"$`),
+    );
     const csv = await response.text();
     const u = (i: number) => `https://${created.host}/t${i}`;
     const d = date(TODAY);
@@ -197,7 +255,10 @@ describe('export errors', () => {
     const { id } = await createSite();
     await expectError(await exportOf(id, 'format=csv', {}), 401, 'unauthorized');
     await expectError(await exportOf(id, 'format=csv', { Authorization: 'Bearer wrong' }), 403, 'forbidden');
-    const posted = await SELF.fetch(`https://api.test/api/v1/admin/sites/${id}/export`, { method: 'POST', headers: ADMIN });
+    const posted = await SELF.fetch(`https://api.test/api/v1/admin/sites/${id}/export`, {
+      method: 'POST',
+      headers: ADMIN,
+    });
     await expectError(posted, 405, 'method_not_allowed');
   });
 });
@@ -208,17 +269,24 @@ describe('export from the dashboard', () => {
     await seedArticles(created, [{ path: 'd', title: '-dash', hours: [[C, 3, 1]] }]);
     const cookie = `${SESSION_COOKIE}=${await newSession(env.ADMIN_TOKEN, Date.now())}`;
     for (const format of ['csv', 'json'] as const) {
-      const fromDashboard = await SELF.fetch(`https://dash.test/dashboard/sites/${created.id}/export?format=${format}`, { headers: { Cookie: cookie } });
+      const fromDashboard = await SELF.fetch(
+        `https://dash.test/dashboard/sites/${created.id}/export?format=${format}`,
+        { headers: { Cookie: cookie } },
+      );
       expect(fromDashboard.status).toBe(200);
       const fromApi = await exportOf(created.id, `format=${format}`);
       expect(fromDashboard.headers.get('Content-Disposition')).toBe(fromApi.headers.get('Content-Disposition'));
       const strip = (text: string) => text.replace(/"generated_at":"[^"]+"/, '');
       expect(strip(await fromDashboard.text())).toBe(strip(await fromApi.text()));
     }
-    const signedOut = await SELF.fetch(`https://dash.test/dashboard/sites/${created.id}/export?format=csv`, { redirect: 'manual' });
+    const signedOut = await SELF.fetch(`https://dash.test/dashboard/sites/${created.id}/export?format=csv`, {
+      redirect: 'manual',
+    });
     expect(signedOut.status).toBe(303);
     await expectError(
-      await SELF.fetch(`https://dash.test/dashboard/sites/no-such-site/export?format=csv`, { headers: { Cookie: cookie } }),
+      await SELF.fetch(`https://dash.test/dashboard/sites/no-such-site/export?format=csv`, {
+        headers: { Cookie: cookie },
+      }),
       404,
       'unknown_site',
     );

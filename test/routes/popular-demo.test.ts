@@ -14,10 +14,19 @@ it('should render the demo page’s popular box on the server from the popular l
   const site = await createSite('demo', { hosts: ['localhost', '127.0.0.1'] });
   const c = bucketOf(Date.now());
   await seedArticles({ id: site.id, host: 'localhost:8787' }, [
-    { path: 'demo/ferry', title: 'Harbour ferry <script>alert(1)</script> & more', image: 'https://cdn.example/ferry.jpg', hours: [[c - 1, 50]] },
+    {
+      path: 'demo/ferry',
+      title: 'Harbour ferry <script>alert(1)</script> & more',
+      image: 'https://cdn.example/ferry.jpg',
+      hours: [[c - 1, 50]],
+    },
     { path: 'demo/market', title: 'Night market returns', hours: [[c - 2, 40]] },
     { path: 'demo/old', title: 'Last month', hours: [[c - 30 * 24, 900]] },
-    ...Array.from({ length: 5 }, (_, i) => ({ path: `demo/more-${i}`, title: `More ${i}`, hours: [[c - 3, 10 - i]] as [number, number][] })),
+    ...Array.from({ length: 5 }, (_, i) => ({
+      path: `demo/more-${i}`,
+      title: `More ${i}`,
+      hours: [[c - 3, 10 - i]] as [number, number][],
+    })),
   ]);
 
   const response = await SELF.fetch('http://localhost:8787/demo/night-market');

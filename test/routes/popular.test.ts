@@ -5,13 +5,21 @@ import type { PopularList } from '../../src/ranking/rank';
 import { createSite, expectError } from '../support/helpers';
 import { seedArticles, type SeedArticle } from '../support/seed';
 
-const popularUrl = (site: string, query = '') => `https://api.test/api/v1/sites/${site}/popular${query ? `?${query}` : ''}`;
-const getPopular = (site: string, query = '', headers: Record<string, string> = {}) => SELF.fetch(popularUrl(site, query), { headers });
+const popularUrl = (site: string, query = '') =>
+  `https://api.test/api/v1/sites/${site}/popular${query ? `?${query}` : ''}`;
+const getPopular = (site: string, query = '', headers: Record<string, string> = {}) =>
+  SELF.fetch(popularUrl(site, query), { headers });
 
-async function siteWith(articles: (hoursAgo: (n: number) => number) => SeedArticle[], settings: Record<string, unknown> = {}) {
+async function siteWith(
+  articles: (hoursAgo: (n: number) => number) => SeedArticle[],
+  settings: Record<string, unknown> = {},
+) {
   const site = await createSite(undefined, { settings });
   const c = bucketOf(Date.now());
-  const urls = await seedArticles(site, articles((n) => c - n));
+  const urls = await seedArticles(
+    site,
+    articles((n) => c - n),
+  );
   return { ...site, urls };
 }
 
@@ -25,7 +33,14 @@ const listOf = async (site: string, query = '') => {
 describe('GET /api/v1/sites/{site}/popular', () => {
   it('should answer the list in API.md’s shape with the defaults window=24h, by=views', async () => {
     const site = await siteWith((ago) => [
-      { path: 'a', title: 'A', image: 'https://cdn.example/a.jpg', section: 'City', published: '2026-11-19T07:00:00.000Z', hours: [[ago(1), 5, 1]] },
+      {
+        path: 'a',
+        title: 'A',
+        image: 'https://cdn.example/a.jpg',
+        section: 'City',
+        published: '2026-11-19T07:00:00.000Z',
+        hours: [[ago(1), 5, 1]],
+      },
     ]);
     const response = await getPopular(site.id);
     expect(response.status).toBe(200);
@@ -37,7 +52,17 @@ describe('GET /api/v1/sites/{site}/popular', () => {
       by: 'views',
       generated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       items: [
-        { rank: 1, url: site.urls[0], title: 'A', image: 'https://cdn.example/a.jpg', section: 'City', published: '2026-11-19T07:00:00.000Z', views: 5, shares: 1, score: 10 },
+        {
+          rank: 1,
+          url: site.urls[0],
+          title: 'A',
+          image: 'https://cdn.example/a.jpg',
+          section: 'City',
+          published: '2026-11-19T07:00:00.000Z',
+          views: 5,
+          shares: 1,
+          score: 10,
+        },
       ],
     });
   });
@@ -54,7 +79,13 @@ describe('GET /api/v1/sites/{site}/popular', () => {
     expect(paths(await listOf(site.id, 'window=24h'))).toEqual(['hours-ago', 'now']);
     expect(paths(await listOf(site.id, 'window=7d'))).toEqual(['days-ago', 'hours-ago', 'now']);
     expect(paths(await listOf(site.id, 'window=30d'))).toEqual(['weeks-ago', 'days-ago', 'hours-ago', 'now']);
-    expect(paths(await listOf(site.id, 'window=all'))).toEqual(['long-ago', 'weeks-ago', 'days-ago', 'hours-ago', 'now']);
+    expect(paths(await listOf(site.id, 'window=all'))).toEqual([
+      'long-ago',
+      'weeks-ago',
+      'days-ago',
+      'hours-ago',
+      'now',
+    ]);
   });
 
   it('should rank by views, shares, score or trending, with trending carrying its value', async () => {
@@ -73,13 +104,17 @@ describe('GET /api/v1/sites/{site}/popular', () => {
     expect(trending).toMatchObject({ by: 'trending', window: '1h' });
     // fresh: 7 now; viewed: 10 * 0.5 two hours ago; shared: (1 + 2 * 3) * 0.5
     expect(trending.items.map(({ url, trending }) => [new URL(url).pathname.slice(1), trending])).toEqual([
-      ['fresh', 7], ['viewed', 5], ['shared', 3.5],
+      ['fresh', 7],
+      ['viewed', 5],
+      ['shared', 3.5],
     ]);
     expect((await listOf(site.id, 'by=score')).items[0]).not.toHaveProperty('trending');
   });
 
   it('should cut at limit', async () => {
-    const site = await siteWith((ago) => Array.from({ length: 12 }, (_, i) => ({ path: `p${String(i).padStart(2, '0')}`, hours: [[ago(1), 30 - i]] })));
+    const site = await siteWith((ago) =>
+      Array.from({ length: 12 }, (_, i) => ({ path: `p${String(i).padStart(2, '0')}`, hours: [[ago(1), 30 - i]] })),
+    );
     expect((await listOf(site.id)).items).toHaveLength(10);
     expect(paths(await listOf(site.id, 'limit=2'))).toEqual(['p00', 'p01']);
     expect((await listOf(site.id, 'limit=50')).items).toHaveLength(12);
@@ -94,7 +129,10 @@ describe('GET /api/v1/sites/{site}/popular', () => {
     ]);
     expect(paths(await listOf(site.id, 'section=City'))).toEqual(['a', 'c', 'd']);
     const list = await listOf(site.id, `section=City&exclude=${encodeURIComponent(site.urls[0]!)}`);
-    expect(list.items.map(({ rank, url }) => [rank, new URL(url).pathname])).toEqual([[1, '/c'], [2, '/d']]);
+    expect(list.items.map(({ rank, url }) => [rank, new URL(url).pathname])).toEqual([
+      [1, '/c'],
+      [2, '/d'],
+    ]);
   });
 
   it('should leave out every excluded URL, however it is spelled', async () => {
@@ -174,7 +212,10 @@ describe('GET /api/v1/sites/{site}/popular', () => {
       const body = await first.text();
 
       for (const ifNoneMatch of [tag, `W/${tag}`, `"other", ${tag}`]) {
-        const revalidated = await getPopular(site.id, '', { 'If-None-Match': ifNoneMatch, Origin: 'https://reader.example' });
+        const revalidated = await getPopular(site.id, '', {
+          'If-None-Match': ifNoneMatch,
+          Origin: 'https://reader.example',
+        });
         expect(revalidated.status).toBe(304);
         expect(await revalidated.text()).toBe('');
         expect(revalidated.headers.get('ETag')).toBe(tag);
@@ -187,7 +228,10 @@ describe('GET /api/v1/sites/{site}/popular', () => {
     });
 
     it('should give different lists different ETags', async () => {
-      const site = await siteWith((ago) => [{ path: 'a', hours: [[ago(1), 1]] }, { path: 'b', hours: [[ago(1), 2, 1]] }]);
+      const site = await siteWith((ago) => [
+        { path: 'a', hours: [[ago(1), 1]] },
+        { path: 'b', hours: [[ago(1), 2, 1]] },
+      ]);
       const views = await getPopular(site.id, 'by=views');
       const shares = await getPopular(site.id, 'by=shares');
       expect(views.headers.get('ETag')).not.toBe(shares.headers.get('ETag'));

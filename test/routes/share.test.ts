@@ -12,7 +12,10 @@ interface ClickOptions {
 }
 
 /** Follows a share link the way a browser does, without following the redirect. */
-function click(path: string, { referer, userAgent = BROWSER_UA, ip = '198.51.100.4', headers = {} }: ClickOptions = {}) {
+function click(
+  path: string,
+  { referer, userAgent = BROWSER_UA, ip = '198.51.100.4', headers = {} }: ClickOptions = {},
+) {
   const all: Record<string, string> = { 'User-Agent': userAgent, 'CF-Connecting-IP': ip, ...headers };
   if (referer) all.Referer = referer;
   return SELF.fetch(`https://api.test${path}`, { headers: all, redirect: 'manual' });
@@ -43,7 +46,11 @@ describe('GET /api/v1/share/{network}: redirect', () => {
   it('should keep hostile input inside the query of the network page', async () => {
     const { id, host } = await createSite();
     const response = await click(
-      sharePath('x', { site: id, url: `https://${host}/a?next=//evil.example/@x`, title: 'a\r\nLocation: https://evil.example/' }),
+      sharePath('x', {
+        site: id,
+        url: `https://${host}/a?next=//evil.example/@x`,
+        title: 'a\r\nLocation: https://evil.example/',
+      }),
     );
     expect(response.status).toBe(302);
     const location = new URL(response.headers.get('Location')!);
@@ -102,7 +109,10 @@ describe('GET /api/v1/share/{network}: counting', () => {
       await click(path, { referer: 'https://aggregator.example/links' }),
       await click(path, { referer: 'null' }),
       await click(path, { referer, headers: { 'Sec-Purpose': 'prefetch' } }),
-      await click(path, { referer, userAgent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }),
+      await click(path, {
+        referer,
+        userAgent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+      }),
     ];
     expect(answers.map((r) => r.status)).toEqual([302, 302, 302, 302]);
     await expectNothingRecorded(id);
@@ -121,8 +131,12 @@ describe('GET /api/v1/share/{network}: counting', () => {
     const other = await createSite();
     const url = `https://${host}/a`;
     const path = sharePath('telegram', { site: id, url });
-    await click(path, { referer: `https://api.test/embed/share?${new URLSearchParams({ site: other.id, url: `https://${other.host}/a` })}` });
-    await click(path, { referer: `https://api.test/embed/share?${new URLSearchParams({ site: id, url: `https://${other.host}/a` })}` });
+    await click(path, {
+      referer: `https://api.test/embed/share?${new URLSearchParams({ site: other.id, url: `https://${other.host}/a` })}`,
+    });
+    await click(path, {
+      referer: `https://api.test/embed/share?${new URLSearchParams({ site: id, url: `https://${other.host}/a` })}`,
+    });
     await click(path, { referer: `https://api.test/demo?${new URLSearchParams({ site: id, url })}` });
     await expectNothingRecorded(id);
   });
@@ -131,19 +145,29 @@ describe('GET /api/v1/share/{network}: counting', () => {
 describe('GET /api/v1/share/{network}: refusals', () => {
   it('should refuse an unknown network', async () => {
     const { id, host } = await createSite();
-    await expectError(await click(sharePath('myspace', { site: id, url: `https://${host}/a` })), 400, 'unknown_network');
+    await expectError(
+      await click(sharePath('myspace', { site: id, url: `https://${host}/a` })),
+      400,
+      'unknown_network',
+    );
   });
 
   it('should refuse copy and native, which have no share page', async () => {
     const { id, host } = await createSite();
     for (const network of ['copy', 'native']) {
-      await expectError(await click(sharePath(network, { site: id, url: `https://${host}/a` })), 400, 'not_a_link_network');
+      await expectError(
+        await click(sharePath(network, { site: id, url: `https://${host}/a` })),
+        400,
+        'not_a_link_network',
+      );
     }
   });
 
   it("should refuse a URL that is not on one of the site's hosts", async () => {
     const { id } = await createSite();
-    const response = await click(sharePath('x', { site: id, url: 'https://evil.example/a' }), { referer: 'https://evil.example/' });
+    const response = await click(sharePath('x', { site: id, url: 'https://evil.example/a' }), {
+      referer: 'https://evil.example/',
+    });
     await expectError(response, 400, 'url_not_allowed');
     await expectNothingRecorded(id);
   });
@@ -156,7 +180,11 @@ describe('GET /api/v1/share/{network}: refusals', () => {
   });
 
   it('should answer 404 for an unknown site and 405 for another method', async () => {
-    await expectError(await click(sharePath('x', { site: 'no-such-site', url: 'https://a.example/' })), 404, 'unknown_site');
+    await expectError(
+      await click(sharePath('x', { site: 'no-such-site', url: 'https://a.example/' })),
+      404,
+      'unknown_site',
+    );
     const post = await SELF.fetch('https://api.test/api/v1/share/x?site=a&url=https://a.example/', { method: 'POST' });
     await expectError(post, 405, 'method_not_allowed');
     expect(post.headers.get('Allow')).toBe('GET');

@@ -5,7 +5,17 @@ import { createSite, expectError, flushAllShards, postEvents } from '../support/
 // The service names of Shariff's front end (heiseonline/shariff, src/js/services)
 // that have a network of ours.
 const SHARIFF_NAMES = [
-  'bluesky', 'clipboard', 'facebook', 'linkedin', 'mail', 'mastodon', 'pinterest', 'reddit', 'telegram', 'twitter', 'whatsapp',
+  'bluesky',
+  'clipboard',
+  'facebook',
+  'linkedin',
+  'mail',
+  'mastodon',
+  'pinterest',
+  'reddit',
+  'telegram',
+  'twitter',
+  'whatsapp',
 ];
 
 const shariff = (url: string, headers: Record<string, string> = {}) =>
@@ -19,8 +29,12 @@ describe('GET /api/v1/shariff', () => {
     const share = (network: string, ip: string) =>
       postEvents({ site: id, type: 'share', url, network }, { origin, ip });
     for (const [network, ip] of [
-      ['x', '203.0.113.1'], ['x', '203.0.113.2'], ['email', '203.0.113.1'], ['copy', '203.0.113.3'],
-      ['threads', '203.0.113.1'], ['bluesky', '203.0.113.4'],
+      ['x', '203.0.113.1'],
+      ['x', '203.0.113.2'],
+      ['email', '203.0.113.1'],
+      ['copy', '203.0.113.3'],
+      ['threads', '203.0.113.1'],
+      ['bluesky', '203.0.113.4'],
     ] as const) {
       expect((await share(network, ip)).status).toBe(202);
     }
@@ -33,8 +47,17 @@ describe('GET /api/v1/shariff', () => {
     const body = await response.json<Record<string, number>>();
     expect(Object.keys(body).sort()).toEqual(SHARIFF_NAMES);
     expect(body).toEqual({
-      twitter: 2, facebook: 0, linkedin: 0, whatsapp: 0, telegram: 0, reddit: 0,
-      bluesky: 1, mastodon: 0, pinterest: 0, mail: 1, clipboard: 1,
+      twitter: 2,
+      facebook: 0,
+      linkedin: 0,
+      whatsapp: 0,
+      telegram: 0,
+      reddit: 0,
+      bluesky: 1,
+      mastodon: 0,
+      pinterest: 0,
+      mail: 1,
+      clipboard: 1,
     });
   });
 

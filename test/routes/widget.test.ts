@@ -38,7 +38,21 @@ describe('the widget script', () => {
   });
 
   it('should weigh at most 6 KiB gzipped with every network in', async () => {
-    for (const network of ['x', 'facebook', 'linkedin', 'whatsapp', 'telegram', 'reddit', 'bluesky', 'mastodon', 'threads', 'pinterest', 'email', 'copy', 'native']) {
+    for (const network of [
+      'x',
+      'facebook',
+      'linkedin',
+      'whatsapp',
+      'telegram',
+      'reddit',
+      'bluesky',
+      'mastodon',
+      'threads',
+      'pinterest',
+      'email',
+      'copy',
+      'native',
+    ]) {
       expect(WIDGET_JS).toContain(`"${network}"`);
     }
     expect(await gzippedSize(WIDGET_JS)).toBeLessThanOrEqual(GZIP_BUDGET_BYTES);

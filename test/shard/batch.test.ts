@@ -44,12 +44,29 @@ describe('toFlushBatch', () => {
       [{ site: 's', url: 'u', bucket: 10, network: '', n: 1 }],
       [
         { site: 's', url: 'u', title: 'T', image: null, section: 'City', published: null, bucket: 10 },
-        { site: 's', url: 'w', title: 'W', image: 'https://n.example/w.jpg', section: null, published: null, bucket: 12 },
+        {
+          site: 's',
+          url: 'w',
+          title: 'W',
+          image: 'https://n.example/w.jpg',
+          section: null,
+          published: null,
+          bucket: 12,
+        },
       ],
     );
     expect(batch.articles).toEqual([
       { site: 's', url: 'u', ...meta, title: 'T', section: 'City', views: 1, shares: 0, firstBucket: 10 },
-      { site: 's', url: 'w', ...meta, title: 'W', image: 'https://n.example/w.jpg', views: 0, shares: 0, firstBucket: 12 },
+      {
+        site: 's',
+        url: 'w',
+        ...meta,
+        title: 'W',
+        image: 'https://n.example/w.jpg',
+        views: 0,
+        shares: 0,
+        firstBucket: 12,
+      },
     ]);
     expect(batch.hours).toHaveLength(1);
   });

@@ -6,21 +6,38 @@ import type { CounterShard, RecordRequest, ShardEvent } from '../../src/shard/co
 import { BROWSER_UA, createSite, storedTotals } from '../support/helpers';
 
 const event = (site: string, url: string, extra: Partial<ShardEvent> = {}): ShardEvent => ({
-  site, url, type: 'view', network: '', title: null, image: null, section: null, published: null, siteMaxPerSecond: 5000, ...extra,
+  site,
+  url,
+  type: 'view',
+  network: '',
+  title: null,
+  image: null,
+  section: null,
+  published: null,
+  siteMaxPerSecond: 5000,
+  ...extra,
 });
 
 const request = (events: ShardEvent[], extra: Partial<RecordRequest> = {}): RecordRequest => ({
-  receivedMs: Date.now(), ip: '198.51.100.9', userAgent: BROWSER_UA, events, ...extra,
+  receivedMs: Date.now(),
+  ip: '198.51.100.9',
+  userAgent: BROWSER_UA,
+  events,
+  ...extra,
 });
 
 /** Records one beacon; answers how many of its events counted. */
-const recordOne = async (shard: DurableObjectStub<CounterShard>, beacon: RecordRequest) => (await shard.record([beacon]))[0];
+const recordOne = async (shard: DurableObjectStub<CounterShard>, beacon: RecordRequest) =>
+  (await shard.record([beacon]))[0];
 
 /** A shard of its own per test, so alarms and storage of other tests do not interfere. */
 const isolatedShard = () => env.SHARDS.getByName(`test-${crypto.randomUUID()}`);
 
 const rowCount = (stub: DurableObjectStub, table: string) =>
-  runInDurableObject(stub, (_, state) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n);
+  runInDurableObject(
+    stub,
+    (_, state) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n,
+  );
 
 /** Renames a D1 table away and back: a real D1 failure for whatever touches it meanwhile. */
 async function withD1Broken<T>(table: string, during: () => Promise<T>): Promise<T> {
@@ -54,15 +71,28 @@ describe('CounterShard', () => {
     const a = `https://${host}/a`;
     const b = `https://${host}/b`;
     for (let visitor = 0; visitor < 7; visitor++) {
-      await recordOne(shard, request([event(id, a), event(id, b, { type: 'share', network: 'x' })], { ip: `198.51.100.${visitor}` }));
+      await recordOne(
+        shard,
+        request([event(id, a), event(id, b, { type: 'share', network: 'x' })], { ip: `198.51.100.${visitor}` }),
+      );
     }
     await recordOne(shard, request([event(id, a, { type: 'share', network: 'email' })]));
     expect(await storedTotals(id, a)).toEqual({ views: 0, shares: 0 });
 
     expect(await runDurableObjectAlarm(shard)).toBe(true);
-    expect(await readArticleCounts(env.DB, id, a)).toEqual({ url: a, views: 7, shares: { total: 1, by_network: { email: 1 } } });
-    expect(await readArticleCounts(env.DB, id, b)).toEqual({ url: b, views: 0, shares: { total: 7, by_network: { x: 7 } } });
-    const hours = await env.DB.prepare('SELECT bucket, views, shares FROM article_hours WHERE site_id = ? AND url = ?').bind(id, a).all();
+    expect(await readArticleCounts(env.DB, id, a)).toEqual({
+      url: a,
+      views: 7,
+      shares: { total: 1, by_network: { email: 1 } },
+    });
+    expect(await readArticleCounts(env.DB, id, b)).toEqual({
+      url: b,
+      views: 0,
+      shares: { total: 7, by_network: { x: 7 } },
+    });
+    const hours = await env.DB.prepare('SELECT bucket, views, shares FROM article_hours WHERE site_id = ? AND url = ?')
+      .bind(id, a)
+      .all();
     expect(hours.results).toEqual([{ bucket: bucketOf(Date.now()), views: 7, shares: 1 }]);
     expect(await rowCount(shard, 'pending')).toBe(0);
     expect(await rowCount(shard, 'outbox')).toBe(0);
@@ -85,7 +115,9 @@ describe('CounterShard', () => {
     expect(await recordOne(shard, request([event(id, url)], { receivedMs: midnight - 1 }))).toBe(0);
     expect(await recordOne(shard, request([event(id, url)], { receivedMs: midnight }))).toBe(1);
     await runDurableObjectAlarm(shard);
-    const hours = await env.DB.prepare('SELECT bucket, views FROM article_hours WHERE site_id = ? ORDER BY bucket').bind(id).all();
+    const hours = await env.DB.prepare('SELECT bucket, views FROM article_hours WHERE site_id = ? ORDER BY bucket')
+      .bind(id)
+      .all();
     expect(hours.results).toEqual([
       { bucket: bucketOf(midnight - 1), views: 1 },
       { bucket: bucketOf(midnight), views: 1 },
@@ -97,7 +129,12 @@ describe('CounterShard', () => {
     const shard = isolatedShard();
     const url = `https://${host}/a`;
     for (let visitor = 0; visitor < 5; visitor++) {
-      await recordOne(shard, request([event(id, url, { title: 'T' }), event(id, url, { type: 'share', network: 'x' })], { ip: `198.51.100.${visitor}` }));
+      await recordOne(
+        shard,
+        request([event(id, url, { title: 'T' }), event(id, url, { type: 'share', network: 'x' })], {
+          ip: `198.51.100.${visitor}`,
+        }),
+      );
     }
     const snapshot = await runInDurableObject(shard, (_, state) => ({
       pending: state.storage.sql.exec('SELECT * FROM pending').toArray(),
@@ -110,9 +147,20 @@ describe('CounterShard', () => {
     await runInDurableObject(shard, async (_, state) => {
       const sql = state.storage.sql;
       const seq = sql.exec<{ value: number }>("SELECT value FROM state WHERE key = 'next_seq'").one().value - 1;
-      for (const r of snapshot.pending) sql.exec('INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)', seq, r.site, r.url, r.bucket, r.network, r.n);
+      for (const r of snapshot.pending)
+        sql.exec('INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)', seq, r.site, r.url, r.bucket, r.network, r.n);
       for (const r of snapshot.meta) {
-        sql.exec('INSERT INTO outbox_meta VALUES (?, ?, ?, ?, ?, ?, ?, ?)', seq, r.site, r.url, r.title, r.image, r.section, r.published, r.bucket);
+        sql.exec(
+          'INSERT INTO outbox_meta VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          seq,
+          r.site,
+          r.url,
+          r.title,
+          r.image,
+          r.section,
+          r.published,
+          r.bucket,
+        );
       }
       await state.storage.setAlarm(Date.now());
     });
@@ -178,12 +226,21 @@ describe('CounterShard', () => {
     const shard = isolatedShard();
     const urls = Array.from({ length: 230 }, (_, i) => `https://${host}/story-${i}`);
     for (let start = 0; start < urls.length; start += 20) {
-      await recordOne(shard, request(urls.slice(start, start + 20).map((url) => event(id, url, { title: `Title of ${url}` }))));
+      await recordOne(
+        shard,
+        request(urls.slice(start, start + 20).map((url) => event(id, url, { title: `Title of ${url}` }))),
+      );
     }
     await runDurableObjectAlarm(shard);
-    const stored = await env.DB.prepare('SELECT count(*) AS n, sum(views) AS views FROM articles WHERE site_id = ?').bind(id).first();
+    const stored = await env.DB.prepare('SELECT count(*) AS n, sum(views) AS views FROM articles WHERE site_id = ?')
+      .bind(id)
+      .first();
     expect(stored).toEqual({ n: 230, views: 230 });
-    const log = await runInDurableObject(shard, (_, state) => state.storage.sql.exec<{ value: number }>("SELECT value FROM state WHERE key = 'next_seq'").one().value);
+    const log = await runInDurableObject(
+      shard,
+      (_, state) =>
+        state.storage.sql.exec<{ value: number }>("SELECT value FROM state WHERE key = 'next_seq'").one().value,
+    );
     expect(log - 1).toBe(3); // 230 articles at 100 per batch
   }, 60_000); // A load test: well above its run time on a busy machine.
 
@@ -209,8 +266,14 @@ describe('CounterShard', () => {
 
     await runDurableObjectAlarm(shard);
     const left = await runInDurableObject(shard, (_, state) => ({
-      salts: state.storage.sql.exec<{ day: number }>('SELECT day FROM salts ORDER BY day').toArray().map((r) => r.day),
-      seenDays: state.storage.sql.exec<{ day: number }>('SELECT DISTINCT day FROM seen').toArray().map((r) => r.day),
+      salts: state.storage.sql
+        .exec<{ day: number }>('SELECT day FROM salts ORDER BY day')
+        .toArray()
+        .map((r) => r.day),
+      seenDays: state.storage.sql
+        .exec<{ day: number }>('SELECT DISTINCT day FROM seen')
+        .toArray()
+        .map((r) => r.day),
     }));
     expect(left).toEqual({ salts: [today - 1, today], seenDays: [today] });
     // An idle shard still wakes at midnight UTC to drop the next expired salt.
@@ -225,7 +288,9 @@ describe('CounterShard', () => {
     const today = dayOf(Date.now());
     await recordOne(shard, request([event(id, `https://${host}/a`)], { receivedMs: (today - 1) * DAY_MS }));
     await recordOne(shard, request([event(id, `https://${host}/a`)], { receivedMs: today * DAY_MS }));
-    const salts = await runInDurableObject(shard, (_, state) => state.storage.sql.exec<{ salt: string }>('SELECT salt FROM salts').toArray());
+    const salts = await runInDurableObject(shard, (_, state) =>
+      state.storage.sql.exec<{ salt: string }>('SELECT salt FROM salts').toArray(),
+    );
     expect(salts).toHaveLength(2);
     expect(salts[0]!.salt).not.toBe(salts[1]!.salt);
   });
@@ -237,7 +302,9 @@ describe('CounterShard', () => {
     await env.DB.prepare('DELETE FROM sites WHERE id = ?').bind(id).run();
     await runDurableObjectAlarm(shard);
     expect(await rowCount(shard, 'outbox')).toBe(0);
-    const rows = await env.DB.prepare('SELECT count(*) AS n FROM articles WHERE site_id = ?').bind(id).first<{ n: number }>();
+    const rows = await env.DB.prepare('SELECT count(*) AS n FROM articles WHERE site_id = ?')
+      .bind(id)
+      .first<{ n: number }>();
     expect(rows!.n).toBe(0);
   });
 });
@@ -263,17 +330,27 @@ describe('CounterShard flush of site series', () => {
     const { id, host } = await createSite();
     const shard = isolatedShard();
     await shard.record([
-      request([event(id, `https://${host}/a`), event(id, `https://${host}/b`, { type: 'share', network: 'x' })], { ip: '198.51.100.1' }),
-      request([event(id, `https://${host}/b`), event(id, `https://${host}/b`, { type: 'share', network: 'x' })], { ip: '198.51.100.2' }),
+      request([event(id, `https://${host}/a`), event(id, `https://${host}/b`, { type: 'share', network: 'x' })], {
+        ip: '198.51.100.1',
+      }),
+      request([event(id, `https://${host}/b`), event(id, `https://${host}/b`, { type: 'share', network: 'x' })], {
+        ip: '198.51.100.2',
+      }),
     ]);
     await runDurableObjectAlarm(shard);
     const bucket = bucketOf(Date.now());
-    expect(await env.DB.prepare('SELECT bucket, views, shares FROM site_hours WHERE site_id = ?').bind(id).all().then((r) => r.results)).toEqual([
-      { bucket, views: 2, shares: 2 },
-    ]);
-    expect(await env.DB.prepare('SELECT network, shares FROM site_network_hours WHERE site_id = ?').bind(id).all().then((r) => r.results)).toEqual([
-      { network: 'x', shares: 2 },
-    ]);
+    expect(
+      await env.DB.prepare('SELECT bucket, views, shares FROM site_hours WHERE site_id = ?')
+        .bind(id)
+        .all()
+        .then((r) => r.results),
+    ).toEqual([{ bucket, views: 2, shares: 2 }]);
+    expect(
+      await env.DB.prepare('SELECT network, shares FROM site_network_hours WHERE site_id = ?')
+        .bind(id)
+        .all()
+        .then((r) => r.results),
+    ).toEqual([{ network: 'x', shares: 2 }]);
   });
 });
 
@@ -283,7 +360,9 @@ describe('CounterShard site ceiling', () => {
     const shard = isolatedShard();
     const url = `https://${host}/a`;
     const second = Math.floor(Date.now() / 1000) * 1000;
-    const beacons = Array.from({ length: 5 }, (_, i) => request([event(id, url, { siteMaxPerSecond: 3 })], { ip: `198.51.100.${i}`, receivedMs: second + 10 }));
+    const beacons = Array.from({ length: 5 }, (_, i) =>
+      request([event(id, url, { siteMaxPerSecond: 3 })], { ip: `198.51.100.${i}`, receivedMs: second + 10 }),
+    );
     expect(await shard.record(beacons)).toEqual([1, 1, 1, 0, 0]);
     // The next second the refused visitors count; the counted ones stay deduped.
     expect(await shard.record(beacons.map((b) => ({ ...b, receivedMs: second + 1010 })))).toEqual([0, 0, 0, 1, 1]);

@@ -11,7 +11,9 @@ const view = (url: string): DedupFields => ({ site: 'news', url, type: 'view', n
 
 /** Runs `use` on the dedup state of a fresh shard's storage. */
 const withDedup = <T>(use: (dedup: DedupState, sql: SqlStorage) => Promise<T> | T) =>
-  runInDurableObject(env.SHARDS.getByName(`test-${crypto.randomUUID()}`), (_, state) => use(new DedupState(state.storage.sql), state.storage.sql));
+  runInDurableObject(env.SHARDS.getByName(`test-${crypto.randomUUID()}`), (_, state) =>
+    use(new DedupState(state.storage.sql), state.storage.sql),
+  );
 
 /** The dedup key of one event. */
 const keyOf = async (dedup: DedupState, day: number, ip: string, event: DedupFields) =>
@@ -19,7 +21,12 @@ const keyOf = async (dedup: DedupState, day: number, ip: string, event: DedupFie
 
 describe('DedupState.keyEvents', () => {
   it('should key each event by visitor, article, type and network', async () => {
-    const events = [view('https://n.example/a'), view('https://n.example/a'), view('https://n.example/b'), { ...view('https://n.example/a'), type: 'share' as const, network: 'x' }];
+    const events = [
+      view('https://n.example/a'),
+      view('https://n.example/a'),
+      view('https://n.example/b'),
+      { ...view('https://n.example/a'), type: 'share' as const, network: 'x' },
+    ];
     const keyed = await withDedup((dedup) => dedup.keyEvents(DAY, IP, BROWSER_UA, events));
     expect(keyed.map((k) => k.event)).toEqual(events);
     const keys = keyed.map((k) => k.key);
@@ -40,7 +47,10 @@ describe('DedupState.keyEvents', () => {
 
   it('should make one salt per day, and keep it', async () => {
     const salts = await withDedup(async (dedup, sql) => {
-      const keys = [await keyOf(dedup, DAY, IP, view('https://n.example/a')), await keyOf(dedup, DAY, IP, view('https://n.example/a'))];
+      const keys = [
+        await keyOf(dedup, DAY, IP, view('https://n.example/a')),
+        await keyOf(dedup, DAY, IP, view('https://n.example/a')),
+      ];
       // A new instance (the shard woken again) reads the stored salt.
       keys.push(await keyOf(new DedupState(sql), DAY, IP, view('https://n.example/a')));
       return { keys, stored: sql.exec('SELECT day FROM salts').toArray() };
@@ -68,8 +78,14 @@ describe('DedupState seen keys', () => {
       }
       dedup.dropExpired(DAY * DAY_MS + 1);
       return {
-        salts: sql.exec<{ day: number }>('SELECT day FROM salts ORDER BY day').toArray().map((r) => r.day),
-        seen: sql.exec<{ day: number }>('SELECT day FROM seen ORDER BY day').toArray().map((r) => r.day),
+        salts: sql
+          .exec<{ day: number }>('SELECT day FROM salts ORDER BY day')
+          .toArray()
+          .map((r) => r.day),
+        seen: sql
+          .exec<{ day: number }>('SELECT day FROM seen ORDER BY day')
+          .toArray()
+          .map((r) => r.day),
         hasSalts: dedup.hasSalts(),
       };
     });

@@ -16,16 +16,35 @@ type Command =
 
 const { shardCount } = readConfig(env);
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('event' as const), visitor: fc.nat(VISITORS - 1), article: fc.nat(ARTICLES - 1), network: fc.nat(NETWORKS.length - 1), day: fc.constantFrom(0 as const, 1 as const) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('flush' as const, 'failed-flush' as const, 'replayed-flush' as const), shard: fc.nat(shardCount - 1) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('event' as const),
+      visitor: fc.nat(VISITORS - 1),
+      article: fc.nat(ARTICLES - 1),
+      network: fc.nat(NETWORKS.length - 1),
+      day: fc.constantFrom(0 as const, 1 as const),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('flush' as const, 'failed-flush' as const, 'replayed-flush' as const),
+      shard: fc.nat(shardCount - 1),
+    }),
+  },
 );
 
 /** Whether a shard holds rows for D1, so that its next flush calls D1. */
 const holdsRows = (shard: number) =>
-  runInDurableObject(shardStub(shard), (_, state) =>
-    state.storage.sql
-      .exec('SELECT 1 FROM pending UNION ALL SELECT 1 FROM pending_meta UNION ALL SELECT 1 FROM outbox UNION ALL SELECT 1 FROM outbox_meta LIMIT 1')
-      .toArray().length > 0,
+  runInDurableObject(
+    shardStub(shard),
+    (_, state) =>
+      state.storage.sql
+        .exec(
+          'SELECT 1 FROM pending UNION ALL SELECT 1 FROM pending_meta UNION ALL SELECT 1 FROM outbox UNION ALL SELECT 1 FROM outbox_meta LIMIT 1',
+        )
+        .toArray().length > 0,
   );
 
 /** A flush while D1 fails; checks what the shard logged to `errors` meanwhile. */
@@ -42,7 +61,12 @@ async function failedFlush(shard: number, errors: MockInstance<typeof console.er
   // Reported once per failed attempt, and only by a shard that had something to send.
   expect(logged).toEqual(
     expectsFailure
-      ? [[expect.stringMatching(/^shard flush failed \(attempt \d+\); will retry$/), expect.stringContaining('no such table: flush_log')]]
+      ? [
+          [
+            expect.stringMatching(/^shard flush failed \(attempt \d+\); will retry$/),
+            expect.stringContaining('no such table: flush_log'),
+          ],
+        ]
       : [],
   );
 }
@@ -59,7 +83,8 @@ async function replayedFlush(shard: number) {
   await runInDurableObject(stub, async (_, state) => {
     const sql = state.storage.sql;
     const seq = sql.exec<{ value: number }>("SELECT value FROM state WHERE key = 'next_seq'").one().value - 1;
-    for (const r of sealed.pending) sql.exec('INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)', seq, r.site, r.url, r.bucket, r.network, r.n);
+    for (const r of sealed.pending)
+      sql.exec('INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)', seq, r.site, r.url, r.bucket, r.network, r.n);
     await state.storage.setAlarm(Date.now());
   });
   return runDurableObjectAlarm(stub);
@@ -81,12 +106,26 @@ it('should store totals equal to the counted events under any interleaving of ev
           const network = NETWORKS[c.network]!;
           const receivedMs = (today + c.day) * DAY_MS + 1000;
           const shard = shardIndex(id, url(c.article), shardCount);
-          await shardStub(shard).record([{
-            receivedMs,
-            ip: `198.51.100.${c.visitor}`,
-            userAgent: BROWSER_UA,
-            events: [{ site: id, url: url(c.article), type: network ? 'share' : 'view', network, title: null, image: null, section: null, published: null, siteMaxPerSecond: 5000 }],
-          }]);
+          await shardStub(shard).record([
+            {
+              receivedMs,
+              ip: `198.51.100.${c.visitor}`,
+              userAgent: BROWSER_UA,
+              events: [
+                {
+                  site: id,
+                  url: url(c.article),
+                  type: network ? 'share' : 'view',
+                  network,
+                  title: null,
+                  image: null,
+                  section: null,
+                  published: null,
+                  siteMaxPerSecond: 5000,
+                },
+              ],
+            },
+          ]);
           const key = JSON.stringify([c.visitor, c.article, network, c.day]);
           if (!counted.has(key)) {
             counted.add(key);
@@ -105,11 +144,20 @@ it('should store totals equal to the counted events under any interleaving of ev
       }
       for (let i = 0; i < shardCount; i++) await runDurableObjectAlarm(shardStub(i));
 
-      const { results } = await env.DB.prepare('SELECT url, views, shares FROM articles WHERE site_id = ? ORDER BY url').bind(id).all();
+      const { results } = await env.DB.prepare('SELECT url, views, shares FROM articles WHERE site_id = ? ORDER BY url')
+        .bind(id)
+        .all();
       const wanted = [...expected].sort(([a], [b]) => a.localeCompare(b)).map(([u, t]) => ({ url: u, ...t }));
       expect(results).toEqual(wanted);
-      const hours = await env.DB.prepare('SELECT sum(views) AS views, sum(shares) AS shares FROM article_hours WHERE site_id = ?').bind(id).first();
-      const sum = wanted.reduce((acc, t) => ({ views: acc.views + t.views, shares: acc.shares + t.shares }), { views: 0, shares: 0 });
+      const hours = await env.DB.prepare(
+        'SELECT sum(views) AS views, sum(shares) AS shares FROM article_hours WHERE site_id = ?',
+      )
+        .bind(id)
+        .first();
+      const sum = wanted.reduce((acc, t) => ({ views: acc.views + t.views, shares: acc.shares + t.shares }), {
+        views: 0,
+        shares: 0,
+      });
       expect(hours).toEqual(wanted.length ? sum : { views: null, shares: null });
     }),
     // Bounded work, and under the test's timeout even on a loaded machine.

@@ -32,7 +32,17 @@ describe('bufferMetadata', () => {
       bufferMetadata(sql, 's', 'u', { ...none, title: 'Second', image: 'https://n.example/u.jpg' }, 11);
       return sql.exec('SELECT * FROM pending_meta').toArray();
     });
-    expect(rows).toEqual([{ site: 's', url: 'u', title: 'Second', image: 'https://n.example/u.jpg', section: 'City', published: null, bucket: 10 }]);
+    expect(rows).toEqual([
+      {
+        site: 's',
+        url: 'u',
+        title: 'Second',
+        image: 'https://n.example/u.jpg',
+        section: 'City',
+        published: null,
+        bucket: 10,
+      },
+    ]);
   });
 
   it('should store nothing for an event without metadata', async () => {

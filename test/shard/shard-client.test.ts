@@ -11,7 +11,19 @@ const beacon = (site: string, url: string, ip: string): RecordRequest => ({
   receivedMs: Date.now(),
   ip,
   userAgent: BROWSER_UA,
-  events: [{ site, url, type: 'view', network: '', title: null, image: null, section: null, published: null, siteMaxPerSecond: 5000 }],
+  events: [
+    {
+      site,
+      url,
+      type: 'view',
+      network: '',
+      title: null,
+      image: null,
+      section: null,
+      published: null,
+      siteMaxPerSecond: 5000,
+    },
+  ],
 });
 
 /** The real namespace, counting the RPCs made through it; `failFirst` makes the first one fail. */
@@ -36,40 +48,52 @@ function observedNamespace({ failFirst = false } = {}) {
 }
 
 describe('recordInShard', () => {
-  it('should coalesce concurrent beacons for one shard into few RPCs, each answered for itself', async () => {
-    const { id, host } = await createSite();
-    const { namespace, rpcs } = observedNamespace();
-    const shardName = `client-${crypto.randomUUID()}`;
-    const url = `https://${host}/a`;
-    const results = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => recordInShard(namespace, shardName, beacon(id, url, `198.51.100.${i % 20}`))),
-    );
-    // 20 visitors, each twice.
-    expect(results.filter((n) => n === 1)).toHaveLength(20);
-    expect(results.filter((n) => n === 0)).toHaveLength(20);
-    expect(rpcs()).toBeLessThan(10);
-    await runDurableObjectAlarm(env.SHARDS.getByName(shardName));
-    expect(await storedTotals(id, url)).toEqual({ views: 20, shares: 0 });
-  }, CONCURRENT_TEST_TIMEOUT_MS);
+  it(
+    'should coalesce concurrent beacons for one shard into few RPCs, each answered for itself',
+    async () => {
+      const { id, host } = await createSite();
+      const { namespace, rpcs } = observedNamespace();
+      const shardName = `client-${crypto.randomUUID()}`;
+      const url = `https://${host}/a`;
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          recordInShard(namespace, shardName, beacon(id, url, `198.51.100.${i % 20}`)),
+        ),
+      );
+      // 20 visitors, each twice.
+      expect(results.filter((n) => n === 1)).toHaveLength(20);
+      expect(results.filter((n) => n === 0)).toHaveLength(20);
+      expect(rpcs()).toBeLessThan(10);
+      await runDurableObjectAlarm(env.SHARDS.getByName(shardName));
+      expect(await storedTotals(id, url)).toEqual({ views: 20, shares: 0 });
+    },
+    CONCURRENT_TEST_TIMEOUT_MS,
+  );
 
   it('should send a lone beacon at once', async () => {
     const { id, host } = await createSite();
     const { namespace, rpcs } = observedNamespace();
-    expect(await recordInShard(namespace, `client-${crypto.randomUUID()}`, beacon(id, `https://${host}/a`, '198.51.100.1'))).toBe(1);
+    expect(
+      await recordInShard(namespace, `client-${crypto.randomUUID()}`, beacon(id, `https://${host}/a`, '198.51.100.1')),
+    ).toBe(1);
     expect(rpcs()).toBe(1);
   });
 
-  it('should let the beacons of a failed batch go alone, losing none', async () => {
-    const { id, host } = await createSite();
-    const { namespace, rpcs } = observedNamespace({ failFirst: true });
-    const shardName = `client-${crypto.randomUUID()}`;
-    const url = `https://${host}/a`;
-    const counted = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => recordInShard(namespace, shardName, beacon(id, url, `198.51.100.${i}`))),
-    );
-    expect(counted).toEqual(new Array(10).fill(1));
-    expect(rpcs()).toBeGreaterThan(1);
-    await runDurableObjectAlarm(env.SHARDS.getByName(shardName));
-    expect((await storedTotals(id, url)).views).toBe(10);
-  }, CONCURRENT_TEST_TIMEOUT_MS);
+  it(
+    'should let the beacons of a failed batch go alone, losing none',
+    async () => {
+      const { id, host } = await createSite();
+      const { namespace, rpcs } = observedNamespace({ failFirst: true });
+      const shardName = `client-${crypto.randomUUID()}`;
+      const url = `https://${host}/a`;
+      const counted = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => recordInShard(namespace, shardName, beacon(id, url, `198.51.100.${i}`))),
+      );
+      expect(counted).toEqual(new Array(10).fill(1));
+      expect(rpcs()).toBeGreaterThan(1);
+      await runDurableObjectAlarm(env.SHARDS.getByName(shardName));
+      expect((await storedTotals(id, url)).views).toBe(10);
+    },
+    CONCURRENT_TEST_TIMEOUT_MS,
+  );
 });

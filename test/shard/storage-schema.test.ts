@@ -10,17 +10,34 @@ const LATEST = STORAGE_SCHEMA_STEPS.length;
 const isolatedShard = () => env.SHARDS.getByName(`test-${crypto.randomUUID()}`);
 
 const view = (site: string, url: string, title: string | null = null): ShardEvent => ({
-  site, url, type: 'view', network: '', title, image: null, section: null, published: null, siteMaxPerSecond: 5000,
+  site,
+  url,
+  type: 'view',
+  network: '',
+  title,
+  image: null,
+  section: null,
+  published: null,
+  siteMaxPerSecond: 5000,
 });
 
-const stepsRun = (sql: SqlStorage) => sql.exec<{ step: number }>('SELECT step FROM schema_steps ORDER BY step').toArray().map((r) => r.step);
+const stepsRun = (sql: SqlStorage) =>
+  sql
+    .exec<{ step: number }>('SELECT step FROM schema_steps ORDER BY step')
+    .toArray()
+    .map((r) => r.step);
 
 const tableNames = (sql: SqlStorage) =>
-  sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    .toArray().map((r) => r.name);
+  sql
+    .exec<{ name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .toArray()
+    .map((r) => r.name);
 
 /** Every row of the shard's tables, in a stable order. */
-const dump = (sql: SqlStorage) => Object.fromEntries(SHARD_TABLES.map((table) => [table, sql.exec(`SELECT * FROM ${table} ORDER BY 1, 2`).toArray()]));
+const dump = (sql: SqlStorage) =>
+  Object.fromEntries(SHARD_TABLES.map((table) => [table, sql.exec(`SELECT * FROM ${table} ORDER BY 1, 2`).toArray()]));
 
 describe('STORAGE_SCHEMA_STEPS', () => {
   it('should number its steps 1, 2, 3, \u2026 in order', () => {
@@ -42,10 +59,18 @@ describe('applyStorageSchema', () => {
     const { id, host } = await createSite();
     const shard = isolatedShard();
     const url = `https://${host}/a`;
-    const beacon = (ip: string, events: ShardEvent[]) => ({ receivedMs: Date.now(), ip, userAgent: BROWSER_UA, events });
+    const beacon = (ip: string, events: ShardEvent[]) => ({
+      receivedMs: Date.now(),
+      ip,
+      userAgent: BROWSER_UA,
+      events,
+    });
     await shard.record([beacon('198.51.100.1', [view(id, url, 'First')])]);
     await runDurableObjectAlarm(shard);
-    await shard.record([beacon('198.51.100.2', [view(id, url, 'Second')]), beacon('198.51.100.3', [view(id, `${url}b`)])]);
+    await shard.record([
+      beacon('198.51.100.2', [view(id, url, 'Second')]),
+      beacon('198.51.100.3', [view(id, `${url}b`)]),
+    ]);
 
     const upgrade = await runInDurableObject(shard, (_, state) => {
       const sql = state.storage.sql;
@@ -70,16 +95,26 @@ describe('applyStorageSchema', () => {
   });
 
   it('should run a new step once, however often the shard starts', async () => {
-    const steps = [...STORAGE_SCHEMA_STEPS, { step: LATEST + 1, sql: 'CREATE TABLE probe (x INTEGER); INSERT INTO probe (x) VALUES (1)' }];
+    const steps = [
+      ...STORAGE_SCHEMA_STEPS,
+      { step: LATEST + 1, sql: 'CREATE TABLE probe (x INTEGER); INSERT INTO probe (x) VALUES (1)' },
+    ];
     const result = await runInDurableObject(isolatedShard(), (_, state) => {
       const versions = [applyStorageSchema(state.storage, steps), applyStorageSchema(state.storage, steps)];
-      return { versions, probes: state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM probe').one().n, run: stepsRun(state.storage.sql) };
+      return {
+        versions,
+        probes: state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM probe').one().n,
+        run: stepsRun(state.storage.sql),
+      };
     });
     expect(result).toEqual({ versions: [LATEST + 1, LATEST + 1], probes: 1, run: steps.map((s) => s.step) });
   });
 
   it('should leave no trace of a step that fails halfway, to run it again next start', async () => {
-    const broken = { step: LATEST + 1, sql: 'CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table (x) VALUES (1)' };
+    const broken = {
+      step: LATEST + 1,
+      sql: 'CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table (x) VALUES (1)',
+    };
     const result = await runInDurableObject(isolatedShard(), (_, state) => {
       let error: unknown;
       try {

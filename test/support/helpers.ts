@@ -33,7 +33,16 @@ export interface BeaconOptions {
 }
 
 /** Sends a beacon the way a browser on `origin` does (text/plain, like navigator.sendBeacon). */
-export function postEvents(body: unknown, { origin, ip = '203.0.113.7', userAgent = BROWSER_UA, headers = {}, contentType = 'text/plain;charset=UTF-8' }: BeaconOptions = {}) {
+export function postEvents(
+  body: unknown,
+  {
+    origin,
+    ip = '203.0.113.7',
+    userAgent = BROWSER_UA,
+    headers = {},
+    contentType = 'text/plain;charset=UTF-8',
+  }: BeaconOptions = {},
+) {
   const all: Record<string, string> = { 'Content-Type': contentType, 'CF-Connecting-IP': ip, ...headers };
   if (origin) all.Origin = origin;
   if (userAgent) all['User-Agent'] = userAgent;
@@ -74,7 +83,9 @@ export async function bufferedRows(site: string): Promise<number> {
   for (let i = 0; i < shardCount; i++) {
     rows += await runInDurableObject(shardStub(i), (_, state) =>
       SHARD_TABLES.reduce(
-        (sum, table) => sum + state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE site = ?`, site).one().n,
+        (sum, table) =>
+          sum +
+          state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE site = ?`, site).one().n,
         0,
       ),
     );
@@ -87,7 +98,9 @@ export async function storedRows(site: string): Promise<number> {
   const tables = ['articles', 'article_hours', 'article_network_shares', 'window_totals', 'window_state'];
   let rows = 0;
   for (const table of tables) {
-    rows += (await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE site_id = ?`).bind(site).first<{ n: number }>())!.n;
+    rows += (await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE site_id = ?`)
+      .bind(site)
+      .first<{ n: number }>())!.n;
   }
   return rows;
 }

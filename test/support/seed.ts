@@ -33,8 +33,15 @@ export async function seedArticles(site: { id: string; host: string }, articles:
         `INSERT INTO articles (site_id, url, title, image, section, published, views, shares, first_bucket)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).bind(
-        site.id, urls[i]!, article.title === undefined ? `Title of ${article.path}` : article.title, article.image ?? null,
-        article.section ?? null, article.published ?? null, totals.views, totals.shares, hours.length ? Math.min(...hours.map(([b]) => b)) : 0,
+        site.id,
+        urls[i]!,
+        article.title === undefined ? `Title of ${article.path}` : article.title,
+        article.image ?? null,
+        article.section ?? null,
+        article.published ?? null,
+        totals.views,
+        totals.shares,
+        hours.length ? Math.min(...hours.map(([b]) => b)) : 0,
       ),
       // One statement per article, however many hours: the rows travel as one JSON parameter.
       env.DB.prepare(

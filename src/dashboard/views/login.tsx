@@ -10,7 +10,11 @@ const MESSAGES: Record<SignInRefusal, string> = {
 };
 
 /** The sign-in form: the admin token, posted to this origin only; `next` is where to go afterwards. */
-export const LoginPage: FC<{ assets: DashboardAssets; next: string; problem: SignInRefusal | null }> = ({ assets, next, problem }) => (
+export const LoginPage: FC<{ assets: DashboardAssets; next: string; problem: SignInRefusal | null }> = ({
+  assets,
+  next,
+  problem,
+}) => (
   <DashboardLayout title="Sign in" assets={assets}>
     <section class="card login" aria-labelledby="login-heading">
       <h1 id="login-heading">Sign in</h1>

@@ -16,7 +16,13 @@ export interface OverviewState extends RankChoice {
 }
 
 const PERIOD_LABELS: Record<Period, string> = { '24h': '24 hours', '7d': '7 days', '30d': '30 days', '90d': '90 days' };
-const WINDOW_LABELS: Record<RankWindow, string> = { '1h': '1h', '24h': '24h', '7d': '7d', '30d': '30d', all: 'All time' };
+const WINDOW_LABELS: Record<RankWindow, string> = {
+  '1h': '1h',
+  '24h': '24h',
+  '7d': '7d',
+  '30d': '30d',
+  all: 'All time',
+};
 const BY_LABELS: Record<RankBy, string> = { views: 'Views', shares: 'Shares', score: 'Score', trending: 'Trending' };
 
 const numbers = new Intl.NumberFormat('en');
@@ -29,11 +35,11 @@ export const overviewHref = (state: OverviewState, change: Partial<OverviewState
 const networkLabel = (network: string) => NETWORK_LABELS[network as Network] ?? network;
 
 /** A segmented control of links: works without script, and each state has its own address. */
-const Segmented: FC<{ label: string; options: readonly { value: string; text: string; href: string }[]; current: string }> = ({
-  label,
-  options,
-  current,
-}) => (
+const Segmented: FC<{
+  label: string;
+  options: readonly { value: string; text: string; href: string }[];
+  current: string;
+}> = ({ label, options, current }) => (
   <nav class="seg" aria-label={label}>
     {options.map((option) => (
       <a href={option.href} aria-current={option.value === current ? 'true' : undefined}>
@@ -56,7 +62,13 @@ const Change: FC<{ now: number; before: number; period: Period }> = ({ now, befo
   );
 };
 
-const Kpi: FC<{ label: string; value: string; now?: number; before?: number; period: Period }> = ({ label, value, now, before, period }) => (
+const Kpi: FC<{ label: string; value: string; now?: number; before?: number; period: Period }> = ({
+  label,
+  value,
+  now,
+  before,
+  period,
+}) => (
   <section class="card kpi" aria-label={label}>
     <div class="label">{label}</div>
     <div class="value">{value}</div>
@@ -64,7 +76,8 @@ const Kpi: FC<{ label: string; value: string; now?: number; before?: number; per
   </section>
 );
 
-const shareRate = (totals: Totals) => (totals.views === 0 ? '–' : `${((totals.shares / totals.views) * 100).toFixed(1)}%`);
+const shareRate = (totals: Totals) =>
+  totals.views === 0 ? '–' : `${((totals.shares / totals.views) * 100).toFixed(1)}%`;
 
 const Toolbar: FC<{ sites: Site[]; site: Site; state: OverviewState }> = ({ sites, site, state }) => (
   <div class="toolbar">
@@ -101,7 +114,11 @@ const Toolbar: FC<{ sites: Site[]; site: Site; state: OverviewState }> = ({ site
   </div>
 );
 
-const ChartCard: FC<{ metric: 'views' | 'shares'; total: number; overview: Overview }> = ({ metric, total, overview }) => {
+const ChartCard: FC<{ metric: 'views' | 'shares'; total: number; overview: Overview }> = ({
+  metric,
+  total,
+  overview,
+}) => {
   const label = metric === 'views' ? 'Views' : 'Shares';
   const per = overview.series.step === 'hour' ? 'hour' : 'day';
   return (
@@ -125,7 +142,8 @@ const TopArticles: FC<{ overview: Overview; state: OverviewState }> = ({ overvie
   return (
     <section class="card" aria-labelledby="top-heading">
       <h2 id="top-heading">
-        Top articles <small>{trending ? 'decayed score, last 7 days' : `by ${top.by}, ${WINDOW_LABELS[top.window]}`}</small>
+        Top articles{' '}
+        <small>{trending ? 'decayed score, last 7 days' : `by ${top.by}, ${WINDOW_LABELS[top.window]}`}</small>
       </h2>
       <div class="controls">
         <div class="control">
@@ -133,7 +151,11 @@ const TopArticles: FC<{ overview: Overview; state: OverviewState }> = ({ overvie
           <Segmented
             label="Ranking window"
             current={state.window}
-            options={WINDOWS.map((window) => ({ value: window, text: WINDOW_LABELS[window], href: overviewHref(state, { window }) }))}
+            options={WINDOWS.map((window) => ({
+              value: window,
+              text: WINDOW_LABELS[window],
+              href: overviewHref(state, { window }),
+            }))}
           />
         </div>
         <div class="control">
@@ -154,10 +176,20 @@ const TopArticles: FC<{ overview: Overview; state: OverviewState }> = ({ overvie
               <tr>
                 <th scope="col">#</th>
                 <th scope="col">Article</th>
-                <th scope="col" class="num">Views</th>
-                <th scope="col" class="num">Shares</th>
-                <th scope="col" class="num hide-narrow">Score</th>
-                {trending ? <th scope="col" class="num">Trending</th> : null}
+                <th scope="col" class="num">
+                  Views
+                </th>
+                <th scope="col" class="num">
+                  Shares
+                </th>
+                <th scope="col" class="num hide-narrow">
+                  Score
+                </th>
+                {trending ? (
+                  <th scope="col" class="num">
+                    Trending
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
@@ -217,7 +249,11 @@ const Networks: FC<{ overview: Overview }> = ({ overview }) => {
 
 /** The current hour, refreshed by the script from `/dashboard/api/live`; complete as rendered without it. */
 const LivePanel: FC<{ site: Site; live: LiveHour }> = ({ site, live }) => (
-  <section class="card live" aria-labelledby="live-heading" data-live-endpoint={`${DASHBOARD_API_PATH}/live?${new URLSearchParams({ site: site.id })}`}>
+  <section
+    class="card live"
+    aria-labelledby="live-heading"
+    data-live-endpoint={`${DASHBOARD_API_PATH}/live?${new URLSearchParams({ site: site.id })}`}
+  >
     <h2 id="live-heading">
       <span>
         <span class="dot" aria-hidden="true" />
@@ -265,19 +301,31 @@ const LivePanel: FC<{ site: Site; live: LiveHour }> = ({ site, live }) => (
 );
 
 /** The publisher's overview of one site: headline numbers, charts, top articles, networks, the live hour. */
-export const OverviewPage: FC<{ assets: DashboardAssets; sites: Site[]; site: Site; state: OverviewState; overview: Overview; live: LiveHour }> = ({
-  assets,
-  sites,
-  site,
-  state,
-  overview,
-  live,
-}) => (
+export const OverviewPage: FC<{
+  assets: DashboardAssets;
+  sites: Site[];
+  site: Site;
+  state: OverviewState;
+  overview: Overview;
+  live: LiveHour;
+}> = ({ assets, sites, site, state, overview, live }) => (
   <DashboardLayout title={site.name} assets={assets} section="overview">
     <Toolbar sites={sites} site={site} state={state} />
     <div class="kpis">
-      <Kpi label="Views" value={fmt(overview.totals.views)} now={overview.totals.views} before={overview.previous.views} period={state.period} />
-      <Kpi label="Shares" value={fmt(overview.totals.shares)} now={overview.totals.shares} before={overview.previous.shares} period={state.period} />
+      <Kpi
+        label="Views"
+        value={fmt(overview.totals.views)}
+        now={overview.totals.views}
+        before={overview.previous.views}
+        period={state.period}
+      />
+      <Kpi
+        label="Shares"
+        value={fmt(overview.totals.shares)}
+        now={overview.totals.shares}
+        before={overview.previous.shares}
+        period={state.period}
+      />
       <Kpi label="Shares per 100 views" value={shareRate(overview.totals)} period={state.period} />
     </div>
     <div class="charts">
@@ -306,7 +354,8 @@ export const NoSitePage: FC<{ assets: DashboardAssets; missing: string | null }>
       <section class="card">
         <h1>No sites yet</h1>
         <p>
-          Create a site for your publication to start counting views and shares. <a href={`${SITES_PATH}#new`}>Create a site</a>
+          Create a site for your publication to start counting views and shares.{' '}
+          <a href={`${SITES_PATH}#new`}>Create a site</a>
         </p>
       </section>
     )}

@@ -20,12 +20,27 @@ const FeedbackNotice: FC<{ feedback: Feedback }> = ({ feedback }) =>
     <Notice kind="ok">{feedback.done}</Notice>
   ) : null;
 
-const NumberField: FC<{ name: keyof SiteForm; label: string; value: string; min: number; max: number; step: string; hint: string }> = (
-  props,
-) => (
+const NumberField: FC<{
+  name: keyof SiteForm;
+  label: string;
+  value: string;
+  min: number;
+  max: number;
+  step: string;
+  hint: string;
+}> = (props) => (
   <div class="field">
     <label for={props.name}>{props.label}</label>
-    <input id={props.name} name={props.name} type="number" inputmode="decimal" value={props.value} min={props.min} max={props.max} step={props.step} />
+    <input
+      id={props.name}
+      name={props.name}
+      type="number"
+      inputmode="decimal"
+      value={props.value}
+      min={props.min}
+      max={props.max}
+      step={props.step}
+    />
     <p class="hint">{props.hint}</p>
   </div>
 );
@@ -41,7 +56,15 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
       {creating ? (
         <div class="field">
           <label for="id">Id</label>
-          <input id="id" name="id" value={form.id} required pattern="[a-z0-9][a-z0-9\-]{0,31}" maxlength={32} autocomplete="off" />
+          <input
+            id="id"
+            name="id"
+            value={form.id}
+            required
+            pattern="[a-z0-9][a-z0-9\-]{0,31}"
+            maxlength={32}
+            autocomplete="off"
+          />
           <p class="hint">Lower-case letters, digits and dashes; used in the embed code. Cannot be changed.</p>
         </div>
       ) : null}
@@ -56,7 +79,9 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
       <textarea id="hosts" name="hosts" required spellcheck={false} autocomplete="off">
         {form.hosts}
       </textarea>
-      <p class="hint">The host names whose pages may count, one per line: news.example, www.news.example. No scheme or port.</p>
+      <p class="hint">
+        The host names whose pages may count, one per line: news.example, www.news.example. No scheme or port.
+      </p>
     </div>
     <fieldset>
       <legend>Networks shown</legend>
@@ -72,8 +97,24 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
     <fieldset>
       <legend>Ranking and privacy</legend>
       <div class="fields">
-        <NumberField name="share_weight" label="Share weight" value={form.share_weight} min={0} max={1000} step="any" hint="score = views + weight × shares" />
-        <NumberField name="half_life_hours" label="Trending half-life (hours)" value={form.half_life_hours} min={0.01} max={8760} step="any" hint="How fast trending forgets." />
+        <NumberField
+          name="share_weight"
+          label="Share weight"
+          value={form.share_weight}
+          min={0}
+          max={1000}
+          step="any"
+          hint="score = views + weight × shares"
+        />
+        <NumberField
+          name="half_life_hours"
+          label="Trending half-life (hours)"
+          value={form.half_life_hours}
+          min={0.01}
+          max={8760}
+          step="any"
+          hint="How fast trending forgets."
+        />
       </div>
       <div class="field">
         <label class="check">
@@ -85,21 +126,50 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
     <fieldset>
       <legend>Flood guard</legend>
       <div class="fields">
-        <NumberField name="max_events_per_second" label="Counted events per second per shard" value={form.max_events_per_second} min={1} max={1000000} step="1" hint="Default 5,000: caps how fast one article can be counted, far above a real spike." />
+        <NumberField
+          name="max_events_per_second"
+          label="Counted events per second per shard"
+          value={form.max_events_per_second}
+          min={1}
+          max={1000000}
+          step="1"
+          hint="Default 5,000: caps how fast one article can be counted, far above a real spike."
+        />
       </div>
     </fieldset>
     <fieldset>
       <legend>Retention</legend>
       <div class="fields">
-        <NumberField name="hourly_retention_days" label="Hourly counts (days)" value={form.hourly_retention_days} min={31} max={400} step="1" hint="31 to 400." />
-        <NumberField name="daily_retention_days" label="Daily counts (days)" value={form.daily_retention_days} min={31} max={3660} step="1" hint="31 to 3,660. All-time totals are kept regardless." />
+        <NumberField
+          name="hourly_retention_days"
+          label="Hourly counts (days)"
+          value={form.hourly_retention_days}
+          min={31}
+          max={400}
+          step="1"
+          hint="31 to 400."
+        />
+        <NumberField
+          name="daily_retention_days"
+          label="Daily counts (days)"
+          value={form.daily_retention_days}
+          min={31}
+          max={3660}
+          step="1"
+          hint="31 to 3,660. All-time totals are kept regardless."
+        />
       </div>
     </fieldset>
   </>
 );
 
 /** The list of sites and the form to create one. */
-export const SitesPage: FC<{ assets: DashboardAssets; sites: Site[]; form: SiteForm; feedback: Feedback }> = ({ assets, sites, form, feedback }) => (
+export const SitesPage: FC<{ assets: DashboardAssets; sites: Site[]; form: SiteForm; feedback: Feedback }> = ({
+  assets,
+  sites,
+  form,
+  feedback,
+}) => (
   <DashboardLayout title="Sites" assets={assets} section="sites">
     <h1>Sites</h1>
     {feedback.done ? <FeedbackNotice feedback={feedback} /> : null}
@@ -157,13 +227,13 @@ export const embedSnippet = (origin: string, siteId: string): string =>
   ].join('\n');
 
 /** One site: its embed code, exports, settings form and deletion. */
-export const SitePage: FC<{ assets: DashboardAssets; site: Site; form: SiteForm; origin: string; feedback: Feedback }> = ({
-  assets,
-  site,
-  form,
-  origin,
-  feedback,
-}) => (
+export const SitePage: FC<{
+  assets: DashboardAssets;
+  site: Site;
+  form: SiteForm;
+  origin: string;
+  feedback: Feedback;
+}> = ({ assets, site, form, origin, feedback }) => (
   <DashboardLayout title={site.name} assets={assets} section="sites">
     <div class="toolbar">
       <div>
@@ -183,7 +253,8 @@ export const SitePage: FC<{ assets: DashboardAssets; site: Site; form: SiteForm;
     <section class="card" aria-labelledby="embed-heading">
       <h2 id="embed-heading">Embed code</h2>
       <p class="hint">
-        Paste into the article template: share buttons where the first element is, the most popular list where the second is.
+        Paste into the article template: share buttons where the first element is, the most popular list where the
+        second is.
       </p>
       <pre class="snippet" id="snippet">
         <code>{embedSnippet(origin, site.id)}</code>
@@ -201,7 +272,9 @@ export const SitePage: FC<{ assets: DashboardAssets; site: Site; form: SiteForm;
     </section>
     <section class="card" aria-labelledby="delete-heading">
       <h2 id="delete-heading">Delete this site</h2>
-      <p>Deletes the site, its hosts and every count it has. This cannot be undone; export first if you need the numbers.</p>
+      <p>
+        Deletes the site, its hosts and every count it has. This cannot be undone; export first if you need the numbers.
+      </p>
       <form method="post" action={`${sitePath(site.id)}/delete`} class="actions">
         <div>
           <label for="confirm">
