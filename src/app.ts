@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
-import { ApiError, notFound, onError } from './errors';
-import type { AppEnv } from './env';
-import { adminRoutes } from './routes/admin';
 import { dashboardApp } from './dashboard/index';
 import { DASHBOARD_PATH } from './dashboard/paths';
+import type { AppEnv } from './env';
+import { ApiError, notFound, onError } from './errors';
+import { securityHeaders } from './http/security';
+import { adminRoutes } from './routes/admin';
 import { demoRoutes } from './routes/demo';
 import { docsRoutes, openApiDocument, openApiRoutes } from './routes/docs';
 import { embedRoutes } from './routes/embed';
@@ -13,7 +14,6 @@ import { shareRoutes } from './routes/share';
 import { shariffRoutes } from './routes/shariff';
 import { sitesReadRoutes } from './routes/sites-read';
 import { widgetRoutes } from './routes/widget';
-import { securityHeaders } from './http/security';
 
 /**
  * Answers 405 for a known API path asked with a method it does not take:

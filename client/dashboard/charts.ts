@@ -80,11 +80,13 @@ export function drawCharts() {
 
   let charts: uPlot[] = [];
   const draw = () => {
-    charts.forEach((c) => c.destroy());
+    for (const c of charts) c.destroy();
     charts = holders.map((holder) => chart(holder, series, metricOf(holder)));
   };
   draw();
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', draw);
-  const resized = new ResizeObserver(() => charts.forEach((c, i) => c.setSize(sizeOf(holders[i]!))));
-  holders.forEach((holder) => resized.observe(holder));
+  const resized = new ResizeObserver(() => {
+    for (const [i, c] of charts.entries()) c.setSize(sizeOf(holders[i]!));
+  });
+  for (const holder of holders) resized.observe(holder);
 }

@@ -1,4 +1,4 @@
-import { article, send, type Context } from './page';
+import { article, type Context, send } from './page';
 import { popularList } from './popular';
 import { shareBar } from './share-bar';
 

@@ -1,6 +1,6 @@
-import { getJson, h, isHttpUrl, mount } from './dom';
 import { language, strings } from '../../common/i18n';
-import { languageTag, option, type Context } from './page';
+import { getJson, h, isHttpUrl, mount } from './dom';
+import { type Context, languageTag, option } from './page';
 
 interface Item {
   url: string;

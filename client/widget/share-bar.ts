@@ -1,8 +1,8 @@
-import { getJson, h, icon, mount } from './dom';
 import { language, strings } from '../../common/i18n';
 import { ICONS } from '../../common/icons';
-import { NETWORK_LABELS, NETWORKS, isLinkNetwork, isNetwork, shareUrl, type Network } from '../../common/networks';
-import { article, languageTag, option, send, type Context } from './page';
+import { isLinkNetwork, isNetwork, NETWORK_LABELS, NETWORKS, type Network, shareUrl } from '../../common/networks';
+import { getJson, h, icon, mount } from './dom';
+import { article, type Context, languageTag, option, send } from './page';
 
 /** Copies with the Clipboard API, else (no permission, insecure page) through a selection. */
 async function copyText(text: string, box: HTMLElement): Promise<boolean> {

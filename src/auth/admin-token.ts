@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
+import { ApiError } from '../errors';
 
 const encoder = new TextEncoder();
 const sha256 = (value: string) => crypto.subtle.digest('SHA-256', encoder.encode(value));

@@ -1,6 +1,6 @@
 import { getSite } from '../db/sites';
-import { deleteCached, readCachedJson, writeCachedJson } from './kv';
 import type { Site } from '../sites/site-schema';
+import { deleteCached, readCachedJson, writeCachedJson } from './kv';
 
 const KV_TTL_SECONDS = 300;
 /** How long an isolate trusts its own copy; settings changes reach every isolate within it. */

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { describe } from '../openapi/describe';
 import { DASHBOARD_CSS, DASHBOARD_CSS_HASH, DASHBOARD_JS, DASHBOARD_JS_HASH } from '../generated/dashboard';
+import { describe } from '../openapi/describe';
 import { DASHBOARD_PATH } from './paths';
 
 /** Content-addressed paths: a page always names the current build, so each file can be cached for good. */

@@ -3,19 +3,19 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { PERIODS } from '../db/series';
 import { getSite, listSites } from '../db/sites';
-import { ApiError, unknownSite } from '../errors';
 import type { AppEnv } from '../env';
+import { ApiError, unknownSite } from '../errors';
+import { validate } from '../http/validation';
 import { describe, errors, html } from '../openapi/describe';
 import { RANK_BY, WINDOWS } from '../ranking/windows';
-import { NoSitePage, OverviewPage } from './views/overview';
 import { siteId } from '../sites/site-schema';
-import { validate } from '../http/validation';
 import { dashboardAssetRoutes } from './assets';
-import { readLiveHour, readOverview } from './overview-data';
 import { dashboardLoginRoutes } from './login';
+import { readLiveHour, readOverview } from './overview-data';
 import { ASSETS, dashboardPage, describeDashboard } from './page';
 import { refuseCrossSite, requireSession } from './session';
 import { dashboardSiteRoutes } from './sites';
+import { NoSitePage, OverviewPage } from './views/overview';
 
 /**
  * The overview's address: every choice is in the query, so each view can be

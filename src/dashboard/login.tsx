@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
-import { errors, html } from '../openapi/describe';
-import { LoginPage } from './views/login';
 import { validate } from '../http/validation';
+import { errors, html } from '../openapi/describe';
 import { ASSETS, dashboardPage, describeDashboard } from './page';
 import { LOGIN_PATH } from './paths';
 import { safeNext, signIn, signOut } from './session';
+import { LoginPage } from './views/login';
 
 const loginQuery = z.object({ next: z.string().max(2048).optional().catch(undefined) });
 

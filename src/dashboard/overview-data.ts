@@ -1,18 +1,18 @@
 import type { LiveHour, Series, Totals } from '../../common/dashboard-json';
 import {
+  type NetworkShares,
+  type Period,
   periodSpan,
   previousSpan,
   readNetworkShares,
   readSiteSeries,
   readSiteTotals,
-  type NetworkShares,
-  type Period,
 } from '../db/series';
 import { readPopular } from '../popular/read-popular';
 import type { PopularList } from '../ranking/rank';
 import type { RankBy, RankWindow } from '../ranking/windows';
-import { HOUR_MS, bucketOf } from '../time';
 import type { Site } from '../sites/site-schema';
+import { bucketOf, HOUR_MS } from '../time';
 
 /** The top table's ranking, as the popular endpoint takes it. */
 export interface RankChoice {

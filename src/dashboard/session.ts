@@ -3,8 +3,8 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secretsEqual } from '../auth/admin-token';
-import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
+import { ApiError } from '../errors';
 import { DASHBOARD_API_PATH, DASHBOARD_PATH, LOGIN_PATH } from './paths';
 
 export const SESSION_COOKIE = 'sharepulse_admin';

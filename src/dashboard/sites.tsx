@@ -1,25 +1,25 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { getSite, listSites } from '../db/sites';
-import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
-import { errors, html } from '../openapi/describe';
-import { SitePage, SitesPage, UnknownSitePage } from './views/sites';
-import { createSiteBody, siteId, siteParam, updateSiteBody, type Site } from '../sites/site-schema';
+import { ApiError } from '../errors';
+import { exportQuery, exportResponse } from '../export/download';
 import { validate } from '../http/validation';
+import { errors, html } from '../openapi/describe';
+import { changeSite, createSite, removeSite } from '../sites/manage';
+import { createSiteBody, type Site, siteId, siteParam, updateSiteBody } from '../sites/site-schema';
 import { ASSETS, dashboardPage, describeDashboard } from './page';
 import { SITES_PATH, sitePath } from './paths';
-import { changeSite, createSite, removeSite } from '../sites/manage';
 import {
+  type Feedback,
   issueMessages,
   newSiteForm,
   readSiteForm,
+  type SiteForm,
   siteBody,
   siteForm,
-  type Feedback,
-  type SiteForm,
 } from './site-form';
-import { exportQuery, exportResponse } from '../export/download';
+import { SitePage, SitesPage, UnknownSitePage } from './views/sites';
 
 /** What a redirect after a post asks the next page to say (post/redirect/get). */
 const doneQuery = z.object({

@@ -1,8 +1,8 @@
 import type { ArticleMetadata } from '../articles/metadata';
-import { bucketOf } from '../time';
-import { MAX_BOUND_PARAMETERS, runBatch, type Query } from './query';
-import { advanceWindowQueries } from './window-totals';
 import type { CountsBody } from '../openapi/schemas';
+import { bucketOf } from '../time';
+import { MAX_BOUND_PARAMETERS, type Query, runBatch } from './query';
+import { advanceWindowQueries } from './window-totals';
 
 export interface ArticleDelta extends ArticleMetadata {
   site: string;

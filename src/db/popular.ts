@@ -1,17 +1,17 @@
-import { dayOfBucket } from '../time';
 import type { PopularRequest } from '../ranking/popular-request';
 import type { Candidate } from '../ranking/rank';
 import {
+  type RankBy,
+  type RankWindow,
   RUNNING_TOTAL_WINDOWS,
   TRENDING_HOURS,
   WINDOW_HOURS,
-  windowRows,
-  type RankBy,
-  type RankWindow,
   type WindowRows,
+  windowRows,
 } from '../ranking/windows';
 import type { SiteSettings } from '../sites/site-schema';
-import { prepareQuery, runBatch, type Query } from './query';
+import { dayOfBucket } from '../time';
+import { prepareQuery, type Query, runBatch } from './query';
 
 /** A CTE `sums (url, views, shares, trending)` and its parameters, numbered from ?3. */
 interface SumsSource {

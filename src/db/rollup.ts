@@ -1,7 +1,7 @@
-import { bucketOf, HOURS_PER_DAY } from '../time';
 import { planRollup, type RollupInput, type RollupPlan } from '../retention/rollup-plan';
 import type { Site } from '../sites/site-schema';
-import { runBatch, type Query } from './query';
+import { bucketOf, HOURS_PER_DAY } from '../time';
+import { type Query, runBatch } from './query';
 import { listSites } from './sites';
 import { advanceWindowQueries } from './window-totals';
 

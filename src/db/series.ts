@@ -1,5 +1,5 @@
 import type { Series, Step, Totals } from '../../common/dashboard-json';
-import { HOUR_MS, HOURS_PER_DAY, dayOfBucket } from '../time';
+import { dayOfBucket, HOUR_MS, HOURS_PER_DAY } from '../time';
 
 /** The dashboard's chart periods. */
 export const PERIODS = ['24h', '7d', '30d', '90d'] as const;

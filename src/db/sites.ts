@@ -1,5 +1,5 @@
 import { DEFAULT_SETTINGS, type Site, type SiteSettings } from '../sites/site-schema';
-import { runBatch, type Query } from './query';
+import { type Query, runBatch } from './query';
 
 interface SiteRow {
   id: string;

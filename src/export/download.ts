@@ -3,7 +3,7 @@ import { exportDays, exportTotals } from '../db/export';
 import { getSite } from '../db/sites';
 import { unknownSite } from '../errors';
 import { csvExport } from './csv';
-import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportFilename, type ExportFormat } from './formats';
+import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, type ExportFormat, exportFilename } from './formats';
 import { jsonExport } from './json';
 
 export const exportQuery = z.object({ format: z.enum(EXPORT_FORMATS).default('json') });

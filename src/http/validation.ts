@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { validator } from 'hono-openapi';
 import type { MiddlewareHandler, ValidationTargets } from 'hono';
+import { validator } from 'hono-openapi';
+import type { AppEnv } from '../env';
 import { ApiError } from '../errors';
 
 const describeIssues = (issues: readonly StandardSchemaV1.Issue[]): string =>
@@ -42,7 +43,7 @@ export const anyContentTypeJson =
   <Schema extends StandardSchemaV1>(
     schema: Schema,
   ): MiddlewareHandler<
-    any,
+    AppEnv,
     string,
     { in: { json: StandardSchemaV1.InferInput<Schema> }; out: { json: StandardSchemaV1.InferOutput<Schema> } }
   > =>

@@ -1,5 +1,5 @@
-import { describeRoute, resolver, type DescribeRouteOptions } from 'hono-openapi';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { type DescribeRouteOptions, describeRoute, resolver } from 'hono-openapi';
 import { errorBody } from './schemas';
 
 type Responses = NonNullable<DescribeRouteOptions['responses']>;

@@ -1,6 +1,6 @@
-import { readCandidates, type RankingSite } from '../db/popular';
+import { type RankingSite, readCandidates } from '../db/popular';
 import type { PopularRequest } from '../ranking/popular-request';
-import { rankArticles, type PopularList } from '../ranking/rank';
+import { type PopularList, rankArticles } from '../ranking/rank';
 import { bucketOf } from '../time';
 
 /**

@@ -1,4 +1,4 @@
-import { EMPTY_SPAN, HOURS_PER_DAY, dayOfBucket, type Span } from '../time';
+import { dayOfBucket, EMPTY_SPAN, HOURS_PER_DAY, type Span } from '../time';
 
 /** The ranking windows of API.md "Ranking". */
 export const WINDOWS = ['1h', '24h', '7d', '30d', 'all'] as const;

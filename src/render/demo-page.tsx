@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx';
-import { demoPath, type DemoArticle } from '../demo/articles';
-import { NETWORK_LABELS, NETWORKS, isLinkNetwork } from '../../common/networks';
+import { isLinkNetwork, NETWORK_LABELS, NETWORKS } from '../../common/networks';
+import { type DemoArticle, demoPath } from '../demo/articles';
 import type { PopularBody } from '../openapi/schemas';
 import type { PopularRequest } from '../ranking/popular-request';
 

@@ -54,6 +54,7 @@ const TryIt: FC<{ method: string; path: string; operation: Operation }> = ({ met
       {parameters
         .filter((p) => p.in === 'path' || p.in === 'query')
         .map((p) => (
+          // biome-ignore lint/a11y/noLabelWithoutControl: the control is one of the two branches below
           <label>
             {p.name}{' '}
             <span class="muted">

@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { Strings } from '../../common/i18n';
 import { ICONS } from '../../common/icons';
-import { NETWORK_LABELS, type LinkNetwork } from '../../common/networks';
+import { type LinkNetwork, NETWORK_LABELS } from '../../common/networks';
 
 export interface EmbedShareProps {
   site: string;

@@ -1,4 +1,4 @@
-import { EMPTY_SPAN, HOURS_PER_DAY, dayOfBucket, type Span } from '../time';
+import { dayOfBucket, EMPTY_SPAN, HOURS_PER_DAY, type Span } from '../time';
 
 /**
  * Days one run rolls up or deletes at most, per site: a run stays a few bounded

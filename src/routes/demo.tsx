@@ -3,10 +3,10 @@ import { cachedPopular, requestCacheContext } from '../cache/popular';
 import { loadSite } from '../cache/sites';
 import { DEMO_ARTICLES } from '../demo/articles';
 import type { AppEnv } from '../env';
-import type { PopularRequest } from '../ranking/popular-request';
-import { describe, html } from '../openapi/describe';
-import { DemoPage } from '../render/demo-page';
 import { withStyleNonce } from '../http/security';
+import { describe, html } from '../openapi/describe';
+import type { PopularRequest } from '../ranking/popular-request';
+import { DemoPage } from '../render/demo-page';
 
 /** The demo page's "Most popular" box: the day's five most-read stories. */
 const DEMO_POPULAR: PopularRequest = { window: '24h', by: 'views', limit: 5, section: null, exclude: [] };

@@ -3,9 +3,9 @@ import { generateSpecs } from 'hono-openapi';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import type { AppEnv } from '../env';
 import { DOCS_JS, DOCS_JS_HASH } from '../generated/docs-ui';
+import { withStyleNonce } from '../http/security';
 import { describe, html } from '../openapi/describe';
 import { DocsPage } from '../render/docs-page';
-import { withStyleNonce } from '../http/security';
 
 const SCRIPT_PATH = `/docs/try-it.${DOCS_JS_HASH}.js`;
 

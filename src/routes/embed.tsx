@@ -1,22 +1,22 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import { z } from 'zod';
-import { strings, language } from '../../common/i18n';
-import { cachedArticleCounts, COUNTS_TTL_SECONDS } from '../cache/counts';
-import { cachedPopular, requestCacheContext, POPULAR_MAX_AGE_SECONDS } from '../cache/popular';
+import { language, strings } from '../../common/i18n';
+import { isLinkNetwork, type LinkNetwork, NETWORKS } from '../../common/networks';
+import { COUNTS_TTL_SECONDS, cachedArticleCounts } from '../cache/counts';
+import { cachedPopular, POPULAR_MAX_AGE_SECONDS, requestCacheContext } from '../cache/popular';
 import type { AppEnv } from '../env';
-import { MAX_URL_LENGTH } from '../ingest/event-schema';
-import { cutToLength } from '../ingest/text';
-import { NETWORKS, isLinkNetwork, type LinkNetwork } from '../../common/networks';
 import { popularQuery, toPopularRequest } from '../http/popular-query';
+import { validate } from '../http/validation';
+import { MAX_URL_LENGTH } from '../ingest/event-schema';
 import { articleKey } from '../ingest/site-rules';
-import { requireSite } from '../sites/lookup';
+import { cutToLength } from '../ingest/text';
+import { describe, errors, html } from '../openapi/describe';
 import { EMBED_CSS, EmbedPage } from '../render/embed-page';
 import { EmbedPopular } from '../render/embed-popular';
 import { EmbedShare } from '../render/embed-share';
+import { requireSite } from '../sites/lookup';
 import { siteId } from '../sites/site-schema';
-import { describe, errors, html } from '../openapi/describe';
-import { validate } from '../http/validation';
 
 const LINK_NETWORKS = NETWORKS.filter(isLinkNetwork);
 

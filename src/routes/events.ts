@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { ApiError } from '../errors';
-import type { AppEnv } from '../env';
-import { eventsBody } from '../ingest/event-schema';
-import { recordEvents } from '../recording/record-events';
-import { describe, errors } from '../openapi/describe';
-import { anyContentTypeJson } from '../http/validation';
 import { resolver } from 'hono-openapi';
+import type { AppEnv } from '../env';
+import { ApiError } from '../errors';
+import { anyContentTypeJson } from '../http/validation';
+import { eventsBody } from '../ingest/event-schema';
+import { describe, errors } from '../openapi/describe';
+import { recordEvents } from '../recording/record-events';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 

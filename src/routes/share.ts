@@ -1,16 +1,16 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { ApiError } from '../errors';
+import { isLinkNetwork, isNetwork, NETWORKS, shareUrl } from '../../common/networks';
 import type { AppEnv } from '../env';
+import { ApiError } from '../errors';
+import { validate } from '../http/validation';
 import { MAX_URL_LENGTH } from '../ingest/event-schema';
-import { cutToLength } from '../ingest/text';
-import { NETWORKS, isLinkNetwork, isNetwork, shareUrl, type Network } from '../../common/networks';
 import { articleKey } from '../ingest/site-rules';
+import { cutToLength } from '../ingest/text';
+import { describe, errors } from '../openapi/describe';
 import { recordShareClick } from '../recording/record-events';
 import { requireSite } from '../sites/lookup';
 import { siteId } from '../sites/site-schema';
-import { describe, errors } from '../openapi/describe';
-import { validate } from '../http/validation';
 
 const shareQuery = z.object({
   site: siteId,

@@ -1,18 +1,18 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { Network } from '../../common/networks';
 import { COUNTS_TTL_SECONDS, cachedArticleCounts } from '../cache/counts';
-import { publicReadCors } from '../http/cors';
 import { siteIdOfHost } from '../db/site-hosts';
-import { ApiError, unknownSite } from '../errors';
 import type { AppEnv } from '../env';
+import { ApiError, unknownSite } from '../errors';
+import { publicReadCors } from '../http/cors';
+import { validate } from '../http/validation';
 import { MAX_URL_LENGTH } from '../ingest/event-schema';
 import { hostOf, normaliseUrl } from '../ingest/normalise-url';
-import type { Network } from '../../common/networks';
 import { articleKey } from '../ingest/site-rules';
-import { requireSite } from '../sites/lookup';
 import { describe, errors, json } from '../openapi/describe';
-import { shariffBody, type ShariffBody } from '../openapi/schemas';
-import { validate } from '../http/validation';
+import { type ShariffBody, shariffBody } from '../openapi/schemas';
+import { requireSite } from '../sites/lookup';
 
 /**
  * Shariff's service names (heiseonline/shariff, src/js/services) for our

@@ -2,16 +2,16 @@ import { Hono } from 'hono';
 import { etag } from 'hono/etag';
 import { z } from 'zod';
 import { COUNTS_TTL_SECONDS, cachedArticleCounts } from '../cache/counts';
-import { cachedPopular, requestCacheContext, POPULAR_MAX_AGE_SECONDS, serialisedList } from '../cache/popular';
-import { publicReadCors } from '../http/cors';
+import { cachedPopular, POPULAR_MAX_AGE_SECONDS, requestCacheContext, serialisedList } from '../cache/popular';
 import type { AppEnv } from '../env';
+import { publicReadCors } from '../http/cors';
 import { popularQuery, toPopularRequest } from '../http/popular-query';
+import { validate } from '../http/validation';
 import { articleKey } from '../ingest/site-rules';
-import { requireSite } from '../sites/lookup';
-import { siteParam } from '../sites/site-schema';
 import { describe, errors, json } from '../openapi/describe';
 import { countsBody, popularBody } from '../openapi/schemas';
-import { validate } from '../http/validation';
+import { requireSite } from '../sites/lookup';
+import { siteParam } from '../sites/site-schema';
 
 const countsQuery = z.object({ url: z.string().min(1).max(4096) });
 

@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { WIDGET_HASH, WIDGET_JS } from '../generated/widget';
 import { describe } from '../openapi/describe';

@@ -1,6 +1,6 @@
 import type { ArticleMetadata } from '../articles/metadata';
 import { applyFlush, flushQueries, isFlushCommitted } from '../db/counts';
-import { toFlushBatch, type CountRow, type MetaRow } from './batch';
+import { type CountRow, type MetaRow, toFlushBatch } from './batch';
 
 /** Articles per D1 batch: keeps one batch's statements well under D1's per-invocation query limit. */
 const ARTICLES_PER_BATCH = 100;

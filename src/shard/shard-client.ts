@@ -66,7 +66,7 @@ async function lead(namespace: DurableObjectNamespace<CounterShard>, name: strin
   const batch = line.queue.splice(0);
   try {
     const counted = await namespace.getByName(name).record(batch.map((w) => w.request));
-    batch.forEach((w, i) => Object.assign(w, { state: 'done', counted: counted[i] ?? 0 }));
+    for (const [i, w] of batch.entries()) Object.assign(w, { state: 'done', counted: counted[i] ?? 0 });
   } catch {
     for (const w of batch) w.state = 'failed';
   } finally {

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { storeSite } from '../cache/sites';
 import { deleteSite, findClaimedHosts, getSite, insertSite, isUniqueViolation, updateSite } from '../db/sites';
 import { ApiError } from '../errors';
-import { DEFAULT_SETTINGS, siteSettings, type createSiteBody, type Site, type updateSiteBody } from './site-schema';
+import { type createSiteBody, DEFAULT_SETTINGS, type Site, siteSettings, type updateSiteBody } from './site-schema';
 
 // Site changes, for the admin API and the dashboard alike: ids and hosts
 // unique (409), D1 first, then the KV copy that beacons read (storeSite), so

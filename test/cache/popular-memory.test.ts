@@ -1,8 +1,8 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cachedPopular, MEMORY_ENTRIES, PopularMemory } from '../../src/cache/popular';
-import { bucketOf } from '../../src/time';
 import type { PopularRequest } from '../../src/ranking/popular-request';
+import { bucketOf } from '../../src/time';
 import { createSite } from '../support/helpers';
 import { loadStoredSite, seedArticles } from '../support/seed';
 

@@ -1,10 +1,10 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cachedPopular, PopularMemory, type PopularCacheContext } from '../../src/cache/popular';
+import { cachedPopular, type PopularCacheContext, PopularMemory } from '../../src/cache/popular';
 import worker from '../../src/index';
-import { bucketOf } from '../../src/time';
 import type { PopularRequest } from '../../src/ranking/popular-request';
 import type { PopularList } from '../../src/ranking/rank';
+import { bucketOf } from '../../src/time';
 import { createSite } from '../support/helpers';
 import { loadStoredSite, seedArticles } from '../support/seed';
 

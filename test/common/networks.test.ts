@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   BLUESKY_MAX_TEXT,
-  NETWORKS,
   isLinkNetwork,
   isNetwork,
+  type LinkNetwork,
+  NETWORKS,
   shareUrl,
   titleAndUrl,
-  type LinkNetwork,
 } from '../../common/networks';
 
 const URL_ = 'https://news.example/politics/vote?id=7&page=2';

@@ -1,9 +1,9 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { newSession, SESSION_COOKIE } from '../../src/dashboard/session';
+import { scriptJson } from '../../src/dashboard/views/layout';
 import { periodSpan, previousSpan, readNetworkShares, readSiteSeries, readSiteTotals } from '../../src/db/series';
 import { bucketOf } from '../../src/time';
-import { scriptJson } from '../../src/dashboard/views/layout';
-import { newSession, SESSION_COOKIE } from '../../src/dashboard/session';
 import { createSite, expectError, flushAllShards, postEvents } from '../support/helpers';
 
 const ORIGIN = 'https://dash.test';
@@ -242,7 +242,7 @@ describe('overview page', () => {
     const { id } = await createSite();
     const html = await (await dashboard(`/dashboard?site=${id}&period=5y&window=2h&by=likes`)).text();
     expect(html).toContain(
-      '<a href="/dashboard?site=' + id + '&amp;period=7d&amp;window=24h&amp;by=views" aria-current="true">7d</a>',
+      `<a href="/dashboard?site=${id}&amp;period=7d&amp;window=24h&amp;by=views" aria-current="true">7d</a>`,
     );
     const missing = await dashboard('/dashboard?site=no-such-site');
     expect(missing.status).toBe(404);

@@ -1,7 +1,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DASHBOARD_SCRIPT_PATH, DASHBOARD_STYLE_PATH } from '../../src/dashboard/assets';
-import { isValidSession, newSession, safeNext, SESSION_COOKIE, SESSION_SECONDS } from '../../src/dashboard/session';
+import { isValidSession, newSession, SESSION_COOKIE, SESSION_SECONDS, safeNext } from '../../src/dashboard/session';
 import { createSite, expectError } from '../support/helpers';
 
 const ORIGIN = 'https://dash.test';

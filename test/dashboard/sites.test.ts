@@ -1,8 +1,8 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { getSite } from '../../src/db/sites';
 import { NETWORKS } from '../../common/networks';
 import { newSession, SESSION_COOKIE } from '../../src/dashboard/session';
+import { getSite } from '../../src/db/sites';
 import { DEFAULT_SETTINGS, type Site } from '../../src/sites/site-schema';
 import { ADMIN, createSite, postEvents, uniqueSiteId } from '../support/helpers';
 import { seedArticles } from '../support/seed';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flushQueries, type FlushBatch } from '../../src/db/counts';
+import { type FlushBatch, flushQueries } from '../../src/db/counts';
 import { MAX_BOUND_PARAMETERS } from '../../src/db/query';
 
 const bigBatch = (articles: number): FlushBatch => ({

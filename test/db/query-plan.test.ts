@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { Query } from '../../src/db/query';
 import { rankingQuery } from '../../src/db/popular';
+import type { Query } from '../../src/db/query';
 import { rollupQueries } from '../../src/db/rollup';
 import { advanceWindowQueries } from '../../src/db/window-totals';
 import type { PopularRequest } from '../../src/ranking/popular-request';

@@ -1,12 +1,12 @@
 import { createScheduledController, env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { readPopular } from '../../src/popular/read-popular';
 import { rollUpSite } from '../../src/db/rollup';
 import worker from '../../src/index';
-import { bucketOf, dayOfBucket } from '../../src/time';
+import { readPopular } from '../../src/popular/read-popular';
 import { RANK_BY, WINDOWS } from '../../src/ranking/windows';
+import { bucketOf, dayOfBucket } from '../../src/time';
 import { ADMIN, createSite, flushAllShards, postEvents, storedTotals, uniqueSiteId } from '../support/helpers';
-import { loadStoredSite, seedArticles, type HourCounts } from '../support/seed';
+import { type HourCounts, loadStoredSite, seedArticles } from '../support/seed';
 
 // Every test of this file rolls up as of the same moment: the cron handler
 // visits every site of the file's database.

@@ -1,10 +1,10 @@
 import { env } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyFlush, flushQueries, type FlushBatch } from '../../src/db/counts';
-import { readPopular } from '../../src/popular/read-popular';
+import { applyFlush, type FlushBatch, flushQueries } from '../../src/db/counts';
 import { rollUpSite } from '../../src/db/rollup';
 import { deleteSite } from '../../src/db/sites';
+import { readPopular } from '../../src/popular/read-popular';
 import { bucketOf, HOUR_MS } from '../../src/time';
 import { createSite } from '../support/helpers';
 import { loadStoredSite, seedArticles } from '../support/seed';
@@ -164,8 +164,7 @@ describe('running window totals', () => {
   it('should answer exactly when a flush moves the totals on between the read’s two round trips', async () => {
     const created = await createSite();
     const site = await loadStoredSite(created.id);
-    const c = bucketOf(START);
-    // Flushed in the hour before: totals at c - 1. a0 has 5 views in c - 24 (out of the
+    // c is the current bucket, bucketOf(START). Flushed in the hour before: totals at c - 1. a0 has 5 views in c - 24 (out of the
     // window at c) and 1 in c - 1; a1 has 2 in c - 4.
     await flush(
       created,

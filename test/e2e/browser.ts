@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 
 declare module 'vitest' {
@@ -9,6 +9,8 @@ declare module 'vitest' {
     hostOrigin: string;
     axePath: string;
     flushSeconds: number;
+    /** The admin token wrangler dev runs with. */
+    adminToken: string;
   }
 }
 

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   API,
   AXE_PATH,
+  evaluate,
   FLUSH_WAIT_MS,
   HOST,
-  evaluate,
   launchChromium,
   postEvents,
   sleep,
@@ -14,13 +14,6 @@ import {
   until,
   watchedContext,
 } from './browser';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** The admin token wrangler dev runs with (test/e2e/global-setup.mjs). */
-    adminToken: string;
-  }
-}
 
 const ADMIN_TOKEN = inject('adminToken');
 

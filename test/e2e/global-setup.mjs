@@ -84,12 +84,12 @@ const LINK_NETWORKS = [
 function articlePage(api, host, slug, query) {
   const url = `${host}/article/${slug}`;
   const title = query.get('title') ?? `Story ${slug}`;
-  const shareQuery = (network) => new URLSearchParams({ site: 'demo', url, title }).toString();
+  const shareQuery = new URLSearchParams({ site: 'demo', url, title }).toString();
   const track = query.get('track') === 'false' ? ' data-track="false"' : '';
   const counts = query.get('counts') === '0' ? '' : ' data-counts="true"';
   const links = LINK_NETWORKS.map(
     ([network, name]) =>
-      `<li><a href="${api}/api/v1/share/${network}?${escapeHtml(shareQuery(network))}" rel="nofollow noopener" target="_blank">${name}</a></li>`,
+      `<li><a href="${api}/api/v1/share/${network}?${escapeHtml(shareQuery)}" rel="nofollow noopener" target="_blank">${name}</a></li>`,
   ).join('');
   const section = query.get('section') ? ` data-section="${escapeHtml(query.get('section'))}"` : '';
   const limit = escapeHtml(query.get('limit') ?? '5');

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   API,
   AXE_PATH,
+  evaluate,
   FLUSH_WAIT_MS,
   HOST,
-  evaluate,
   launchChromium,
   postEvents,
   readCounts,
@@ -271,7 +271,7 @@ describe('the page with the widget', () => {
       const r = document.querySelector(s).getBoundingClientRect(); return [r.top, r.height, r.width];
     }))`;
     const before = await evaluate<string>(page, layout);
-    held.forEach((release) => release());
+    for (const release of held) release();
     await until(page, `${shadowOf('share')}.querySelector('.n').textContent !== ''`);
     await until(page, `!${shadowOf('popular')}.querySelector('ol[aria-busy]')`);
     expect(await evaluate<string>(page, layout)).toBe(before);

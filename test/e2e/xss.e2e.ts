@@ -2,9 +2,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   API,
+  evaluate,
   FLUSH_WAIT_MS,
   HOST,
-  evaluate,
   launchChromium,
   postEvents,
   shadowOf,

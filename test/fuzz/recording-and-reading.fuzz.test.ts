@@ -1,8 +1,8 @@
 import { env, SELF } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, inject, it } from 'vitest';
-import { normaliseUrl } from '../../src/ingest/normalise-url';
 import { isLinkNetwork, NETWORKS, shareUrl } from '../../common/networks';
+import { normaliseUrl } from '../../src/ingest/normalise-url';
 import { createSite, flushAllShards } from '../support/helpers';
 import { bodyFor, headersFor, nastyString, queryFor, urlFor } from './arbitraries';
 

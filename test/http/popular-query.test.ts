@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseUrl } from '../../src/ingest/normalise-url';
 import { popularQuery, toPopularRequest } from '../../src/http/popular-query';
+import { normaliseUrl } from '../../src/ingest/normalise-url';
 
 describe('popularQuery', () => {
   it('should default to window=24h, by=views, limit=10, no section, nothing excluded', () => {

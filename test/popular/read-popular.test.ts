@@ -1,12 +1,12 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { readPopular } from '../../src/popular/read-popular';
 import { rollUpSite } from '../../src/db/rollup';
-import { bucketOf } from '../../src/time';
+import { readPopular } from '../../src/popular/read-popular';
 import type { PopularRequest } from '../../src/ranking/popular-request';
-import { WINDOW_HOURS, type RankBy, type RankWindow } from '../../src/ranking/windows';
+import { type RankBy, type RankWindow, WINDOW_HOURS } from '../../src/ranking/windows';
+import { bucketOf } from '../../src/time';
 import { createSite } from '../support/helpers';
-import { loadStoredSite, seedArticles, type SeedArticle } from '../support/seed';
+import { loadStoredSite, type SeedArticle, seedArticles } from '../support/seed';
 
 // 10:30 UTC: windows start mid-day, so that they have edge hours on both sides.
 const NOW = Date.UTC(2026, 10, 20, 10, 30);
@@ -246,7 +246,10 @@ describe('readPopular against the rules applied to the raw hours', () => {
   it('should answer every window and by exactly, at every rollup stage and hour of day', async () => {
     // A deterministic pseudo-random spread of counts over 35 days and 7 articles.
     let seed = 7;
-    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
     for (const hourOfDay of [0, 10, 23]) {
       const now = Date.UTC(2026, 10, 20, hourOfDay, 59);
       const c = bucketOf(now);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rankArticles, type Candidate, type RankOptions } from '../../src/ranking/rank';
+import { type Candidate, type RankOptions, rankArticles } from '../../src/ranking/rank';
 
 const article = (url: string, counts: Partial<Candidate> = {}): Candidate => ({
   url: `https://n.example/${url}`,

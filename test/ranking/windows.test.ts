@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WINDOW_HOURS, windowRows } from '../../src/ranking/windows';
-import { EMPTY_SPAN, dayOfBucket, type Span } from '../../src/time';
+import { dayOfBucket, EMPTY_SPAN, type Span } from '../../src/time';
 
 const D = 20_000; // a UTC day number
 const at = (day: number, hour: number) => day * 24 + hour;

@@ -1,8 +1,8 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { newSession, SESSION_COOKIE } from '../../src/dashboard/session';
 import { rollUpSite } from '../../src/db/rollup';
 import { bucketOf, dayOfBucket } from '../../src/time';
-import { newSession, SESSION_COOKIE } from '../../src/dashboard/session';
 import { ADMIN, createSite, expectError } from '../support/helpers';
 import { loadStoredSite, seedArticles } from '../support/seed';
 

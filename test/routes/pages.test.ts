@@ -1,8 +1,8 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { demoSeedSql } from '../../scripts/demo-seed.mjs';
 import { readArticleCounts } from '../../src/db/counts';
 import { DEMO_ARTICLES } from '../../src/demo/articles';
-import { demoSeedSql } from '../../scripts/demo-seed.mjs';
 import { expectError } from '../support/helpers';
 
 describe('pages', () => {

@@ -1,9 +1,9 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { bucketOf } from '../../src/time';
 import type { PopularList } from '../../src/ranking/rank';
+import { bucketOf } from '../../src/time';
 import { createSite, expectError } from '../support/helpers';
-import { seedArticles, type SeedArticle } from '../support/seed';
+import { type SeedArticle, seedArticles } from '../support/seed';
 
 const popularUrl = (site: string, query = '') =>
   `https://api.test/api/v1/sites/${site}/popular${query ? `?${query}` : ''}`;

@@ -1,7 +1,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { isLinkNetwork, NETWORKS, shareUrl } from '../../common/networks';
 import { readArticleCounts } from '../../src/db/counts';
-import { NETWORKS, isLinkNetwork, shareUrl } from '../../common/networks';
 import { BROWSER_UA, createSite, expectError, expectNothingRecorded, flushAllShards } from '../support/helpers';
 
 interface ClickOptions {

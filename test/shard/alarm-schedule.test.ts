@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, HOUR_MS } from '../../src/time';
 import { alarmIsLate, nextAlarmAt, retryDelayMs, type ShardBacklog } from '../../src/shard/alarm-schedule';
+import { DAY_MS, HOUR_MS } from '../../src/time';
 
 const NOW = 20_000 * DAY_MS + 13 * HOUR_MS;
 const FLUSH_MS = 10_000;

@@ -1,8 +1,8 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { readArticleCounts } from '../../src/db/counts';
-import { DAY_MS, HOUR_MS, bucketOf, dayOf } from '../../src/time';
 import type { CounterShard, RecordRequest, ShardEvent } from '../../src/shard/counter-shard';
+import { bucketOf, DAY_MS, dayOf, HOUR_MS } from '../../src/time';
 import { BROWSER_UA, createSite, storedTotals } from '../support/helpers';
 
 const event = (site: string, url: string, extra: Partial<ShardEvent> = {}): ShardEvent => ({

@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { DAY_MS } from '../../src/time';
 import { type DedupFields, DedupState } from '../../src/shard/dedup';
+import { DAY_MS } from '../../src/time';
 import { BROWSER_UA } from '../support/helpers';
 
 const DAY = 20_000;

@@ -1,9 +1,9 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
-import { expect, it, onTestFinished, vi, type MockInstance } from 'vitest';
+import { expect, it, type MockInstance, onTestFinished, vi } from 'vitest';
 import { readConfig } from '../../src/config';
-import { DAY_MS, dayOf } from '../../src/time';
 import { shardIndex } from '../../src/shard/routing';
+import { DAY_MS, dayOf } from '../../src/time';
 import { BROWSER_UA, createSite, shardStub } from '../support/helpers';
 
 const ARTICLES = 4;

@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { CounterShard, type ShardEvent } from '../../src/shard/counter-shard';
-import { STORAGE_SCHEMA_STEPS, applyStorageSchema } from '../../src/shard/storage-schema';
+import { applyStorageSchema, STORAGE_SCHEMA_STEPS } from '../../src/shard/storage-schema';
 import { BROWSER_UA, createSite, storedTotals } from '../support/helpers';
 
 const SHARD_TABLES = ['salts', 'seen', 'pending', 'pending_meta', 'outbox', 'outbox_meta', 'state'];

@@ -1,8 +1,8 @@
 import type { FC } from 'hono/jsx';
-import { PERIODS, type Period } from '../../db/series';
 import type { LiveHour, Totals } from '../../../common/dashboard-json';
 import { NETWORK_LABELS, type Network } from '../../../common/networks';
-import { RANK_BY, WINDOWS, type RankBy, type RankWindow } from '../../ranking/windows';
+import { PERIODS, type Period } from '../../db/series';
+import { RANK_BY, type RankBy, type RankWindow, WINDOWS } from '../../ranking/windows';
 import type { Site } from '../../sites/site-schema';
 import type { DashboardAssets } from '../assets';
 import type { Overview, RankChoice } from '../overview-data';
