@@ -17,7 +17,9 @@ const onlyFrom = (...folders) => ({
   setup(build) {
     build.onLoad({ filter: /.*/ }, ({ path }) => {
       const file = relative(root, path).split(sep).join('/');
-      if (folders.some((folder) => file.startsWith(folder))) return undefined;
+      // A package is matched by its folder wherever node_modules lives (a symlink, a hoisted install).
+      const allowed = (folder) => (folder.startsWith('node_modules/') ? file.includes(folder) : file.startsWith(folder));
+      if (folders.some(allowed)) return undefined;
       return {
         errors: [{ text: `${file} is outside ${folders.join(' and ')}: a browser bundle imports no server module` }],
       };
