@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Network } from '../../common/networks';
 import { COUNTS_TTL_SECONDS, cachedArticleCounts } from '../cache/counts';
-import { siteIdOfHost } from '../db/site-hosts';
+import { loadSiteIdOfHost } from '../cache/sites';
 import type { AppEnv } from '../env';
 import { ApiError, unknownSite } from '../errors';
 import { publicReadCors } from '../http/cors';
@@ -64,7 +64,7 @@ export const shariffRoutes = new Hono<AppEnv>().use('/', publicReadCors()).get(
     const normalised = normaliseUrl(url);
     if (normalised === null) throw new ApiError('invalid_url', 'The URL must be an absolute http(s) URL.');
     const host = hostOf(normalised);
-    const id = await siteIdOfHost(c.env.DB, host);
+    const id = await loadSiteIdOfHost(c.env, host);
     if (id === null) throw unknownSite({ host });
     const site = await requireSite(c.env, id);
     const counts = await cachedArticleCounts(c.env, site.id, articleKey(site, normalised));

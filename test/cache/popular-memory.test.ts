@@ -64,7 +64,7 @@ describe("popular lists in the isolate's memory", () => {
     await next.settle();
   });
 
-  it('should hold a list asked with long inputs too', async () => {
+  it('should answer a request with long inputs again from memory', async () => {
     const { site } = await seededSite(6);
     const request = {
       ...REQUEST,
@@ -81,26 +81,50 @@ describe("popular lists in the isolate's memory", () => {
     await again.settle();
   });
 
-  it(`should keep at most ${MEMORY_ENTRIES} lists, dropping the one stored longest ago`, async () => {
+  it(`should keep at most ${MEMORY_ENTRIES} lists, dropping the one used longest ago`, async () => {
     const { site } = await seededSite(5);
     const first = cacheContext();
     const nowMs = Date.now();
-    const oldest = await cachedPopular(first.context, site, { ...REQUEST, limit: 1 }, nowMs);
-    for (let i = 0; i < MEMORY_ENTRIES; i++) {
-      await cachedPopular(first.context, site, { ...REQUEST, exclude: [`https://${site.hosts[0]}/x${i}`] }, nowMs);
+    const inSection = (i: number): PopularRequest => ({ ...REQUEST, section: `s${i}` });
+    const used = await cachedPopular(first.context, site, REQUEST, nowMs);
+    const unused = await cachedPopular(first.context, site, inSection(0), nowMs);
+    for (let i = 1; i < MEMORY_ENTRIES - 1; i++) {
+      await cachedPopular(first.context, site, inSection(i), nowMs);
+      // Read all along, the first list stays; the second is not read again.
+      expect(await cachedPopular(first.context, site, REQUEST, nowMs)).toBe(used);
     }
+    // One list more than memory holds.
+    await cachedPopular(first.context, site, inSection(MEMORY_ENTRIES - 1), nowMs);
     await first.settle();
 
     const kvGet = vi.spyOn(env.CACHE, 'get');
     const again = cacheContext(first.context.memory);
     // The other lists are all still held...
-    for (let i = 0; i < MEMORY_ENTRIES; i++) {
-      await cachedPopular(again.context, site, { ...REQUEST, exclude: [`https://${site.hosts[0]}/x${i}`] }, nowMs);
-    }
+    expect(await cachedPopular(again.context, site, REQUEST, nowMs)).toBe(used);
+    for (let i = 1; i < MEMORY_ENTRIES; i++) await cachedPopular(again.context, site, inSection(i), nowMs);
     expect(kvGet).not.toHaveBeenCalled();
-    // ...and the first stored has to come from KV.
-    expect(await cachedPopular(again.context, site, { ...REQUEST, limit: 1 }, nowMs)).toEqual(oldest);
+    // ...and the one used longest ago has to come from KV.
+    expect(await cachedPopular(again.context, site, inSection(0), nowMs)).toEqual(unused);
     expect(kvGet).toHaveBeenCalledTimes(1);
     await again.settle();
   }, 60_000);
+
+  it('should answer any limit and exclude from the list in memory, without reading KV or D1', async () => {
+    const { site } = await seededSite(7);
+    const first = cacheContext();
+    await cachedPopular(first.context, site, REQUEST, Date.now());
+    await first.settle();
+
+    const kvGet = vi.spyOn(env.CACHE, 'get');
+    const d1 = vi.spyOn(env.DB, 'prepare');
+    const again = cacheContext(first.context.memory);
+    for (let i = 0; i < 20; i++) {
+      const request = { ...REQUEST, limit: 1 + i, exclude: [`https://${site.hosts[0]}/other-${i}`] };
+      const { list } = await cachedPopular(again.context, site, request, Date.now());
+      expect(list.items).toEqual([expect.objectContaining({ rank: 1, views: 7 })]);
+    }
+    await again.settle();
+    expect(kvGet).not.toHaveBeenCalled();
+    expect(d1).not.toHaveBeenCalled();
+  });
 });

@@ -1,7 +1,8 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cachedPopular, type PopularCacheContext, PopularMemory } from '../../src/cache/popular';
+import { cachedPopular, LIST_LENGTH, type PopularCacheContext, PopularMemory } from '../../src/cache/popular';
 import worker from '../../src/index';
+import { readPopular } from '../../src/popular/read-popular';
 import type { PopularRequest } from '../../src/ranking/popular-request';
 import type { PopularList } from '../../src/ranking/rank';
 import { bucketOf } from '../../src/time';
@@ -49,8 +50,8 @@ function cacheContext(overrides: Partial<PopularCacheContext> = {}) {
 const captureConsole = (level: 'error' | 'warn') => vi.spyOn(console, level).mockImplementation(() => {});
 /** The first argument of each call: the message, before the error it reports. */
 const messages = (spy: ReturnType<typeof captureConsole>) => spy.mock.calls.map(([message]) => message);
-const kvRead = expect.stringMatching(/^KV read of popular:v1\/.+ failed$/);
-const kvWrite = expect.stringMatching(/^KV write of popular:v1\/.+ failed$/);
+const kvRead = expect.stringMatching(/^KV read of popular:v2\/.+ failed$/);
+const kvWrite = expect.stringMatching(/^KV write of popular:v2\/.+ failed$/);
 
 const failing = () => Promise.reject(new Error('KV is unavailable'));
 /** A KV namespace that fails every call, as during an outage. */
@@ -61,6 +62,16 @@ const kvDown = {
   list: failing,
   getWithMetadata: failing,
 } as unknown as KVNamespace;
+
+/** The strong ETag of a JSON answer, as the route sends it. */
+async function tagOf(body: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)));
+  const hex = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `"${hex.slice(0, 32)}"`;
+}
+
+/** The whole numbers from `from` to `to`. */
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 async function seededSite(views: number) {
   const created = await createSite();
@@ -85,7 +96,7 @@ describe('popular list caching', () => {
 
     // The proof holds: with the tables away, a list not cached yet cannot be answered.
     const errors = captureConsole('error');
-    const uncached = await withoutPopularTables(() => fetchWorker(`${url}&limit=3`));
+    const uncached = await withoutPopularTables(() => fetchWorker(`${url}&section=Elsewhere`));
     expect(uncached.status).toBe(500);
     expect(errors.mock.calls).toEqual([
       ['unhandled error', expect.objectContaining({ message: expect.stringContaining('no such table') })],
@@ -213,7 +224,7 @@ describe('popular list caching', () => {
     expect(kvGet.mock.calls.filter(([key]) => String(key).startsWith('popular:'))).toEqual([]);
   });
 
-  it('should key lists by every request parameter and the ranking settings', async () => {
+  it('should key lists by window, by, section and the ranking settings, and cut limit and exclude from them', async () => {
     const { site } = await seededSite(8);
     const ctx = cacheContext();
     const base = await cachedPopular(ctx.context, site, REQUEST, Date.now());
@@ -226,28 +237,120 @@ describe('popular list caching', () => {
         ),
       );
     expect(await served(REQUEST)).toBe('cached');
+    expect(await served({ ...REQUEST, limit: 3 })).toBe('cached');
+    expect(await served({ ...REQUEST, limit: 50, exclude: [base.list.items[0]!.url] })).toBe('cached');
     const variants: PopularRequest[] = [
       { ...REQUEST, window: '7d' },
       { ...REQUEST, by: 'score' },
-      { ...REQUEST, limit: 3 },
       { ...REQUEST, section: 'City' },
-      { ...REQUEST, exclude: [base.list.items[0]!.url] },
     ];
     for (const request of variants) expect(await served(request)).toBe('computed');
     expect(await served(REQUEST, { ...site, settings: { ...site.settings, share_weight: 1 } })).toBe('computed');
     expect(await served(REQUEST, { ...site, settings: { ...site.settings, half_life_hours: 1 } })).toBe('computed');
   });
 
-  it('should store the list and its ETag in KV for ten minutes', async () => {
+  it('should store one list per window, by and section in KV for ten minutes, whatever limit and exclude ask', async () => {
     const { site } = await seededSite(9);
     const ctx = cacheContext();
-    const { list, etag } = await cachedPopular(ctx.context, site, REQUEST, Date.now());
+    const { list } = await cachedPopular(ctx.context, site, REQUEST, Date.now());
+    await cachedPopular(
+      ctx.context,
+      site,
+      { ...REQUEST, limit: 2, exclude: [`https://${site.hosts[0]}/x`] },
+      Date.now(),
+    );
     await ctx.settle();
-    const keys = await env.CACHE.list({ prefix: `popular:v1/${site.id}/` });
+    const keys = await env.CACHE.list({ prefix: `popular:v2/${site.id}/` });
     expect(keys.keys).toHaveLength(1);
     expect(keys.keys[0]!.expiration).toBeGreaterThan(Date.now() / 1000 + 590);
     expect(keys.keys[0]!.expiration).toBeLessThanOrEqual(Date.now() / 1000 + 600);
-    const stored = await env.CACHE.get<{ list: PopularList; etag: string }>(keys.keys[0]!.name, 'json');
-    expect(stored).toEqual({ list, etag });
+    // The list every request is cut from: here one article, ranked as the answer ranks it.
+    expect(await env.CACHE.get<PopularList>(keys.keys[0]!.name, 'json')).toEqual(list);
   });
+
+  it('should cost at most one D1 list computation per window, by and section for 200 requests of distinct limit and exclude', async () => {
+    const { site, host } = await seededSite(10);
+    await seedArticles(
+      { id: site.id, host },
+      Array.from({ length: 30 }, (_, i) => ({
+        path: `p${i}`,
+        section: i % 2 ? 'City' : 'Sport',
+        hours: [[bucketOf(Date.now()), 40 - i, i % 3]],
+      })),
+    );
+    const combos = (['24h', 'all'] as const).flatMap((window) =>
+      (['views', 'trending'] as const).flatMap((by) => [null, 'City'].map((section) => ({ window, by, section }))),
+    );
+    const nowMs = Date.now();
+    const prepare = vi.spyOn(env.DB, 'prepare');
+    // What one computation of each list prepares: the statements of the direct ranking.
+    for (const combo of combos) await readPopular(env.DB, site, { ...combo, limit: 50, exclude: [] }, nowMs);
+    const oneComputationEach = prepare.mock.calls.length;
+    prepare.mockClear();
+
+    const ctx = cacheContext({ memory: new PopularMemory() });
+    for (let i = 0; i < 200; i++) {
+      const request: PopularRequest = {
+        ...combos[i % combos.length]!,
+        limit: 1 + ((i * 7) % 50),
+        // A distinct exclude on every request: one invented URL, and an article now and then.
+        exclude: [`https://${host}/invented-${i}`, ...(i % 3 ? [] : [`https://${host}/p${i % 30}`])].sort(),
+      };
+      await cachedPopular(ctx.context, site, request, nowMs);
+    }
+    await ctx.settle();
+    expect(prepare).toHaveBeenCalledTimes(oneComputationEach);
+    const keys = await env.CACHE.list({ prefix: 'popular:' });
+    expect(keys.keys.filter(({ name }) => name.includes(`/${site.id}/`))).toHaveLength(combos.length);
+  }, 30_000);
+
+  it('should answer every limit and exclude exactly as the direct ranking, also around the cut of its list', async () => {
+    const created = await createSite();
+    const c = bucketOf(Date.now());
+    // More articles than a list holds, in the section too (three in four), with ties
+    // in views, so that the order by URL matters as well.
+    await seedArticles(
+      created,
+      Array.from({ length: LIST_LENGTH + 60 }, (_, i) => ({
+        path: `a${String(i).padStart(3, '0')}`,
+        section: i % 4 ? 'City' : 'Sport',
+        hours: [
+          [c - 1, 200 - Math.floor(i / 2), i % 5],
+          [c - 30, i % 7, 0],
+        ],
+      })),
+    );
+    const site = await loadStoredSite(created.id);
+    const nowMs = Date.now();
+    const ctx = cacheContext({ memory: new PopularMemory() });
+    for (const window of ['24h', 'all'] as const) {
+      for (const by of ['views', 'score', 'trending'] as const) {
+        for (const section of [null, 'City']) {
+          const ranked = (await readPopular(env.DB, site, { window, by, section, limit: 500, exclude: [] }, nowMs))
+            .items;
+          // 1-based positions in the full ranking; the list holds the first LIST_LENGTH.
+          const at = (positions: number[]) => positions.map((p) => ranked[p - 1]!.url);
+          const excludes = [
+            [],
+            at([1]),
+            at([49, 50, 51]),
+            at([LIST_LENGTH - 1, LIST_LENGTH, LIST_LENGTH + 1]),
+            at(range(1, 50)),
+            at(range(51, LIST_LENGTH)),
+            [...at(range(2, 49)), `https://${created.host}/never-counted`],
+          ];
+          for (const limit of [1, 10, 49, 50]) {
+            for (const exclude of excludes) {
+              const request: PopularRequest = { window, by, section, limit, exclude: [...exclude].sort() };
+              const expected = await readPopular(env.DB, site, request, nowMs);
+              const answer = await cachedPopular(ctx.context, site, request, nowMs);
+              expect(answer.list).toEqual(expected);
+              expect(answer.etag).toBe(await tagOf(JSON.stringify(expected)));
+            }
+          }
+        }
+      }
+    }
+    await ctx.settle();
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
-import { SELF } from 'cloudflare:test';
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import worker from '../../src/index';
 import type { PopularList } from '../../src/ranking/rank';
 import { bucketOf } from '../../src/time';
 import { createSite, expectError } from '../support/helpers';
@@ -141,6 +142,41 @@ describe('GET /api/v1/sites/{site}/popular', () => {
     const query = spellings.map((url) => `exclude=${encodeURIComponent(url)}`).join('&');
     expect(paths(await listOf(site.id, query))).toEqual(['c', 'd']);
   });
+
+  it('should cut 200 requests of distinct limit and exclude from one cached list per window, by and section', async () => {
+    const site = await siteWith((ago) =>
+      Array.from({ length: 60 }, (_, i) => ({
+        path: `p${String(i).padStart(2, '0')}`,
+        section: i % 2 ? 'City' : 'Sport',
+        hours: [[ago(1), 100 - i, i % 4]],
+      })),
+    );
+    const lists = ['window=24h&by=views', 'window=7d&by=score', 'window=24h&by=views&section=City'];
+    const sha = async (body: string) => {
+      const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body));
+      return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    };
+    for (let i = 0; i < 200; i++) {
+      const limit = 1 + ((i * 13) % 50);
+      const excluded = [site.urls[i % 60]!, `https://${site.host}/invented-${i}`];
+      const query = `${lists[i % lists.length]}&limit=${limit}&${excluded.map((url) => `exclude=${encodeURIComponent(url)}`).join('&')}`;
+      // Through the Worker's own fetch handler, so that its stores to KV are waited for.
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(new Request(popularUrl(site.id, query)), env, ctx);
+      await waitOnExecutionContext(ctx);
+      expect(response.status).toBe(200);
+      const body = await response.text();
+      expect(response.headers.get('ETag')).toBe(`"${(await sha(body)).slice(0, 32)}"`);
+      const { items } = JSON.parse(body) as PopularList;
+      expect(items.map(({ rank }) => rank)).toEqual(items.map((_, index) => index + 1));
+      expect(items.some(({ url }) => excluded.includes(url))).toBe(false);
+      const ranked = i % lists.length === 2 ? site.urls.filter((_, n) => n % 2) : site.urls;
+      expect(items).toHaveLength(Math.min(limit, ranked.filter((url) => !excluded.includes(url)).length));
+    }
+    // One list each in KV, not one per request.
+    const { keys } = await env.CACHE.list({ prefix: 'popular:' });
+    expect(keys.filter(({ name }) => name.includes(`/${site.id}/`))).toHaveLength(lists.length);
+  }, 60_000);
 
   describe('refusals', () => {
     it.each([

@@ -1,5 +1,6 @@
-import { SELF } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import worker from '../../src/index';
 import { createSite, expectError, flushAllShards, postEvents } from '../support/helpers';
 
 // The service names of Shariff's front end (heiseonline/shariff, src/js/services)
@@ -22,6 +23,8 @@ const shariff = (url: string, headers: Record<string, string> = {}) =>
   SELF.fetch(`https://api.test/api/v1/shariff?${new URLSearchParams({ url })}`, { headers });
 
 describe('GET /api/v1/shariff', () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it("should answer the recorded shares under Shariff's service names, the site found by the URL's host", async () => {
     const { id, hosts } = await createSite(undefined, { hosts: ['www.shariff-news.example', 'shariff-news.example'] });
     const url = 'https://shariff-news.example/story';
@@ -72,5 +75,32 @@ describe('GET /api/v1/shariff', () => {
     await expectError(await shariff('https://nobody-claims-this.example/a'), 404, 'unknown_site');
     await expectError(await shariff('ftp://files.example/a'), 400, 'invalid_url');
     await expectError(await SELF.fetch('https://api.test/api/v1/shariff'), 400, 'invalid_request');
+  });
+
+  it('should not read D1 again for a host it has just looked up, claimed or not', async () => {
+    const { host } = await createSite();
+    // Through the Worker's own fetch handler, so that the test sees its D1 binding.
+    const ask = async (url: string) => {
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(
+        new Request(`https://api.test/api/v1/shariff?${new URLSearchParams({ url })}`),
+        env,
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      return response;
+    };
+    const claimed = `https://${host}/read-twice`;
+    const unclaimed = 'https://nobody-claims-this-either.example/a';
+    expect((await ask(claimed)).status).toBe(200);
+    await expectError(await ask(unclaimed), 404, 'unknown_site');
+
+    const d1 = vi.spyOn(env.DB, 'prepare');
+    for (let i = 0; i < 5; i++) {
+      expect((await ask(claimed)).status).toBe(200);
+      await expectError(await ask(unclaimed), 404, 'unknown_site');
+    }
+    // The site and its article's counts are cached too: D1 is not asked at all.
+    expect(d1).not.toHaveBeenCalled();
   });
 });
