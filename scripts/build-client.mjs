@@ -18,7 +18,8 @@ const onlyFrom = (...folders) => ({
     build.onLoad({ filter: /.*/ }, ({ path }) => {
       const file = relative(root, path).split(sep).join('/');
       // A package is matched by its folder wherever node_modules lives (a symlink, a hoisted install).
-      const allowed = (folder) => (folder.startsWith('node_modules/') ? file.includes(folder) : file.startsWith(folder));
+      const allowed = (folder) =>
+        folder.startsWith('node_modules/') ? file.includes(folder) : file.startsWith(folder);
       if (folders.some(allowed)) return undefined;
       return {
         errors: [{ text: `${file} is outside ${folders.join(' and ')}: a browser bundle imports no server module` }],

@@ -1,6 +1,7 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import { ApiError } from '../errors';
+import { checkFailures, noteFailure } from './failure-throttle';
 
 const encoder = new TextEncoder();
 const sha256 = (value: string) => crypto.subtle.digest('SHA-256', encoder.encode(value));
@@ -14,7 +15,43 @@ export async function secretsEqual(given: string, expected: string): Promise<boo
   return crypto.subtle.timingSafeEqual(a, b);
 }
 
-/** `Authorization: Bearer <ADMIN_TOKEN>`: 401 without it, 403 when wrong. */
+/** Below this length an `ADMIN_TOKEN` is called weak: `openssl rand -base64 32` gives 44 characters. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+/** Hosts of `wrangler dev` on this machine, where the short `dev-admin-token` of `.dev.vars` is expected. */
+export const isLoopbackHost = (hostname: string): boolean => ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
+
+/** Whether the dashboard at `url` must warn that `token` is too short to be safe (never on loopback). */
+export const isWeakAdminToken = (token: string | undefined, url: URL): boolean =>
+  token !== undefined && token.length < MIN_ADMIN_TOKEN_LENGTH && !isLoopbackHost(url.hostname);
+
+/** Why a token was not taken. */
+export type TokenRefusal =
+  | { reason: 'no_token_configured' }
+  | { reason: 'wrong_token' }
+  | { reason: 'too_many_failures'; retryAfterSeconds: number };
+
+/**
+ * Checks a token given by the client of `c` (sign-in form or bearer header):
+ * refused without comparing it while the client has sent too many wrong ones
+ * (failure-throttle.ts), then compared in constant time with ADMIN_TOKEN; a
+ * wrong one is counted against the client. Answers null when it is the token.
+ */
+export async function checkAdminToken(c: Context<AppEnv>, given: string): Promise<TokenRefusal | null> {
+  const expected = c.env.ADMIN_TOKEN;
+  if (!expected) return { reason: 'no_token_configured' };
+  const now = Date.now();
+  const check = await checkFailures(c.env.DB, c.req.header('CF-Connecting-IP') ?? '', now);
+  if (check.retryAfterSeconds > 0) return { reason: 'too_many_failures', retryAfterSeconds: check.retryAfterSeconds };
+  if (given && (await secretsEqual(given, expected))) return null;
+  await noteFailure(c.env.DB, check.client, now);
+  return { reason: 'wrong_token' };
+}
+
+/**
+ * `Authorization: Bearer <ADMIN_TOKEN>`: 401 without it, 403 when wrong, 429
+ * (with `Retry-After`) while the client has sent too many wrong ones.
+ */
 export const adminAuth = (): MiddlewareHandler<AppEnv> =>
   async function adminAuth(c, next) {
     const header = c.req.header('Authorization') ?? '';
@@ -23,9 +60,14 @@ export const adminAuth = (): MiddlewareHandler<AppEnv> =>
       c.header('WWW-Authenticate', 'Bearer realm="sharepulse admin"');
       throw new ApiError('unauthorized', 'Send Authorization: Bearer <ADMIN_TOKEN>.');
     }
-    const expected = c.env.ADMIN_TOKEN;
-    if (!expected || !(await secretsEqual(match[1], expected))) {
-      throw new ApiError('forbidden', 'The admin token is not valid.');
+    const refusal = await checkAdminToken(c, match[1]);
+    if (refusal?.reason === 'too_many_failures') {
+      c.header('Retry-After', String(refusal.retryAfterSeconds));
+      throw new ApiError(
+        'rate_limited',
+        `Too many wrong admin tokens from this network: try again in ${refusal.retryAfterSeconds} seconds.`,
+      );
     }
+    if (refusal) throw new ApiError('forbidden', 'The admin token is not valid.');
     await next();
   };

@@ -15,6 +15,7 @@ import { readLiveHour, readOverview } from './overview-data';
 import { ASSETS, dashboardPage, describeDashboard } from './page';
 import { refuseCrossSite, requireSession } from './session';
 import { dashboardSiteRoutes } from './sites';
+import { warnOfWeakToken } from './token-warning';
 import { NoSitePage, OverviewPage } from './views/overview';
 
 /**
@@ -88,11 +89,13 @@ const overviewRoutes = new Hono<AppEnv>()
 
 /**
  * GET /dashboard and everything under it, mounted at DASHBOARD_PATH (paths.ts)
- * by src/app.ts. Order matters: the public assets first; then the cross-site
- * check and size limit for every form post (sign-in included); then sign-in;
- * then the session check in front of all the rest.
+ * by src/app.ts. Order matters: the weak-token warning around every page; the
+ * public assets; then the cross-site check and size limit for every form post
+ * (sign-in included); then sign-in; then the session check in front of all
+ * the rest.
  */
 export const dashboardApp = new Hono<AppEnv>()
+  .use('/*', warnOfWeakToken())
   .route('/', dashboardAssetRoutes)
   .use('/*', refuseCrossSite(), limitForms())
   .route('/', dashboardLoginRoutes)

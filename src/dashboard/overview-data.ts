@@ -8,6 +8,7 @@ import {
   readSiteSeries,
   readSiteTotals,
 } from '../db/series';
+import { readSetAside, type SetAsideEntry } from '../db/set-aside';
 import { readPopular } from '../popular/read-popular';
 import type { PopularList } from '../ranking/rank';
 import type { RankBy, RankWindow } from '../ranking/windows';
@@ -29,6 +30,8 @@ export interface Overview {
   previous: Totals;
   networks: NetworkShares[];
   top: PopularList;
+  /** Buffered counts of the site that D1 kept refusing, kept apart and in no total (src/shard/outbox.ts). */
+  setAside: SetAsideEntry[];
 }
 
 /** Rows of the top articles table. */
@@ -47,13 +50,15 @@ export async function readOverview(
   nowMs: number,
 ): Promise<Overview> {
   const span = periodSpan(period, bucketOf(nowMs));
-  const [series, previous, networks, top] = await Promise.all([
+  const [series, previous, networks, top, setAside] = await Promise.all([
     readSiteSeries(db, site.id, span),
     readSiteTotals(db, site.id, previousSpan(span)),
     readNetworkShares(db, site.id, span),
     readPopular(db, site, { ...rank, limit: TOP_LIMIT, section: null, exclude: [] }, nowMs),
+    readSetAside(db, site.id),
   ]);
-  return { period, series, totals: { views: sum(series.views), shares: sum(series.shares) }, previous, networks, top };
+  const totals = { views: sum(series.views), shares: sum(series.shares) };
+  return { period, series, totals, previous, networks, top, setAside };
 }
 
 /** The "last hour" panel's numbers: the current UTC hour beside the one before, and its top articles. */

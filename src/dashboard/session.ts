@@ -2,50 +2,69 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
-import { secretsEqual } from '../auth/admin-token';
+import { checkAdminToken, isLoopbackHost, secretsEqual, type TokenRefusal } from '../auth/admin-token';
+import { deleteAllSessions, deleteSession, findSession, insertSession } from '../db/dashboard-sessions';
 import type { AppEnv } from '../env';
 import { ApiError } from '../errors';
 import { DASHBOARD_API_PATH, DASHBOARD_PATH, LOGIN_PATH } from './paths';
 
 export const SESSION_COOKIE = 'sharepulse_admin';
-/** A week: a newsroom screen stays signed in across shifts; rotating ADMIN_TOKEN ends every session at once. */
+/** A week: a newsroom screen stays signed in across shifts; signing out everywhere or a new ADMIN_TOKEN ends it sooner. */
 export const SESSION_SECONDS = 7 * 24 * 3600;
 
 const encoder = new TextEncoder();
-const base64url = (bytes: ArrayBuffer) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes)))
+const toHex = (bytes: ArrayBuffer): string =>
+  Array.from(new Uint8Array(bytes), (byte) => byte.toString(16).padStart(2, '0')).join('');
+const base64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
     .replaceAll('+', '-')
     .replaceAll('/', '_')
     .replace(/=+$/, '');
 
-async function sign(token: string, expires: number): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(token), { name: 'HMAC', hash: 'SHA-256' }, false, [
+/** What the cookie holds: 32 random bytes, base64url. */
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+
+const idHash = async (id: string) => toHex(await crypto.subtle.digest('SHA-256', encoder.encode(id)));
+
+/**
+ * Binds a session to the ADMIN_TOKEN it was opened with, so that a new token
+ * ends it. Keyed by the session's id, which only the cookie holds, and stored
+ * only server-side: neither the cookie nor the table alone can test a guess
+ * of the token.
+ */
+async function tokenCheck(id: string, token: string): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', encoder.encode(id), { name: 'HMAC', hash: 'SHA-256' }, false, [
     'sign',
   ]);
-  return base64url(await crypto.subtle.sign('HMAC', key, encoder.encode(`sharepulse-dashboard:${expires}`)));
+  return toHex(await crypto.subtle.sign('HMAC', key, encoder.encode(token)));
 }
 
 /**
- * A session's cookie value: its expiry (Unix seconds) and an HMAC of it keyed
- * by ADMIN_TOKEN. The browser never holds the token itself, so a leaked
- * cookie is not an API credential and stops working when it expires.
+ * Opens a session for `token` at `nowMs` and answers the cookie's value: a
+ * random id, unrelated to the token. D1 keeps only the id's hash, so a copy
+ * of the table signs no one in. Expired sessions are deleted on the way.
  */
-export async function newSession(token: string, nowMs: number): Promise<string> {
-  const expires = Math.floor(nowMs / 1000) + SESSION_SECONDS;
-  return `${expires}.${await sign(token, expires)}`;
+export async function newSession(db: D1Database, token: string, nowMs: number): Promise<string> {
+  const id = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  await insertSession(
+    db,
+    await idHash(id),
+    { token_check: await tokenCheck(id, token), expires_at: nowMs + SESSION_SECONDS * 1000 },
+    nowMs,
+  );
+  return id;
 }
 
-/** Whether `value` is a session signed with `token` and not expired at `nowMs`. */
+/** Whether the cookie's `value` names a session that is open at `nowMs` and was opened with `token`. */
 export async function isValidSession(
+  db: D1Database,
   value: string | undefined,
   token: string | undefined,
   nowMs: number,
 ): Promise<boolean> {
-  const match = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(value ?? '');
-  if (!match || !token) return false;
-  const expires = Number(match[1]);
-  if (expires * 1000 <= nowMs) return false;
-  return secretsEqual(match[2]!, await sign(token, expires));
+  if (!value || !SESSION_ID.test(value) || !token) return false;
+  const session = await findSession(db, await idHash(value), nowMs);
+  return session !== null && secretsEqual(session.token_check, await tokenCheck(value, token));
 }
 
 /**
@@ -54,7 +73,7 @@ export async function isValidSession(
  */
 const isLocalHttp = (c: Context) => {
   const url = new URL(c.req.url);
-  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname);
 };
 
 /** `HttpOnly` (no script reads it), `SameSite=Strict` (no other site's page sends it), scoped to the dashboard. */
@@ -68,23 +87,30 @@ function setSessionCookie(c: Context, value: string): void {
   });
 }
 
-/** Why a sign-in was refused, for the form to say. */
-export type SignInRefusal = 'wrong_token' | 'no_token_configured';
-
 /**
- * Signs in with the token typed on the form: compared in constant time with
- * ADMIN_TOKEN, then a new session's cookie is set. Answers why not otherwise.
+ * Signs in with the token typed on the form (checked as auth/admin-token.ts
+ * checks every token, throttled per client), then opens a session and sets
+ * its cookie. Answers why not otherwise.
  */
-export async function signIn(c: Context<AppEnv>, token: string): Promise<SignInRefusal | null> {
-  const expected = c.env.ADMIN_TOKEN;
-  if (!expected) return 'no_token_configured';
-  if (!token || !(await secretsEqual(token, expected))) return 'wrong_token';
-  setSessionCookie(c, await newSession(expected, Date.now()));
+export async function signIn(c: Context<AppEnv>, token: string): Promise<TokenRefusal | null> {
+  const refusal = await checkAdminToken(c, token);
+  if (refusal) return refusal;
+  setSessionCookie(c, await newSession(c.env.DB, token, Date.now()));
   return null;
 }
 
-/** Deletes the cookie with the attributes it was set with: a browser keeps it otherwise. */
-export function signOut(c: Context): void {
+/**
+ * Ends the browser's session, or with `everywhere` every session (only from
+ * a valid one: a stranger's post cannot sign everyone out), then deletes the
+ * cookie with the attributes it was set with: a browser keeps it otherwise.
+ */
+export async function signOut(c: Context<AppEnv>, everywhere: boolean): Promise<void> {
+  const value = getCookie(c, SESSION_COOKIE);
+  if (everywhere && (await isValidSession(c.env.DB, value, c.env.ADMIN_TOKEN, Date.now()))) {
+    await deleteAllSessions(c.env.DB);
+  } else if (value && SESSION_ID.test(value)) {
+    await deleteSession(c.env.DB, await idHash(value));
+  }
   deleteCookie(c, SESSION_COOKIE, {
     path: DASHBOARD_PATH,
     httpOnly: true,
@@ -107,7 +133,7 @@ export const safeNext = (next: string | undefined): string =>
  */
 export const requireSession = (): MiddlewareHandler<AppEnv> =>
   async function requireSession(c, next) {
-    if (await isValidSession(getCookie(c, SESSION_COOKIE), c.env.ADMIN_TOKEN, Date.now())) return next();
+    if (await isValidSession(c.env.DB, getCookie(c, SESSION_COOKIE), c.env.ADMIN_TOKEN, Date.now())) return next();
     if (c.req.path.startsWith(`${DASHBOARD_API_PATH}/`)) {
       throw new ApiError('unauthorized', 'Sign in to the dashboard first.');
     }

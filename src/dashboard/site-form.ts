@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { DEFAULT_SETTINGS, type Site, type SiteSettings } from '../sites/site-schema';
+import type { PostedForm } from './posted-form';
 
 /** The site form's fields as typed: what the form shows again when a value is refused. */
 export interface SiteForm {
@@ -49,15 +50,13 @@ export const newSiteForm = (): SiteForm => fromSettings('', '', [], DEFAULT_SETT
 /** A stored site, as its edit form. */
 export const siteForm = (site: Site): SiteForm => fromSettings(site.id, site.name, site.hosts, site.settings);
 
-type Posted = Record<string, string | File | (string | File)[]>;
-
-const text = (posted: Posted, name: string): string => {
+const text = (posted: PostedForm, name: string): string => {
   const value = posted[name];
   return typeof value === 'string' ? value : '';
 };
 
-/** The form as posted (from `parseBody({ all: true })`): anything missing reads as empty. */
-export function readSiteForm(posted: Posted): SiteForm {
+/** The form as posted (readPostedForm): anything missing reads as empty. */
+export function readSiteForm(posted: PostedForm): SiteForm {
   const networks = posted.networks;
   return {
     id: text(posted, 'id').trim(),

@@ -10,6 +10,7 @@ import { changeSite, createSite, removeSite } from '../sites/manage';
 import { createSiteBody, type Site, siteId, siteParam, updateSiteBody } from '../sites/site-schema';
 import { ASSETS, dashboardPage, describeDashboard } from './page';
 import { SITES_PATH, sitePath } from './paths';
+import { readPostedForm } from './posted-form';
 import {
   type Feedback,
   issueMessages,
@@ -46,6 +47,9 @@ const sitePage = (c: Context<AppEnv>, site: Site, form: SiteForm, feedback: Feed
     status,
   );
 
+/** A post whose body is not a form (readPostedForm): the page again, empty of what could not be read. */
+const UNREADABLE: Feedback = { errors: ['The form could not be read. Reload this page and send it again.'] };
+
 /** A refusal the form can show (a taken id or host); anything else goes on to the error funnel. */
 const formConflict = (err: unknown): string => {
   if (err instanceof ApiError && err.status === 409) return err.message;
@@ -56,7 +60,7 @@ const formConflict = (err: unknown): string => {
 const DOCS = {
   list: describeDashboard('Sites, and the form to create one', { 200: html('The list and the form') }),
   create: describeDashboard('Create a site (form post)', {
-    400: html('The form again, with what was refused'),
+    400: html('The form again, with what was refused (or that the body was not a form)'),
     409: html('Id or host taken: the form again'),
     ...errors(403, 413),
   }),
@@ -66,13 +70,13 @@ const DOCS = {
     ...errors(400),
   }),
   change: describeDashboard('Change a site (form post)', {
-    400: html('The form again, with what was refused'),
+    400: html('The form again, with what was refused (or that the body was not a form)'),
     404: html('No such site'),
     409: html('Host taken: the form again'),
     ...errors(403, 413),
   }),
   remove: describeDashboard('Delete a site and its counts (form post, the id typed to confirm)', {
-    400: html('Not confirmed'),
+    400: html('Not confirmed, or a body that was not a form'),
     404: html('No such site'),
     ...errors(403, 413),
   }),
@@ -93,7 +97,9 @@ export const dashboardSiteRoutes = new Hono<AppEnv>()
     return sitesPage(c, newSiteForm(), done === 'deleted' && id ? { done: `Site ${id} deleted.` } : {});
   })
   .post('/sites', DOCS.create, async (c) => {
-    const form = readSiteForm(await c.req.parseBody({ all: true }));
+    const posted = await readPostedForm(c);
+    if (!posted) return sitesPage(c, newSiteForm(), UNREADABLE, 400);
+    const form = readSiteForm(posted);
     const parsed = createSiteBody.safeParse(siteBody(form));
     if (!parsed.success) return sitesPage(c, form, { errors: issueMessages(parsed.error) }, 400);
     try {
@@ -117,7 +123,9 @@ export const dashboardSiteRoutes = new Hono<AppEnv>()
   .post('/sites/:site', DOCS.change, validate('param', siteParam), async (c) => {
     const current = await getSite(c.env.DB, c.req.valid('param').site);
     if (!current) return dashboardPage(c, <UnknownSitePage assets={ASSETS} id={c.req.valid('param').site} />, 404);
-    const form = { ...readSiteForm(await c.req.parseBody({ all: true })), id: current.id };
+    const posted = await readPostedForm(c);
+    if (!posted) return sitePage(c, current, siteForm(current), UNREADABLE, 400);
+    const form = { ...readSiteForm(posted), id: current.id };
     const { name, hosts, settings } = siteBody(form);
     const parsed = updateSiteBody.safeParse({ name, hosts, settings });
     if (!parsed.success) return sitePage(c, current, form, { errors: issueMessages(parsed.error) }, 400);
@@ -131,7 +139,8 @@ export const dashboardSiteRoutes = new Hono<AppEnv>()
   .post('/sites/:site/delete', DOCS.remove, validate('param', siteParam), async (c) => {
     const site = await getSite(c.env.DB, c.req.valid('param').site);
     if (!site) return dashboardPage(c, <UnknownSitePage assets={ASSETS} id={c.req.valid('param').site} />, 404);
-    const posted = await c.req.parseBody();
+    const posted = await readPostedForm(c);
+    if (!posted) return sitePage(c, site, siteForm(site), UNREADABLE, 400);
     if (posted.confirm !== site.id) {
       return sitePage(
         c,

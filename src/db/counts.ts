@@ -1,41 +1,45 @@
 import type { ArticleMetadata } from '../articles/metadata';
 import type { CountsBody } from '../openapi/schemas';
-import { bucketOf } from '../time';
-import { MAX_BOUND_PARAMETERS, type Query, runBatch } from './query';
+import { bucketOf, HOUR_MS } from '../time';
+import { isUniqueViolation, MAX_BOUND_PARAMETERS, type Query, runBatch } from './query';
 import { advanceWindowQueries } from './window-totals';
 
-export interface ArticleDelta extends ArticleMetadata {
+/**
+ * Which incarnation of a site id a row was counted for: the site's created_at,
+ * or '' for rows buffered before shards kept it (whichever site has the id).
+ */
+export interface SiteIncarnation {
   site: string;
+  siteCreatedAt: string;
+}
+
+export interface ArticleDelta extends ArticleMetadata, SiteIncarnation {
   url: string;
   views: number;
   shares: number;
   firstBucket: number;
 }
 
-export interface HourDelta {
-  site: string;
+export interface HourDelta extends SiteIncarnation {
   url: string;
   bucket: number;
   views: number;
   shares: number;
 }
 
-export interface NetworkDelta {
-  site: string;
+export interface NetworkDelta extends SiteIncarnation {
   url: string;
   network: string;
   shares: number;
 }
 
-export interface SiteHourDelta {
-  site: string;
+export interface SiteHourDelta extends SiteIncarnation {
   bucket: number;
   views: number;
   shares: number;
 }
 
-export interface SiteNetworkHourDelta {
-  site: string;
+export interface SiteNetworkHourDelta extends SiteIncarnation {
   bucket: number;
   network: string;
   shares: number;
@@ -50,12 +54,39 @@ export interface FlushBatch {
   siteNetworkHours: SiteNetworkHourDelta[];
 }
 
+/** Who sends a batch: a shard, and the epoch of its storage (src/shard/storage-schema.ts). */
+export interface FlushSource {
+  shard: string;
+  epoch: number;
+}
+
+/**
+ * How long flush_log keeps a batch's row after the shard moved on: far longer
+ * than a D1 request can stay in flight, so that a batch that timed out and
+ * still commits late collides with its row instead of counting twice.
+ */
+const FLUSH_LOG_KEEP_MS = HOUR_MS;
+
+/** The row that marks batch `seq` of `source` applied; the first statement of each batch. */
+export const flushLogQuery = ({ shard, epoch }: FlushSource, seq: number, nowMs: number): Query => ({
+  sql: 'INSERT INTO flush_log (shard, epoch, seq, flushed_at) VALUES (?, ?, ?, ?)',
+  params: [shard, epoch, seq, nowMs],
+});
+
+/**
+ * `WHERE` of a statement that reads row values from `v`: the site of column 1
+ * exists as the incarnation named in column `createdAtColumn` ('' takes any).
+ */
+export const siteIncarnationExists = (createdAtColumn: number): string =>
+  `EXISTS (SELECT 1 FROM sites WHERE sites.id = v.column1 AND (v.column${createdAtColumn} = '' OR sites.created_at = v.column${createdAtColumn}))`;
+
 /**
  * Multi-row upserts of `rows`, as many rows per statement as fit under D1's
- * bound-parameter limit. Rows of a deleted site are skipped, so a late flush
- * never leaves orphans behind.
+ * bound-parameter limit. Rows of a deleted site, or of an earlier site of the
+ * same id, are skipped, so a late flush never leaves orphans behind nor counts
+ * for the wrong site.
  */
-function upsertQueries<Row>(
+function upsertQueries<Row extends SiteIncarnation>(
   rows: Row[],
   {
     table,
@@ -71,8 +102,10 @@ function upsertQueries<Row>(
     values: (row: Row) => (string | number | null)[];
   },
 ): Query[] {
-  const rowsPerStatement = Math.floor(MAX_BOUND_PARAMETERS / columns.length);
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  // Each row's values, then its site's created_at, which is checked, not stored.
+  const createdAtColumn = columns.length + 1;
+  const rowsPerStatement = Math.floor(MAX_BOUND_PARAMETERS / createdAtColumn);
+  const tuple = `(${Array.from({ length: createdAtColumn }, () => '?').join(', ')})`;
   const selected = columns.map((_, i) => `v.column${i + 1}`).join(', ');
   const queries: Query[] = [];
   for (let start = 0; start < rows.length; start += rowsPerStatement) {
@@ -81,9 +114,9 @@ function upsertQueries<Row>(
       sql:
         `INSERT INTO ${table} (${columns.join(', ')}) ` +
         `SELECT ${selected} FROM (VALUES ${chunk.map(() => tuple).join(', ')}) AS v ` +
-        `WHERE EXISTS (SELECT 1 FROM sites WHERE sites.id = v.column1) ` +
+        `WHERE ${siteIncarnationExists(createdAtColumn)} ` +
         `ON CONFLICT (${conflict}) DO UPDATE SET ${update}`,
-      params: chunk.flatMap(values),
+      params: chunk.flatMap((row) => [...values(row), row.siteCreatedAt]),
     });
   }
   return queries;
@@ -91,18 +124,20 @@ function upsertQueries<Row>(
 
 /**
  * The statements of one flush, to run as one D1 batch (one transaction). The
- * first records `(shard, seq)` in `flush_log`: replaying a batch that already
- * committed violates its key and rolls the replay back whole. The running
- * totals of the batch's sites are brought to the flush's hour (or its newest
- * bucket, should a clock be behind), so that they follow the clock wherever
- * there is traffic and never hold an hour they have not reached. The last
- * statement prunes the shard's older log rows, which can never be replayed again.
+ * first records `(shard, epoch, seq)` in `flush_log`: replaying a batch that
+ * already committed violates its key and rolls the replay back whole. The
+ * running totals of the batch's sites are brought to the flush's hour (or its
+ * newest bucket, should a clock be behind), so that they follow the clock
+ * wherever there is traffic and never hold an hour they have not reached. The
+ * last statement prunes the shard's log rows that can never be replayed again:
+ * older batches of this epoch and every batch of its earlier epochs, once
+ * FLUSH_LOG_KEEP_MS old.
  */
-export function flushQueries(shard: string, seq: number, batch: FlushBatch, nowMs: number): Query[] {
+export function flushQueries(source: FlushSource, seq: number, batch: FlushBatch, nowMs: number): Query[] {
   const sites = [...new Set(batch.articles.map((article) => article.site))];
   const totalsBucket = batch.hours.reduce((newest, hour) => Math.max(newest, hour.bucket), bucketOf(nowMs));
   return [
-    { sql: 'INSERT INTO flush_log (shard, seq, flushed_at) VALUES (?, ?, ?)', params: [shard, seq, nowMs] },
+    flushLogQuery(source, seq, nowMs),
     ...upsertQueries(batch.articles, {
       table: 'articles',
       columns: ['site_id', 'url', 'title', 'image', 'section', 'published', 'views', 'shares', 'first_bucket'],
@@ -143,7 +178,10 @@ export function flushQueries(shard: string, seq: number, batch: FlushBatch, nowM
       values: (n) => [n.site, n.bucket, n.network, n.shares],
     }),
     ...(sites.length > 0 ? advanceWindowQueries(sites, totalsBucket) : []),
-    { sql: 'DELETE FROM flush_log WHERE shard = ? AND seq < ?', params: [shard, seq] },
+    {
+      sql: 'DELETE FROM flush_log WHERE shard = ? AND (epoch <> ? OR seq < ?) AND flushed_at < ?',
+      params: [source.shard, source.epoch, seq, nowMs - FLUSH_LOG_KEEP_MS],
+    },
   ];
 }
 
@@ -152,10 +190,28 @@ export async function applyFlush(db: D1Database, queries: Query[]): Promise<void
   await runBatch(db, queries);
 }
 
-/** Whether the shard's batch `seq` already committed. */
-export async function isFlushCommitted(db: D1Database, shard: string, seq: number): Promise<boolean> {
-  const row = await db.prepare('SELECT 1 AS found FROM flush_log WHERE shard = ? AND seq = ?').bind(shard, seq).first();
+/** Whether batch `seq` of `source` already committed. */
+export async function isFlushCommitted(db: D1Database, { shard, epoch }: FlushSource, seq: number): Promise<boolean> {
+  const row = await db
+    .prepare('SELECT 1 AS found FROM flush_log WHERE shard = ? AND epoch = ? AND seq = ?')
+    .bind(shard, epoch, seq)
+    .first();
   return row !== null;
+}
+
+/**
+ * Takes batch `seq`'s row in flush_log without applying the batch, so that
+ * it can never commit afterwards (should it still be on its way) and its rows
+ * can go in other batches. Answers false if the batch committed already.
+ */
+export async function claimFlush(db: D1Database, source: FlushSource, seq: number, nowMs: number): Promise<boolean> {
+  try {
+    await runBatch(db, [flushLogQuery(source, seq, nowMs)]);
+    return true;
+  } catch (err) {
+    if (isUniqueViolation(err)) return false;
+    throw err;
+  }
 }
 
 /** All-time counts of one article, as the counts endpoint answers them; zeros for one never counted. */

@@ -21,3 +21,7 @@ export const prepareQuery = (db: D1Database, { sql, params }: Query): D1Prepared
 export function runBatch<Row = unknown>(db: D1Database, queries: readonly Query[]): Promise<D1Result<Row>[]> {
   return db.batch<Row>(queries.map((query) => prepareQuery(db, query)));
 }
+
+/** Whether D1 refused a statement for a UNIQUE or PRIMARY KEY already taken. */
+export const isUniqueViolation = (err: unknown): boolean =>
+  err instanceof Error && /UNIQUE constraint failed/i.test(err.message);

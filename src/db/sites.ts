@@ -70,9 +70,17 @@ export async function updateSite(db: D1Database, site: Site): Promise<void> {
   ]);
 }
 
-/** Deletes a site with its hosts, articles and counts. Answers whether it existed. */
+/**
+ * Deletes a site with its hosts, articles and counts, keeping its created_at
+ * in deleted_sites (migration 0006). Answers whether it existed.
+ */
 export async function deleteSite(db: D1Database, id: string): Promise<boolean> {
   const results = await runBatch(db, [
+    {
+      sql: `INSERT INTO deleted_sites (id, created_at) SELECT id, created_at FROM sites WHERE id = ?
+            ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at`,
+      params: [id],
+    },
     { sql: 'DELETE FROM site_network_hours WHERE site_id = ?', params: [id] },
     { sql: 'DELETE FROM site_hours WHERE site_id = ?', params: [id] },
     { sql: 'DELETE FROM article_network_shares WHERE site_id = ?', params: [id] },
@@ -84,5 +92,11 @@ export async function deleteSite(db: D1Database, id: string): Promise<boolean> {
   return (results.at(-1)?.meta.changes ?? 0) > 0;
 }
 
-export const isUniqueViolation = (err: unknown): boolean =>
-  err instanceof Error && /UNIQUE constraint failed/i.test(err.message);
+/** The created_at of the last deleted site of `id`, or null if none was. */
+export async function deletedSiteCreatedAt(db: D1Database, id: string): Promise<string | null> {
+  const row = await db
+    .prepare('SELECT created_at FROM deleted_sites WHERE id = ?')
+    .bind(id)
+    .first<{ created_at: string }>();
+  return row?.created_at ?? null;
+}

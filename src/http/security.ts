@@ -29,9 +29,9 @@ const options = (styleSrc: StyleSource[]): Partial<SecureHeadersOptions> => ({
  * Security headers on every response. The Content-Security-Policy is strict:
  * scripts and styles only from this origin, no framing. Its value is the same
  * for every response, so the beacon path builds nothing per request. A
- * response that sets its own header keeps it: the embeds (frameable anywhere,
- * their own CSP), the widget (loadable cross-origin), the share redirect (no
- * referrer) and the pages below.
+ * response that sets its own header keeps it: the embeds (frameable by their
+ * site's pages, their own CSP), the widget (loadable cross-origin), the share
+ * redirect (no referrer) and the pages below.
  */
 export const securityHeaders = () => secureHeaders({ ...options(["'self'"]), overwrite: false });
 
@@ -41,3 +41,14 @@ export const securityHeaders = () => secureHeaders({ ...options(["'self'"]), ove
  * only, as making a nonce costs every response that has it.
  */
 export const withStyleNonce = () => secureHeaders(options(["'self'", NONCE]));
+
+/**
+ * The CSP `frame-ancestors` sources of an embed: the pages of the site's
+ * hosts, so that no other site can frame it and have readers click in it.
+ * Hosts are compared without port (API.md), hence `:*`; both schemes, as a
+ * site on plain http may frame an embed served over https.
+ *
+ * @example embedFrameAncestors(['news.example']) // 'https://news.example:* http://news.example:*'
+ */
+export const embedFrameAncestors = (hosts: readonly string[]): string =>
+  hosts.flatMap((host) => [`https://${host}:*`, `http://${host}:*`]).join(' ');

@@ -36,17 +36,25 @@ export function articleKey(site: Site, url: string): string {
 }
 
 /**
- * The origin a share-link click speaks for: the Referer when it is a page of
- * the site; for a click in our own /embed/share iframe (whose Referer is that
- * page, the only place it can tell), the origin of the article the embed was
- * made for, when it is on the site. Null for anything else.
+ * The origin a share-link click for `article` (its key) speaks for: the
+ * Referer when it is a page of the site; for a click in our own /embed/share
+ * iframe (whose Referer is that page, the only place it can tell), the origin
+ * of the article the embed was made for, when that is `article`, so that a
+ * share link dressed up as our embed counts no other article. Null for
+ * anything else.
  */
-export function shareClickOrigin(site: Site, referer: string | undefined, selfOrigin: string): string | null {
+export function shareClickOrigin(
+  site: Site,
+  article: string,
+  referer: string | undefined,
+  selfOrigin: string,
+): string | null {
   const page = referer ? URL.parse(referer) : null;
   if (!page) return null;
   if (site.hosts.includes(page.hostname)) return page.origin;
   if (page.origin !== selfOrigin || page.pathname !== '/embed/share') return null;
   if (page.searchParams.get('site') !== site.id) return null;
   const embedded = normaliseUrl(page.searchParams.get('url') ?? '');
-  return embedded !== null && site.hosts.includes(hostOf(embedded)) ? new URL(embedded).origin : null;
+  if (embedded === null || embedded !== normaliseUrl(article) || !site.hosts.includes(hostOf(embedded))) return null;
+  return new URL(embedded).origin;
 }

@@ -33,6 +33,7 @@ export async function recordEvents(env: Env, events: IncomingEvent[], beacon: Be
   }
   const shardEvents: ShardEvent[] = events.map((e) => ({
     site: e.site,
+    siteCreatedAt: sites.get(e.site)!.created_at,
     url: articleKey(sites.get(e.site)!, e.url),
     type: e.type,
     network: e.network ?? '',
@@ -84,13 +85,13 @@ export interface ShareClick extends BeaconContext {
  * Records a share-link click through the same path as a share beacon. A link
  * click carries no Origin, and a Referer only as the page's referrer policy
  * allows: a click is counted when its Referer is a page of the site (or our
- * embed of one). Any other (no Referer, a link pasted in a chat or on another
- * site, a prefetch) is accepted and not counted, so that the reader still
- * reaches the network while the count only holds clicks from the site's pages.
- * Answers how many events were counted (0 or 1).
+ * embed of the article shared). Any other (no Referer, a link pasted in a
+ * chat or on another site, a prefetch) is accepted and not counted, so that
+ * the reader still reaches the network while the count only holds clicks
+ * from the site's pages. Answers how many events were counted (0 or 1).
  */
 export async function recordShareClick(env: Env, site: Site, event: IncomingEvent, click: ShareClick): Promise<number> {
-  const origin = click.prefetch ? null : shareClickOrigin(site, click.referer, click.selfOrigin);
+  const origin = click.prefetch ? null : shareClickOrigin(site, event.url, click.referer, click.selfOrigin);
   if (origin === null) return 0;
   return recordEvents(env, [event], { ...click, origin });
 }

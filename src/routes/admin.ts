@@ -12,7 +12,7 @@ import { type SiteListBody, siteListBody } from '../openapi/schemas';
 import { changeSite, createSite, removeSite } from '../sites/manage';
 import { createSiteBody, type Site, siteBody, siteParam, updateSiteBody } from '../sites/site-schema';
 
-const ADMIN_ERRORS = [401, 403] as const;
+const ADMIN_ERRORS = [401, 403, 429] as const;
 const security = [{ adminToken: [] }];
 
 async function requireStoredSite(db: D1Database, id: string): Promise<Site> {

@@ -7,6 +7,7 @@ import { COUNTS_TTL_SECONDS, cachedArticleCounts } from '../cache/counts';
 import { cachedPopular, POPULAR_MAX_AGE_SECONDS, requestCacheContext } from '../cache/popular';
 import type { AppEnv } from '../env';
 import { popularQuery, toPopularRequest } from '../http/popular-query';
+import { embedFrameAncestors } from '../http/security';
 import { validate } from '../http/validation';
 import { MAX_URL_LENGTH } from '../ingest/event-schema';
 import { articleKey } from '../ingest/site-rules';
@@ -16,7 +17,7 @@ import { EMBED_CSS, EmbedPage } from '../render/embed-page';
 import { EmbedPopular } from '../render/embed-popular';
 import { EmbedShare } from '../render/embed-share';
 import { requireSite } from '../sites/lookup';
-import { siteId } from '../sites/site-schema';
+import { type Site, siteId } from '../sites/site-schema';
 
 const LINK_NETWORKS = NETWORKS.filter(isLinkNetwork);
 
@@ -57,12 +58,15 @@ const styleSource = (): Promise<string> =>
     .digest('SHA-256', new TextEncoder().encode(EMBED_CSS))
     .then((digest) => `'sha256-${btoa(String.fromCharCode(...new Uint8Array(digest)))}'`));
 
-/** Answers an embed page: cacheable, frameable anywhere, able to run nothing but its own stylesheet. */
-async function embedResponse(c: Context<AppEnv>, page: JSX.Element, maxAge: number): Promise<Response> {
+/**
+ * Answers an embed page of `site`: cacheable, framed only by the site's pages,
+ * able to run nothing but its own stylesheet.
+ */
+async function embedResponse(c: Context<AppEnv>, site: Site, page: JSX.Element, maxAge: number): Promise<Response> {
   c.header('Cache-Control', `public, max-age=${maxAge}`);
   c.header(
     'Content-Security-Policy',
-    `default-src 'none'; style-src ${await styleSource()}; img-src https: http:; base-uri 'none'; form-action 'none'`,
+    `default-src 'none'; style-src ${await styleSource()}; img-src https: http:; base-uri 'none'; form-action 'none'; frame-ancestors ${embedFrameAncestors(site.hosts)}`,
   );
   // Clicks reach our share endpoint with the embed's address, and nothing leaves for elsewhere.
   c.header('Referrer-Policy', 'same-origin');
@@ -95,6 +99,7 @@ export const embedRoutes = new Hono<AppEnv>()
       const networks = query.networks?.length ? query.networks : LINK_NETWORKS;
       return embedResponse(
         c,
+        site,
         <EmbedPage lang={lang} title={s.bar} theme={themeOf(query.theme)}>
           <EmbedShare
             site={site.id}
@@ -126,6 +131,7 @@ export const embedRoutes = new Hono<AppEnv>()
       const lang = language(query.lang);
       return embedResponse(
         c,
+        site,
         <EmbedPage lang={lang} title={site.name} theme={themeOf(query.theme)}>
           <EmbedPopular list={list} lang={lang} strings={strings(lang)} />
         </EmbedPage>,

@@ -5,25 +5,25 @@ import type {
   HourDelta,
   NetworkDelta,
   SiteHourDelta,
+  SiteIncarnation,
   SiteNetworkHourDelta,
 } from '../db/counts';
 
 /** One buffered increment: `network` is '' for a view, the network's name for a share. */
-export interface CountRow {
-  site: string;
+export interface CountRow extends SiteIncarnation {
   url: string;
   bucket: number;
   network: string;
   n: number;
 }
 
-export interface MetaRow extends ArticleMetadata {
-  site: string;
+export interface MetaRow extends ArticleMetadata, SiteIncarnation {
   url: string;
   bucket: number;
 }
 
-const articleKey = (site: string, url: string) => JSON.stringify([site, url]);
+// Rows of two incarnations of a site stay apart: a flush applies each only to its own.
+const articleKey = (site: string, siteCreatedAt: string, url: string) => JSON.stringify([site, siteCreatedAt, url]);
 
 /**
  * Folds a shard's buffered increments and metadata into what D1 stores: article
@@ -37,12 +37,13 @@ export function toFlushBatch(counts: CountRow[], metas: MetaRow[]): FlushBatch {
   const siteHours = new Map<string, SiteHourDelta>();
   const siteNetworkHours = new Map<string, SiteNetworkHourDelta>();
 
-  const article = (site: string, url: string, bucket: number): ArticleDelta => {
-    const key = articleKey(site, url);
+  const article = (site: string, siteCreatedAt: string, url: string, bucket: number): ArticleDelta => {
+    const key = articleKey(site, siteCreatedAt, url);
     let found = articles.get(key);
     if (!found) {
       found = {
         site,
+        siteCreatedAt,
         url,
         title: null,
         image: null,
@@ -58,39 +59,39 @@ export function toFlushBatch(counts: CountRow[], metas: MetaRow[]): FlushBatch {
     return found;
   };
 
-  for (const { site, url, bucket, network, n } of counts) {
+  for (const { site, siteCreatedAt, url, bucket, network, n } of counts) {
     const isView = network === '';
-    const a = article(site, url, bucket);
+    const a = article(site, siteCreatedAt, url, bucket);
     if (isView) a.views += n;
     else a.shares += n;
 
-    const hourKey = JSON.stringify([site, url, bucket]);
-    const hour = hours.get(hourKey) ?? { site, url, bucket, views: 0, shares: 0 };
+    const hourKey = JSON.stringify([site, siteCreatedAt, url, bucket]);
+    const hour = hours.get(hourKey) ?? { site, siteCreatedAt, url, bucket, views: 0, shares: 0 };
     if (isView) hour.views += n;
     else hour.shares += n;
     hours.set(hourKey, hour);
 
-    const siteHourKey = JSON.stringify([site, bucket]);
-    const siteHour = siteHours.get(siteHourKey) ?? { site, bucket, views: 0, shares: 0 };
+    const siteHourKey = JSON.stringify([site, siteCreatedAt, bucket]);
+    const siteHour = siteHours.get(siteHourKey) ?? { site, siteCreatedAt, bucket, views: 0, shares: 0 };
     if (isView) siteHour.views += n;
     else siteHour.shares += n;
     siteHours.set(siteHourKey, siteHour);
 
     if (!isView) {
-      const networkKey = JSON.stringify([site, url, network]);
-      const share = networks.get(networkKey) ?? { site, url, network, shares: 0 };
+      const networkKey = JSON.stringify([site, siteCreatedAt, url, network]);
+      const share = networks.get(networkKey) ?? { site, siteCreatedAt, url, network, shares: 0 };
       share.shares += n;
       networks.set(networkKey, share);
 
-      const siteNetworkKey = JSON.stringify([site, bucket, network]);
-      const siteShare = siteNetworkHours.get(siteNetworkKey) ?? { site, bucket, network, shares: 0 };
+      const siteNetworkKey = JSON.stringify([site, siteCreatedAt, bucket, network]);
+      const siteShare = siteNetworkHours.get(siteNetworkKey) ?? { site, siteCreatedAt, bucket, network, shares: 0 };
       siteShare.shares += n;
       siteNetworkHours.set(siteNetworkKey, siteShare);
     }
   }
 
   for (const meta of metas) {
-    Object.assign(article(meta.site, meta.url, meta.bucket), {
+    Object.assign(article(meta.site, meta.siteCreatedAt, meta.url, meta.bucket), {
       title: meta.title,
       image: meta.image,
       section: meta.section,

@@ -2,15 +2,18 @@ import { DurableObject } from 'cloudflare:workers';
 import type { ArticleMetadata } from '../articles/metadata';
 import { readConfig } from '../config';
 import { bucketOf, dayOf } from '../time';
-import { alarmIsLate, nextAlarmAt } from './alarm-schedule';
-import { DedupState } from './dedup';
-import { bufferIncrement, bufferMetadata, flushOutbox, hasOutbox, hasPending } from './outbox';
+import { beaconMovesAlarm, nextAlarmAt } from './alarm-schedule';
+import { DedupState, isDayClosed } from './dedup';
+import { bufferIncrement, bufferMetadata, type FlushContext, flushOutbox, hasOutbox, hasPending } from './outbox';
+import { readEpoch, readState, writeState } from './shard-state';
 import { SiteCeiling } from './site-ceiling';
 import { applyStorageSchema } from './storage-schema';
 
 /** An event as a shard receives it: validated, normalised, its site's origin checked. */
 export interface ShardEvent extends ArticleMetadata {
   site: string;
+  /** The site's created_at: which site of this id the event was checked against. */
+  siteCreatedAt: string;
   url: string;
   type: 'view' | 'share';
   network: string; // '' for a view
@@ -46,32 +49,40 @@ export class CounterShard extends DurableObject<Env> {
   private readonly siteCeiling = new SiteCeiling();
   /** When the next alarm fires, as far as this instance knows; undefined until read. */
   private alarmAt: number | null | undefined;
-  private failedFlushes = 0;
+  private failedFlushes: number;
+  private readonly flush: FlushContext;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     applyStorageSchema(ctx.storage);
     this.dedup = new DedupState(this.sql);
+    this.failedFlushes = readState(this.sql, 'failed_flushes') ?? 0;
+    this.flush = { db: env.DB, source: { shard: ctx.id.toString(), epoch: readEpoch(this.sql) } };
   }
 
   /**
    * Dedups and buffers the events of one or more beacons in one transaction;
-   * answers how many events of each beacon were counted.
+   * answers how many events of each beacon were counted. Events of a day
+   * whose dedup keys may be gone count none.
    */
   async record(beacons: RecordRequest[]): Promise<number[]> {
     const keyed: KeyedEvent[][] = [];
     for (const { receivedMs, ip, userAgent, events } of beacons) {
       const day = dayOf(receivedMs);
+      // Not even keyed, which would make a salt for the closed day.
+      const beaconKeys = isDayClosed(day, Date.now()) ? [] : await this.dedup.keyEvents(day, ip, userAgent, events);
       const bucket = bucketOf(receivedMs);
       const second = Math.floor(receivedMs / 1000);
-      const beaconKeys = await this.dedup.keyEvents(day, ip, userAgent, events);
       keyed.push(beaconKeys.map(({ event, key }) => ({ event, day, bucket, second, key })));
     }
 
-    const counted = this.ctx.storage.transactionSync(() =>
-      keyed.map((beaconKeys) => beaconKeys.filter((k) => this.buffer(k)).length),
-    );
+    const counted = this.ctx.storage.transactionSync(() => {
+      // Checked again here, in one piece with the dedup: an alarm dropping the
+      // day's keys may have run while the keys were hashed.
+      const nowMs = Date.now();
+      return keyed.map((beaconKeys) => beaconKeys.filter((k) => !isDayClosed(k.day, nowMs) && this.buffer(k)).length);
+    });
     await this.flushWithin(readConfig(this.env).flushMs);
     return counted;
   }
@@ -88,31 +99,36 @@ export class CounterShard extends DurableObject<Env> {
       this.dedup.unmarkSeen(day, key);
       isNew = false;
     }
-    if (isNew) bufferIncrement(this.sql, site, url, bucket, network);
-    bufferMetadata(this.sql, site, url, event, bucket);
+    if (isNew) bufferIncrement(this.sql, event, url, bucket, network);
+    bufferMetadata(this.sql, event, url, event, bucket);
     return isNew;
   }
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
     try {
-      await flushOutbox(this.ctx.storage, this.env.DB, this.ctx.id.toString());
-      this.failedFlushes = 0;
+      await flushOutbox(this.ctx.storage, this.flush);
+      this.setFailedFlushes(0);
     } catch (err) {
       // Handled here rather than rethrown: the runtime gives up on an alarm after
       // a few retries, and the outbox must wait as long as D1 is down.
-      this.failedFlushes++;
+      this.setFailedFlushes(this.failedFlushes + 1);
       console.error(`shard flush failed (attempt ${this.failedFlushes}); will retry`, err);
     }
     this.dedup.dropExpired(Date.now());
     await this.scheduleNext(Date.now());
   }
 
-  /** Makes sure an alarm fires within `ms` from now. */
+  private setFailedFlushes(failedFlushes: number): void {
+    if (failedFlushes !== this.failedFlushes) writeState(this.sql, 'failed_flushes', failedFlushes);
+    this.failedFlushes = failedFlushes;
+  }
+
+  /** Makes sure an alarm fires within `ms` from now, or at the retry of a shard backing off. */
   private async flushWithin(ms: number): Promise<void> {
     const due = Date.now() + ms;
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
-    if (alarmIsLate(this.alarmAt, due)) {
+    if (beaconMovesAlarm(this.alarmAt, due, this.failedFlushes)) {
       await this.ctx.storage.setAlarm(due);
       this.alarmAt = due;
     }

@@ -1,6 +1,22 @@
 import { dedupKey, newSalt, visitorHash } from '../ingest/visitor';
 import { dayOf } from '../time';
 
+/**
+ * How long after its UTC day ends a day's dedup keys are kept. A beacon is
+ * stamped when the Worker receives it, and may then wait for its site (KV,
+ * D1), the flood guard, up to 5 s in group commit (PATIENCE_MS in
+ * ./shard-client) and its RPC: seconds. Five minutes is far beyond that;
+ * an event of a day closed even so is not counted (`isDayClosed`), so a key
+ * is never dropped while an event of its day can still count.
+ */
+export const DEDUP_GRACE_MS = 5 * 60_000;
+
+/** The oldest UTC day whose events still count at `nowMs`: today, or yesterday within DEDUP_GRACE_MS of midnight. */
+const oldestOpenDay = (nowMs: number): number => dayOf(nowMs - DEDUP_GRACE_MS);
+
+/** Whether events of `day` no longer count at `nowMs`: their dedup keys may be gone. */
+export const isDayClosed = (day: number, nowMs: number): boolean => day < oldestOpenDay(nowMs);
+
 /** What an event's dedup key is made of, besides the visitor. */
 export interface DedupFields {
   site: string;
@@ -55,10 +71,10 @@ export class DedupState {
     this.sql.exec('DELETE FROM seen WHERE day = ? AND key = ?', day, key);
   }
 
-  /** Salts are deleted 48 hours after their day began; dedup keys when their day ends. */
+  /** Salts are deleted 48 hours after their day began; dedup keys DEDUP_GRACE_MS after their day ends. */
   dropExpired(nowMs: number): void {
     const today = dayOf(nowMs);
-    this.sql.exec('DELETE FROM seen WHERE day < ?', today);
+    this.sql.exec('DELETE FROM seen WHERE day < ?', oldestOpenDay(nowMs));
     this.sql.exec('DELETE FROM salts WHERE day < ?', today - 1);
     if (this.salt && this.salt.day < today - 1) this.salt = undefined;
   }

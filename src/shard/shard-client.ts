@@ -3,7 +3,13 @@ import type { CounterShard, RecordRequest } from './counter-shard';
 /** How often a queued beacon looks whether its batch is done or its turn has come. */
 const POLL_MS = 1;
 /** How long a queued beacon waits on other requests before sending its own RPC. */
-const PATIENCE_MS = 5_000;
+export const PATIENCE_MS = 5_000;
+/**
+ * How long a leader holds its shard's line. A record RPC takes milliseconds;
+ * a leader whose request was cancelled mid-RPC never hands the line on, and
+ * once its lease runs out the next beacon leads instead of waiting PATIENCE_MS.
+ */
+export const LEASE_MS = 1_000;
 
 interface Waiter {
   request: RecordRequest;
@@ -11,13 +17,25 @@ interface Waiter {
   counted: number;
 }
 
+interface Lease {
+  until: number;
+}
+
 interface ShardLine {
-  inFlight: boolean;
+  /** The in-flight RPC's hold on the line; null when none is in flight. */
+  lease: Lease | null;
   queue: Waiter[];
 }
 
 const lines = new Map<string, ShardLine>();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Makes `waiter` the leader if no live lease holds the line. */
+function takeLeadIfFree(line: ShardLine, waiter: Waiter, nowMs: number): void {
+  if (line.lease !== null && line.lease.until > nowMs) return;
+  line.lease = { until: nowMs + LEASE_MS };
+  waiter.state = 'lead';
+}
 
 /**
  * Sends a beacon's events to a shard, coalescing the beacons that concurrent
@@ -32,7 +50,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * a request that waits on another request's I/O. Each beacon is answered only
  * once its own events are durable in the shard. A beacon whose batch failed,
  * or that waited too long, sends its own RPC: the shard's per-day dedup makes
- * that retry safe.
+ * that retry safe. The line is leased to its leader for LEASE_MS, so that a
+ * leader that never returns holds it no longer.
  */
 export async function recordInShard(
   namespace: DurableObjectNamespace<CounterShard>,
@@ -41,16 +60,16 @@ export async function recordInShard(
 ): Promise<number> {
   let line = lines.get(name);
   if (!line) {
-    line = { inFlight: false, queue: [] };
+    line = { lease: null, queue: [] };
     lines.set(name, line);
   }
   const waiter: Waiter = { request, state: 'queued', counted: 0 };
   line.queue.push(waiter);
-  if (!line.inFlight) {
-    line.inFlight = true;
-    waiter.state = 'lead';
+  takeLeadIfFree(line, waiter, Date.now());
+  for (let waited = 0; waiter.state === 'queued' && waited < PATIENCE_MS; waited += POLL_MS) {
+    await sleep(POLL_MS);
+    if (waiter.state === 'queued' && line.queue[0] === waiter) takeLeadIfFree(line, waiter, Date.now());
   }
-  for (let waited = 0; waiter.state === 'queued' && waited < PATIENCE_MS; waited += POLL_MS) await sleep(POLL_MS);
 
   if (waiter.state === 'lead') await lead(namespace, name, line);
   if (waiter.state === 'done') return waiter.counted;
@@ -63,6 +82,7 @@ export async function recordInShard(
 
 /** Sends every queued beacon (the leader's own first) in one RPC, then hands the line on. */
 async function lead(namespace: DurableObjectNamespace<CounterShard>, name: string, line: ShardLine): Promise<void> {
+  const lease = line.lease;
   const batch = line.queue.splice(0);
   try {
     const counted = await namespace.getByName(name).record(batch.map((w) => w.request));
@@ -70,8 +90,15 @@ async function lead(namespace: DurableObjectNamespace<CounterShard>, name: strin
   } catch {
     for (const w of batch) w.state = 'failed';
   } finally {
-    const next = line.queue[0];
-    if (next) next.state = 'lead';
-    else line.inFlight = false;
+    // A leader whose lease ran out meanwhile has nothing left to hand on.
+    if (line.lease === lease) {
+      const next = line.queue[0];
+      if (next) {
+        line.lease = { until: Date.now() + LEASE_MS };
+        next.state = 'lead';
+      } else {
+        line.lease = null;
+      }
+    }
   }
 }

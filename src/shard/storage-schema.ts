@@ -32,6 +32,68 @@ export const STORAGE_SCHEMA_STEPS: readonly StorageSchemaStep[] = [
       CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     `,
   },
+  {
+    // The epoch of this storage, part of its batches' key in D1's flush_log
+    // (src/shard/outbox.ts): storage made anew (lost or wiped) numbers its
+    // batches from 1 again, and a new random epoch keeps them apart from the
+    // rows the old storage left there. Storage that has numbered batches already
+    // takes epoch 0, the epoch of its rows in flush_log (migration 0006), so that
+    // a batch left in its outbox still collides with its own row. Epochs stay
+    // within 2^53, where JavaScript numbers are exact.
+    step: 2,
+    sql: `
+      INSERT INTO state (key, value)
+      SELECT 'epoch', CASE WHEN EXISTS (SELECT 1 FROM state WHERE key = 'next_seq') THEN 0
+                           ELSE 1 + abs(random() % 9007199254740990) END;
+    `,
+  },
+  {
+    // Buffered rows belong to one incarnation of their site, named by its
+    // created_at (src/sites/manage.ts makes it later for a site created again
+    // under an old id): a flush applies a row only while that incarnation
+    // exists. Rows buffered before take '': whichever site has the id.
+    step: 3,
+    sql: `
+      CREATE TABLE pending_by_site (
+        site TEXT NOT NULL, site_created_at TEXT NOT NULL, url TEXT NOT NULL, bucket INTEGER NOT NULL,
+        network TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (site, site_created_at, url, bucket, network)) WITHOUT ROWID;
+      INSERT INTO pending_by_site SELECT site, '', url, bucket, network, n FROM pending;
+      DROP TABLE pending;
+      ALTER TABLE pending_by_site RENAME TO pending;
+
+      CREATE TABLE pending_meta_by_site (
+        site TEXT NOT NULL, site_created_at TEXT NOT NULL, url TEXT NOT NULL,
+        title TEXT, image TEXT, section TEXT, published TEXT, bucket INTEGER NOT NULL,
+        PRIMARY KEY (site, site_created_at, url)) WITHOUT ROWID;
+      INSERT INTO pending_meta_by_site SELECT site, '', url, title, image, section, published, bucket FROM pending_meta;
+      DROP TABLE pending_meta;
+      ALTER TABLE pending_meta_by_site RENAME TO pending_meta;
+
+      CREATE TABLE outbox_by_site (
+        seq INTEGER NOT NULL, site TEXT NOT NULL, site_created_at TEXT NOT NULL, url TEXT NOT NULL,
+        bucket INTEGER NOT NULL, network TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (seq, site, site_created_at, url, bucket, network)) WITHOUT ROWID;
+      INSERT INTO outbox_by_site SELECT seq, site, '', url, bucket, network, n FROM outbox;
+      DROP TABLE outbox;
+      ALTER TABLE outbox_by_site RENAME TO outbox;
+
+      CREATE TABLE outbox_meta_by_site (
+        seq INTEGER NOT NULL, site TEXT NOT NULL, site_created_at TEXT NOT NULL, url TEXT NOT NULL,
+        title TEXT, image TEXT, section TEXT, published TEXT, bucket INTEGER NOT NULL,
+        PRIMARY KEY (seq, site, site_created_at, url)) WITHOUT ROWID;
+      INSERT INTO outbox_meta_by_site SELECT seq, site, '', url, title, image, section, published, bucket FROM outbox_meta;
+      DROP TABLE outbox_meta;
+      ALTER TABLE outbox_meta_by_site RENAME TO outbox_meta;
+    `,
+  },
+  {
+    // How often D1, while it answers, refused each outbox batch: a batch it
+    // keeps refusing is split (src/shard/outbox.ts), however often the shard
+    // is woken again meanwhile.
+    step: 4,
+    sql: 'CREATE TABLE outbox_refusals (seq INTEGER PRIMARY KEY, refusals INTEGER NOT NULL);',
+  },
 ];
 
 // NOTE: the version lives in a table because Durable Object SQLite refuses

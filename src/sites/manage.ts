@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { storeSite } from '../cache/sites';
-import { deleteSite, findClaimedHosts, getSite, insertSite, isUniqueViolation, updateSite } from '../db/sites';
+import { isUniqueViolation } from '../db/query';
+import { deletedSiteCreatedAt, deleteSite, findClaimedHosts, getSite, insertSite, updateSite } from '../db/sites';
 import { ApiError } from '../errors';
 import { type createSiteBody, DEFAULT_SETTINGS, type Site, siteSettings, type updateSiteBody } from './site-schema';
 
@@ -18,6 +19,16 @@ const conflictOnRace = (err: unknown): never => {
   throw err;
 };
 
+/**
+ * When a site created at `nowMs` is created: then, or just after the site of
+ * the same id deleted before it (created at `deletedCreatedAt`), should the
+ * clocks say otherwise. Shards tell a site from an earlier one of its id by
+ * created_at, so no two may share it.
+ */
+export function creationTime(nowMs: number, deletedCreatedAt: string | null): number {
+  return deletedCreatedAt === null ? nowMs : Math.max(nowMs, Date.parse(deletedCreatedAt) + 1);
+}
+
 export async function createSite(
   env: Pick<Env, 'DB' | 'CACHE'>,
   body: z.infer<typeof createSiteBody>,
@@ -30,7 +41,7 @@ export async function createSite(
     name: body.name,
     hosts: body.hosts,
     settings: siteSettings.parse({ ...DEFAULT_SETTINGS, ...body.settings }),
-    created_at: new Date(nowMs).toISOString(),
+    created_at: new Date(creationTime(nowMs, await deletedSiteCreatedAt(env.DB, body.id))).toISOString(),
   };
   await insertSite(env.DB, site).catch(conflictOnRace);
   await storeSite(env, site.id, site);

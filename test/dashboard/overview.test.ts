@@ -2,12 +2,15 @@ import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { newSession, SESSION_COOKIE } from '../../src/dashboard/session';
 import { scriptJson } from '../../src/dashboard/views/layout';
+import { applyFlush } from '../../src/db/counts';
 import { periodSpan, previousSpan, readNetworkShares, readSiteSeries, readSiteTotals } from '../../src/db/series';
+import { setAsideQueries } from '../../src/db/set-aside';
+import { getSite } from '../../src/db/sites';
 import { bucketOf } from '../../src/time';
 import { createSite, expectError, flushAllShards, postEvents } from '../support/helpers';
 
 const ORIGIN = 'https://dash.test';
-const signedIn = async () => ({ Cookie: `${SESSION_COOKIE}=${await newSession(env.ADMIN_TOKEN, Date.now())}` });
+const signedIn = async () => ({ Cookie: `${SESSION_COOKIE}=${await newSession(env.DB, env.ADMIN_TOKEN, Date.now())}` });
 const dashboard = async (path: string) =>
   SELF.fetch(`${ORIGIN}${path}`, { redirect: 'manual', headers: await signedIn() });
 
@@ -297,5 +300,42 @@ describe('live hour', () => {
   it('should answer 404 and 400 in the API error shape', async () => {
     await expectError(await dashboard('/dashboard/api/live?site=no-such-site'), 404, 'unknown_site');
     await expectError(await dashboard('/dashboard/api/live?site=Not_An_Id'), 400, 'invalid_request');
+  });
+});
+
+describe('counts set aside', () => {
+  it('should list what a shard set aside, in no number of the page, and nothing when there is none', async () => {
+    const { id, host } = await createSite();
+    expect(await (await dashboard(`/dashboard?site=${id}`)).text()).not.toContain('Counts set aside');
+
+    const { created_at } = (await getSite(env.DB, id))!;
+    const row = {
+      site: id,
+      siteCreatedAt: created_at,
+      url: `https://${host}/refused`,
+      bucket: bucketOf(Date.UTC(2026, 0, 2, 3, 30)),
+      network: 'x',
+      n: 2,
+      title: null,
+      image: null,
+      section: null,
+      published: null,
+    };
+    const source = { shard: `overview-${id}`, epoch: 1 };
+    const setAsideAt = Date.UTC(2026, 0, 2, 3, 4);
+    await applyFlush(env.DB, setAsideQueries(source, 1, row, 'Error: D1_ERROR: <refused>', setAsideAt));
+    await applyFlush(env.DB, setAsideQueries(source, 2, { ...row, network: '', n: 1 }, 'Error: again', setAsideAt));
+
+    const html = await (await dashboard(`/dashboard?site=${id}`)).text();
+    expect(html).toContain('Counts set aside');
+    expect(html).toMatch(
+      new RegExp(
+        `<td class="title">https://${host}/refused</td><td>2 shares \\(X\\)</td><td>2026-01-02 03:00</td>` +
+          '<td>2026-01-02 03:04</td><td><code>Error: D1_ERROR: &lt;refused&gt;</code></td>',
+      ),
+    );
+    expect(html).toContain('<td>1 view</td>');
+    // Not counted anywhere else on the page.
+    expect(html).toContain('No article has counts in this window yet.');
   });
 });

@@ -8,7 +8,7 @@ import { ADMIN, createSite, postEvents, uniqueSiteId } from '../support/helpers'
 import { seedArticles } from '../support/seed';
 
 const ORIGIN = 'https://dash.test';
-const session = async () => `${SESSION_COOKIE}=${await newSession(env.ADMIN_TOKEN, Date.now())}`;
+const session = async () => `${SESSION_COOKIE}=${await newSession(env.DB, env.ADMIN_TOKEN, Date.now())}`;
 
 /** A form post from the dashboard's own page, signed in; fields may repeat (checkboxes). */
 const submit = async (path: string, fields: [string, string][]) =>
@@ -297,5 +297,49 @@ describe('deleting a site from the dashboard', () => {
       expect(left!.n, table).toBe(0);
     }
     expect(await (await page(response.headers.get('Location')!)).text()).toContain(`Site ${created.id} deleted.`);
+  });
+});
+
+describe('a dashboard form whose body is not a form', () => {
+  /** Bodies the browser never sends, which the body parser cannot read: multipart without its boundary, and the like. */
+  const unreadable: [string, string][] = [
+    ['multipart/form-data', 'id=x&name=y'],
+    ['multipart/form-data; boundary=abc', 'not a multipart body'],
+    ['application/x-www-form-urlencoded; charset=utf-16', 'id=x'],
+  ];
+
+  const send = async (path: string, contentType: string, body: string) =>
+    SELF.fetch(`${ORIGIN}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': contentType, Origin: ORIGIN, Cookie: await session() },
+      body,
+    });
+
+  /** A 400 page saying so, in the dashboard's HTML rather than a 500. */
+  const expectUnreadablePage = async (response: Response) => {
+    expect(response.status).toBe(400);
+    expect(response.headers.get('Content-Type')).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).toContain('role="alert"');
+    expect(html).toContain('The form could not be read.');
+  };
+
+  it('should answer the create form with a 400 page and create nothing', async () => {
+    const before = await env.DB.prepare('SELECT count(*) AS n FROM sites').first<{ n: number }>();
+    for (const [contentType, body] of unreadable) {
+      await expectUnreadablePage(await send('/dashboard/sites', contentType, body));
+    }
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM sites').first<{ n: number }>()).toEqual(before);
+  });
+
+  it('should answer the edit and delete forms with a 400 page and change nothing', async () => {
+    const { id } = await createSite();
+    const stored = await getSite(env.DB, id);
+    for (const [contentType, body] of unreadable) {
+      await expectUnreadablePage(await send(`/dashboard/sites/${id}`, contentType, body));
+      await expectUnreadablePage(await send(`/dashboard/sites/${id}/delete`, contentType, body));
+    }
+    expect(await getSite(env.DB, id)).toEqual(stored);
   });
 });

@@ -1,10 +1,17 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { type FlushBatch, flushQueries } from '../../src/db/counts';
+import { applyFlush, claimFlush, type FlushBatch, flushQueries, isFlushCommitted } from '../../src/db/counts';
 import { MAX_BOUND_PARAMETERS } from '../../src/db/query';
+import { getSite } from '../../src/db/sites';
+import { HOUR_MS } from '../../src/time';
+import { createSite, storedTotals } from '../support/helpers';
+
+const SOURCE = { shard: 'shard-x', epoch: 42 };
+const incarnation = { site: 's', siteCreatedAt: '2026-11-20T10:00:00.000Z' };
 
 const bigBatch = (articles: number): FlushBatch => ({
   articles: Array.from({ length: articles }, (_, i) => ({
-    site: 's',
+    ...incarnation,
     url: `https://n.example/${i}`,
     title: `T${i}`,
     image: null,
@@ -15,28 +22,30 @@ const bigBatch = (articles: number): FlushBatch => ({
     firstBucket: 5,
   })),
   hours: Array.from({ length: articles * 2 }, (_, i) => ({
-    site: 's',
+    ...incarnation,
     url: `https://n.example/${i >> 1}`,
     bucket: 5 + (i & 1),
     views: 1,
     shares: 0,
   })),
   networks: Array.from({ length: articles }, (_, i) => ({
-    site: 's',
+    ...incarnation,
     url: `https://n.example/${i}`,
     network: 'x',
     shares: 1,
   })),
   siteHours: [
-    { site: 's', bucket: 5, views: articles, shares: 0 },
-    { site: 's', bucket: 6, views: articles, shares: 0 },
+    { ...incarnation, bucket: 5, views: articles, shares: 0 },
+    { ...incarnation, bucket: 6, views: articles, shares: 0 },
   ],
-  siteNetworkHours: [{ site: 's', bucket: 5, network: 'x', shares: articles }],
+  siteNetworkHours: [{ ...incarnation, bucket: 5, network: 'x', shares: articles }],
 });
+
+const emptyBatch = (): FlushBatch => ({ articles: [], hours: [], networks: [], siteHours: [], siteNetworkHours: [] });
 
 describe('flushQueries', () => {
   it('should keep every statement within D1\u2019s bound-parameter limit', () => {
-    const queries = flushQueries('shard', 1, bigBatch(250), 0);
+    const queries = flushQueries(SOURCE, 1, bigBatch(250), 0);
     for (const query of queries) {
       expect(query.params.length).toBeLessThanOrEqual(MAX_BOUND_PARAMETERS);
       // Numbered parameters (?1, ?2) may appear more than once; plain ones once each.
@@ -47,11 +56,12 @@ describe('flushQueries', () => {
 
   it('should carry every row exactly once', () => {
     const batch = bigBatch(250);
-    const queries = flushQueries('shard', 1, batch, 0);
+    const queries = flushQueries(SOURCE, 1, batch, 0);
+    // Each row's columns, and its site's created_at.
     const rowsOf = (table: string, columns: number) =>
       queries
         .filter((q) => q.sql.startsWith(`INSERT INTO ${table} `))
-        .reduce((sum, q) => sum + q.params.length / columns, 0);
+        .reduce((sum, q) => sum + q.params.length / (columns + 1), 0);
     expect(rowsOf('articles', 9)).toBe(250);
     expect(rowsOf('article_hours', 5)).toBe(500);
     expect(rowsOf('article_network_shares', 4)).toBe(250);
@@ -59,21 +69,92 @@ describe('flushQueries', () => {
     expect(rowsOf('site_network_hours', 4)).toBe(1);
   });
 
-  it('should open with the flush_log row and close by pruning older ones', () => {
-    const queries = flushQueries('shard-x', 7, bigBatch(1), 123);
+  it('should open with the flush_log row and close by pruning the rows that can no longer be replayed', () => {
+    const queries = flushQueries(SOURCE, 7, bigBatch(1), 10 * HOUR_MS);
     expect(queries[0]).toEqual({
-      sql: 'INSERT INTO flush_log (shard, seq, flushed_at) VALUES (?, ?, ?)',
-      params: ['shard-x', 7, 123],
+      sql: 'INSERT INTO flush_log (shard, epoch, seq, flushed_at) VALUES (?, ?, ?, ?)',
+      params: ['shard-x', 42, 7, 10 * HOUR_MS],
     });
     expect(queries.at(-1)).toEqual({
-      sql: 'DELETE FROM flush_log WHERE shard = ? AND seq < ?',
-      params: ['shard-x', 7],
+      sql: 'DELETE FROM flush_log WHERE shard = ? AND (epoch <> ? OR seq < ?) AND flushed_at < ?',
+      params: ['shard-x', 42, 7, 9 * HOUR_MS],
     });
   });
 
   it('should write only the log rows for an empty batch', () => {
-    expect(
-      flushQueries('s', 1, { articles: [], hours: [], networks: [], siteHours: [], siteNetworkHours: [] }, 0),
-    ).toHaveLength(2);
+    expect(flushQueries(SOURCE, 1, emptyBatch(), 0)).toHaveLength(2);
+  });
+});
+
+describe('flush identity in D1', () => {
+  const source = () => ({ shard: `shard-${crypto.randomUUID()}`, epoch: 7 });
+
+  it('should tell batches of two epochs of one shard apart', async () => {
+    const first = source();
+    const wiped = { ...first, epoch: 8 };
+    await applyFlush(env.DB, flushQueries(first, 1, emptyBatch(), Date.now()));
+    expect(await isFlushCommitted(env.DB, first, 1)).toBe(true);
+    expect(await isFlushCommitted(env.DB, wiped, 1)).toBe(false);
+    await applyFlush(env.DB, flushQueries(wiped, 1, emptyBatch(), Date.now()));
+    expect(await isFlushCommitted(env.DB, wiped, 1)).toBe(true);
+  });
+
+  it('should keep a batch\u2019s row for an hour, so that a late commit of it still collides', async () => {
+    const shard = source();
+    const nowMs = Date.now();
+    await applyFlush(env.DB, flushQueries(shard, 1, emptyBatch(), nowMs - HOUR_MS + 1000));
+    await applyFlush(env.DB, flushQueries(shard, 2, emptyBatch(), nowMs));
+    expect(await isFlushCommitted(env.DB, shard, 1)).toBe(true);
+    await applyFlush(env.DB, flushQueries(shard, 3, emptyBatch(), nowMs + 2000));
+    expect(await isFlushCommitted(env.DB, shard, 1)).toBe(false);
+    expect(await isFlushCommitted(env.DB, shard, 2)).toBe(true);
+  });
+
+  it('should claim a batch once, and not one that committed', async () => {
+    const shard = source();
+    expect(await claimFlush(env.DB, shard, 1, Date.now())).toBe(true);
+    expect(await claimFlush(env.DB, shard, 1, Date.now())).toBe(false);
+    // A claimed batch can no longer commit.
+    await expect(applyFlush(env.DB, flushQueries(shard, 1, emptyBatch(), Date.now()))).rejects.toThrow(
+      /UNIQUE constraint failed/,
+    );
+  });
+});
+
+describe('flushQueries and site incarnations', () => {
+  const viewOf = (site: string, siteCreatedAt: string, url: string): FlushBatch => ({
+    articles: [
+      {
+        site,
+        siteCreatedAt,
+        url,
+        title: null,
+        image: null,
+        section: null,
+        published: null,
+        views: 1,
+        shares: 0,
+        firstBucket: 5,
+      },
+    ],
+    hours: [{ site, siteCreatedAt, url, bucket: 5, views: 1, shares: 0 }],
+    networks: [],
+    siteHours: [{ site, siteCreatedAt, bucket: 5, views: 1, shares: 0 }],
+    siteNetworkHours: [],
+  });
+
+  it('should apply rows only to the site they were counted for, or to any for rows from before', async () => {
+    const { id, host } = await createSite();
+    const { created_at } = (await getSite(env.DB, id))!;
+    const shard = { shard: `shard-${crypto.randomUUID()}`, epoch: 1 };
+    const earlier = new Date(Date.parse(created_at) - 1).toISOString();
+    await applyFlush(env.DB, flushQueries(shard, 1, viewOf(id, earlier, `https://${host}/old`), Date.now()));
+    await applyFlush(env.DB, flushQueries(shard, 2, viewOf(id, created_at, `https://${host}/new`), Date.now()));
+    await applyFlush(env.DB, flushQueries(shard, 3, viewOf(id, '', `https://${host}/legacy`), Date.now()));
+    expect(await storedTotals(id, `https://${host}/old`)).toEqual({ views: 0, shares: 0 });
+    expect(await storedTotals(id, `https://${host}/new`)).toEqual({ views: 1, shares: 0 });
+    expect(await storedTotals(id, `https://${host}/legacy`)).toEqual({ views: 1, shares: 0 });
+    const siteHours = await env.DB.prepare('SELECT views FROM site_hours WHERE site_id = ?').bind(id).all();
+    expect(siteHours.results).toEqual([{ views: 2 }]);
   });
 });

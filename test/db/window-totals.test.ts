@@ -32,6 +32,7 @@ async function flush(site: { id: string; host: string }, writes: Write[], nowMs:
     const bucket = bucketOf(nowMs) - age;
     batch.articles.push({
       site: site.id,
+      siteCreatedAt: '',
       url,
       title: `A${article}`,
       image: null,
@@ -41,9 +42,9 @@ async function flush(site: { id: string; host: string }, writes: Write[], nowMs:
       shares,
       firstBucket: bucket,
     });
-    batch.hours.push({ site: site.id, url, bucket, views, shares });
+    batch.hours.push({ site: site.id, siteCreatedAt: '', url, bucket, views, shares });
   }
-  await applyFlush(env.DB, flushQueries('window-totals-test', ++seq, batch, nowMs));
+  await applyFlush(env.DB, flushQueries({ shard: 'window-totals-test', epoch: 0 }, ++seq, batch, nowMs));
 }
 
 /** The hour a site's running totals of `hours` are at; null before it has any. */

@@ -85,7 +85,7 @@ describe('dashboard sign-in', () => {
     expect(cookie!.value).not.toContain(ADMIN_TOKEN);
     expect(await evaluate<string>(page, 'document.cookie')).toBe('');
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(`${API}/dashboard/login`);
     expect(await context.cookies()).toEqual([]);
     await page.goto(`${API}/dashboard`);

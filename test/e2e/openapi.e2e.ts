@@ -126,6 +126,14 @@ const form = (path: string, fields: Record<string, string | string[]>, { origin 
     body,
   });
 };
+/** A new dashboard session's cookie. */
+async function ownSession(): Promise<string> {
+  const signIn = await form('/dashboard/login', { token: ADMIN_TOKEN }, { cookie: '' });
+  return signIn.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0])
+    .join('; ');
+}
 const siteFields = (id: string, hosts: string) => ({ id, name: `Site ${id}`, hosts, networks: ['x', 'email'] });
 const tooLarge = { filler: 'x'.repeat(70 * 1024) };
 const etagOf = async (path: string) => (await get(path)).headers.get('ETag') ?? '';
@@ -526,7 +534,13 @@ const CASES: Case[] = [
     why: 'a huge form',
     request: () => form('/dashboard/login', { token: ADMIN_TOKEN, ...tooLarge }, { cookie: '' }),
   },
-  { operation: 'POST /dashboard/logout', status: 303, why: 'signed in', request: () => form('/dashboard/logout', {}) },
+  {
+    operation: 'POST /dashboard/logout',
+    status: 303,
+    why: 'signed in',
+    // Its own session: signing out revokes it, and the later cases need theirs.
+    request: async () => form('/dashboard/logout', {}, { cookie: await ownSession() }),
+  },
   {
     operation: 'POST /dashboard/logout',
     status: 403,
@@ -764,12 +778,8 @@ describe('every operation, answering as documented', () => {
       const created = await json('POST', '/api/v1/admin/sites', { id, name: `Site ${id}`, hosts: [host] });
       if (created.status !== 201) throw new Error(`creating ${id}: ${created.status} ${await created.text()}`);
     }
-    const signIn = await form('/dashboard/login', { token: ADMIN_TOKEN }, { cookie: '' });
-    session = signIn.headers
-      .getSetCookie()
-      .map((cookie) => cookie.split(';')[0])
-      .join('; ');
-    if (!session) throw new Error(`signing in: ${signIn.status}`);
+    session = await ownSession();
+    if (!session) throw new Error('signing in failed');
   });
 
   it.each(CASES)('$operation should answer $status for $why', async ({ operation, status, request }) => {

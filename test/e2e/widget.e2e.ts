@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page, Response } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   API,
   AXE_PATH,
@@ -14,6 +14,7 @@ import {
   sleep,
   uniqueSlug,
   until,
+  type Watched,
   watchedContext,
 } from './browser';
 
@@ -43,6 +44,8 @@ const LINK_NETWORKS = [
   'pinterest',
   'email',
 ];
+
+const ADMIN_TOKEN = inject('adminToken');
 
 let browser: Browser;
 beforeAll(async () => {
@@ -321,5 +324,55 @@ describe('the demo page', () => {
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
+  });
+});
+
+describe('the share embed', () => {
+  /**
+   * Frames the share embed `src` in a publisher's article page (served on
+   * loopback, so that Chromium's local network checks let it frame the
+   * Worker) and waits until the frame has loaded or been refused.
+   */
+  async function frameInArticlePage(watched: Watched, src: string): Promise<Page> {
+    const page = await watched.context.newPage();
+    await page.goto(`${HOST}/article/${uniqueSlug('framing')}?popular=0&track=false`);
+    await evaluate(
+      page,
+      `new Promise((loaded) => {
+        const frame = document.createElement('iframe');
+        frame.title = 'Share';
+        frame.onload = loaded;
+        frame.src = ${JSON.stringify(src)};
+        document.body.append(frame);
+      })`,
+    );
+    return page;
+  }
+
+  const embedOf = (site: string, url: string) => `${API}/embed/share?${new URLSearchParams({ site, url })}`;
+
+  it("should show in a page of the site's hosts, served on another port than the Worker", async () => {
+    const watched = await watchedContext(browser);
+    const page = await frameInArticlePage(watched, embedOf('demo', `${HOST}/article/${uniqueSlug('framed')}`));
+    expect(await page.frameLocator('iframe').getByRole('link').count()).toBe(LINK_NETWORKS.length);
+    expect(watched.errors).toEqual([]);
+    await watched.context.close();
+  });
+
+  it('should refuse to be framed by a page of another site, where a reader could be tricked into clicking', async () => {
+    const site = uniqueSlug('elsewhere');
+    const created = await fetch(`${API}/api/v1/admin/sites`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: site, name: 'Elsewhere', hosts: [`${site}.example`] }),
+    });
+    expect(created.status).toBe(201);
+    const watched = await watchedContext(browser);
+    // The demo site's page frames the embed of another site's article.
+    const page = await frameInArticlePage(watched, embedOf(site, `https://${site}.example/story`));
+    expect(page.frames().map((frame) => frame.url())).not.toContainEqual(expect.stringContaining('/embed/share'));
+    expect(await page.frameLocator('iframe').getByRole('link').count()).toBe(0);
+    expect(watched.errors).toContainEqual(expect.stringContaining('frame-ancestors'));
+    await watched.context.close();
   });
 });

@@ -1,5 +1,6 @@
 import { SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { embedFrameAncestors } from '../../src/http/security';
 import { ADMIN, createSite, postEvents } from '../support/helpers';
 
 const get = (path: string, headers: Record<string, string> = {}) =>
@@ -57,12 +58,25 @@ describe('security headers', () => {
     expect(docs).toMatch(/style-src 'self' 'nonce-[^']+'/);
   });
 
-  it('should let the embeds be framed by any page, and nothing else', async () => {
+  it("should let only the site's pages frame the embeds, and nothing else", async () => {
     const { id, host } = await createSite();
-    const embed = await get(`/embed/share?site=${id}&url=https://${host}/a`);
-    expect(embed.headers.get('Content-Security-Policy')).not.toContain('frame-ancestors');
-    expect(embed.headers.get('X-Frame-Options')).toBeNull();
+    for (const path of [`/embed/share?site=${id}&url=https://${host}/a`, `/embed/popular?site=${id}`]) {
+      const embed = await get(path);
+      expect(embed.headers.get('Content-Security-Policy'), path).toContain(
+        `frame-ancestors https://${host}:* http://${host}:*`,
+      );
+      expect(embed.headers.get('X-Frame-Options'), path).toBeNull();
+    }
     expect((await get('/demo')).headers.get('Content-Security-Policy')).toContain("frame-ancestors 'none'");
+  });
+});
+
+describe('embedFrameAncestors', () => {
+  it("should allow each of the site's hosts on any port and either scheme, and nothing else", () => {
+    expect(embedFrameAncestors(['news.example', 'localhost'])).toBe(
+      'https://news.example:* http://news.example:* https://localhost:* http://localhost:*',
+    );
+    expect(embedFrameAncestors(['news.example'])).not.toMatch(/(^| )\*( |$)|'self'|https?:( |$)/);
   });
 });
 

@@ -1,5 +1,6 @@
 import { env, listDurableObjectIds, runInDurableObject, SELF } from 'cloudflare:test';
 import { expect, it } from 'vitest';
+import wranglerToml from '../../wrangler.toml?raw';
 import { createSite, flushAllShards, postEvents } from '../support/helpers';
 
 const MARKER_IP = '203.0.113.199';
@@ -76,4 +77,26 @@ it('should keep no raw IP or User-Agent in D1, Durable Object storage or KV', as
   expect(all).toContain(`${origin}/a`);
   expect(all).toContain(`counts:${id}:`);
   expectNoRawVisitorData(all);
+});
+
+/** The `key = value` lines of one table of a TOML file: enough of TOML for wrangler.toml's flat tables. */
+function tomlTable(toml: string, name: string): Record<string, string> {
+  const table: Record<string, string> = {};
+  let inside = false;
+  for (const line of toml.split('\n').map((l) => l.replace(/#.*$/, '').trim())) {
+    const header = /^\[\[?([^\]]+)\]\]?$/.exec(line);
+    if (header) inside = header[1] === name;
+    else if (inside && line.includes('=')) {
+      const at = line.indexOf('=');
+      table[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+    }
+  }
+  return table;
+}
+
+it("should keep no Cloudflare log or trace of a request's headers (IP, User-Agent, Referer)", () => {
+  // Workers Logs stay on for what the code itself writes.
+  expect(tomlTable(wranglerToml, 'observability').enabled).toBe('true');
+  expect(tomlTable(wranglerToml, 'observability.logs')).toMatchObject({ enabled: 'true', invocation_logs: 'false' });
+  expect(tomlTable(wranglerToml, 'observability.traces').enabled).toBe('false');
 });

@@ -1,6 +1,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { secretsEqual } from '../../src/auth/admin-token';
+import { MAX_FAILURES } from '../../src/auth/failure-throttle';
 import {
   ADMIN,
   createSite,
@@ -275,4 +276,22 @@ describe('admin sites', () => {
   it('should answer 405 for a method a known admin path does not take', async () => {
     await expectError(await admin('/sites', { method: 'DELETE' }), 405, 'method_not_allowed');
   });
+});
+
+describe('admin token throttling', () => {
+  const from = (ip: string, token: string) =>
+    admin('/sites', { headers: { Authorization: `Bearer ${token}`, 'CF-Connecting-IP': ip } });
+
+  it('should answer 429 with Retry-After once a client has sent too many wrong tokens, and not slow anyone else', async () => {
+    const guesser = '198.51.100.77';
+    for (let i = 0; i < MAX_FAILURES; i++) await expectError(await from(guesser, `guess-${i}`), 403, 'forbidden');
+    for (const token of ['one-more-guess', env.ADMIN_TOKEN]) {
+      const locked = await from(guesser, token);
+      expect(Number(locked.headers.get('Retry-After'))).toBeGreaterThan(0);
+      await expectError(locked, 429, 'rate_limited');
+    }
+    const other = await from('203.0.113.200', env.ADMIN_TOKEN);
+    expect(other.status).toBe(200);
+    await other.body?.cancel();
+  }, 30_000);
 });

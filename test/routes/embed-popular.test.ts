@@ -1,6 +1,6 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { createSite, expectError, flushAllShards, postEvents } from '../support/helpers';
+import { createSite, expectError, flushAllShards, postEvents, uniqueSiteId } from '../support/helpers';
 
 const embed = (params: Record<string, string>) =>
   SELF.fetch(`https://api.test/embed/popular?${new URLSearchParams(params)}`);
@@ -41,6 +41,19 @@ describe('GET /embed/popular', () => {
     expect(html).toContain('<html lang="es">');
     expect(html).toContain('<div class="sp light">');
     expect(html).toContain('<li class="none">Nada que mostrar todavía.</li>');
+  });
+
+  it("should be framed only by the pages of the site's hosts, on any port", async () => {
+    const id = uniqueSiteId();
+    await createSite(id, { hosts: [`a.${id}.example`, `b.${id}.example`] });
+    const response = await embed({ site: id });
+    const ancestors = /frame-ancestors ([^;]*)/.exec(response.headers.get('Content-Security-Policy')!)?.[1];
+    expect(ancestors?.split(' ')).toEqual([
+      `https://a.${id}.example:*`,
+      `http://a.${id}.example:*`,
+      `https://b.${id}.example:*`,
+      `http://b.${id}.example:*`,
+    ]);
   });
 
   it('should refuse a bad query and an unknown site', async () => {

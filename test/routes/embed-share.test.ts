@@ -1,7 +1,7 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { EMBED_CSS } from '../../src/render/embed-page';
-import { createSite, expectError, flushAllShards, postEvents } from '../support/helpers';
+import { createSite, expectError, flushAllShards, postEvents, uniqueSiteId } from '../support/helpers';
 
 const embed = (params: Record<string, string>) =>
   SELF.fetch(`https://api.test/embed/share?${new URLSearchParams(params)}`);
@@ -91,6 +91,19 @@ describe('GET /embed/share', () => {
     expect(response.headers.get('X-Frame-Options')).toBeNull();
     expect(response.headers.get('Referrer-Policy')).toBe('same-origin');
     expect(await response.text()).toContain(`<style>${EMBED_CSS}</style>`);
+  });
+
+  it("should be framed only by the pages of the site's hosts, on any port", async () => {
+    const id = uniqueSiteId();
+    await createSite(id, { hosts: [`a.${id}.example`, `b.${id}.example`] });
+    const response = await embed({ site: id, url: `https://a.${id}.example/a` });
+    const ancestors = /frame-ancestors ([^;]*)/.exec(response.headers.get('Content-Security-Policy')!)?.[1];
+    expect(ancestors?.split(' ')).toEqual([
+      `https://a.${id}.example:*`,
+      `http://a.${id}.example:*`,
+      `https://b.${id}.example:*`,
+      `http://b.${id}.example:*`,
+    ]);
   });
 
   it("should refuse a URL off the site's hosts, an unknown site and a bad theme", async () => {

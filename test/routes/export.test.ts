@@ -267,7 +267,7 @@ describe('export from the dashboard', () => {
   it('should download the same file with the session cookie, and send others to sign in', async () => {
     const created = await createSite();
     await seedArticles(created, [{ path: 'd', title: '-dash', hours: [[C, 3, 1]] }]);
-    const cookie = `${SESSION_COOKIE}=${await newSession(env.ADMIN_TOKEN, Date.now())}`;
+    const cookie = `${SESSION_COOKIE}=${await newSession(env.DB, env.ADMIN_TOKEN, Date.now())}`;
     for (const format of ['csv', 'json'] as const) {
       const fromDashboard = await SELF.fetch(
         `https://dash.test/dashboard/sites/${created.id}/export?format=${format}`,

@@ -126,6 +126,21 @@ describe('GET /api/v1/share/{network}: counting', () => {
     expect(await sharesOf(id, url)).toEqual({ total: 1, by_network: { telegram: 1 } });
   });
 
+  it('should not count a click in an embed made for another article of the site', async () => {
+    const { id, host } = await createSite();
+    const shared = `https://${host}/shared`;
+    // A share link for one article, dressed up with the Referer of our embed of another.
+    await click(sharePath('telegram', { site: id, url: shared }), {
+      referer: `https://api.test/embed/share?${new URLSearchParams({ site: id, url: `https://${host}/embedded` })}`,
+    });
+    await expectNothingRecorded(id);
+    // Another spelling of the article the embed was made for still counts.
+    await click(sharePath('telegram', { site: id, url: shared }), {
+      referer: `https://api.test/embed/share?${new URLSearchParams({ site: id, url: `http://${host}/shared?utm_source=a` })}`,
+    });
+    expect(await sharesOf(id, shared)).toEqual({ total: 1, by_network: { telegram: 1 } });
+  });
+
   it("should not count a click from an embed made for another site's article", async () => {
     const { id, host } = await createSite();
     const other = await createSite();

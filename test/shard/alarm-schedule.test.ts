@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { alarmIsLate, nextAlarmAt, retryDelayMs, type ShardBacklog } from '../../src/shard/alarm-schedule';
+import {
+  beaconMovesAlarm,
+  nextAlarmAt,
+  nextExpiryAt,
+  retryDelayMs,
+  type ShardBacklog,
+} from '../../src/shard/alarm-schedule';
+import { DEDUP_GRACE_MS } from '../../src/shard/dedup';
 import { DAY_MS, HOUR_MS } from '../../src/time';
 
 const NOW = 20_000 * DAY_MS + 13 * HOUR_MS;
@@ -33,9 +40,11 @@ describe('nextAlarmAt', () => {
     expect(nextAlarmAt(NOW, FLUSH_MS, 2, { ...idle, hasPending: true })).toBe(NOW + FLUSH_MS);
   });
 
-  it('should wake an otherwise idle shard at the next midnight UTC to drop expired salts', () => {
+  it('should wake an otherwise idle shard at midnight UTC and just after, to drop expired salts and dedup keys', () => {
     expect(nextAlarmAt(NOW, FLUSH_MS, 0, { ...idle, hasSalts: true })).toBe(20_001 * DAY_MS);
-    expect(nextAlarmAt(20_001 * DAY_MS, FLUSH_MS, 0, { ...idle, hasSalts: true })).toBe(20_002 * DAY_MS);
+    expect(nextAlarmAt(20_001 * DAY_MS, FLUSH_MS, 0, { ...idle, hasSalts: true })).toBe(
+      20_001 * DAY_MS + DEDUP_GRACE_MS,
+    );
   });
 
   it('should set no alarm for an empty shard', () => {
@@ -43,11 +52,30 @@ describe('nextAlarmAt', () => {
   });
 });
 
-describe('alarmIsLate', () => {
+describe('nextExpiryAt', () => {
+  const midnight = 20_001 * DAY_MS;
+
+  it('should be midnight UTC, then DEDUP_GRACE_MS later, when yesterday\u2019s dedup keys go', () => {
+    expect(nextExpiryAt(midnight - 1)).toBe(midnight);
+    expect(nextExpiryAt(midnight)).toBe(midnight + DEDUP_GRACE_MS);
+    expect(nextExpiryAt(midnight + DEDUP_GRACE_MS - 1)).toBe(midnight + DEDUP_GRACE_MS);
+    expect(nextExpiryAt(midnight + DEDUP_GRACE_MS)).toBe(midnight + DAY_MS);
+  });
+});
+
+describe('beaconMovesAlarm', () => {
   it('should move a missing alarm or one later than due, and keep an earlier one', () => {
-    expect(alarmIsLate(null, NOW)).toBe(true);
-    expect(alarmIsLate(NOW + 1, NOW)).toBe(true);
-    expect(alarmIsLate(NOW, NOW)).toBe(false);
-    expect(alarmIsLate(NOW - 1, NOW)).toBe(false);
+    expect(beaconMovesAlarm(null, NOW, 0)).toBe(true);
+    expect(beaconMovesAlarm(NOW + 1, NOW, 0)).toBe(true);
+    expect(beaconMovesAlarm(NOW, NOW, 0)).toBe(false);
+    expect(beaconMovesAlarm(NOW - 1, NOW, 0)).toBe(false);
+  });
+
+  it('should keep the retry alarm of a shard backing off, however late', () => {
+    // After 8 failed flushes the retry is 5 minutes on, while a beacon's rows are due in 10 s.
+    expect(beaconMovesAlarm(NOW + retryDelayMs(8), NOW + FLUSH_MS, 8)).toBe(false);
+    expect(beaconMovesAlarm(NOW + retryDelayMs(1), NOW + 1_000, 1)).toBe(false);
+    // With no alarm at all, the rows still get one.
+    expect(beaconMovesAlarm(null, NOW + FLUSH_MS, 8)).toBe(true);
   });
 });

@@ -2,50 +2,51 @@ import { describe, expect, it } from 'vitest';
 import { toFlushBatch } from '../../src/shard/batch';
 
 const meta = { title: null, image: null, section: null, published: null };
+const s1 = { site: 's', siteCreatedAt: '2026-11-20T10:00:00.000Z' };
 
 describe('toFlushBatch', () => {
   it('should fold views and shares into totals, hours and networks', () => {
     const batch = toFlushBatch(
       [
-        { site: 's', url: 'u', bucket: 10, network: '', n: 3 },
-        { site: 's', url: 'u', bucket: 11, network: '', n: 2 },
-        { site: 's', url: 'u', bucket: 11, network: 'x', n: 4 },
-        { site: 's', url: 'u', bucket: 10, network: 'facebook', n: 1 },
-        { site: 's', url: 'v', bucket: 11, network: 'x', n: 5 },
+        { ...s1, url: 'u', bucket: 10, network: '', n: 3 },
+        { ...s1, url: 'u', bucket: 11, network: '', n: 2 },
+        { ...s1, url: 'u', bucket: 11, network: 'x', n: 4 },
+        { ...s1, url: 'u', bucket: 10, network: 'facebook', n: 1 },
+        { ...s1, url: 'v', bucket: 11, network: 'x', n: 5 },
       ],
       [],
     );
     expect(batch.articles).toEqual([
-      { site: 's', url: 'u', ...meta, views: 5, shares: 5, firstBucket: 10 },
-      { site: 's', url: 'v', ...meta, views: 0, shares: 5, firstBucket: 11 },
+      { ...s1, url: 'u', ...meta, views: 5, shares: 5, firstBucket: 10 },
+      { ...s1, url: 'v', ...meta, views: 0, shares: 5, firstBucket: 11 },
     ]);
     expect(batch.hours).toEqual([
-      { site: 's', url: 'u', bucket: 10, views: 3, shares: 1 },
-      { site: 's', url: 'u', bucket: 11, views: 2, shares: 4 },
-      { site: 's', url: 'v', bucket: 11, views: 0, shares: 5 },
+      { ...s1, url: 'u', bucket: 10, views: 3, shares: 1 },
+      { ...s1, url: 'u', bucket: 11, views: 2, shares: 4 },
+      { ...s1, url: 'v', bucket: 11, views: 0, shares: 5 },
     ]);
     expect(batch.networks).toEqual([
-      { site: 's', url: 'u', network: 'x', shares: 4 },
-      { site: 's', url: 'u', network: 'facebook', shares: 1 },
-      { site: 's', url: 'v', network: 'x', shares: 5 },
+      { ...s1, url: 'u', network: 'x', shares: 4 },
+      { ...s1, url: 'u', network: 'facebook', shares: 1 },
+      { ...s1, url: 'v', network: 'x', shares: 5 },
     ]);
     expect(batch.siteHours).toEqual([
-      { site: 's', bucket: 10, views: 3, shares: 1 },
-      { site: 's', bucket: 11, views: 2, shares: 9 },
+      { ...s1, bucket: 10, views: 3, shares: 1 },
+      { ...s1, bucket: 11, views: 2, shares: 9 },
     ]);
     expect(batch.siteNetworkHours).toEqual([
-      { site: 's', bucket: 11, network: 'x', shares: 9 },
-      { site: 's', bucket: 10, network: 'facebook', shares: 1 },
+      { ...s1, bucket: 11, network: 'x', shares: 9 },
+      { ...s1, bucket: 10, network: 'facebook', shares: 1 },
     ]);
   });
 
   it('should carry metadata, also for an article with nothing counted', () => {
     const batch = toFlushBatch(
-      [{ site: 's', url: 'u', bucket: 10, network: '', n: 1 }],
+      [{ ...s1, url: 'u', bucket: 10, network: '', n: 1 }],
       [
-        { site: 's', url: 'u', title: 'T', image: null, section: 'City', published: null, bucket: 10 },
+        { ...s1, url: 'u', title: 'T', image: null, section: 'City', published: null, bucket: 10 },
         {
-          site: 's',
+          ...s1,
           url: 'w',
           title: 'W',
           image: 'https://n.example/w.jpg',
@@ -56,9 +57,9 @@ describe('toFlushBatch', () => {
       ],
     );
     expect(batch.articles).toEqual([
-      { site: 's', url: 'u', ...meta, title: 'T', section: 'City', views: 1, shares: 0, firstBucket: 10 },
+      { ...s1, url: 'u', ...meta, title: 'T', section: 'City', views: 1, shares: 0, firstBucket: 10 },
       {
-        site: 's',
+        ...s1,
         url: 'w',
         ...meta,
         title: 'W',
@@ -74,11 +75,29 @@ describe('toFlushBatch', () => {
   it('should keep sites apart', () => {
     const batch = toFlushBatch(
       [
-        { site: 'a', url: 'u', bucket: 1, network: '', n: 1 },
-        { site: 'b', url: 'u', bucket: 1, network: '', n: 1 },
+        { site: 'a', siteCreatedAt: '', url: 'u', bucket: 1, network: '', n: 1 },
+        { site: 'b', siteCreatedAt: '', url: 'u', bucket: 1, network: '', n: 1 },
       ],
       [],
     );
     expect(batch.articles.map((a) => a.site)).toEqual(['a', 'b']);
+  });
+
+  it('should keep the rows of a site and of an earlier site of its id apart', () => {
+    const s0 = { site: 's', siteCreatedAt: '2026-11-19T08:00:00.000Z' };
+    const batch = toFlushBatch(
+      [
+        { ...s0, url: 'u', bucket: 1, network: 'x', n: 2 },
+        { ...s1, url: 'u', bucket: 1, network: 'x', n: 1 },
+      ],
+      [],
+    );
+    expect(batch.articles.map((a) => [a.siteCreatedAt, a.shares])).toEqual([
+      [s0.siteCreatedAt, 2],
+      [s1.siteCreatedAt, 1],
+    ]);
+    for (const rows of [batch.hours, batch.networks, batch.siteHours, batch.siteNetworkHours]) {
+      expect(rows.map((r) => r.siteCreatedAt)).toEqual([s0.siteCreatedAt, s1.siteCreatedAt]);
+    }
   });
 });

@@ -1,63 +1,26 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { readArticleCounts } from '../../src/db/counts';
-import type { CounterShard, RecordRequest, ShardEvent } from '../../src/shard/counter-shard';
-import { bucketOf, DAY_MS, dayOf, HOUR_MS } from '../../src/time';
-import { BROWSER_UA, createSite, storedTotals } from '../support/helpers';
-
-const event = (site: string, url: string, extra: Partial<ShardEvent> = {}): ShardEvent => ({
-  site,
-  url,
-  type: 'view',
-  network: '',
-  title: null,
-  image: null,
-  section: null,
-  published: null,
-  siteMaxPerSecond: 5000,
-  ...extra,
-});
-
-const request = (events: ShardEvent[], extra: Partial<RecordRequest> = {}): RecordRequest => ({
-  receivedMs: Date.now(),
-  ip: '198.51.100.9',
-  userAgent: BROWSER_UA,
-  events,
-  ...extra,
-});
+import { readSetAside } from '../../src/db/set-aside';
+import { nextExpiryAt } from '../../src/shard/alarm-schedule';
+import { CounterShard, type RecordRequest } from '../../src/shard/counter-shard';
+import { DEDUP_GRACE_MS } from '../../src/shard/dedup';
+import { D1_TIMEOUT_MS, REFUSALS_BEFORE_SPLIT } from '../../src/shard/outbox';
+import { bucketOf, DAY_MS, dayOf } from '../../src/time';
+import { storedTotals } from '../support/helpers';
+import {
+  captureShardErrors as captureFlushFailures,
+  createShardSite as createSite,
+  shardEvent as event,
+  isolatedShard,
+  beacon as request,
+  rowCount,
+  withD1Broken,
+} from './shard-support';
 
 /** Records one beacon; answers how many of its events counted. */
 const recordOne = async (shard: DurableObjectStub<CounterShard>, beacon: RecordRequest) =>
   (await shard.record([beacon]))[0];
-
-/** A shard of its own per test, so alarms and storage of other tests do not interfere. */
-const isolatedShard = () => env.SHARDS.getByName(`test-${crypto.randomUUID()}`);
-
-const rowCount = (stub: DurableObjectStub, table: string) =>
-  runInDurableObject(
-    stub,
-    (_, state) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n,
-  );
-
-/** Renames a D1 table away and back: a real D1 failure for whatever touches it meanwhile. */
-async function withD1Broken<T>(table: string, during: () => Promise<T>): Promise<T> {
-  await env.DB.exec(`ALTER TABLE ${table} RENAME TO ${table}_away`);
-  try {
-    return await during();
-  } finally {
-    await env.DB.exec(`ALTER TABLE ${table}_away RENAME TO ${table}`);
-  }
-}
-
-/**
- * Captures console.error for the rest of the test: the shard reports each
- * failed flush there. Answers what was logged, each message with its error's text.
- */
-function captureFlushFailures() {
-  const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
-  onTestFinished(() => spy.mockRestore());
-  return () => spy.mock.calls.map(([message, err]) => [message, String(err)]);
-}
 
 const flushFailure = (attempt: number, table: string) => [
   `shard flush failed (attempt ${attempt}); will retry`,
@@ -66,17 +29,18 @@ const flushFailure = (attempt: number, table: string) => [
 
 describe('CounterShard', () => {
   it('should flush buffered increments to D1 exactly', async () => {
-    const { id, host } = await createSite();
+    const site = await createSite();
+    const { id, host } = site;
     const shard = isolatedShard();
     const a = `https://${host}/a`;
     const b = `https://${host}/b`;
     for (let visitor = 0; visitor < 7; visitor++) {
       await recordOne(
         shard,
-        request([event(id, a), event(id, b, { type: 'share', network: 'x' })], { ip: `198.51.100.${visitor}` }),
+        request([event(site, a), event(site, b, { type: 'share', network: 'x' })], { ip: `198.51.100.${visitor}` }),
       );
     }
-    await recordOne(shard, request([event(id, a, { type: 'share', network: 'email' })]));
+    await recordOne(shard, request([event(site, a, { type: 'share', network: 'email' })]));
     expect(await storedTotals(id, a)).toEqual({ views: 0, shares: 0 });
 
     expect(await runDurableObjectAlarm(shard)).toBe(true);
@@ -99,21 +63,27 @@ describe('CounterShard', () => {
   });
 
   it('should answer how many events it counted', async () => {
-    const { id, host } = await createSite();
+    const site = await createSite();
+    const { host } = site;
     const shard = isolatedShard();
-    const events = [event(id, `https://${host}/a`), event(id, `https://${host}/a`), event(id, `https://${host}/b`)];
+    const events = [
+      event(site, `https://${host}/a`),
+      event(site, `https://${host}/a`),
+      event(site, `https://${host}/b`),
+    ];
     expect(await recordOne(shard, request(events))).toBe(2);
     expect(await recordOne(shard, request(events))).toBe(0);
   });
 
   it('should count a visitor again on the next UTC day', async () => {
-    const { id, host } = await createSite();
+    const site = await createSite();
+    const { id, host } = site;
     const shard = isolatedShard();
     const url = `https://${host}/a`;
     const midnight = (dayOf(Date.now()) + 1) * DAY_MS;
-    expect(await recordOne(shard, request([event(id, url)], { receivedMs: midnight - 1 }))).toBe(1);
-    expect(await recordOne(shard, request([event(id, url)], { receivedMs: midnight - 1 }))).toBe(0);
-    expect(await recordOne(shard, request([event(id, url)], { receivedMs: midnight }))).toBe(1);
+    expect(await recordOne(shard, request([event(site, url)], { receivedMs: midnight - 1 }))).toBe(1);
+    expect(await recordOne(shard, request([event(site, url)], { receivedMs: midnight - 1 }))).toBe(0);
+    expect(await recordOne(shard, request([event(site, url)], { receivedMs: midnight }))).toBe(1);
     await runDurableObjectAlarm(shard);
     const hours = await env.DB.prepare('SELECT bucket, views FROM article_hours WHERE site_id = ? ORDER BY bucket')
       .bind(id)
@@ -125,13 +95,14 @@ describe('CounterShard', () => {
   });
 
   it('should not count a replayed flush twice (crash between the D1 commit and the outbox clearing)', async () => {
-    const { id, host } = await createSite();
+    const site = await createSite();
+    const { id, host } = site;
     const shard = isolatedShard();
     const url = `https://${host}/a`;
     for (let visitor = 0; visitor < 5; visitor++) {
       await recordOne(
         shard,
-        request([event(id, url, { title: 'T' }), event(id, url, { type: 'share', network: 'x' })], {
+        request([event(site, url, { title: 'T' }), event(site, url, { type: 'share', network: 'x' })], {
           ip: `198.51.100.${visitor}`,
         }),
       );
@@ -147,13 +118,24 @@ describe('CounterShard', () => {
     await runInDurableObject(shard, async (_, state) => {
       const sql = state.storage.sql;
       const seq = sql.exec<{ value: number }>("SELECT value FROM state WHERE key = 'next_seq'").one().value - 1;
-      for (const r of snapshot.pending)
-        sql.exec('INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)', seq, r.site, r.url, r.bucket, r.network, r.n);
-      for (const r of snapshot.meta) {
+      for (const r of snapshot.pending) {
         sql.exec(
-          'INSERT INTO outbox_meta VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?)',
           seq,
           r.site,
+          r.site_created_at,
+          r.url,
+          r.bucket,
+          r.network,
+          r.n,
+        );
+      }
+      for (const r of snapshot.meta) {
+        sql.exec(
+          'INSERT INTO outbox_meta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          seq,
+          r.site,
+          r.site_created_at,
           r.url,
           r.title,
           r.image,
@@ -173,10 +155,11 @@ describe('CounterShard', () => {
   });
 
   it('should keep a batch while D1 fails and deliver it once D1 is back, nothing lost', async () => {
-    const { id, host } = await createSite();
+    const site = await createSite();
+    const { id, host } = site;
     const shard = isolatedShard();
     const url = `https://${host}/a`;
-    await recordOne(shard, request([event(id, url)], { ip: '198.51.100.1' }));
+    await recordOne(shard, request([event(site, url)], { ip: '198.51.100.1' }));
     const failures = captureFlushFailures();
 
     await withD1Broken('article_hours', async () => {
@@ -186,7 +169,7 @@ describe('CounterShard', () => {
       const retryAt = await runInDurableObject(shard, (_, state) => state.storage.getAlarm());
       expect(retryAt).not.toBeNull();
       // Events keep arriving while D1 is down.
-      await recordOne(shard, request([event(id, url)], { ip: '198.51.100.2' }));
+      await recordOne(shard, request([event(site, url)], { ip: '198.51.100.2' }));
       expect(await runDurableObjectAlarm(shard)).toBe(true);
     });
     expect(await storedTotals(id, url)).toEqual({ views: 0, shares: 0 });
@@ -200,9 +183,10 @@ describe('CounterShard', () => {
   });
 
   it('should back off between retries while D1 keeps failing', async () => {
-    const { id, host } = await createSite();
+    const site = await createSite();
+    const { id, host } = site;
     const shard = isolatedShard();
-    await recordOne(shard, request([event(id, `https://${host}/a`)]));
+    await recordOne(shard, request([event(site, `https://${host}/a`)]));
     const failures = captureFlushFailures();
     const delays = await withD1Broken('flush_log', async () => {
       const seen: number[] = [];
@@ -222,13 +206,14 @@ describe('CounterShard', () => {
   });
 
   it('should split a large backlog into several batches, each within D1\u2019s limits', async () => {
-    const { id, host } = await createSite();
+    const site = await createSite();
+    const { id, host } = site;
     const shard = isolatedShard();
     const urls = Array.from({ length: 230 }, (_, i) => `https://${host}/story-${i}`);
     for (let start = 0; start < urls.length; start += 20) {
       await recordOne(
         shard,
-        request(urls.slice(start, start + 20).map((url) => event(id, url, { title: `Title of ${url}` }))),
+        request(urls.slice(start, start + 20).map((url) => event(site, url, { title: `Title of ${url}` }))),
       );
     }
     await runDurableObjectAlarm(shard);
@@ -245,25 +230,31 @@ describe('CounterShard', () => {
   }, 60_000); // A load test: well above its run time on a busy machine.
 
   it('should flush within FLUSH_SECONDS of the first buffered event', async () => {
-    const { id, host } = await createSite();
+    const site = await createSite();
+    const { host } = site;
     const shard = isolatedShard();
     const before = Date.now();
-    await recordOne(shard, request([event(id, `https://${host}/a`)]));
+    await recordOne(shard, request([event(site, `https://${host}/a`)]));
     const at = await runInDurableObject(shard, (_, state) => state.storage.getAlarm());
     expect(at).toBeGreaterThanOrEqual(before + 3600 * 1000);
     expect(at).toBeLessThanOrEqual(Date.now() + 3600 * 1000);
   });
 
-  it('should drop salts 48 hours after their day began, and dedup keys when their day ends', async () => {
-    const { id, host } = await createSite();
+  it('should drop salts 48 hours after their day began, and dedup keys once their day is closed', async () => {
+    const site = await createSite();
+    const { id, host } = site;
     const shard = isolatedShard();
     const today = dayOf(Date.now());
     const url = `https://${host}/a`;
-    await recordOne(shard, request([event(id, url)], { receivedMs: (today - 2) * DAY_MS + HOUR_MS }));
-    await recordOne(shard, request([event(id, url)], { receivedMs: (today - 1) * DAY_MS + HOUR_MS }));
-    await recordOne(shard, request([event(id, url)], { receivedMs: Date.now() }));
+    await recordOne(shard, request([event(site, url)]));
+    await runInDurableObject(shard, (_, state) => {
+      const sql = state.storage.sql;
+      for (const day of [today - 2, today - 1]) sql.exec('INSERT INTO salts (day, salt) VALUES (?, ?)', day, `s${day}`);
+      sql.exec("INSERT INTO seen (day, key) VALUES (?, 'k')", today - 2);
+    });
     expect(await rowCount(shard, 'salts')).toBe(3);
 
+    const wake = nextExpiryAt(Date.now());
     await runDurableObjectAlarm(shard);
     const left = await runInDurableObject(shard, (_, state) => ({
       salts: state.storage.sql
@@ -276,18 +267,28 @@ describe('CounterShard', () => {
         .map((r) => r.day),
     }));
     expect(left).toEqual({ salts: [today - 1, today], seenDays: [today] });
-    // An idle shard still wakes at midnight UTC to drop the next expired salt.
+    // An idle shard still wakes to drop the next expired salt or dedup keys.
     const at = await runInDurableObject(shard, (_, state) => state.storage.getAlarm());
-    expect(at).toBe((today + 1) * DAY_MS);
-    expect(await storedTotals(id, url)).toEqual({ views: 3, shares: 0 });
+    expect(at).toBe(wake);
+    expect(await storedTotals(id, url)).toEqual({ views: 1, shares: 0 });
+  });
+
+  it('should not count a beacon of a day whose dedup keys may be gone, nor make a salt for it', async () => {
+    const site = await createSite();
+    const shard = isolatedShard();
+    const closed = Date.now() - DAY_MS - DEDUP_GRACE_MS;
+    expect(await recordOne(shard, request([event(site, `https://${site.host}/a`)], { receivedMs: closed }))).toBe(0);
+    expect(await rowCount(shard, 'pending')).toBe(0);
+    expect(await rowCount(shard, 'salts')).toBe(0);
   });
 
   it('should use a new salt each day, so visitor hashes cannot be linked across days', async () => {
     const shard = isolatedShard();
-    const { id, host } = await createSite();
-    const today = dayOf(Date.now());
-    await recordOne(shard, request([event(id, `https://${host}/a`)], { receivedMs: (today - 1) * DAY_MS }));
-    await recordOne(shard, request([event(id, `https://${host}/a`)], { receivedMs: today * DAY_MS }));
+    const site = await createSite();
+    const { host } = site;
+    const tomorrow = (dayOf(Date.now()) + 1) * DAY_MS;
+    await recordOne(shard, request([event(site, `https://${host}/a`)], { receivedMs: tomorrow - 1 }));
+    await recordOne(shard, request([event(site, `https://${host}/a`)], { receivedMs: tomorrow }));
     const salts = await runInDurableObject(shard, (_, state) =>
       state.storage.sql.exec<{ salt: string }>('SELECT salt FROM salts').toArray(),
     );
@@ -296,9 +297,10 @@ describe('CounterShard', () => {
   });
 
   it('should drop the increments of a site deleted before its flush', async () => {
-    const { id, host } = await createSite();
+    const site = await createSite();
+    const { id, host } = site;
     const shard = isolatedShard();
-    await recordOne(shard, request([event(id, `https://${host}/a`, { title: 'T' })]));
+    await recordOne(shard, request([event(site, `https://${host}/a`, { title: 'T' })]));
     await env.DB.prepare('DELETE FROM sites WHERE id = ?').bind(id).run();
     await runDurableObjectAlarm(shard);
     expect(await rowCount(shard, 'outbox')).toBe(0);
@@ -311,13 +313,14 @@ describe('CounterShard', () => {
 
 describe('CounterShard.record with several beacons', () => {
   it('should count each beacon\u2019s events in one transaction, dedup across beacons too', async () => {
-    const { id, host } = await createSite();
+    const site = await createSite();
+    const { id, host } = site;
     const shard = isolatedShard();
     const url = `https://${host}/a`;
     const counted = await shard.record([
-      request([event(id, url)], { ip: '198.51.100.1' }),
-      request([event(id, url), event(id, `${url}x`)], { ip: '198.51.100.2' }),
-      request([event(id, url)], { ip: '198.51.100.1' }),
+      request([event(site, url)], { ip: '198.51.100.1' }),
+      request([event(site, url), event(site, `${url}x`)], { ip: '198.51.100.2' }),
+      request([event(site, url)], { ip: '198.51.100.1' }),
     ]);
     expect(counted).toEqual([1, 2, 0]);
     await runDurableObjectAlarm(shard);
@@ -327,13 +330,14 @@ describe('CounterShard.record with several beacons', () => {
 
 describe('CounterShard flush of site series', () => {
   it('should add the site\u2019s hourly totals and shares per network', async () => {
-    const { id, host } = await createSite();
+    const site = await createSite();
+    const { id, host } = site;
     const shard = isolatedShard();
     await shard.record([
-      request([event(id, `https://${host}/a`), event(id, `https://${host}/b`, { type: 'share', network: 'x' })], {
+      request([event(site, `https://${host}/a`), event(site, `https://${host}/b`, { type: 'share', network: 'x' })], {
         ip: '198.51.100.1',
       }),
-      request([event(id, `https://${host}/b`), event(id, `https://${host}/b`, { type: 'share', network: 'x' })], {
+      request([event(site, `https://${host}/b`), event(site, `https://${host}/b`, { type: 'share', network: 'x' })], {
         ip: '198.51.100.2',
       }),
     ]);
@@ -356,12 +360,13 @@ describe('CounterShard flush of site series', () => {
 
 describe('CounterShard site ceiling', () => {
   it('should count at most max_events_per_second of a site per second, and count the rest\u2019s visitors later', async () => {
-    const { id, host } = await createSite();
+    const site = await createSite();
+    const { id, host } = site;
     const shard = isolatedShard();
     const url = `https://${host}/a`;
     const second = Math.floor(Date.now() / 1000) * 1000;
     const beacons = Array.from({ length: 5 }, (_, i) =>
-      request([event(id, url, { siteMaxPerSecond: 3 })], { ip: `198.51.100.${i}`, receivedMs: second + 10 }),
+      request([event(site, url, { siteMaxPerSecond: 3 })], { ip: `198.51.100.${i}`, receivedMs: second + 10 }),
     );
     expect(await shard.record(beacons)).toEqual([1, 1, 1, 0, 0]);
     // The next second the refused visitors count; the counted ones stay deduped.
@@ -376,10 +381,144 @@ describe('CounterShard site ceiling', () => {
     const shard = isolatedShard();
     const receivedMs = Date.now();
     const counted = await shard.record([
-      request([event(a.id, `https://${a.host}/x`, { siteMaxPerSecond: 1 })], { ip: '198.51.100.1', receivedMs }),
-      request([event(b.id, `https://${b.host}/x`, { siteMaxPerSecond: 1 })], { ip: '198.51.100.1', receivedMs }),
-      request([event(a.id, `https://${a.host}/x`, { siteMaxPerSecond: 1 })], { ip: '198.51.100.2', receivedMs }),
+      request([event(a, `https://${a.host}/x`, { siteMaxPerSecond: 1 })], { ip: '198.51.100.1', receivedMs }),
+      request([event(b, `https://${b.host}/x`, { siteMaxPerSecond: 1 })], { ip: '198.51.100.1', receivedMs }),
+      request([event(a, `https://${a.host}/x`, { siteMaxPerSecond: 1 })], { ip: '198.51.100.2', receivedMs }),
     ]);
     expect(counted).toEqual([1, 1, 0]);
+  });
+});
+
+describe('CounterShard backing off', () => {
+  it('should not let a beacon pull the retry of a shard backing off forward, nor once the shard is woken again', async () => {
+    const site = await createSite();
+    const stub = isolatedShard();
+    const url = `https://${site.host}/a`;
+    const failures = captureFlushFailures();
+    // Rows due within a second, so that a beacon would pull a later retry forward.
+    const flushSoon = { ...env, FLUSH_SECONDS: '1' };
+    const alarms = await runInDurableObject(stub, async (_, state) => {
+      const shard = new CounterShard(state, flushSoon);
+      await shard.record([request([event(site, url)], { ip: '198.51.100.1' })]);
+      // Four failures in a row: the retry is 16 s on.
+      await withD1Broken('flush_log', async () => {
+        for (let i = 0; i < 4; i++) await shard.alarm();
+      });
+      const retryAt = await state.storage.getAlarm();
+      await shard.record([request([event(site, url)], { ip: '198.51.100.2' })]);
+      const afterBeacon = await state.storage.getAlarm();
+      // The same storage in a new instance: the shard evicted and woken again.
+      await new CounterShard(state, flushSoon).record([request([event(site, url)], { ip: '198.51.100.3' })]);
+      const afterWake = await state.storage.getAlarm();
+      await new CounterShard(state, flushSoon).alarm();
+      await state.storage.deleteAlarm();
+      return { retryAt, afterBeacon, afterWake };
+    });
+    expect(alarms.afterBeacon).toBe(alarms.retryAt);
+    expect(alarms.afterWake).toBe(alarms.retryAt);
+    expect(failures()).toEqual([1, 2, 3, 4].map((attempt) => flushFailure(attempt, 'flush_log')));
+    expect(await storedTotals(site.id, url)).toEqual({ views: 3, shares: 0 });
+  });
+});
+
+describe('CounterShard and a batch D1 keeps refusing', () => {
+  it('should split it down to the rows D1 refuses, set those aside for the dashboard, and count the rest once', async () => {
+    const site = await createSite();
+    const shard = isolatedShard();
+    const good = ['a', 'b', 'c', 'd', 'e'].map((path) => `https://${site.host}/${path}`);
+    const poison = `https://${site.host}/poison`;
+    await shard.record([
+      request(
+        [...good, poison].map((url) => event(site, url, { title: `Title of ${url}` })),
+        { ip: '198.51.100.1' },
+      ),
+      request([event(site, poison, { type: 'share', network: 'x' })], { ip: '198.51.100.1' }),
+    ]);
+    const logged = captureFlushFailures();
+    // D1 answers, and refuses every hourly row of one article, whatever batch carries it.
+    const trigger = `refuse_${crypto.randomUUID().replaceAll('-', '')}`;
+    await env.DB.exec(
+      `CREATE TRIGGER ${trigger} BEFORE INSERT ON article_hours WHEN NEW.url = '${poison}' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END`,
+    );
+    onTestFinished(() => env.DB.exec(`DROP TRIGGER IF EXISTS ${trigger}`).then(() => {}));
+
+    // Retried as it is at first: a passing failure would pass meanwhile.
+    for (let attempt = 1; attempt < REFUSALS_BEFORE_SPLIT; attempt++) await runDurableObjectAlarm(shard);
+    expect(await storedTotals(site.id, good[0]!)).toEqual({ views: 0, shares: 0 });
+    for (
+      let alarm = 0;
+      alarm < 5 && (await rowCount(shard, 'outbox')) + (await rowCount(shard, 'outbox_meta'));
+      alarm++
+    )
+      await runDurableObjectAlarm(shard);
+
+    expect(await rowCount(shard, 'outbox')).toBe(0);
+    expect(await rowCount(shard, 'outbox_meta')).toBe(0);
+    expect(await rowCount(shard, 'outbox_refusals')).toBe(0);
+    for (const url of good) expect(await storedTotals(site.id, url)).toEqual({ views: 1, shares: 0 });
+    expect(await readArticleCounts(env.DB, site.id, poison)).toEqual({
+      url: poison,
+      views: 0,
+      shares: { total: 0, by_network: {} },
+    });
+    const setAside = await readSetAside(env.DB, site.id);
+    expect(setAside.map(({ url, network, n, title }) => ({ url, network, n, title }))).toEqual([
+      { url: poison, network: '', n: 1, title: null },
+      { url: poison, network: 'x', n: 1, title: null },
+    ]);
+    expect(setAside.every((entry) => entry.error.includes('refused for the test'))).toBe(true);
+    expect(logged()).toEqual([
+      ...Array.from({ length: REFUSALS_BEFORE_SPLIT - 1 }, (_, i) => [
+        `shard flush failed (attempt ${i + 1}); will retry`,
+        expect.stringContaining('refused for the test'),
+      ]),
+      ...[0, 1].map(() => [
+        `shard set aside a row D1 kept refusing: ${site.id} ${poison}`,
+        expect.stringContaining('refused for the test'),
+      ]),
+    ]);
+
+    // The shard is not blocked: what comes next flushes as ever.
+    await shard.record([request([event(site, good[0]!)], { ip: '198.51.100.2' })]);
+    await runDurableObjectAlarm(shard);
+    expect(await storedTotals(site.id, good[0]!)).toEqual({ views: 2, shares: 0 });
+  }, 60_000); // Some twenty D1 round trips; well above their run time on a busy machine.
+});
+
+describe('CounterShard when D1 does not answer in time', () => {
+  it('should keep a batch whose flush timed out, and count it once though it committed late', async () => {
+    const site = await createSite();
+    const stub = isolatedShard();
+    const url = `https://${site.host}/a`;
+    await stub.record([request([event(site, url)])]);
+    const failures = captureFlushFailures();
+
+    // A fake clock runs out the shard's wait on D1 before D1 answers: first
+    // for the batch (which D1 still commits, late), then for the check whether
+    // it committed.
+    await runInDurableObject(stub, async (shard) => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const flushing = shard.alarm();
+        vi.advanceTimersByTime(D1_TIMEOUT_MS);
+        for (let i = 0; i < 100 && vi.getTimerCount() === 0; i++) await Promise.resolve();
+        expect(vi.getTimerCount()).toBe(1);
+        vi.advanceTimersByTime(D1_TIMEOUT_MS);
+        await flushing;
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+    expect(failures()).toEqual([
+      ['shard flush failed (attempt 1); will retry', `Error: D1 did not answer within ${D1_TIMEOUT_MS} ms`],
+    ]);
+    expect(await rowCount(stub, 'outbox')).toBe(1);
+    expect(await storedTotals(site.id, url)).toEqual({ views: 1, shares: 0 });
+
+    // The retry finds the batch committed, and clears it without counting it again.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await storedTotals(site.id, url)).toEqual({ views: 1, shares: 0 });
+    expect(await rowCount(stub, 'outbox')).toBe(0);
+    expect(failures()).toHaveLength(1);
   });
 });

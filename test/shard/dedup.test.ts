@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { type DedupFields, DedupState } from '../../src/shard/dedup';
+import { DEDUP_GRACE_MS, type DedupFields, DedupState, isDayClosed } from '../../src/shard/dedup';
 import { DAY_MS } from '../../src/time';
 import { BROWSER_UA } from '../support/helpers';
 
@@ -76,7 +76,7 @@ describe('DedupState seen keys', () => {
         await keyOf(dedup, day, IP, view('https://n.example/a'));
         dedup.markSeen(day, 'k');
       }
-      dedup.dropExpired(DAY * DAY_MS + 1);
+      dedup.dropExpired(DAY * DAY_MS + DEDUP_GRACE_MS);
       return {
         salts: sql
           .exec<{ day: number }>('SELECT day FROM salts ORDER BY day')
@@ -90,5 +90,44 @@ describe('DedupState seen keys', () => {
       };
     });
     expect(left).toEqual({ salts: [DAY - 1, DAY], seen: [DAY], hasSalts: true });
+  });
+});
+
+describe('DedupState at midnight', () => {
+  const midnight = (DAY + 1) * DAY_MS;
+
+  it('should keep a day\u2019s keys past midnight, so that a beacon of the day arriving late counts once', async () => {
+    const seen = await withDedup((dedup) => {
+      const first = dedup.markSeen(DAY, 'k'); // at 23:59:59.999
+      // The first alarm after midnight, while the beacon's twin still waits in group commit (5 s at most).
+      dedup.dropExpired(midnight + 5_000);
+      const late = dedup.markSeen(DAY, 'k');
+      dedup.dropExpired(midnight + DEDUP_GRACE_MS - 1);
+      const later = dedup.markSeen(DAY, 'k');
+      return [first, late, later];
+    });
+    expect(seen).toEqual([true, false, false]);
+  });
+
+  it('should drop them DEDUP_GRACE_MS after midnight, when events of the day no longer count', async () => {
+    const left = await withDedup((dedup, sql) => {
+      dedup.markSeen(DAY, 'k');
+      dedup.dropExpired(midnight + DEDUP_GRACE_MS);
+      return sql.exec('SELECT day FROM seen').toArray();
+    });
+    expect(left).toEqual([]);
+  });
+});
+
+describe('isDayClosed', () => {
+  const midnight = (DAY + 1) * DAY_MS;
+
+  it('should close a day DEDUP_GRACE_MS after it ends, as its keys are dropped', () => {
+    expect(isDayClosed(DAY, midnight - 1)).toBe(false);
+    expect(isDayClosed(DAY, midnight + DEDUP_GRACE_MS - 1)).toBe(false);
+    expect(isDayClosed(DAY, midnight + DEDUP_GRACE_MS)).toBe(true);
+    expect(isDayClosed(DAY + 1, midnight + DEDUP_GRACE_MS)).toBe(false);
+    // A clock ahead of the shard's stamps tomorrow: not closed.
+    expect(isDayClosed(DAY + 2, midnight)).toBe(false);
   });
 });

@@ -4,7 +4,8 @@ import { expect, it, type MockInstance, onTestFinished, vi } from 'vitest';
 import { readConfig } from '../../src/config';
 import { shardIndex } from '../../src/shard/routing';
 import { DAY_MS, dayOf } from '../../src/time';
-import { BROWSER_UA, createSite, shardStub } from '../support/helpers';
+import { BROWSER_UA, shardStub } from '../support/helpers';
+import { createShardSite } from './shard-support';
 
 const ARTICLES = 4;
 const VISITORS = 3;
@@ -83,8 +84,18 @@ async function replayedFlush(shard: number) {
   await runInDurableObject(stub, async (_, state) => {
     const sql = state.storage.sql;
     const seq = sql.exec<{ value: number }>("SELECT value FROM state WHERE key = 'next_seq'").one().value - 1;
-    for (const r of sealed.pending)
-      sql.exec('INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)', seq, r.site, r.url, r.bucket, r.network, r.n);
+    for (const r of sealed.pending) {
+      sql.exec(
+        'INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?)',
+        seq,
+        r.site,
+        r.site_created_at,
+        r.url,
+        r.bucket,
+        r.network,
+        r.n,
+      );
+    }
     await state.storage.setAlarm(Date.now());
   });
   return runDurableObjectAlarm(stub);
@@ -96,7 +107,8 @@ it('should store totals equal to the counted events under any interleaving of ev
   onTestFinished(() => errors.mockRestore());
   await fc.assert(
     fc.asyncProperty(fc.array(command, { maxLength: 40 }), async (commands) => {
-      const { id, host } = await createSite();
+      const site = await createShardSite();
+      const { id, host } = site;
       const url = (article: number) => `https://${host}/story-${article}`;
       const counted = new Set<string>();
       const expected = new Map<string, { views: number; shares: number }>();
@@ -114,6 +126,7 @@ it('should store totals equal to the counted events under any interleaving of ev
               events: [
                 {
                   site: id,
+                  siteCreatedAt: site.createdAt,
                   url: url(c.article),
                   type: network ? 'share' : 'view',
                   network,

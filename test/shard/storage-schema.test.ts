@@ -1,25 +1,12 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { CounterShard, type ShardEvent } from '../../src/shard/counter-shard';
+import { CounterShard } from '../../src/shard/counter-shard';
 import { applyStorageSchema, STORAGE_SCHEMA_STEPS } from '../../src/shard/storage-schema';
-import { BROWSER_UA, createSite, storedTotals } from '../support/helpers';
+import { BROWSER_UA, storedTotals } from '../support/helpers';
+import { beacon, createShardSite, isolatedShard, shardEvent } from './shard-support';
 
-const SHARD_TABLES = ['salts', 'seen', 'pending', 'pending_meta', 'outbox', 'outbox_meta', 'state'];
+const SHARD_TABLES = ['salts', 'seen', 'pending', 'pending_meta', 'outbox', 'outbox_meta', 'state', 'outbox_refusals'];
 const LATEST = STORAGE_SCHEMA_STEPS.length;
-
-const isolatedShard = () => env.SHARDS.getByName(`test-${crypto.randomUUID()}`);
-
-const view = (site: string, url: string, title: string | null = null): ShardEvent => ({
-  site,
-  url,
-  type: 'view',
-  network: '',
-  title,
-  image: null,
-  section: null,
-  published: null,
-  siteMaxPerSecond: 5000,
-});
 
 const stepsRun = (sql: SqlStorage) =>
   sql
@@ -34,10 +21,6 @@ const tableNames = (sql: SqlStorage) =>
     )
     .toArray()
     .map((r) => r.name);
-
-/** Every row of the shard's tables, in a stable order. */
-const dump = (sql: SqlStorage) =>
-  Object.fromEntries(SHARD_TABLES.map((table) => [table, sql.exec(`SELECT * FROM ${table} ORDER BY 1, 2`).toArray()]));
 
 describe('STORAGE_SCHEMA_STEPS', () => {
   it('should number its steps 1, 2, 3, \u2026 in order', () => {
@@ -55,43 +38,68 @@ describe('applyStorageSchema', () => {
     expect(steps.tables).toEqual([...SHARD_TABLES, 'schema_steps'].sort());
   });
 
-  it('should upgrade storage made before steps were recorded, keeping its rows', async () => {
-    const { id, host } = await createSite();
+  it('should upgrade storage made before steps were recorded, keeping its rows and its flush identity', async () => {
+    const site = await createShardSite();
     const shard = isolatedShard();
-    const url = `https://${host}/a`;
-    const beacon = (ip: string, events: ShardEvent[]) => ({
-      receivedMs: Date.now(),
-      ip,
-      userAgent: BROWSER_UA,
-      events,
-    });
-    await shard.record([beacon('198.51.100.1', [view(id, url, 'First')])]);
-    await runDurableObjectAlarm(shard);
-    await shard.record([
-      beacon('198.51.100.2', [view(id, url, 'Second')]),
-      beacon('198.51.100.3', [view(id, `${url}b`)]),
-    ]);
+    const url = `https://${site.host}/a`;
+    const salt = 'ab'.repeat(32);
 
     const upgrade = await runInDurableObject(shard, (_, state) => {
       const sql = state.storage.sql;
-      // Storage as the shard left it before the schema had steps: today's tables and rows, no record.
-      sql.exec('DROP TABLE schema_steps');
-      const before = dump(sql);
+      // Storage as the shard left it before the schema had steps: the first
+      // step's tables with their rows (a batch left in the outbox), no record.
+      for (const table of [...SHARD_TABLES, 'schema_steps']) sql.exec(`DROP TABLE ${table}`);
+      sql.exec(STORAGE_SCHEMA_STEPS[0]!.sql);
+      sql.exec('INSERT INTO salts VALUES (?, ?)', Math.floor(Date.now() / 86_400_000), salt);
+      sql.exec("INSERT INTO state VALUES ('next_seq', 8)");
+      sql.exec('INSERT INTO pending VALUES (?, ?, ?, ?, 2)', site.id, url, Math.floor(Date.now() / 3_600_000), '');
+      sql.exec('INSERT INTO pending_meta VALUES (?, ?, ?, NULL, NULL, NULL, ?)', site.id, url, 'Title', 1);
+      sql.exec('INSERT INTO outbox VALUES (7, ?, ?, ?, ?, 3)', site.id, `${url}b`, 1, 'x');
+      sql.exec('INSERT INTO outbox_meta VALUES (7, ?, ?, ?, NULL, NULL, NULL, ?)', site.id, `${url}b`, 'B', 1);
       new CounterShard(state, env);
-      return { before, after: dump(sql), run: stepsRun(sql), tables: tableNames(sql) };
+      return {
+        run: stepsRun(sql),
+        tables: tableNames(sql),
+        state: sql.exec('SELECT key, value FROM state ORDER BY key').toArray(),
+        pending: sql.exec('SELECT site_created_at, n FROM pending').toArray(),
+        pendingMeta: sql.exec('SELECT site_created_at, title FROM pending_meta').toArray(),
+        outbox: sql.exec('SELECT seq, site_created_at, network, n FROM outbox').toArray(),
+        outboxMeta: sql.exec('SELECT seq, site_created_at, title FROM outbox_meta').toArray(),
+      };
     });
-    expect(upgrade.before.pending).toHaveLength(2);
-    expect(upgrade.before.salts).toHaveLength(1);
-    expect(upgrade.before.state).toHaveLength(1);
-    expect(upgrade.after).toEqual(upgrade.before);
     expect(upgrade.run).toEqual(STORAGE_SCHEMA_STEPS.map((s) => s.step));
     expect(upgrade.tables).toEqual([...SHARD_TABLES, 'schema_steps'].sort());
+    // Epoch 0, that of the rows its earlier batches left in flush_log.
+    expect(upgrade.state).toEqual([
+      { key: 'epoch', value: 0 },
+      { key: 'next_seq', value: 8 },
+    ]);
+    // Rows from before belong to whichever site has their id.
+    expect(upgrade.pending).toEqual([{ site_created_at: '', n: 2 }]);
+    expect(upgrade.pendingMeta).toEqual([{ site_created_at: '', title: 'Title' }]);
+    expect(upgrade.outbox).toEqual([{ seq: 7, site_created_at: '', network: 'x', n: 3 }]);
+    expect(upgrade.outboxMeta).toEqual([{ seq: 7, site_created_at: '', title: 'B' }]);
 
     // The upgraded shard goes on deduping and flushing what it held.
-    expect(await shard.record([beacon('198.51.100.2', [view(id, url)])])).toEqual([0]);
+    expect(await shard.record([beacon([shardEvent(site, url)], { userAgent: BROWSER_UA })])).toEqual([1]);
     await runDurableObjectAlarm(shard);
-    expect(await storedTotals(id, url)).toEqual({ views: 2, shares: 0 });
-    expect(await storedTotals(id, `${url}b`)).toEqual({ views: 1, shares: 0 });
+    expect(await storedTotals(site.id, url)).toEqual({ views: 3, shares: 0 });
+    expect(await storedTotals(site.id, `${url}b`)).toEqual({ views: 0, shares: 3 });
+  });
+
+  it('should give new storage a random epoch of its own', async () => {
+    const epochs = await Promise.all(
+      [isolatedShard(), isolatedShard()].map((shard) =>
+        runInDurableObject(
+          shard,
+          (_, state) =>
+            state.storage.sql.exec<{ value: number }>("SELECT value FROM state WHERE key = 'epoch'").one().value,
+        ),
+      ),
+    );
+    expect(epochs[0]).not.toBe(0);
+    expect(epochs[1]).not.toBe(epochs[0]);
+    expect(epochs.every((epoch) => Number.isSafeInteger(epoch))).toBe(true);
   });
 
   it('should run a new step once, however often the shard starts', async () => {

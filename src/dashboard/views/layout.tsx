@@ -47,7 +47,8 @@ const NAV: { section: Section; href: string; label: string }[] = [
 
 /**
  * Every dashboard page: the stylesheet and the one deferred script, both
- * served by the Worker; a top bar with the sections and sign-out when signed in.
+ * served by the Worker; a top bar with the sections and sign-out (here, or
+ * everywhere) when signed in.
  */
 export const DashboardLayout: FC<{ title: string; assets: DashboardAssets; section?: Section; children: Child }> = ({
   title,
@@ -84,6 +85,12 @@ export const DashboardLayout: FC<{ title: string; assets: DashboardAssets; secti
             <form method="post" action={LOGOUT_PATH}>
               <button type="submit" class="secondary">
                 Sign out
+              </button>
+            </form>
+            <form method="post" action={LOGOUT_PATH}>
+              <input type="hidden" name="everywhere" value="1" />
+              <button type="submit" class="secondary" title="Ends every session of every browser">
+                Sign out everywhere
               </button>
             </form>
           </>

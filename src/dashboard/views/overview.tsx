@@ -2,8 +2,10 @@ import type { FC } from 'hono/jsx';
 import type { LiveHour, Totals } from '../../../common/dashboard-json';
 import { NETWORK_LABELS, type Network } from '../../../common/networks';
 import { PERIODS, type Period } from '../../db/series';
+import type { SetAsideEntry } from '../../db/set-aside';
 import { RANK_BY, type RankBy, type RankWindow, WINDOWS } from '../../ranking/windows';
 import type { Site } from '../../sites/site-schema';
+import { HOUR_MS } from '../../time';
 import type { DashboardAssets } from '../assets';
 import type { Overview, RankChoice } from '../overview-data';
 import { DASHBOARD_API_PATH, DASHBOARD_PATH, SITES_PATH } from '../paths';
@@ -247,6 +249,56 @@ const Networks: FC<{ overview: Overview }> = ({ overview }) => {
   );
 };
 
+/** What a set-aside row held: its increment, or the article's metadata. */
+const setAsideWhat = ({ network, n }: SetAsideEntry) => {
+  if (n === null) return 'metadata';
+  if (network === '') return `${fmt(n)} ${n === 1 ? 'view' : 'views'}`;
+  return `${fmt(n)} ${n === 1 ? 'share' : 'shares'} (${networkLabel(network ?? '')})`;
+};
+
+/**
+ * Counts D1 kept refusing, which a shard set aside so as to go on flushing
+ * the rest: shown only when there are any, as they are missing from every number here.
+ */
+const SetAside: FC<{ entries: SetAsideEntry[] }> = ({ entries }) => (
+  <section class="card" aria-labelledby="set-aside-heading">
+    <h2 id="set-aside-heading">
+      Counts set aside <small>not in any number on this page</small>
+    </h2>
+    <p>
+      The database refused these buffered counts again and again, so their counter shard set them aside instead of
+      retrying them forever. They are kept in the <code>set_aside_rows</code> table with the error, to be fixed and
+      applied there.
+    </p>
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Article</th>
+            <th scope="col">Held</th>
+            <th scope="col">Hour (UTC)</th>
+            <th scope="col">Set aside (UTC)</th>
+            <th scope="col">Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry) => (
+            <tr>
+              <td class="title">{entry.url}</td>
+              <td>{setAsideWhat(entry)}</td>
+              <td>{new Date(entry.bucket * HOUR_MS).toISOString().slice(0, 13).replace('T', ' ')}:00</td>
+              <td>{new Date(entry.setAsideAt).toISOString().slice(0, 16).replace('T', ' ')}</td>
+              <td>
+                <code>{entry.error}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  </section>
+);
+
 /** The current hour, refreshed by the script from `/dashboard/api/live`; complete as rendered without it. */
 const LivePanel: FC<{ site: Site; live: LiveHour }> = ({ site, live }) => (
   <section
@@ -311,6 +363,7 @@ export const OverviewPage: FC<{
 }> = ({ assets, sites, site, state, overview, live }) => (
   <DashboardLayout title={site.name} assets={assets} section="overview">
     <Toolbar sites={sites} site={site} state={state} />
+    {overview.setAside.length > 0 ? <SetAside entries={overview.setAside} /> : null}
     <div class="kpis">
       <Kpi
         label="Views"
