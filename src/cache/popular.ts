@@ -1,7 +1,7 @@
-import { MAX_EXCLUDES, MAX_LIMIT } from '../http/popular-query';
 import { cutList } from '../popular/cut-list';
 import { readPopular } from '../popular/read-popular';
 import type { PopularRequest } from '../ranking/popular-request';
+import { MAX_EXCLUDES, MAX_LIMIT } from '../ranking/popular-request';
 import type { PopularList } from '../ranking/rank';
 import type { Site } from '../sites/site-schema';
 import { BoundedMap } from './bounded-map';

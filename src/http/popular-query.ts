@@ -1,11 +1,8 @@
 import { z } from 'zod';
-import type { PopularRequest } from '../ranking/popular-request';
+import { MAX_EXCLUDES, MAX_LIMIT, type PopularRequest } from '../ranking/popular-request';
 import { RANK_BY, WINDOWS } from '../ranking/windows';
 
-export const DEFAULT_LIMIT = 10;
-export const MAX_LIMIT = 50;
-/** Enough for a page to leave out itself and its neighbours; keeps cache keys and queries small. */
-export const MAX_EXCLUDES = 50;
+const DEFAULT_LIMIT = 10;
 const MAX_SECTION_LENGTH = 64; // sections are cut to 64 characters when recorded
 const MAX_URL_LENGTH = 4096;
 

@@ -1,5 +1,9 @@
 import type { RankBy, RankWindow } from './windows';
 
+export const MAX_LIMIT = 50;
+/** Enough for a page to leave out itself and its neighbours; keeps cache keys and queries small. */
+export const MAX_EXCLUDES = 50;
+
 /** A popular list to compute: the query with `exclude` already normalised. */
 export interface PopularRequest {
   window: RankWindow;
