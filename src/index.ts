@@ -1,4 +1,5 @@
 import { createApp } from './app';
+import { deleteExpiredThrottleRows } from './auth/failure-throttle';
 import { rollUpAllSites } from './db/rollup';
 
 export { CounterShard } from './shard/counter-shard';
@@ -7,8 +8,10 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  // The cron of wrangler.toml: moves window totals on, rolls finished days into daily rows, applies retention.
+  // The cron of wrangler.toml: deletes throttle rows that are over (first: a failed rollup must not keep
+  // them), moves window totals on, rolls finished days into daily rows, applies retention.
   async scheduled(controller, env) {
+    await deleteExpiredThrottleRows(env.DB, controller.scheduledTime);
     await rollUpAllSites(env.DB, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import { ApiError } from '../errors';
-import { checkFailures, noteFailure } from './failure-throttle';
+import { countTokenAttempt, withdrawRightAttempt } from './failure-throttle';
 
 const encoder = new TextEncoder();
 const sha256 = (value: string) => crypto.subtle.digest('SHA-256', encoder.encode(value));
@@ -33,19 +33,19 @@ export type TokenRefusal =
 
 /**
  * Checks a token given by the client of `c` (sign-in form or bearer header):
- * refused without comparing it while the client has sent too many wrong ones
- * (failure-throttle.ts), then compared in constant time with ADMIN_TOKEN; a
- * wrong one is counted against the client. Answers null when it is the token.
+ * the attempt is counted against the client first (failure-throttle.ts) and
+ * refused without comparing the token once the client has sent too many wrong
+ * ones; then compared in constant time with ADMIN_TOKEN, a right one taken
+ * back from the count. Answers null when it is the token.
  */
 export async function checkAdminToken(c: Context<AppEnv>, given: string): Promise<TokenRefusal | null> {
   const expected = c.env.ADMIN_TOKEN;
   if (!expected) return { reason: 'no_token_configured' };
-  const now = Date.now();
-  const check = await checkFailures(c.env.DB, c.req.header('CF-Connecting-IP') ?? '', now);
-  if (check.retryAfterSeconds > 0) return { reason: 'too_many_failures', retryAfterSeconds: check.retryAfterSeconds };
-  if (given && (await secretsEqual(given, expected))) return null;
-  await noteFailure(c.env.DB, check.client, now);
-  return { reason: 'wrong_token' };
+  const attempt = await countTokenAttempt(c.env.DB, c.req.header('CF-Connecting-IP') ?? '', Date.now());
+  if (!attempt.counted) return { reason: 'too_many_failures', retryAfterSeconds: attempt.retryAfterSeconds };
+  if (!given || !(await secretsEqual(given, expected))) return { reason: 'wrong_token' };
+  await withdrawRightAttempt(c.env.DB, attempt);
+  return null;
 }
 
 /**

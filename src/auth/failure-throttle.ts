@@ -1,4 +1,4 @@
-import { daySecret, type FailureWindow, readFailures, recordFailure } from '../db/auth-failures';
+import { countAttempt, daySecret, deleteExpiredFailures, withdrawAttempt } from '../db/auth-failures';
 import { ipScope } from '../ingest/ip-scope';
 import { dayOf } from '../time';
 
@@ -11,11 +11,9 @@ import { dayOf } from '../time';
 export const MAX_FAILURES = 20;
 export const FAILURE_WINDOW_MS = 15 * 60_000;
 
-/** Seconds before `window`'s client may have a token checked again; 0 when it may now. */
-export function retryAfterSeconds(window: FailureWindow | null, nowMs: number): number {
-  if (!window || window.failures < MAX_FAILURES) return 0;
-  return Math.max(1, Math.ceil((window.window_start + FAILURE_WINDOW_MS - nowMs) / 1000));
-}
+/** Seconds from `nowMs` until the window that began at `windowStart` ends, for `Retry-After`: at least 1. */
+export const retryAfterSeconds = (windowStart: number, nowMs: number): number =>
+  Math.max(1, Math.ceil((windowStart + FAILURE_WINDOW_MS - nowMs) / 1000));
 
 const encoder = new TextEncoder();
 const toHex = (bytes: ArrayBuffer | Uint8Array): string =>
@@ -49,19 +47,34 @@ async function clientKey(db: D1Database, ip: string, nowMs: number): Promise<str
   return toHex(new Uint8Array(mac).slice(0, 16));
 }
 
-/** A client looked up before its token is checked. */
-export interface FailureCheck {
-  client: string;
-  /** 0 when its token may be checked; otherwise the seconds to wait, for `Retry-After`. */
-  retryAfterSeconds: number;
-}
+/** A token attempt of a client, counted before its token is compared, or refused uncompared. */
+export type Attempt =
+  | { counted: true; client: string; windowStart: number }
+  | { counted: false; retryAfterSeconds: number };
 
-export async function checkFailures(db: D1Database, ip: string, nowMs: number): Promise<FailureCheck> {
+/**
+ * Counts an attempt against the client at `ip` before its token is compared,
+ * so that concurrent wrong tokens cannot all pass a check of the count made
+ * before any of them is written; refused once its window holds MAX_FAILURES.
+ * A right token is then withdrawn (withdrawRightAttempt): only wrong ones use
+ * the budget, and a client's compared wrong tokens never exceed it.
+ */
+export async function countTokenAttempt(db: D1Database, ip: string, nowMs: number): Promise<Attempt> {
   const client = await clientKey(db, ip, nowMs);
-  const window = await readFailures(db, client, nowMs - FAILURE_WINDOW_MS);
-  return { client, retryAfterSeconds: retryAfterSeconds(window, nowMs) };
+  const { counted, window } = await countAttempt(db, client, nowMs, nowMs - FAILURE_WINDOW_MS, MAX_FAILURES);
+  return counted
+    ? { counted: true, client, windowStart: window.window_start }
+    : { counted: false, retryAfterSeconds: retryAfterSeconds(window.window_start, nowMs) };
 }
 
-/** Counts a wrong token against `client`; windows that are over are deleted on the way. */
-export const noteFailure = (db: D1Database, client: string, nowMs: number): Promise<void> =>
-  recordFailure(db, client, nowMs, nowMs - FAILURE_WINDOW_MS);
+/** Takes back a counted attempt whose token was right. */
+export const withdrawRightAttempt = (db: D1Database, attempt: Extract<Attempt, { counted: true }>): Promise<void> =>
+  withdrawAttempt(db, attempt.client, attempt.windowStart);
+
+/**
+ * The hourly cron's cleanup at `nowMs`: windows that are over, and the
+ * client-key secrets of earlier days, so that on an idle deployment too no
+ * row outlives by more than an hour the means to tie it back to an IP.
+ */
+export const deleteExpiredThrottleRows = (db: D1Database, nowMs: number): Promise<void> =>
+  deleteExpiredFailures(db, nowMs - FAILURE_WINDOW_MS, dayOf(nowMs));

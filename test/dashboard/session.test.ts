@@ -220,6 +220,25 @@ describe('dashboard sign-in throttling', () => {
     expect(rows).not.toContain(guesser);
     expect(rows).not.toContain(await sha256Hex(guesser));
   }, 60_000);
+
+  it('should answer at most the limit of 100 concurrent wrong sign-ins with 401, the rest with 429 and no cookie', async () => {
+    const guesser = '198.51.100.24';
+    const responses = await Promise.all(Array.from({ length: 100 }, (_, i) => signInFrom(guesser, `race-${i}`)));
+    const statuses = responses.map((response) => response.status);
+    expect(responses.map((response) => response.headers.get('Set-Cookie'))).toEqual(Array(100).fill(null));
+    await Promise.all(responses.map((response) => response.body?.cancel()));
+    expect(statuses.filter((status) => status === 401).length).toBe(MAX_FAILURES);
+    expect(statuses.filter((status) => status === 429).length).toBe(100 - MAX_FAILURES);
+    expect((await signInFrom(guesser, env.ADMIN_TOKEN)).status).toBe(429);
+  }, 60_000);
+
+  it('should not count a right sign-in against its client', async () => {
+    const editor = '198.51.100.25';
+    for (let i = 0; i < MAX_FAILURES - 1; i++) expect((await signInFrom(editor, `typo-${i}`)).status).toBe(401);
+    for (let i = 0; i < 5; i++) expect((await signInFrom(editor, env.ADMIN_TOKEN)).status).toBe(303);
+    expect((await signInFrom(editor, 'one-last-typo')).status).toBe(401);
+    expect((await signInFrom(editor, env.ADMIN_TOKEN)).status).toBe(429);
+  }, 30_000);
 });
 
 describe('dashboard forms whose body is not a form', () => {
