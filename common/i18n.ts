@@ -1,6 +1,9 @@
 // Labels in the widget's languages. Pure data (no DOM): the server's iframe
 // embeds use the same words.
 
+/** A unit's forms: for Intl.PluralRules' `one`, and for every other category. */
+export type Unit = readonly [one: string, other: string];
+
 export interface Strings {
   share: (network: string) => string;
   email: string;
@@ -9,8 +12,8 @@ export interface Strings {
   copyFailed: string;
   native: string;
   bar: string;
-  views: string;
-  shares: string;
+  views: Unit;
+  shares: Unit;
   empty: string;
 }
 
@@ -23,8 +26,8 @@ const STRINGS: Record<string, Strings> = {
     copyFailed: 'Could not copy the link',
     native: 'Share…',
     bar: 'Share this article',
-    views: 'views',
-    shares: 'shares',
+    views: ['view', 'views'],
+    shares: ['share', 'shares'],
     empty: 'Nothing to show yet.',
   },
   fr: {
@@ -35,8 +38,8 @@ const STRINGS: Record<string, Strings> = {
     copyFailed: 'Impossible de copier le lien',
     native: 'Partager…',
     bar: 'Partager cet article',
-    views: 'vues',
-    shares: 'partages',
+    views: ['vue', 'vues'],
+    shares: ['partage', 'partages'],
     empty: 'Rien à afficher pour le moment.',
   },
   de: {
@@ -47,8 +50,8 @@ const STRINGS: Record<string, Strings> = {
     copyFailed: 'Link konnte nicht kopiert werden',
     native: 'Teilen…',
     bar: 'Diesen Artikel teilen',
-    views: 'Aufrufe',
-    shares: 'Mal geteilt',
+    views: ['Aufruf', 'Aufrufe'],
+    shares: ['Mal geteilt', 'Mal geteilt'],
     empty: 'Noch nichts zu zeigen.',
   },
   es: {
@@ -59,8 +62,8 @@ const STRINGS: Record<string, Strings> = {
     copyFailed: 'No se pudo copiar el enlace',
     native: 'Compartir…',
     bar: 'Compartir este artículo',
-    views: 'visitas',
-    shares: 'veces compartido',
+    views: ['visita', 'visitas'],
+    shares: ['vez compartido', 'veces compartido'],
     empty: 'Nada que mostrar todavía.',
   },
 };
@@ -72,3 +75,11 @@ export function language(tag: string | null | undefined): string {
 }
 
 export const strings = (lang: string): Strings => STRINGS[lang] ?? STRINGS.en!;
+
+/** A count in compact notation: "12", "1.2K". */
+export const compact = (lang: string, n: number): string =>
+  new Intl.NumberFormat(lang, { notation: 'compact' }).format(n);
+
+/** A count with its unit in the form `lang` gives that number: "1 view", "1.2K views", "0 vue". */
+export const quantity = (lang: string, n: number, [one, other]: Unit): string =>
+  `${compact(lang, n)} ${new Intl.PluralRules(lang).select(n) === 'one' ? one : other}`;

@@ -8,10 +8,19 @@ const DARK = '--f:#ececf0;--b:#1c1c21;--m:#aeaeb8;--l:#4a4a52;--a:#8ab4f8';
 
 const v = (name: string, fallback: string) => `var(--sharepulse-${name},var(--${fallback}))`;
 
+/**
+ * The theme class for a `data-theme` or a page's `color-scheme`: `auto`, or a
+ * scheme offering both (`light dark`), follows the reader's OS; a dark-only
+ * scheme is dark; anything else (`normal`, none) is light, as a page that
+ * says nothing is drawn light.
+ */
+export const themeOf = (scheme: string): 'light' | 'dark' | 'auto' =>
+  /auto|light.*dark|dark.*light/.test(scheme) ? 'auto' : /dark/.test(scheme) ? 'dark' : 'light';
+
 export const CSS = `
 .sp{${LIGHT};color:${v('color', 'f')};font-size:var(--sharepulse-font-size,.875rem);line-height:1.4}
-@media (prefers-color-scheme:dark){.sp:not(.light){${DARK}}}
-.sp.dark{${DARK}}
+@media (prefers-color-scheme:dark){.auto{${DARK}}}
+.dark{${DARK}}
 ul,ol{list-style:none;margin:0;padding:0}
 .bar{display:flex;flex-wrap:wrap;gap:var(--sharepulse-gap,.4em);padding:.1em}
 .btn{display:inline-flex;align-items:center;justify-content:center;gap:.35em;box-sizing:border-box;min-width:2.6em;height:2.6em;padding:0 .7em;border:1px solid ${v('border', 'l')};border-radius:var(--sharepulse-radius,999px);background:${v('background', 'b')};color:inherit;font:inherit;text-decoration:none;cursor:pointer}
@@ -20,6 +29,9 @@ ul,ol{list-style:none;margin:0;padding:0}
 svg{width:var(--sharepulse-icon-size,1.2em);height:var(--sharepulse-icon-size,1.2em);fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round;flex:none}
 .n{min-width:2.4em;text-align:left;font-variant-numeric:tabular-nums}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+.bar li{position:relative}
+.tip{position:absolute;top:100%;right:0;z-index:1;margin-top:.3em;padding:.2em .6em;border-radius:.3em;background:${v('color', 'f')};color:${v('background', 'b')};white-space:nowrap}
+.tip:empty{padding:0}
 .pop{min-height:calc(var(--rows,10)*5em);counter-reset:r;padding:0 .5em;background:${v('background', 'b')}}
 .pop li{counter-increment:r;position:relative;display:grid;grid-template-columns:1.4em 4em 1fr;grid-template-rows:auto auto;align-content:start;gap:.15em .6em;box-sizing:border-box;height:5em;padding:.6em .2em;border-top:1px solid ${v('border', 'l')};overflow:hidden}
 .pop li::before{content:counter(r);grid-row:1/3;font-weight:700;color:${v('accent', 'a')}}

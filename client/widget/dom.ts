@@ -32,11 +32,11 @@ export function icon(d: string): SVGSVGElement {
 let sheet: CSSStyleSheet | undefined;
 
 /**
- * Gives `host` a shadow root holding our stylesheet and a themed box, and
- * answers the box. A constructed stylesheet needs no `style-src` exception in
- * the page's CSP; browsers without them get a <style> element.
+ * Gives `host` a shadow root holding our stylesheet and a box of the theme
+ * class `theme`, and answers the box. A constructed stylesheet needs no
+ * `style-src` exception in the page's CSP; browsers without them get a <style> element.
  */
-export function mount(host: HTMLElement, theme: string | undefined): HTMLDivElement {
+export function mount(host: HTMLElement, theme: string): HTMLDivElement {
   const root = host.attachShadow({ mode: 'open' });
   try {
     if (!sheet) {
@@ -47,16 +47,26 @@ export function mount(host: HTMLElement, theme: string | undefined): HTMLDivElem
   } catch {
     root.append(h('style', {}, CSS));
   }
-  const box = h('div', { class: theme === 'dark' || theme === 'light' ? `sp ${theme}` : 'sp' });
+  const box = h('div', { class: `sp ${theme}` });
   root.append(box);
   return box;
 }
 
-/** GET JSON from the API without cookies; rejects on any non-2xx answer. */
+const warned = new Set<string>();
+
+/**
+ * GET JSON from the API without cookies; rejects on any non-2xx answer. The
+ * server's message of a refusal ("No site demoo.") goes to the console once
+ * per page, as it is what tells a publisher what is misconfigured.
+ */
 export async function getJson(url: string): Promise<unknown> {
   const response = await fetch(url, { credentials: 'omit' });
-  if (!response.ok) throw new Error(`${response.status}`);
-  return response.json();
+  const body = await response.json();
+  if (response.ok) return body;
+  const message = String(body?.error?.message ?? response.status);
+  if (!warned.has(message)) console.warn('sharepulse:', message);
+  warned.add(message);
+  throw new Error(message);
 }
 
 export const isHttpUrl = (value: unknown): value is string => typeof value === 'string' && /^https?:\/\//i.test(value);

@@ -1,3 +1,6 @@
+import { withoutSiteName } from '../../common/page-title';
+import { themeOf } from '../../common/widget-styles';
+
 /** What the widget knows about the page it runs on and the script that loaded it. */
 export interface Context {
   /** The API origin, taken from the widget's own `<script src>`. */
@@ -25,7 +28,17 @@ export interface Article {
 const meta = (name: string): string | undefined =>
   document.querySelector<HTMLMetaElement>(`meta[property="${name}"],meta[name="${name}"]`)?.content.trim() || undefined;
 
-const absolute = (value: string | null | undefined): string | undefined => {
+/**
+ * The element's theme class: `data-theme`, else the page's `color-scheme` as
+ * computed on the element (a page's meta tag leaves that `normal`, so the meta
+ * is read then).
+ */
+export const theme = (ctx: Context, el: HTMLElement): string => {
+  const scheme = getComputedStyle(el).colorScheme;
+  return themeOf(option(ctx, el, 'theme') ?? (scheme === 'normal' ? (meta('color-scheme') ?? '') : scheme));
+};
+
+export const absolute = (value: string | null | undefined): string | undefined => {
   if (!value) return undefined;
   try {
     const url = new URL(value, location.href);
@@ -37,9 +50,9 @@ const absolute = (value: string | null | undefined): string | undefined => {
 
 /**
  * The article on this page: its URL from `data-url`, else `<link rel=canonical>`,
- * else `og:url`, else the address bar; its metadata from Open Graph tags. A
- * published time the server could not read is left out rather than failing
- * the whole event.
+ * else `og:url`, else the address bar; its metadata from Open Graph tags, the
+ * title else from `<title>` without the site's name. A published time the
+ * server could not read is left out rather than failing the whole event.
  */
 export function article(dataUrl: string | undefined): Article {
   const url =
@@ -50,7 +63,7 @@ export function article(dataUrl: string | undefined): Article {
   const published = Date.parse(meta('article:published_time') ?? '');
   return {
     url,
-    title: (meta('og:title') ?? document.title.trim()).slice(0, 300) || undefined,
+    title: (meta('og:title') ?? withoutSiteName(document.title)).slice(0, 300) || undefined,
     image: absolute(meta('og:image')),
     section: meta('article:section')?.slice(0, 64),
     published: Number.isNaN(published) ? undefined : new Date(published).toISOString(),

@@ -1,6 +1,6 @@
-import { language, strings } from '../../common/i18n';
+import { language, quantity, strings, type Unit } from '../../common/i18n';
 import { getJson, h, isHttpUrl, mount } from './dom';
-import { type Context, languageTag, option } from './page';
+import { absolute, article, type Context, languageTag, option, theme } from './page';
 
 interface Item {
   url: string;
@@ -15,9 +15,11 @@ const isItem = (value: unknown): value is Item =>
 
 /**
  * Upgrades `<div data-sharepulse="popular">` into the site's most popular
- * articles. Rows have a fixed height and their room is kept from the start, so
- * the list does not move the page when it fills in. Every title is set as text.
- * If the ranking cannot be read, the element's own content shows again.
+ * articles, leaving out the page's own article and the URLs of `data-exclude`
+ * (space-separated, as a URL may hold a comma). Rows have a fixed height and
+ * their room is kept from the start, so the list does not move the page when
+ * it fills in. Every title is set as text. If the ranking cannot be read, the
+ * element's own content shows again.
  */
 export function popularList(ctx: Context, el: HTMLElement): void {
   const site = option(ctx, el, 'site');
@@ -31,8 +33,12 @@ export function popularList(ctx: Context, el: HTMLElement): void {
     const value = option(ctx, el, name);
     if (value) query.set(name, value);
   }
+  for (const url of [article(option(ctx, el, 'url')).url, ...(option(ctx, el, 'exclude')?.split(/\s+/) ?? [])]) {
+    const excluded = absolute(url);
+    if (excluded) query.append('exclude', excluded);
+  }
 
-  const box = mount(el, option(ctx, el, 'theme'));
+  const box = mount(el, theme(ctx, el));
   const list = h('ol', { class: 'pop', 'aria-busy': 'true' });
   list.style.setProperty('--rows', String(limit));
   for (let i = 0; i < limit; i++) list.append(h('li', { class: 'sk', 'aria-hidden': 'true' }));
@@ -42,8 +48,7 @@ export function popularList(ctx: Context, el: HTMLElement): void {
     .then((data) => {
       const items = (data as { items?: unknown }).items;
       if (!Array.isArray(items)) throw new Error('no items');
-      const format = new Intl.NumberFormat(lang, { notation: 'compact' });
-      const count = (value: unknown, unit: string) => `${format.format(Number(value) || 0)} ${unit}`;
+      const count = (value: unknown, unit: Unit) => quantity(lang, Number(value) || 0, unit);
       const rows = items.filter(isItem).map((item) => {
         const metric =
           by === 'shares'

@@ -1,8 +1,8 @@
-import { language, strings } from '../../common/i18n';
+import { compact, language, quantity, strings } from '../../common/i18n';
 import { ICONS } from '../../common/icons';
 import { isLinkNetwork, isNetwork, NETWORK_LABELS, NETWORKS, type Network, shareUrl } from '../../common/networks';
 import { getJson, h, icon, mount } from './dom';
-import { article, type Context, languageTag, option, send } from './page';
+import { article, type Context, languageTag, option, send, theme } from './page';
 
 /** Copies with the Clipboard API, else (no permission, insecure page) through a selection. */
 async function copyText(text: string, box: HTMLElement): Promise<boolean> {
@@ -25,7 +25,8 @@ async function copyText(text: string, box: HTMLElement): Promise<boolean> {
  * Upgrades `<div data-sharepulse="share">` into share buttons. The networks
  * are links to the share endpoint, so a new-tab click (or the page's own
  * fallback links, with JavaScript off) still counts; a plain click sends a
- * share beacon and opens the network's share page directly.
+ * share beacon and opens the network's share page directly. A count below
+ * `data-min-count` (default 1, so a new article shows no row of zeros) is not shown.
  */
 export function shareBar(ctx: Context, el: HTMLElement): void {
   const site = option(ctx, el, 'site');
@@ -34,17 +35,22 @@ export function shareBar(ctx: Context, el: HTMLElement): void {
   const s = strings(lang);
   const page = article(option(ctx, el, 'url'));
   const title = page.title ?? '';
+  const canShare = typeof navigator.share === 'function';
+  // By default a browser's share sheet, which has its own "Copy", takes the copy
+  // button's place: one button count everywhere, so README's plain links can take the bar's room.
   const wanted =
     option(ctx, el, 'networks')
       ?.split(',')
       .map((n) => n.trim())
-      .filter(isNetwork) ?? NETWORKS;
-  const networks = wanted.filter((n) => n !== 'native' || typeof navigator.share === 'function');
+      .filter(isNetwork) ?? NETWORKS.filter((n) => n !== (canShare ? 'copy' : 'native'));
+  const networks = wanted.filter((n) => n !== 'native' || canShare);
   const counts = option(ctx, el, 'counts');
   const withCounts = counts !== undefined && counts !== 'false';
+  const minCount = Number(option(ctx, el, 'minCount') ?? 1);
 
-  const box = mount(el, option(ctx, el, 'theme'));
-  const status = h('span', { class: 'sr', role: 'status' });
+  const box = mount(el, theme(ctx, el));
+  // Shown under the copy button (ending at its right edge, so it never widens the page), and read out.
+  const status = h('span', { class: 'tip', role: 'status' });
   const list = h('ul', { class: 'bar', 'aria-label': s.bar });
   const badges: [Network, HTMLElement, HTMLElement, string][] = [];
   const shared = (network: Network) => send(ctx.api, { site, type: 'share', network, ...page });
@@ -103,19 +109,19 @@ export function shareBar(ctx: Context, el: HTMLElement): void {
       button.append(badge);
       badges.push([network, button, badge, label]);
     }
-    list.append(h('li', {}, button));
+    list.append(h('li', {}, button, network === 'copy' ? status : ''));
   }
-  box.append(list, status);
+  box.append(list);
 
   if (withCounts) {
     getJson(`${ctx.api}/api/v1/sites/${encodeURIComponent(site)}/counts?url=${encodeURIComponent(page.url)}`).then(
       (data) => {
         const byNetwork = (data as { shares?: { by_network?: Record<string, number> } }).shares?.by_network ?? {};
-        const format = new Intl.NumberFormat(lang, { notation: 'compact' });
         for (const [network, button, badge, label] of badges) {
-          const count = format.format(byNetwork[network] ?? 0);
-          badge.textContent = count;
-          button.setAttribute('aria-label', `${label}: ${count} ${s.shares}`);
+          const count = byNetwork[network] ?? 0;
+          if (count < minCount) continue;
+          badge.textContent = compact(lang, count);
+          button.setAttribute('aria-label', `${label}: ${quantity(lang, count, s.shares)}`);
         }
       },
       () => undefined,

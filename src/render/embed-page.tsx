@@ -7,11 +7,14 @@ import { CSS } from '../../common/widget-styles';
  */
 export const EMBED_CSS = `${CSS}html,body{margin:0;background:transparent}.sp{padding:.4em}.pop{min-height:0}`;
 
-export type EmbedTheme = 'light' | 'dark' | undefined;
+/** `auto` follows the reader's OS; an iframe cannot see its page's own scheme, so light is the default. */
+export type EmbedTheme = 'light' | 'dark' | 'auto';
 
 /**
  * A self-contained page for an `<iframe>`: one inline stylesheet, no script,
- * readable with JavaScript off. Every text is escaped by hono/jsx.
+ * readable with JavaScript off. Every text is escaped by hono/jsx. Its
+ * `color-scheme` is its theme's: a frame whose scheme differs from its page's
+ * gets an opaque backdrop from the browser instead of a transparent one.
  */
 export const EmbedPage: FC<{ lang: string; title: string; theme: EmbedTheme; children: Child }> = ({
   lang,
@@ -24,13 +27,13 @@ export const EmbedPage: FC<{ lang: string; title: string; theme: EmbedTheme; chi
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="robots" content="noindex" />
-      <meta name="color-scheme" content={theme ?? 'light dark'} />
+      <meta name="color-scheme" content={theme === 'auto' ? 'light dark' : theme} />
       <title>{title}</title>
       {/* A constant: set raw, as hono/jsx would entity-escape the quotes in CSS. */}
       <style dangerouslySetInnerHTML={{ __html: EMBED_CSS }} />
     </head>
     <body>
-      <div class={theme ? `sp ${theme}` : 'sp'}>{children}</div>
+      <div class={`sp ${theme}`}>{children}</div>
     </body>
   </html>
 );

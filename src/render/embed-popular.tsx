@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import type { Strings } from '../../common/i18n';
+import { quantity, type Strings, type Unit } from '../../common/i18n';
 import type { PopularBody } from '../openapi/schemas';
 
 const isHttpUrl = (value: string | null): value is string => value !== null && /^https?:\/\//i.test(value);
@@ -9,8 +9,7 @@ const isHttpUrl = (value: string | null): value is string => value !== null && /
  * page around the iframe (the site's own article pages); every title is text.
  */
 export const EmbedPopular: FC<{ list: PopularBody; lang: string; strings: Strings }> = ({ list, lang, strings: s }) => {
-  const format = new Intl.NumberFormat(lang, { notation: 'compact' });
-  const count = (n: number, unit: string) => `${format.format(n)} ${unit}`;
+  const count = (n: number, unit: Unit) => quantity(lang, n, unit);
   const items = list.items.filter((item) => isHttpUrl(item.url));
   if (items.length === 0) {
     return (

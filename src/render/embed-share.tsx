@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import type { Strings } from '../../common/i18n';
+import { compact, quantity, type Strings } from '../../common/i18n';
 import { ICONS } from '../../common/icons';
 import { type LinkNetwork, NETWORK_LABELS } from '../../common/networks';
 
@@ -11,6 +11,8 @@ export interface EmbedShareProps {
   networks: LinkNetwork[];
   /** All-time shares per network, when the embed shows counts. */
   counts: Record<string, number> | undefined;
+  /** Counts below it are not shown (their room is kept, so every button has one width). */
+  minCount: number;
   lang: string;
   strings: Strings;
 }
@@ -23,15 +25,15 @@ const label = (network: LinkNetwork, s: Strings): string =>
  * counts the click and redirects to the network. They open a new tab, as
  * networks refuse to be framed.
  */
-export const EmbedShare: FC<EmbedShareProps> = ({ site, url, title, networks, counts, lang, strings: s }) => {
-  const format = new Intl.NumberFormat(lang, { notation: 'compact' });
+export const EmbedShare: FC<EmbedShareProps> = ({ site, url, title, networks, counts, minCount, lang, strings: s }) => {
   const query = new URLSearchParams({ site, url });
   if (title) query.set('title', title);
   return (
     <ul class="bar" aria-label={s.bar}>
       {networks.map((network) => {
         const name = label(network, s);
-        const count = counts ? format.format(counts[network] ?? 0) : undefined;
+        const count = counts ? (counts[network] ?? 0) : undefined;
+        const shown = count !== undefined && count >= minCount;
         return (
           <li>
             <a
@@ -40,14 +42,14 @@ export const EmbedShare: FC<EmbedShareProps> = ({ site, url, title, networks, co
               target="_blank"
               rel="noopener nofollow"
               title={name}
-              aria-label={count === undefined ? name : `${name}: ${count} ${s.shares}`}
+              aria-label={shown ? `${name}: ${quantity(lang, count, s.shares)}` : name}
             >
               <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
                 <path d={ICONS[network]} />
               </svg>
               {count !== undefined && (
                 <span class="n" aria-hidden="true">
-                  {count}
+                  {shown && compact(lang, count)}
                 </span>
               )}
             </a>

@@ -24,7 +24,8 @@ const LINK_NETWORKS = NETWORKS.filter(isLinkNetwork);
 const common = {
   site: siteId,
   lang: z.string().max(35).optional(),
-  theme: z.enum(['light', 'dark', 'auto']).optional(),
+  // Light unless asked: an iframe cannot see its page's color-scheme; `auto` follows the reader's OS.
+  theme: z.enum(['light', 'dark', 'auto']).default('light'),
 };
 
 const embedShareQuery = z.object({
@@ -45,6 +46,8 @@ const embedShareQuery = z.object({
     )
     .optional(),
   counts: z.enum(['true', 'false']).optional(),
+  // As the widget's data-min-count: a new article shows no row of zeros.
+  min_count: z.coerce.number().int().min(0).default(1),
 });
 
 // The popular endpoint's own query (window, by, limit, section, exclude) and defaults.
@@ -74,8 +77,6 @@ async function embedResponse(c: Context<AppEnv>, site: Site, page: JSX.Element, 
   return c.html(`<!doctype html>${page}`);
 }
 
-const themeOf = (theme: 'light' | 'dark' | 'auto' | undefined) => (theme === 'auto' ? undefined : theme);
-
 /**
  * GET /embed/share and /embed/popular, mounted at /embed: the widget's
  * elements as iframe pages, for pages that run no script of ours.
@@ -100,13 +101,14 @@ export const embedRoutes = new Hono<AppEnv>()
       return embedResponse(
         c,
         site,
-        <EmbedPage lang={lang} title={s.bar} theme={themeOf(query.theme)}>
+        <EmbedPage lang={lang} title={s.bar} theme={query.theme}>
           <EmbedShare
             site={site.id}
             url={url}
             title={query.title}
             networks={networks}
             counts={counts}
+            minCount={query.min_count}
             lang={lang}
             strings={s}
           />
@@ -132,7 +134,7 @@ export const embedRoutes = new Hono<AppEnv>()
       return embedResponse(
         c,
         site,
-        <EmbedPage lang={lang} title={site.name} theme={themeOf(query.theme)}>
+        <EmbedPage lang={lang} title={site.name} theme={query.theme}>
           <EmbedPopular list={list} lang={lang} strings={strings(lang)} />
         </EmbedPage>,
         POPULAR_MAX_AGE_SECONDS,

@@ -75,52 +75,76 @@ const LINK_NETWORKS = [
   ['email', 'Email'],
 ];
 
+/** A ` data-<name>="…"` attribute of the query option `option`, when it is given. */
+const dataAttribute = (query, option, name = option) =>
+  query.has(option) ? ` data-${name}="${escapeHtml(query.get(option))}"` : '';
+
 /**
  * A publisher's article page, written as README tells publishers to: the
- * share bar's plain links, the popular box, one script tag. Query options:
- * `lang`, `title`, `track=false`, `counts=0` (no counts on the buttons), `popular=0` (no popular
- * box), `section` and `limit` (of the popular box).
+ * share bar's plain links, the popular box, one script tag, README's
+ * stylesheet for the plain links. Query options: `lang`, `title`, `og=0` (no
+ * og:title), `image=1` (an og:image: off by default, as the demo page's CSP
+ * refuses this http picture once the article ranks in its popular box), `site`
+ * (another site id), `scheme` (a color-scheme meta tag), `theme`,
+ * `track=false`, `counts=0` (no counts on the buttons), `min` (their
+ * data-min-count), `popular=0` (no popular box), `section`, `limit` and
+ * `exclude` (of the popular box).
  */
 function articlePage(api, host, slug, query) {
   const url = `${host}/article/${slug}`;
   const title = query.get('title') ?? `Story ${slug}`;
-  const shareQuery = new URLSearchParams({ site: 'demo', url, title }).toString();
+  const siteId = query.get('site') ?? 'demo';
+  const site = escapeHtml(siteId);
+  const shareQuery = new URLSearchParams({ site: siteId, url, title }).toString();
   const track = query.get('track') === 'false' ? ' data-track="false"' : '';
   const counts = query.get('counts') === '0' ? '' : ' data-counts="true"';
+  const theme = dataAttribute(query, 'theme');
   const links = LINK_NETWORKS.map(
     ([network, name]) =>
       `<li><a href="${api}/api/v1/share/${network}?${escapeHtml(shareQuery)}" rel="nofollow noopener" target="_blank">${name}</a></li>`,
   ).join('');
-  const section = query.get('section') ? ` data-section="${escapeHtml(query.get('section'))}"` : '';
   const limit = escapeHtml(query.get('limit') ?? '5');
   const popular =
     query.get('popular') === '0'
       ? ''
-      : `<aside><h2>Most popular</h2><div data-sharepulse="popular" data-site="demo" data-window="24h" data-limit="${limit}"${section}>The most-read stories appear here.</div></aside>`;
+      : `<aside><h2>Most popular</h2><div data-sharepulse="popular" data-site="${site}" data-window="24h" data-limit="${limit}"${dataAttribute(query, 'section')}${dataAttribute(query, 'exclude')}${theme}>The most-read stories appear here.</div></aside>`;
+  const ogTitle = query.get('og') === '0' ? '' : `<meta property="og:title" content="${escapeHtml(title)}">`;
+  const scheme = query.has('scheme') ? `<meta name="color-scheme" content="${escapeHtml(query.get('scheme'))}">` : '';
   return `<!doctype html>
 <html lang="${escapeHtml(query.get('lang') ?? 'en')}">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} | The Host Gazette</title>
 <link rel="canonical" href="${escapeHtml(url)}">
-<meta property="og:title" content="${escapeHtml(title)}">
-<meta property="og:image" content="${host}/thumb.svg">
+${ogTitle}${scheme}
+${query.get('image') === '1' ? `<meta property="og:image" content="${host}/thumb.svg">` : ''}
 <meta property="article:section" content="Tests">
 <meta property="article:published_time" content="2026-11-20T08:00:00Z">
+<link rel="stylesheet" href="/article.css">
 </head>
 <body>
 <main>
 <h1>${escapeHtml(title)}</h1>
-<div data-sharepulse="share" data-site="demo"${counts}${track}>
+<div data-sharepulse="share" data-site="${site}"${counts}${dataAttribute(query, 'min', 'min-count')}${theme}${track}>
 <ul>${links}</ul>
 </div>
 <p>A story on a publisher's page, served from another origin than sharepulse.</p>
 </main>
 ${popular}
+<footer>The Host Gazette, under everything that might move.</footer>
 <script src="${api}/widget.js" async></script>
 </body>
 </html>`;
 }
+
+// An article column, and README's rules for the plain links and the popular
+// box: the room of what the widget puts there, so that the page does not move.
+const ARTICLE_CSS = `main, aside { max-width: 42rem; }
+[data-sharepulse="share"] > ul { display: flex; flex-wrap: wrap; gap: .4em; margin: 0; padding: .1em; list-style: none; font-size: .875rem; line-height: 1.4; }
+[data-sharepulse="share"] > ul a { display: inline-flex; align-items: center; justify-content: center; box-sizing: border-box; height: 2.6em; min-width: 5.5em; padding: 0 .7em; border: 1px solid; border-radius: 999px; }
+[data-sharepulse="popular"] { min-height: calc(5 * 4.375rem); }
+`;
 
 const THUMB =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 3"><rect width="4" height="3" fill="#6a8caf"/></svg>';
@@ -143,6 +167,9 @@ function startHostServer(api, port) {
     if (slug) {
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': csp });
       response.end(articlePage(api, host, slug, url.searchParams));
+    } else if (url.pathname === '/article.css') {
+      response.writeHead(200, { 'Content-Type': 'text/css' });
+      response.end(ARTICLE_CSS);
     } else if (url.pathname === '/thumb.svg') {
       response.writeHead(200, { 'Content-Type': 'image/svg+xml' });
       response.end(THUMB);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { LINK_NETWORKS } from '../support/networks';
 import {
   API,
   AXE_PATH,
@@ -30,19 +31,6 @@ const LINK_LABELS = [
   'Share on Threads',
   'Share on Pinterest',
   'Share by email',
-];
-const LINK_NETWORKS = [
-  'x',
-  'facebook',
-  'linkedin',
-  'whatsapp',
-  'telegram',
-  'reddit',
-  'bluesky',
-  'mastodon',
-  'threads',
-  'pinterest',
-  'email',
 ];
 
 const ADMIN_TOKEN = inject('adminToken');
@@ -86,7 +74,8 @@ describe('share bar', () => {
     const buttons = await bar
       .getByRole('button')
       .evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')?.replace(/: .*/, '')));
-    expect(buttons).toEqual(nativeShare ? ['Copy link', 'Share…'] : ['Copy link']);
+    // A browser's share sheet has its own "Copy", so it takes the copy button's place.
+    expect(buttons).toEqual(nativeShare ? ['Share…'] : ['Copy link']);
     // The publisher's own links are there for browsers without the script, hidden once it ran.
     expect(await page.getByRole('link', { name: 'X', exact: true }).count()).toBe(0);
 
@@ -94,9 +83,6 @@ describe('share bar', () => {
     expect(await evaluate<string>(page, `getComputedStyle(${shadowOf('share')}.querySelector('.btn')).display`)).toBe(
       'inline-flex',
     );
-    // Counts arrive in their reserved room; a new article has none yet.
-    await until(page, `${shadowOf('share')}.querySelector('.n').textContent === '0'`);
-    expect(await bar.getByRole('link', { name: 'Share on X: 0 shares', exact: true }).count()).toBe(1);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -110,6 +96,29 @@ describe('share bar', () => {
     expect(await bar.getByRole('link', { name: /^Auf X teilen/ }).count()).toBe(1);
     expect(await bar.getByRole('button', { name: /^Link kopieren/ }).count()).toBe(1);
     expect(await bar.getByRole('list').getAttribute('aria-label')).toBe('Diesen Artikel teilen');
+    await context.close();
+  });
+
+  it('should show a count only from data-min-count on (1 by default, so no row of zeros), in the right plural', async () => {
+    const url = `${HOST}/article/${uniqueSlug('threshold')}`;
+    await postEvents({ site: 'demo', type: 'share', network: 'x', url });
+    await sleep(FLUSH_WAIT_MS);
+    const { context } = await watchedContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${url}?popular=0&track=false`);
+    await until(page, `${shadowOf('share')}?.querySelector('.n').textContent === '1'`);
+    const bar = page.locator('[data-sharepulse="share"]');
+    expect(await bar.getByRole('link', { name: 'Share on X: 1 share', exact: true }).count()).toBe(1);
+    // Filled in the same pass as X's: the zeros are left out, their room kept.
+    expect(await bar.getByRole('link', { name: 'Share on Facebook', exact: true }).count()).toBe(1);
+    expect(
+      await evaluate<string[]>(page, `[...${shadowOf('share')}.querySelectorAll('.n')].map((n) => n.textContent)`),
+    ).toEqual(['1', ...Array(11).fill('')]);
+
+    await page.goto(`${url}?popular=0&track=false&min=2`);
+    await page.waitForResponse((r) => r.url().startsWith(`${API}/api/v1/sites/demo/counts?`));
+    await shareBarReady(page);
+    expect(await bar.getByRole('link', { name: 'Share on X', exact: true }).count()).toBe(1);
     await context.close();
   });
 
@@ -142,6 +151,10 @@ describe('share bar', () => {
     const copyBeacon = page.waitForResponse(isEvent('share'));
     await page.locator('[data-sharepulse="share"]').getByRole('button', { name: 'Copy link' }).click();
     await until(page, `${shadowOf('share')}.querySelector('[role=status]').textContent === 'Link copied'`);
+    // Said where it can be seen, not only to a screen reader.
+    expect(
+      await evaluate<number>(page, `${shadowOf('share')}.querySelector('[role=status]').getBoundingClientRect().width`),
+    ).toBeGreaterThan(40);
     expect(await evaluate<string>(page, 'navigator.clipboard.readText()')).toBe(url);
     expect((await copyBeacon).status()).toBe(202);
 
@@ -186,7 +199,7 @@ describe('view beacon', () => {
     for (let load = 0; load < 2; load++) {
       const beacon = page.waitForResponse(isEvent('view'));
       // No counts on the buttons: reading them now would cache zeros for the minute this test reads in.
-      if (load === 0) await page.goto(`${url}?counts=0&popular=0`);
+      if (load === 0) await page.goto(`${url}?counts=0&popular=0&image=1`);
       else await page.reload();
       const response = await beacon;
       expect(response.status()).toBe(202);
@@ -202,6 +215,18 @@ describe('view beacon', () => {
     }
     await sleep(FLUSH_WAIT_MS);
     expect((await readCounts(url)).views).toBe(1);
+    await context.close();
+  });
+
+  it('should take the title from og:title, else from <title> without the site name', async () => {
+    const { context } = await watchedContext(browser);
+    const page = await context.newPage();
+    const beacon = page.waitForRequest((r) => r.url() === `${API}/api/v1/events`);
+    await page.goto(`${HOST}/article/${uniqueSlug('titled')}?og=0&title=Bridge%20closure%20extended&popular=0`);
+    expect(JSON.parse((await beacon).postData()!).title).toBe('Bridge closure extended');
+    await shareBarReady(page);
+    const href = await page.locator('[data-sharepulse="share"]').getByRole('link').first().getAttribute('href');
+    expect(new URL(href!).searchParams.get('title')).toBe('Bridge closure extended');
     await context.close();
   });
 
@@ -240,9 +265,108 @@ describe('popular list', () => {
     expect(await evaluate<string>(page, `${shadowOf('popular')}.querySelector('img.th').src`)).toBe(
       `${HOST}/thumb.svg`,
     );
-    expect(await list.getByText('1 views').count()).toBe(1);
+    expect(await list.getByText('1 view', { exact: true }).count()).toBe(1);
     expect(errors).toEqual([]);
     await context.close();
+  });
+});
+
+describe('the popular box on an article', () => {
+  it('should leave out the article being read, and the URLs of data-exclude', async () => {
+    const section = uniqueSlug('own');
+    const slugs = ['read', 'other', 'gone', 'left'].map((name) => `${section}-${name}`);
+    await postEvents(slugs.map((slug) => ({ site: 'demo', type: 'view', url: `${HOST}/article/${slug}`, section })));
+    await sleep(FLUSH_WAIT_MS);
+
+    const { context } = await watchedContext(browser);
+    const page = await context.newPage();
+    const shown = async (query: string) => {
+      await page.goto(`${HOST}/article/${slugs[0]}?track=false&section=${section}${query}`);
+      await until(page, `${shadowOf('popular')}?.querySelector('ol:not([aria-busy])')`);
+      return page
+        .locator('[data-sharepulse="popular"]')
+        .getByRole('link')
+        .evaluateAll((links) => links.map((a) => new URL(a.getAttribute('href')!).pathname));
+    };
+    // Equal views: in URL order.
+    expect(await shown('')).toEqual(
+      slugs
+        .slice(1)
+        .map((slug) => `/article/${slug}`)
+        .sort(),
+    );
+    // Space-separated; a relative URL is taken from the page's address.
+    const exclude = `/article/${slugs[2]}  ${HOST}/article/${slugs[3]}`;
+    expect(await shown(`&exclude=${encodeURIComponent(exclude)}`)).toEqual([`/article/${slugs[1]}`]);
+    await context.close();
+  });
+});
+
+describe('the theme', () => {
+  it('should be light on a page that says nothing of its color-scheme, for a reader whose OS is dark', async () => {
+    const { context } = await watchedContext(browser, { colorScheme: 'dark' });
+    const page = await context.newPage();
+    await page.goto(`${HOST}/article/${uniqueSlug('light')}?track=false`);
+    await shareBarReady(page);
+    expect(
+      await evaluate<string>(page, `getComputedStyle(${shadowOf('share')}.querySelector('.btn')).backgroundColor`),
+    ).toBe('rgb(255, 255, 255)');
+    expect(
+      await evaluate<string>(page, `getComputedStyle(${shadowOf('popular')}.querySelector('.pop')).backgroundColor`),
+    ).toBe('rgb(255, 255, 255)');
+    await context.close();
+  });
+
+  it("should follow the reader's OS on a page offering both schemes, or with data-theme=auto", async () => {
+    const { context } = await watchedContext(browser, { colorScheme: 'dark' });
+    const page = await context.newPage();
+    const button = `getComputedStyle(${shadowOf('share')}.querySelector('.btn')).backgroundColor`;
+    for (const query of ['scheme=light%20dark', 'theme=auto', 'scheme=dark']) {
+      await page.goto(`${HOST}/article/${uniqueSlug('dark')}?track=false&popular=0&${query}`);
+      await shareBarReady(page);
+      expect(await evaluate<string>(page, button)).toBe('rgb(28, 28, 33)');
+    }
+    await page.goto(`${HOST}/article/${uniqueSlug('light')}?track=false&popular=0&scheme=light%20dark&theme=light`);
+    await shareBarReady(page);
+    expect(await evaluate<string>(page, button)).toBe('rgb(255, 255, 255)');
+    await context.close();
+  });
+});
+
+describe('a misconfigured page', () => {
+  /** The widget's console warnings on `path` once its counts and popular reads are answered. */
+  async function warningsOn(path: string): Promise<string[]> {
+    const { context } = await watchedContext(browser);
+    const page = await context.newPage();
+    const warnings: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'warning') warnings.push(message.text());
+    });
+    const reads = ['counts', 'popular'].map((read) =>
+      page.waitForResponse((r) => new URL(r.url()).pathname.endsWith(`/${read}`)),
+    );
+    await page.goto(`${HOST}${path}`);
+    for (const read of reads) expect((await read).status()).toBeGreaterThanOrEqual(400);
+    // The popular box gives the element's own content back once its refusal is read.
+    await until(page, `${shadowOf('popular')}?.querySelector('slot')`);
+    await context.close();
+    return warnings;
+  }
+
+  it("should say once on the console that the site does not exist, in the server's words", async () => {
+    expect(await warningsOn(`/article/${uniqueSlug('nosite')}?site=demoo`)).toEqual(['sharepulse: No site demoo.']);
+  });
+
+  it("should say once on the console that the page's host is not the site's, in the server's words", async () => {
+    const site = uniqueSlug('elsewhere');
+    const created = await fetch(`${API}/api/v1/admin/sites`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: site, name: 'Elsewhere', hosts: [`${site}.example`] }),
+    });
+    expect(created.status).toBe(201);
+    const warnings = await warningsOn(`/article/${uniqueSlug('offhost')}?site=${site}`);
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^sharepulse: .* is not a host of site ${site}\\.$`))]);
   });
 });
 
@@ -267,7 +391,7 @@ describe('the page with the widget', () => {
       await new Promise<void>((resolve) => held.push(resolve));
       await route.continue();
     });
-    await page.goto(`${HOST}/article/${uniqueSlug('stable')}`);
+    await page.goto(`${HOST}/article/${uniqueSlug('stable')}?min=0`);
     await shareBarReady(page);
     await expect.poll(() => held.length).toBe(2); // counts and popular, both held
     const layout = `JSON.stringify(['[data-sharepulse="share"]', '[data-sharepulse="popular"]', 'main p'].map((s) => {
@@ -281,12 +405,54 @@ describe('the page with the widget', () => {
     await context.close();
   });
 
+  for (const [width, height] of [
+    [1280, 800],
+    [390, 844],
+  ] as const) {
+    for (const shareSheet of [false, true]) {
+      it(`should not move the page when the share bar upgrades: CLS 0 at ${width} px${shareSheet ? ', with a share sheet' : ''}`, async () => {
+        const { context } = await watchedContext(browser, { viewport: { width, height } });
+        const page = await context.newPage();
+        // Layout shifts from the start, measured by the browser (Layout Instability API).
+        await page.addInitScript(`window.shifts = [];
+          window.shiftObserver = new PerformanceObserver((list) => window.shifts.push(...list.getEntries()));
+          window.shiftObserver.observe({ type: 'layout-shift', buffered: true });
+          ${shareSheet ? 'navigator.share = () => Promise.resolve();' : ''}`);
+        // The script arrives after the plain links have been painted, as on a slow network.
+        let release = () => {};
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        await page.route(`${API}/widget.js`, async (route) => {
+          await held;
+          await route.continue();
+        });
+        const counts = page.waitForResponse((r) => r.url().startsWith(`${API}/api/v1/sites/demo/counts?`));
+        await page.goto(`${HOST}/article/${uniqueSlug('cls')}?min=0`, { waitUntil: 'domcontentloaded' });
+        await until(page, `performance.getEntriesByName('first-contentful-paint').length`);
+        release();
+        await shareBarReady(page);
+        await counts;
+        await until(page, `${shadowOf('share')}.querySelector('.n').textContent !== ''`);
+        await until(page, `!${shadowOf('popular')}?.querySelector('ol[aria-busy]')`);
+        await evaluate(page, 'new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
+        const shifts = await evaluate<{ value: number; hadRecentInput: boolean }[]>(
+          page,
+          `[...window.shifts, ...window.shiftObserver.takeRecords()].map((e) => ({ value: e.value, hadRecentInput: e.hadRecentInput }))`,
+        );
+        expect(shifts).toEqual([]);
+        expect(await evaluate<number>(page, `${shadowOf('share')}.querySelectorAll('.btn').length`)).toBe(12);
+        await context.close();
+      });
+    }
+  }
+
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`should have no serious or critical accessibility violation (axe-core, ${colorScheme})`, async () => {
       // axe is injected as an inline script, which the page's CSP would refuse.
       const { context } = await watchedContext(browser, { bypassCSP: true, colorScheme });
       const page = await context.newPage();
-      await page.goto(`${HOST}/article/${uniqueSlug('a11y')}`);
+      await page.goto(`${HOST}/article/${uniqueSlug('a11y')}?min=0`);
       await shareBarReady(page);
       await until(page, `!${shadowOf('popular')}?.querySelector('ol[aria-busy]')`);
       await until(page, `${shadowOf('share')}.querySelector('.n').textContent !== ''`);
@@ -350,6 +516,41 @@ describe('the share embed', () => {
   }
 
   const embedOf = (site: string, url: string) => `${API}/embed/share?${new URLSearchParams({ site, url })}`;
+
+  it('should be as tall as README documents for each frame width, so that a frame of that height clips nothing', async () => {
+    const url = `${HOST}/article/${uniqueSlug('sized')}`;
+    // [frame width, counts=true, rows]; README: 51 px for one row, 93 for two, 135 for three, 177 for four.
+    const cases = [
+      [1280, false, 1],
+      [494, false, 1],
+      [491, false, 2],
+      [390, false, 2],
+      [274, false, 2],
+      [271, false, 3],
+      [1280, true, 1],
+      [917, true, 1],
+      [915, true, 2],
+      [505, true, 2],
+      [502, true, 3],
+      [390, true, 3],
+      [340, true, 3],
+      [337, true, 4],
+    ] as const;
+    const { context } = await watchedContext(browser);
+    const page = await context.newPage();
+    const measured: [number, boolean, number][] = [];
+    for (const [width, counts] of cases) {
+      await page.setViewportSize({ width, height: 400 });
+      await page.goto(`${API}/embed/share?${new URLSearchParams({ site: 'demo', url, counts: String(counts) })}`);
+      measured.push([
+        width,
+        counts,
+        Math.ceil(await evaluate<number>(page, 'document.body.getBoundingClientRect().height')),
+      ]);
+    }
+    expect(measured).toEqual(cases.map(([width, counts, rows]) => [width, counts, 42 * rows + 9]));
+    await context.close();
+  });
 
   it("should show in a page of the site's hosts, served on another port than the Worker", async () => {
     const watched = await watchedContext(browser);

@@ -32,7 +32,9 @@ describe('GET /embed/popular', () => {
     const links = [...html.matchAll(/<a href="([^"]*)" target="_top">/g)].map((m) => m[1]);
     expect(links).toEqual([`${origin}/hostile`, `${origin}/plain`]);
     expect(html).toContain(`<img class="th" src="${origin}/t.jpg" alt=""`);
-    expect(html).toContain('2 views');
+    // Each count with its unit in the plural it takes.
+    expect([...html.matchAll(/<span class="m">([^<]*)<\/span>/g)].map((m) => m[1])).toEqual(['2 views', '1 view']);
+    expect(html).toContain('<meta name="color-scheme" content="light"/>');
   });
 
   it('should take the language, theme and ranking asked for, and say when there is nothing', async () => {

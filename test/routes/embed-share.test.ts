@@ -2,6 +2,7 @@ import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { EMBED_CSS } from '../../src/render/embed-page';
 import { createSite, expectError, flushAllShards, postEvents, uniqueSiteId } from '../support/helpers';
+import { LINK_NETWORKS } from '../support/networks';
 
 const embed = (params: Record<string, string>) =>
   SELF.fetch(`https://api.test/embed/share?${new URLSearchParams(params)}`);
@@ -23,19 +24,7 @@ describe('GET /embed/share', () => {
     const html = await response.text();
     expect(html).toMatch(/^<!doctype html><html lang="en">/);
     const links = hrefs(html);
-    const networks = [
-      'x',
-      'facebook',
-      'linkedin',
-      'whatsapp',
-      'telegram',
-      'reddit',
-      'bluesky',
-      'mastodon',
-      'threads',
-      'pinterest',
-      'email',
-    ];
+    const networks = LINK_NETWORKS;
     expect(links).toEqual(
       networks.map(
         (n) =>
@@ -78,7 +67,43 @@ describe('GET /embed/share', () => {
     expect(html).toContain('<div class="sp dark">');
     expect(hrefs(html).map((href) => href.split('?')[0])).toEqual(['/api/v1/share/bluesky', '/api/v1/share/email']);
     expect(html).toContain('aria-label="Partager sur Bluesky: 2 partages"');
-    expect(html).toContain('aria-label="Partager par e-mail: 0 partages"');
+    // A zero is not shown, and its room is kept.
+    expect(html).toContain('aria-label="Partager par e-mail"');
+    expect(html).toContain('<span class="n" aria-hidden="true"></span>');
+  });
+
+  it('should show a count only from min_count on (1 unless asked), with its unit in the plural it takes', async () => {
+    const { id, host } = await createSite();
+    const url = `https://${host}/threshold`;
+    await postEvents({ site: id, type: 'share', url, network: 'x' }, { origin: `https://${host}` });
+    for (const ip of ['203.0.113.8', '203.0.113.9']) {
+      await postEvents({ site: id, type: 'share', url, network: 'bluesky' }, { origin: `https://${host}`, ip });
+    }
+    await flushAllShards();
+    const page = async (params: Record<string, string>) =>
+      (await embed({ site: id, url, networks: 'x,bluesky,email', counts: 'true', ...params })).text();
+    const labels = (html: string) => [...html.matchAll(/aria-label="([^"]*)"/g)].map((m) => m[1]).slice(1);
+    const badges = (html: string) =>
+      [...html.matchAll(/<span class="n" aria-hidden="true">([^<]*)<\/span>/g)].map((m) => m[1]);
+
+    const byDefault = await page({});
+    expect(labels(byDefault)).toEqual(['Share on X: 1 share', 'Share on Bluesky: 2 shares', 'Share by email']);
+    expect(badges(byDefault)).toEqual(['1', '2', '']);
+    const fromTwo = await page({ min_count: '2' });
+    expect(labels(fromTwo)).toEqual(['Share on X', 'Share on Bluesky: 2 shares', 'Share by email']);
+    expect(badges(fromTwo)).toEqual(['', '2', '']);
+    expect(badges(await page({ min_count: '0' }))).toEqual(['1', '2', '0']);
+    await expectError(await embed({ site: id, url, min_count: '-1' }), 400, 'invalid_request');
+  });
+
+  it("should be light unless asked, as a frame cannot see its page's color-scheme, and follow the OS with theme=auto", async () => {
+    const { id, host } = await createSite();
+    const light = await (await embed({ site: id, url: `https://${host}/a` })).text();
+    expect(light).toContain('<meta name="color-scheme" content="light"/>');
+    expect(light).toContain('<div class="sp light">');
+    const auto = await (await embed({ site: id, url: `https://${host}/a`, theme: 'auto' })).text();
+    expect(auto).toContain('<meta name="color-scheme" content="light dark"/>');
+    expect(auto).toContain('<div class="sp auto">');
   });
 
   it('should allow its own stylesheet and nothing else to run', async () => {

@@ -2,6 +2,7 @@ import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { WIDGET_HASH, WIDGET_JS } from '../../src/generated/widget';
 import { WIDGET_PATH } from '../../src/routes/widget';
+import { ALL_NETWORKS } from '../support/networks';
 
 const GZIP_BUDGET_BYTES = 6 * 1024;
 
@@ -38,21 +39,7 @@ describe('the widget script', () => {
   });
 
   it('should weigh at most 6 KiB gzipped with every network in', async () => {
-    for (const network of [
-      'x',
-      'facebook',
-      'linkedin',
-      'whatsapp',
-      'telegram',
-      'reddit',
-      'bluesky',
-      'mastodon',
-      'threads',
-      'pinterest',
-      'email',
-      'copy',
-      'native',
-    ]) {
+    for (const network of ALL_NETWORKS) {
       expect(WIDGET_JS).toContain(`"${network}"`);
     }
     expect(await gzippedSize(WIDGET_JS)).toBeLessThanOrEqual(GZIP_BUDGET_BYTES);
