@@ -1,6 +1,6 @@
 import { siteIdOfHost } from '../db/site-hosts';
 import { getSite } from '../db/sites';
-import type { Site } from '../sites/site-schema';
+import { DEFAULT_SETTINGS, type Site } from '../sites/site-schema';
 import { BoundedMap } from './bounded-map';
 import { deleteCached, readCachedJson, writeCachedJson } from './kv';
 
@@ -45,6 +45,10 @@ const sitesById = new LookupMemory<Site>();
 const siteIdsByHost = new LookupMemory<string>();
 const kvKey = (id: string) => `site:${id}`;
 
+/** A copy written before a setting existed (KV keeps copies for minutes across a deploy) gets its default. */
+const withDefaults = (site: Site | null): Site | null =>
+  site && { ...site, settings: { ...DEFAULT_SETTINGS, ...site.settings } };
+
 /**
  * A site by id, read on every beacon: from this isolate's memory, else KV, else
  * D1 (filling both). Unknown sites are remembered briefly too, so a flood of
@@ -54,7 +58,7 @@ export async function loadSite(env: Pick<Env, 'DB' | 'CACHE'>, id: string, nowMs
   const remembered = sitesById.get(id, nowMs);
   if (remembered !== undefined) return remembered;
 
-  let site = await readCachedJson<Site>(env.CACHE, kvKey(id));
+  let site = withDefaults(await readCachedJson<Site>(env.CACHE, kvKey(id)));
   if (site === null) {
     site = await getSite(env.DB, id);
     if (site) await writeCachedJson(env.CACHE, kvKey(id), site, KV_TTL_SECONDS);

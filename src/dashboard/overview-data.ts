@@ -1,4 +1,5 @@
 import type { LiveHour, Series, Totals } from '../../common/dashboard-json';
+import { readLedger } from '../db/ledger';
 import {
   type NetworkShares,
   type Period,
@@ -7,13 +8,15 @@ import {
   readNetworkShares,
   readSiteSeries,
   readSiteTotals,
+  type SeriesSpan,
 } from '../db/series';
 import { readSetAside, type SetAsideEntry } from '../db/set-aside';
+import type { LedgerDay } from '../ledger/ledger-days';
 import { readPopular } from '../popular/read-popular';
 import type { PopularList } from '../ranking/rank';
 import type { RankBy, RankWindow } from '../ranking/windows';
 import type { Site } from '../sites/site-schema';
-import { bucketOf, HOUR_MS } from '../time';
+import { bucketOf, dayOfBucket, HOUR_MS, type Span } from '../time';
 
 /** The top table's ranking, as the popular endpoint takes it. */
 export interface RankChoice {
@@ -32,6 +35,8 @@ export interface Overview {
   top: PopularList;
   /** Buffered counts of the site that D1 kept refusing, kept apart and in no total (src/shard/outbox.ts). */
   setAside: SetAsideEntry[];
+  /** The ledger of each UTC day the period touches, oldest first. */
+  ledger: LedgerDay[];
 }
 
 /** Rows of the top articles table. */
@@ -40,6 +45,10 @@ const TOP_LIMIT = 20;
 const LIVE_LIMIT = 5;
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+/** The UTC days a period's points fall in: the ledger is kept per day. */
+export const ledgerDaysOf = ({ step, from, to }: SeriesSpan): Span =>
+  step === 'day' ? { from, to } : { from: dayOfBucket(from), to: dayOfBucket(to) };
 
 /** The overview's reads, side by side: per-site rows for the period, `readPopular` for the table. */
 export async function readOverview(
@@ -50,15 +59,16 @@ export async function readOverview(
   nowMs: number,
 ): Promise<Overview> {
   const span = periodSpan(period, bucketOf(nowMs));
-  const [series, previous, networks, top, setAside] = await Promise.all([
+  const [series, previous, networks, top, setAside, ledger] = await Promise.all([
     readSiteSeries(db, site.id, span),
     readSiteTotals(db, site.id, previousSpan(span)),
     readNetworkShares(db, site.id, span),
     readPopular(db, site, { ...rank, limit: TOP_LIMIT, section: null, exclude: [] }, nowMs),
     readSetAside(db, site.id),
+    readLedger(db, site.id, ledgerDaysOf(span)),
   ]);
   const totals = { views: sum(series.views), shares: sum(series.shares) };
-  return { period, series, totals, previous, networks, top, setAside };
+  return { period, series, totals, previous, networks, top, setAside, ledger };
 }
 
 /** The "last hour" panel's numbers: the current UTC hour beside the one before, and its top articles. */

@@ -13,6 +13,7 @@ export interface SiteForm {
   respect_gpc: boolean;
   networks: string[];
   max_events_per_second: string;
+  max_visitors_per_ip: string;
   hourly_retention_days: string;
   daily_retention_days: string;
 }
@@ -27,6 +28,7 @@ const NUMBER_FIELDS = [
   'share_weight',
   'half_life_hours',
   'max_events_per_second',
+  'max_visitors_per_ip',
   'hourly_retention_days',
   'daily_retention_days',
 ] as const;
@@ -40,6 +42,7 @@ const fromSettings = (id: string, name: string, hosts: string[], settings: SiteS
   respect_gpc: settings.respect_gpc,
   networks: [...settings.networks],
   max_events_per_second: String(settings.max_events_per_second),
+  max_visitors_per_ip: String(settings.max_visitors_per_ip),
   hourly_retention_days: String(settings.hourly_retention_days),
   daily_retention_days: String(settings.daily_retention_days),
 });
@@ -70,6 +73,7 @@ export function readSiteForm(posted: PostedForm): SiteForm {
       (n): n is string => typeof n === 'string',
     ),
     max_events_per_second: text(posted, 'max_events_per_second'),
+    max_visitors_per_ip: text(posted, 'max_visitors_per_ip'),
     hourly_retention_days: text(posted, 'hourly_retention_days'),
     daily_retention_days: text(posted, 'daily_retention_days'),
   };

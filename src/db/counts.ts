@@ -1,7 +1,8 @@
 import type { ArticleMetadata } from '../articles/metadata';
+import type { LedgerOutcome } from '../ledger/ledger-days';
 import type { CountsBody } from '../openapi/schemas';
 import { bucketOf, HOUR_MS } from '../time';
-import { isUniqueViolation, MAX_BOUND_PARAMETERS, type Query, runBatch } from './query';
+import { MAX_BOUND_PARAMETERS, type Query, runBatch } from './query';
 import { advanceWindowQueries } from './window-totals';
 
 /**
@@ -45,6 +46,13 @@ export interface SiteNetworkHourDelta extends SiteIncarnation {
   shares: number;
 }
 
+/** Events of a site and UTC day with one outcome, for the site's ledger (migration 0008). */
+export interface LedgerDelta extends SiteIncarnation {
+  day: number;
+  outcome: LedgerOutcome;
+  n: number;
+}
+
 /** What one shard flush adds to D1. */
 export interface FlushBatch {
   articles: ArticleDelta[];
@@ -52,6 +60,7 @@ export interface FlushBatch {
   networks: NetworkDelta[];
   siteHours: SiteHourDelta[];
   siteNetworkHours: SiteNetworkHourDelta[];
+  ledger: LedgerDelta[];
 }
 
 /** Who sends a batch: a shard, and the epoch of its storage (src/shard/storage-schema.ts). */
@@ -67,7 +76,10 @@ export interface FlushSource {
  */
 const FLUSH_LOG_KEEP_MS = HOUR_MS;
 
-/** The row that marks batch `seq` of `source` applied; the first statement of each batch. */
+/**
+ * The row that marks batch `seq` of `source` applied (its kind's default); the
+ * first statement of each batch.
+ */
 export const flushLogQuery = ({ shard, epoch }: FlushSource, seq: number, nowMs: number): Query => ({
   sql: 'INSERT INTO flush_log (shard, epoch, seq, flushed_at) VALUES (?, ?, ?, ?)',
   params: [shard, epoch, seq, nowMs],
@@ -177,6 +189,13 @@ export function flushQueries(source: FlushSource, seq: number, batch: FlushBatch
       update: 'shares = shares + excluded.shares',
       values: (n) => [n.site, n.bucket, n.network, n.shares],
     }),
+    ...upsertQueries(batch.ledger, {
+      table: 'site_ledger',
+      columns: ['site_id', 'day', 'outcome', 'n'],
+      conflict: 'site_id, day, outcome',
+      update: 'n = n + excluded.n',
+      values: (l) => [l.site, l.day, l.outcome, l.n],
+    }),
     ...(sites.length > 0 ? advanceWindowQueries(sites, totalsBucket) : []),
     {
       sql: 'DELETE FROM flush_log WHERE shard = ? AND (epoch <> ? OR seq < ?) AND flushed_at < ?',
@@ -190,28 +209,48 @@ export async function applyFlush(db: D1Database, queries: Query[]): Promise<void
   await runBatch(db, queries);
 }
 
-/** Whether batch `seq` of `source` already committed. */
-export async function isFlushCommitted(db: D1Database, { shard, epoch }: FlushSource, seq: number): Promise<boolean> {
+/** What a batch's row in flush_log stands for (migration 0009). */
+export type FlushState = 'applied' | 'claimed';
+
+/**
+ * What flush_log holds for batch `seq` of `source`: 'applied' when the batch
+ * committed (or its one row was set aside), 'claimed' when its shard took the
+ * key to move its rows into other batches, null for neither.
+ */
+export async function readFlushState(
+  db: D1Database,
+  { shard, epoch }: FlushSource,
+  seq: number,
+): Promise<FlushState | null> {
   const row = await db
-    .prepare('SELECT 1 AS found FROM flush_log WHERE shard = ? AND epoch = ? AND seq = ?')
+    .prepare('SELECT kind FROM flush_log WHERE shard = ? AND epoch = ? AND seq = ?')
     .bind(shard, epoch, seq)
-    .first();
-  return row !== null;
+    .first<{ kind: FlushState }>();
+  return row?.kind ?? null;
 }
 
 /**
- * Takes batch `seq`'s row in flush_log without applying the batch, so that
- * it can never commit afterwards (should it still be on its way) and its rows
- * can go in other batches. Answers false if the batch committed already.
+ * Takes batch `seq`'s key in flush_log, marked claimed, without applying the
+ * batch, so that it can never commit afterwards (should an attempt still be on
+ * its way) and its rows can go in other batches. Answers what the row says:
+ * 'claimed', now or by an earlier claim whose answer was lost, or 'applied'
+ * if the batch committed first.
  */
-export async function claimFlush(db: D1Database, source: FlushSource, seq: number, nowMs: number): Promise<boolean> {
-  try {
-    await runBatch(db, [flushLogQuery(source, seq, nowMs)]);
-    return true;
-  } catch (err) {
-    if (isUniqueViolation(err)) return false;
-    throw err;
-  }
+export async function claimFlush(
+  db: D1Database,
+  { shard, epoch }: FlushSource,
+  seq: number,
+  nowMs: number,
+): Promise<FlushState> {
+  // On a taken key the update changes nothing, and RETURNING answers the row there.
+  const row = await db
+    .prepare(
+      `INSERT INTO flush_log (shard, epoch, seq, flushed_at, kind) VALUES (?, ?, ?, ?, 'claimed')
+       ON CONFLICT (shard, epoch, seq) DO UPDATE SET kind = kind RETURNING kind`,
+    )
+    .bind(shard, epoch, seq, nowMs)
+    .first<{ kind: FlushState }>();
+  return row!.kind;
 }
 
 /** All-time counts of one article, as the counts endpoint answers them; zeros for one never counted. */

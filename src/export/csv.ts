@@ -1,4 +1,5 @@
 import type { ExportDay, ExportTotal } from '../db/export';
+import { type LedgerDay, notCountedTotal } from '../ledger/ledger-days';
 import { isoDate } from './formats';
 
 // Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV
@@ -24,23 +25,41 @@ export function csvCell(value: string | number | null): string {
 /** One record, CRLF-terminated as RFC 4180 says. */
 const csvLine = (cells: readonly (string | number | null)[]): string => `${cells.map(csvCell).join(',')}\r\n`;
 
-const CSV_COLUMNS = ['type', 'date', 'url', 'title', 'section', 'published', 'views', 'shares'] as const;
+const CSV_COLUMNS = ['type', 'date', 'url', 'title', 'section', 'published', 'views', 'shares', 'not_counted'] as const;
 
 /**
  * The export as one CSV table: a header, a `day` row per article per UTC day
  * (oldest first), then a `total` row per article with its all-time counts and
- * no date. One table, so that a spreadsheet filters on `type` rather than
- * opening two files; the rows of a type never overlap, so their sums are exact.
+ * no date, then a `ledger` row per UTC day of the whole site (oldest first):
+ * the views and shares counted that day and the events accepted and not
+ * counted (`not_counted`, empty on article rows: bots and the like are the
+ * site's, not an article's). One table, so that a spreadsheet filters on
+ * `type` rather than opening three files; the rows of a type never overlap,
+ * so their sums are exact.
  */
 export async function* csvExport(
   days: AsyncIterable<ExportDay>,
   totals: AsyncIterable<ExportTotal>,
+  ledger: AsyncIterable<LedgerDay>,
 ): AsyncGenerator<string> {
   yield csvLine(CSV_COLUMNS);
   for await (const row of days) {
-    yield csvLine(['day', isoDate(row.day), row.url, row.title, row.section, row.published, row.views, row.shares]);
+    yield csvLine([
+      'day',
+      isoDate(row.day),
+      row.url,
+      row.title,
+      row.section,
+      row.published,
+      row.views,
+      row.shares,
+      null,
+    ]);
   }
   for await (const row of totals) {
-    yield csvLine(['total', null, row.url, row.title, row.section, row.published, row.views, row.shares]);
+    yield csvLine(['total', null, row.url, row.title, row.section, row.published, row.views, row.shares, null]);
+  }
+  for await (const day of ledger) {
+    yield csvLine(['ledger', isoDate(day.day), null, null, null, null, day.views, day.shares, notCountedTotal(day)]);
   }
 }

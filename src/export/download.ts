@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { exportDays, exportTotals } from '../db/export';
+import { exportLedger } from '../db/ledger';
 import { getSite } from '../db/sites';
 import { unknownSite } from '../errors';
 import { csvExport } from './csv';
@@ -9,7 +10,7 @@ import { jsonExport } from './json';
 export const exportQuery = z.object({ format: z.enum(EXPORT_FORMATS).default('json') });
 
 export const CSV_DESCRIPTION =
-  "Columns type,date,url,title,section,published,views,shares: a `day` row per article per UTC day, then a `total` row per article (all time, no date). RFC 4180; text cells starting with = + - @ tab or CR are prefixed with '.";
+  "Columns type,date,url,title,section,published,views,shares,not_counted: a `day` row per article per UTC day, then a `total` row per article (all time, no date), then a `ledger` row per UTC day of the site: views and shares counted, and events accepted and not counted (not_counted, empty on article rows). RFC 4180; text cells starting with = + - @ tab or CR are prefixed with '.";
 
 /** Bytes gathered before a chunk is sent: one row per chunk would be thousands of tiny writes. */
 const CHUNK_CHARS = 32 * 1024;
@@ -38,7 +39,7 @@ function textStream(source: AsyncGenerator<string>): ReadableStream<Uint8Array> 
 }
 
 /**
- * A site's counts per article per day and totals, as a download. The site must
+ * A site's counts per article per day, totals and ledger, as a download. The site must
  * exist (checked before the first byte, so that an unknown one is a JSON 404);
  * rows are then read page by page while the body streams.
  */
@@ -52,8 +53,11 @@ export async function exportResponse(
   if (!site) throw unknownSite({ id: siteId });
   const days = exportDays(db, site.id);
   const totals = exportTotals(db, site.id);
+  const ledger = exportLedger(db, site.id);
   const body =
-    format === 'csv' ? csvExport(days, totals) : jsonExport(site.id, new Date(nowMs).toISOString(), days, totals);
+    format === 'csv'
+      ? csvExport(days, totals, ledger)
+      : jsonExport(site.id, new Date(nowMs).toISOString(), days, totals, ledger);
   return new Response(textStream(body), {
     headers: {
       'Content-Type': EXPORT_CONTENT_TYPES[format],

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { ExportDay, ExportTotal } from '../db/export';
+import { type LedgerDay, toLedgerDayBody } from '../ledger/ledger-days';
+import { ledgerDayBody } from '../openapi/schemas';
 import { isoDate } from './formats';
 
 /** The JSON export's shape, for the OpenAPI document; `jsonExport` writes it. */
@@ -25,6 +27,9 @@ export const exportBody = z
         shares: z.number().int().describe('All time'),
       }),
     ),
+    ledger: z
+      .array(ledgerDayBody)
+      .describe("The site's ledger, as GET …/ledger answers it: each UTC day that has one, oldest first"),
   })
   .meta({ id: 'Export' });
 type ExportBody = z.infer<typeof exportBody>;
@@ -33,7 +38,8 @@ type ExportBody = z.infer<typeof exportBody>;
  * The export as one JSON document, written piece by piece so that a large
  * site's export streams instead of being held in memory:
  * `{"site", "generated_at", "days": [{"date", "url", "views", "shares"}],
- *   "totals": [{"url", "title", "section", "published", "views", "shares"}]}`.
+ *   "totals": [{"url", "title", "section", "published", "views", "shares"}],
+ *   "ledger": [{"date", "received", "counted", "not_counted": {…}}]}`.
  * Day rows name only the URL: the article's metadata is in its total.
  */
 export async function* jsonExport(
@@ -41,6 +47,7 @@ export async function* jsonExport(
   generatedAt: string,
   days: AsyncIterable<ExportDay>,
   totals: AsyncIterable<ExportTotal>,
+  ledger: AsyncIterable<LedgerDay>,
 ): AsyncGenerator<string> {
   yield `{"site":${JSON.stringify(site)},"generated_at":${JSON.stringify(generatedAt)},"days":[`;
   let separator = '';
@@ -60,6 +67,13 @@ export async function* jsonExport(
     const { url, title, section, published, views, shares } = row;
     const total: ExportBody['totals'][number] = { url, title, section, published, views, shares };
     yield separator + JSON.stringify(total);
+    separator = ',';
+  }
+  yield '],"ledger":[';
+  separator = '';
+  for await (const day of ledger) {
+    const entry: ExportBody['ledger'][number] = toLedgerDayBody(day);
+    yield separator + JSON.stringify(entry);
     separator = ',';
   }
   yield ']}';

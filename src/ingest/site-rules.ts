@@ -29,9 +29,9 @@ export function checkOrigin(
 export function articleKey(site: Site, url: string): string {
   const normalised = normaliseUrl(url);
   if (normalised === null) throw new ApiError('invalid_url', 'The URL must be an absolute http(s) URL.');
-  if (!site.hosts.includes(hostOf(normalised))) {
-    throw new ApiError('url_not_allowed', `The URL's host is not a host of site ${site.id}.`);
-  }
+  const host = hostOf(normalised);
+  if (!site.hosts.includes(host))
+    throw new ApiError('url_not_allowed', `URL host ${host} is not a host of site ${site.id}.`);
   return normalised;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NETWORKS } from '../../common/networks';
 import { ERROR_CODES } from '../errors';
+import { NOT_COUNTED_REASONS } from '../ledger/reasons';
 import { RANK_BY, WINDOWS } from '../ranking/windows';
 import { siteBody } from '../sites/site-schema';
 
@@ -62,6 +63,23 @@ export const shariffBody = z
     "Share counts under Shariff's service names: twitter, facebook, linkedin, whatsapp, telegram, reddit, bluesky, mastodon, pinterest, mail, clipboard",
   );
 export type ShariffBody = z.infer<typeof shariffBody>;
+
+export const ledgerDayBody = z
+  .object({
+    date: z.string().describe('UTC day, YYYY-MM-DD'),
+    received: z.number().int().nonnegative().describe('Events accepted that day: counted + every reason not counted'),
+    counted: z.number().int().nonnegative(),
+    not_counted: z
+      .record(z.enum(NOT_COUNTED_REASONS), z.number().int().nonnegative())
+      .describe('Events not counted, per reason of the counting rules; every reason present, 0 where none'),
+  })
+  .meta({ id: 'LedgerDay' });
+export type LedgerDayBody = z.infer<typeof ledgerDayBody>;
+
+export const ledgerBody = z
+  .object({ days: z.array(ledgerDayBody).describe('One entry per UTC day, newest first, days without events too') })
+  .meta({ id: 'Ledger' });
+export type LedgerBody = z.infer<typeof ledgerBody>;
 
 export const healthBody = z.object({ ok: z.literal(true) });
 export type HealthBody = z.infer<typeof healthBody>;

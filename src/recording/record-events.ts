@@ -1,5 +1,5 @@
 import { readConfig } from '../config';
-import { isCountable } from '../ingest/countable';
+import { notCountedReason } from '../ingest/countable';
 import type { IncomingEvent } from '../ingest/event-schema';
 import { articleKey, checkOrigin, shareClickOrigin } from '../ingest/site-rules';
 import type { ShardEvent } from '../shard/counter-shard';
@@ -7,7 +7,9 @@ import { shardIndex, shardName } from '../shard/routing';
 import { recordInShard } from '../shard/shard-client';
 import { requireSite } from '../sites/lookup';
 import type { Site } from '../sites/site-schema';
-import { checkVisitorLimit } from './flood-guard';
+import { dayOf } from '../time';
+import { floodGuard, RateLimited } from './flood-guard';
+import { restoreTallies, sendDueTallies, takeTallies, tally, type WaitUntil } from './ledger-tallies';
 
 export interface BeaconContext {
   receivedMs: number;
@@ -17,12 +19,18 @@ export interface BeaconContext {
   ip: string;
   userAgent: string | undefined;
   secGpc: string | undefined;
+  /** The request's `ctx.waitUntil`: ledger tallies that waited long enough go out after the response. */
+  waitUntil: WaitUntil;
 }
 
 /**
  * Records a request's events: every event is checked before any is recorded
- * (a request is accepted or refused whole), then each goes to its article's
- * shard. Answers how many were counted; bots and opted-out visitors count none.
+ * (a request is accepted or refused whole). Events that a bot, an opted-out
+ * visitor or a share to a network the site turned off sent are tallied in
+ * the site's ledger and go no further; the rest pass the flood guard (or the
+ * request is refused with 429, its events tallied `rate_limited`) and go each
+ * to its article's shard, the first shard call carrying the ledger tallies
+ * waiting for it. Answers how many events were counted.
  */
 export async function recordEvents(env: Env, events: IncomingEvent[], beacon: BeaconContext): Promise<number> {
   const sites = new Map<string, Site>();
@@ -31,44 +39,76 @@ export async function recordEvents(env: Env, events: IncomingEvent[], beacon: Be
     checkOrigin(site, beacon);
     sites.set(id, site);
   }
-  const shardEvents: ShardEvent[] = events.map((e) => ({
-    site: e.site,
-    siteCreatedAt: sites.get(e.site)!.created_at,
-    url: articleKey(sites.get(e.site)!, e.url),
-    type: e.type,
-    network: e.network ?? '',
-    title: e.title ?? null,
-    image: e.image ?? null,
-    section: e.section ?? null,
-    published: e.published ?? null,
-    siteMaxPerSecond: sites.get(e.site)!.settings.max_events_per_second,
-  }));
+  const shardEvents: ShardEvent[] = events.map((e) => {
+    const site = sites.get(e.site)!;
+    return {
+      site: e.site,
+      siteCreatedAt: site.created_at,
+      url: articleKey(site, e.url),
+      type: e.type,
+      network: e.network ?? '',
+      title: e.title ?? null,
+      image: e.image ?? null,
+      section: e.section ?? null,
+      published: e.published ?? null,
+      siteMaxPerSecond: site.settings.max_events_per_second,
+      siteMaxVisitorsPerIp: site.settings.max_visitors_per_ip,
+    };
+  });
 
-  // Bots and opt-outs are a matter of the beacon and the site, not of each event.
-  const countableSites = new Set(
-    [...sites.values()]
-      .filter((site) =>
-        isCountable({ userAgent: beacon.userAgent, secGpc: beacon.secGpc, respectGpc: site.settings.respect_gpc }),
-      )
-      .map((site) => site.id),
-  );
-  const countable = shardEvents.filter((e) => countableSites.has(e.site));
-  // Only what would be counted is limited: the rest never reaches a shard.
-  if (countable.length === 0) return 0;
-  await checkVisitorLimit(env, [...new Set(countable.map((e) => e.site))], beacon.ip);
+  const nowMs = beacon.receivedMs;
+  const day = dayOf(nowMs);
+  const countable: ShardEvent[] = [];
+  for (const event of shardEvents) {
+    const { settings } = sites.get(event.site)!;
+    const reason = notCountedReason(
+      {
+        userAgent: beacon.userAgent,
+        secGpc: beacon.secGpc,
+        respectGpc: settings.respect_gpc,
+        networks: settings.networks,
+      },
+      event,
+    );
+    if (reason === null) countable.push(event);
+    else tally(event.site, day, reason, 1, nowMs);
+  }
+  if (countable.length === 0) {
+    sendDueTallies(env, beacon.waitUntil, nowMs);
+    return 0;
+  }
+
+  // Only what would be counted meets the guard: the rest never reaches a shard.
+  const eventsBySite = new Map<string, number>();
+  for (const { site } of countable) eventsBySite.set(site, (eventsBySite.get(site) ?? 0) + 1);
+  const retryAfter = floodGuard.check(beacon.ip, eventsBySite, nowMs);
+  if (retryAfter !== null) {
+    for (const [site, n] of eventsBySite) tally(site, day, 'rate_limited', n, nowMs);
+    sendDueTallies(env, beacon.waitUntil, nowMs);
+    throw new RateLimited(retryAfter);
+  }
+
   const { shardCount } = readConfig(env);
-  const byShard = Map.groupBy(countable, (e) => shardIndex(e.site, e.url, shardCount));
+  const groups = [...Map.groupBy(countable, (e) => shardIndex(e.site, e.url, shardCount))];
+  const tallies = takeTallies(eventsBySite.keys(), nowMs);
   // Shards dedup per visitor and day, so a client retrying after a partial
   // failure cannot count an event twice.
   const counted = await Promise.all(
-    [...byShard].map(([index, group]) =>
-      recordInShard(env.SHARDS, shardName(index), {
-        receivedMs: beacon.receivedMs,
+    groups.map(([index, group], i) => {
+      const carried = i === 0 && tallies.length > 0 ? tallies : undefined;
+      const call = recordInShard(env.SHARDS, shardName(index), {
+        receivedMs: nowMs,
         ip: beacon.ip,
         userAgent: beacon.userAgent ?? '',
         events: group,
-      }),
-    ),
+        tallies: carried,
+      });
+      if (!carried) return call;
+      return call.catch((err: unknown) => {
+        restoreTallies(carried, Date.now());
+        throw err;
+      });
+    }),
   );
   return counted.reduce((sum, n) => sum + n, 0);
 }

@@ -1,19 +1,26 @@
 import { Hono } from 'hono';
 import { resolver } from 'hono-openapi';
+import { z } from 'zod';
 import { adminAuth } from '../auth/admin-token';
+import { readLedger } from '../db/ledger';
 import { getSite, listSites } from '../db/sites';
 import type { AppEnv } from '../env';
 import { unknownSite } from '../errors';
 import { CSV_DESCRIPTION, exportQuery, exportResponse } from '../export/download';
 import { exportBody } from '../export/json';
 import { validate } from '../http/validation';
+import { toLedgerDayBody } from '../ledger/ledger-days';
 import { describe, errors, json } from '../openapi/describe';
-import { type SiteListBody, siteListBody } from '../openapi/schemas';
+import { type LedgerBody, ledgerBody, type SiteListBody, siteListBody } from '../openapi/schemas';
 import { changeSite, createSite, removeSite } from '../sites/manage';
 import { createSiteBody, type Site, siteBody, siteParam, updateSiteBody } from '../sites/site-schema';
+import { dayOf } from '../time';
 
 const ADMIN_ERRORS = [401, 403, 429] as const;
 const security = [{ adminToken: [] }];
+
+/** GET …/ledger's query: how many UTC days back from today, today included. */
+const ledgerQuery = z.object({ days: z.coerce.number().int().min(1).max(400).default(30) });
 
 async function requireStoredSite(db: D1Database, id: string): Promise<Site> {
   const site = await getSite(db, id);
@@ -96,7 +103,7 @@ export const adminRoutes = new Hono<AppEnv>()
     '/sites/:site/export',
     describe(
       'Admin',
-      "Export a site's counts per article per day, and totals",
+      "Export a site's counts per article per day, totals and ledger",
       {
         200: {
           description: 'A download (Content-Disposition: attachment)',
@@ -112,4 +119,21 @@ export const adminRoutes = new Hono<AppEnv>()
     validate('param', siteParam),
     validate('query', exportQuery),
     async (c) => exportResponse(c.env.DB, c.req.valid('param').site, c.req.valid('query').format, Date.now()),
+  )
+  .get(
+    '/sites/:site/ledger',
+    describe(
+      'Admin',
+      "A site's ledger: per UTC day, events received, counted and not counted by reason",
+      { 200: json(ledgerBody, 'One entry per day, newest first'), ...errors(400, ...ADMIN_ERRORS, 404) },
+      { security },
+    ),
+    validate('param', siteParam),
+    validate('query', ledgerQuery),
+    async (c) => {
+      const site = await requireStoredSite(c.env.DB, c.req.valid('param').site);
+      const today = dayOf(Date.now());
+      const days = await readLedger(c.env.DB, site.id, { from: today - c.req.valid('query').days + 1, to: today });
+      return c.json({ days: days.reverse().map(toLedgerDayBody) } satisfies LedgerBody);
+    },
   );

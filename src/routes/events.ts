@@ -6,6 +6,7 @@ import { ApiError } from '../errors';
 import { anyContentTypeJson } from '../http/validation';
 import { eventsBody } from '../ingest/event-schema';
 import { describe, errors } from '../openapi/describe';
+import { RateLimited } from '../recording/flood-guard';
 import { recordEvents } from '../recording/record-events';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -17,13 +18,17 @@ export const eventsRoutes = new Hono<AppEnv>().post(
     'Recording',
     'Record views and shares',
     {
-      202: { description: 'Accepted (counted, or not counted as a bot, an opted-out visitor or a repeat); no body' },
+      202: {
+        description:
+          'Accepted, counted or not (a bot, an opted-out visitor, a repeat, a network the site turned off, the per-IP cap…); no body',
+      },
       ...errors(400, 403, 404, 405, 413, 429),
     },
     {
       description:
         'One event or an array of up to 20, accepted or refused whole. Any content type (navigator.sendBeacon sends text/plain). ' +
-        'The Origin (or Referer) must be a host of the site.',
+        'The Origin (or Referer) must be a host of the site. 429 (with Retry-After) only when one address sends a site ' +
+        'far more events a minute than readers sharing an address do; readers behind one IP are never refused for sharing it.',
       requestBody: {
         required: true,
         content: {
@@ -41,14 +46,21 @@ export const eventsRoutes = new Hono<AppEnv>().post(
   }),
   anyContentTypeJson(eventsBody),
   async (c) => {
-    await recordEvents(c.env, c.req.valid('json'), {
-      receivedMs: Date.now(),
-      origin: c.req.header('Origin'),
-      referer: c.req.header('Referer'),
-      ip: c.req.header('CF-Connecting-IP') ?? '',
-      userAgent: c.req.header('User-Agent'),
-      secGpc: c.req.header('Sec-GPC'),
-    });
+    try {
+      await recordEvents(c.env, c.req.valid('json'), {
+        receivedMs: Date.now(),
+        origin: c.req.header('Origin'),
+        referer: c.req.header('Referer'),
+        ip: c.req.header('CF-Connecting-IP') ?? '',
+        userAgent: c.req.header('User-Agent'),
+        secGpc: c.req.header('Sec-GPC'),
+        waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+      });
+    } catch (err) {
+      // The error funnel answers it; a header set here goes with that answer.
+      if (err instanceof RateLimited) c.header('Retry-After', String(err.retryAfterSeconds));
+      throw err;
+    }
     return c.body(null, 202);
   },
 );

@@ -8,6 +8,7 @@ import { MAX_URL_LENGTH } from '../ingest/event-schema';
 import { articleKey } from '../ingest/site-rules';
 import { cutToLength } from '../ingest/text';
 import { describe, errors } from '../openapi/describe';
+import { RateLimited } from '../recording/flood-guard';
 import { recordShareClick } from '../recording/record-events';
 import { requireSite } from '../sites/lookup';
 import { siteId } from '../sites/site-schema';
@@ -26,7 +27,8 @@ const shareQuery = z.object({
  * GET /api/v1/share/{network}, mounted at /api/v1/share: the share button that
  * works without JavaScript. Records the share, then answers 302 to the
  * network's own share page, the only redirect target there is: the article URL
- * is only ever a parameter of it, and must be on one of the site's hosts.
+ * is only ever a parameter of it, and must be on one of the site's hosts. A
+ * network the site turned off still redirects; its share is not counted.
  */
 export const shareRoutes = new Hono<AppEnv>().get(
   '/:network',
@@ -71,12 +73,14 @@ export const shareRoutes = new Hono<AppEnv>().get(
           secGpc: c.req.header('Sec-GPC'),
           selfOrigin: new URL(c.req.url).origin,
           prefetch: /prefetch/i.test(c.req.header('Sec-Purpose') ?? c.req.header('Purpose') ?? ''),
+          waitUntil: (promise) => c.executionCtx.waitUntil(promise),
         },
       );
     } catch (err) {
       // The reader came to share: a count that could not be recorded must not
-      // stop them. Logged, as it is a fault of ours.
-      console.error('share click not recorded', err);
+      // stop them. A flood guard's refusal is tallied in the ledger; anything
+      // else is a fault of ours, so logged.
+      if (!(err instanceof RateLimited)) console.error('share click not recorded', err);
     }
     c.header('Cache-Control', 'no-store');
     // The network learns the article from the URL, and nothing about the page the click came from.

@@ -3,6 +3,7 @@ import type {
   ArticleDelta,
   FlushBatch,
   HourDelta,
+  LedgerDelta,
   NetworkDelta,
   SiteHourDelta,
   SiteIncarnation,
@@ -28,9 +29,10 @@ const articleKey = (site: string, siteCreatedAt: string, url: string) => JSON.st
 /**
  * Folds a shard's buffered increments and metadata into what D1 stores: article
  * totals and metadata, hourly views and shares, shares per network, and the
- * site's own hourly totals and shares per network.
+ * site's own hourly totals and shares per network. Ledger rows, one per site,
+ * day and outcome already, go as they are.
  */
-export function toFlushBatch(counts: CountRow[], metas: MetaRow[]): FlushBatch {
+export function toFlushBatch(counts: CountRow[], metas: MetaRow[], ledger: LedgerDelta[]): FlushBatch {
   const articles = new Map<string, ArticleDelta>();
   const hours = new Map<string, HourDelta>();
   const networks = new Map<string, NetworkDelta>();
@@ -105,5 +107,6 @@ export function toFlushBatch(counts: CountRow[], metas: MetaRow[]): FlushBatch {
     networks: [...networks.values()],
     siteHours: [...siteHours.values()],
     siteNetworkHours: [...siteNetworkHours.values()],
+    ledger,
   };
 }

@@ -1,10 +1,21 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { ArticleMetadata } from '../articles/metadata';
 import { readConfig } from '../config';
+import type { LedgerDelta } from '../db/counts';
+import type { LedgerOutcome } from '../ledger/ledger-days';
+import type { LedgerTally } from '../ledger/reasons';
 import { bucketOf, dayOf } from '../time';
 import { beaconMovesAlarm, nextAlarmAt } from './alarm-schedule';
 import { DedupState, isDayClosed } from './dedup';
-import { bufferIncrement, bufferMetadata, type FlushContext, flushOutbox, hasOutbox, hasPending } from './outbox';
+import {
+  bufferIncrement,
+  bufferLedger,
+  bufferMetadata,
+  type FlushContext,
+  flushOutbox,
+  hasOutbox,
+  hasPending,
+} from './outbox';
 import { readEpoch, readState, writeState } from './shard-state';
 import { SiteCeiling } from './site-ceiling';
 import { applyStorageSchema } from './storage-schema';
@@ -19,14 +30,22 @@ export interface ShardEvent extends ArticleMetadata {
   network: string; // '' for a view
   /** The site's `max_events_per_second` setting. */
   siteMaxPerSecond: number;
+  /** The site's `max_visitors_per_ip` setting. */
+  siteMaxVisitorsPerIp: number;
 }
 
 export interface RecordRequest {
   receivedMs: number;
-  // Used for the visitor hash only, in memory: never stored.
+  // Used for the visitor and cap hashes only, in memory: never stored.
   ip: string;
   userAgent: string;
   events: ShardEvent[];
+  /**
+   * Events the Worker did not count before any shard (bots, opt-outs, the
+   * flood guard, disabled networks), for the sites' ledgers: added to this
+   * shard's pending ledger with the events, and flushed with them.
+   */
+  tallies?: LedgerTally[];
 }
 
 interface KeyedEvent {
@@ -34,7 +53,24 @@ interface KeyedEvent {
   day: number;
   bucket: number;
   second: number;
-  key: string;
+  /** Its dedup and cap keys; null when its day closed before it could be keyed. */
+  keys: { key: string; capKey: string } | null;
+}
+
+/** Ledger rows summed in memory over one RPC, so that a batch of beacons writes each row once. */
+class LedgerSums {
+  private readonly rows = new Map<string, LedgerDelta>();
+
+  add(site: string, siteCreatedAt: string, day: number, outcome: LedgerOutcome, n = 1): void {
+    const key = JSON.stringify([site, siteCreatedAt, day, outcome]);
+    const row = this.rows.get(key);
+    if (row) row.n += n;
+    else this.rows.set(key, { site, siteCreatedAt, day, outcome, n });
+  }
+
+  values(): IterableIterator<LedgerDelta> {
+    return this.rows.values();
+  }
 }
 
 /**
@@ -62,46 +98,86 @@ export class CounterShard extends DurableObject<Env> {
   }
 
   /**
-   * Dedups and buffers the events of one or more beacons in one transaction;
-   * answers how many events of each beacon were counted. Events of a day
-   * whose dedup keys may be gone count none.
+   * Dedups and buffers the events of one or more beacons, with each event's
+   * outcome and the Worker's tallies in the sites' pending ledger, in one
+   * transaction; answers how many events of each beacon were counted. Events
+   * of a day whose dedup keys may be gone count none.
    */
   async record(beacons: RecordRequest[]): Promise<number[]> {
     const keyed: KeyedEvent[][] = [];
     for (const { receivedMs, ip, userAgent, events } of beacons) {
       const day = dayOf(receivedMs);
-      // Not even keyed, which would make a salt for the closed day.
-      const beaconKeys = isDayClosed(day, Date.now()) ? [] : await this.dedup.keyEvents(day, ip, userAgent, events);
       const bucket = bucketOf(receivedMs);
       const second = Math.floor(receivedMs / 1000);
-      keyed.push(beaconKeys.map(({ event, key }) => ({ event, day, bucket, second, key })));
+      // Not even keyed, which would make a salt for the closed day.
+      keyed.push(
+        isDayClosed(day, Date.now())
+          ? events.map((event) => ({ event, day, bucket, second, keys: null }))
+          : (await this.dedup.keyEvents(day, ip, userAgent, events)).map(({ event, key, capKey }) => ({
+              event,
+              day,
+              bucket,
+              second,
+              keys: { key, capKey },
+            })),
+      );
     }
 
     const counted = this.ctx.storage.transactionSync(() => {
+      const ledger = new LedgerSums();
       // Checked again here, in one piece with the dedup: an alarm dropping the
       // day's keys may have run while the keys were hashed.
       const nowMs = Date.now();
-      return keyed.map((beaconKeys) => beaconKeys.filter((k) => !isDayClosed(k.day, nowMs) && this.buffer(k)).length);
+      const answers = keyed.map((beaconKeys) => {
+        let n = 0;
+        for (const k of beaconKeys) {
+          // Whether the visitor counted already on a closed day can no longer
+          // be told: the event is not counted, and the ledger has it a repeat.
+          const outcome = k.keys === null || isDayClosed(k.day, nowMs) ? 'repeat' : this.buffer(k, k.keys);
+          ledger.add(k.event.site, k.event.siteCreatedAt, k.day, outcome);
+          if (outcome === 'view' || outcome === 'share') n++;
+        }
+        return n;
+      });
+      // The Worker's tallies name a site, not which of its incarnations: '' is whichever has the id.
+      for (const { site, day, reason, n } of beacons.flatMap((b) => b.tallies ?? []))
+        ledger.add(site, '', day, reason, n);
+      for (const row of ledger.values()) bufferLedger(this.sql, row);
+      return answers;
     });
     await this.flushWithin(readConfig(this.env).flushMs);
     return counted;
   }
 
   /**
-   * Buffers one event: its increment when its dedup key is new and the site is
-   * under its ceiling this second, its metadata always. Answers whether it counted.
+   * Buffers one event: its increment when its dedup key is new, fewer than
+   * the site's `max_visitors_per_ip` visitors of its IP scope counted for its
+   * article, type and network today, and the site under its ceiling this
+   * second; its metadata always. Answers its outcome for the ledger.
+   *
+   * An event refused by the cap or the ceiling is not marked seen: its
+   * visitor may still count later today, and `ip_visitors` stays the number
+   * of distinct visitors counted. Synchronous, inside the RPC's transaction,
+   * so exact whatever the beacons of one RPC or concurrent RPCs.
    */
-  private buffer({ event, day, bucket, second, key }: KeyedEvent): boolean {
+  private buffer(
+    { event, day, bucket, second }: KeyedEvent,
+    { key, capKey }: { key: string; capKey: string },
+  ): LedgerOutcome {
     const { site, url, network } = event;
-    let isNew = this.dedup.markSeen(day, key);
-    if (isNew && !this.siteCeiling.admit(site, second, event.siteMaxPerSecond)) {
-      // Not counted, so not seen either: the visitor may still count later today.
-      this.dedup.unmarkSeen(day, key);
-      isNew = false;
-    }
-    if (isNew) bufferIncrement(this.sql, event, url, bucket, network);
     bufferMetadata(this.sql, event, url, event, bucket);
-    return isNew;
+    if (!this.dedup.markSeen(day, key)) return 'repeat';
+    // The cap first: the ceiling's admission takes one of its events this second.
+    let refused: LedgerOutcome | null = null;
+    if (this.dedup.scopeVisitors(day, capKey) >= event.siteMaxVisitorsPerIp) refused = 'ip_cap';
+    else if (!this.siteCeiling.admit(site, second, event.siteMaxPerSecond)) refused = 'site_ceiling';
+    if (refused !== null) {
+      this.dedup.unmarkSeen(day, key);
+      return refused;
+    }
+    this.dedup.addScopeVisitor(day, capKey);
+    bufferIncrement(this.sql, event, url, bucket, network);
+    return event.type;
   }
 
   override async alarm(): Promise<void> {

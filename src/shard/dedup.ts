@@ -1,3 +1,4 @@
+import { ipScope } from '../ingest/ip-scope';
 import { dedupKey, newSalt, visitorHash } from '../ingest/visitor';
 import { dayOf } from '../time';
 
@@ -25,10 +26,36 @@ export interface DedupFields {
   network: string;
 }
 
+/** An event with its dedup key (its visitor's) and its cap key (its visitor's IP scope's). */
+export interface EventKeys<E extends DedupFields> {
+  event: E;
+  key: string;
+  capKey: string;
+}
+
+const encoder = new TextEncoder();
+
 /**
- * A shard's dedup state: one random salt per UTC day (`salts`) and the dedup
- * keys of the events counted that day (`seen`). Visitor hashes are made with
- * the day's salt, so that they cannot be linked across days.
+ * The key under which the per-IP cap counts the visitors of one IP scope
+ * (src/ingest/ip-scope.ts) for one article, type and network on a day: a
+ * SHA-256 of the day's salt, the site, the scope and the event, so that, like
+ * the visitor hash, it holds no IP and cannot be linked across days. Its
+ * first part keeps it apart from every other hash made with the salt.
+ */
+async function ipCapKey(salt: string, site: string, scope: string, event: DedupFields): Promise<string> {
+  // JSON of an array keeps the parts apart whatever characters they hold.
+  const parts = JSON.stringify(['ip-cap', salt, site, scope, event.url, event.type, event.network]);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(parts)));
+  // 128 bits, as for dedup keys.
+  return Array.from(digest.slice(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * A shard's dedup state: one random salt per UTC day (`salts`), the dedup
+ * keys of the events counted that day (`seen`), and how many distinct
+ * visitors of each IP scope counted per article, type and network that day
+ * (`ip_visitors`, for the per-IP cap). Hashes are made with the day's salt,
+ * so that they cannot be linked across days.
  */
 export class DedupState {
   private salt: { day: number; value: string } | undefined;
@@ -36,18 +63,21 @@ export class DedupState {
   constructor(private readonly sql: SqlStorage) {}
 
   /**
-   * The dedup key of each of a beacon's events on `day`: one per visitor (from
-   * the IP and User-Agent with the day's salt), article, type and network.
+   * The keys of each of a beacon's events on `day`: its dedup key, one per
+   * visitor (from the IP and User-Agent with the day's salt), article, type
+   * and network; and its cap key, the same without the User-Agent and with
+   * the IP's scope (an IPv6 address's /64) instead of the IP.
    */
   async keyEvents<E extends DedupFields>(
     day: number,
     ip: string,
     userAgent: string,
     events: readonly E[],
-  ): Promise<{ event: E; key: string }[]> {
+  ): Promise<EventKeys<E>[]> {
     const salt = this.saltFor(day);
+    const scope = ipScope(ip);
     const visitors = new Map<string, string>();
-    const keyed: { event: E; key: string }[] = [];
+    const keyed: EventKeys<E>[] = [];
     for (const event of events) {
       let visitor = visitors.get(event.site);
       if (visitor === undefined) {
@@ -56,7 +86,7 @@ export class DedupState {
       }
       // 128 bits of the hash are plenty to keep keys apart and halve their storage.
       const key = (await dedupKey(visitor, event.url, event.type, event.network)).slice(0, 32);
-      keyed.push({ event, key });
+      keyed.push({ event, key, capKey: await ipCapKey(salt, event.site, scope, event) });
     }
     return keyed;
   }
@@ -71,10 +101,33 @@ export class DedupState {
     this.sql.exec('DELETE FROM seen WHERE day = ? AND key = ?', day, key);
   }
 
-  /** Salts are deleted 48 hours after their day began; dedup keys DEDUP_GRACE_MS after their day ends. */
+  /** How many distinct visitors counted under `capKey` on `day`: what the per-IP cap compares. */
+  scopeVisitors(day: number, capKey: string): number {
+    return (
+      this.sql
+        .exec<{ visitors: number }>('SELECT visitors FROM ip_visitors WHERE day = ? AND key = ?', day, capKey)
+        .toArray()[0]?.visitors ?? 0
+    );
+  }
+
+  /** Counts one more distinct visitor under `capKey` on `day`, for an event that counted. */
+  addScopeVisitor(day: number, capKey: string): void {
+    this.sql.exec(
+      `INSERT INTO ip_visitors (day, key, visitors) VALUES (?, ?, 1)
+       ON CONFLICT (day, key) DO UPDATE SET visitors = visitors + 1`,
+      day,
+      capKey,
+    );
+  }
+
+  /**
+   * Salts are deleted 48 hours after their day began; dedup keys, and the
+   * per-IP counts with them, DEDUP_GRACE_MS after their day ends.
+   */
   dropExpired(nowMs: number): void {
     const today = dayOf(nowMs);
     this.sql.exec('DELETE FROM seen WHERE day < ?', oldestOpenDay(nowMs));
+    this.sql.exec('DELETE FROM ip_visitors WHERE day < ?', oldestOpenDay(nowMs));
     this.sql.exec('DELETE FROM salts WHERE day < ?', today - 1);
     if (this.salt && this.salt.day < today - 1) this.salt = undefined;
   }

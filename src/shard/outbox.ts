@@ -4,7 +4,8 @@ import {
   claimFlush,
   type FlushSource,
   flushQueries,
-  isFlushCommitted,
+  type LedgerDelta,
+  readFlushState,
   type SiteIncarnation,
 } from '../db/counts';
 import { type SetAsideRow, setAsideQueries } from '../db/set-aside';
@@ -12,15 +13,34 @@ import { type CountRow, type MetaRow, toFlushBatch } from './batch';
 
 /** Articles per D1 batch: keeps one batch's statements well under D1's per-invocation query limit. */
 const ARTICLES_PER_BATCH = 100;
+/** Ledger rows (site, day, outcome) per D1 batch, for the same reason. */
+const LEDGER_ROWS_PER_BATCH = 100;
 const BATCHES_PER_ALARM = 10;
 /** How long a D1 call of a flush may take before D1 is taken as unavailable. */
 export const D1_TIMEOUT_MS = 30_000;
 /**
- * Refusals of one batch by a D1 that answers (its flush_log check does) before
- * the batch is split: with the backoff between them, about four minutes, in
- * which a passing failure passes.
+ * Refusals (isDefiniteRefusal) of one batch before the shard stops sending it
+ * as it is: a batch of several rows is then split in two, a single row set
+ * aside. With the backoff between attempts, eight take about four minutes, in
+ * which a refusal that passes (a migration under way) passes.
  */
-export const REFUSALS_BEFORE_SPLIT = 8;
+export const REFUSALS_BEFORE_GIVING_UP = 8;
+
+/**
+ * Whether D1 refused the batch itself, and so will refuse it again: an error
+ * D1 reports for a statement it ran, with SQLite's result code
+ * ("D1_ERROR: UNIQUE constraint failed: …: SQLITE_CONSTRAINT", "no such
+ * column …: SQLITE_ERROR", a value too big or of the wrong type), or a value
+ * it cannot bind (D1_TYPE_ERROR). Anything else says nothing of the batch and
+ * is only retried: the shard's own timeout, "Network connection lost.", "D1 DB
+ * is overloaded…", "…storage caused object to be reset", "…reset because its
+ * code was updated" (none of which carries a result code), and the result
+ * codes of a busy, locked, full or failing database.
+ */
+export const isDefiniteRefusal = (err: unknown): boolean =>
+  err instanceof Error &&
+  (err.message.startsWith('D1_TYPE_ERROR: ') ||
+    /^D1_ERROR: .*: SQLITE_(CONSTRAINT|ERROR|TOOBIG|MISMATCH|RANGE)\b/s.test(err.message));
 
 /** What a flush needs besides the shard's storage. */
 export interface FlushContext {
@@ -86,16 +106,35 @@ export function bufferMetadata(
   );
 }
 
+/** Adds `n` events of a site, day and outcome to the pending ledger. */
+export function bufferLedger(sql: SqlStorage, { site, siteCreatedAt, day, outcome, n }: LedgerDelta): void {
+  sql.exec(
+    `INSERT INTO pending_ledger (site, site_created_at, day, outcome, n) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (site, site_created_at, day, outcome) DO UPDATE SET n = n + excluded.n`,
+    site,
+    siteCreatedAt,
+    day,
+    outcome,
+    n,
+  );
+}
+
 export const hasPending = (sql: SqlStorage): boolean =>
-  sql.exec('SELECT 1 FROM pending UNION ALL SELECT 1 FROM pending_meta LIMIT 1').toArray().length > 0;
+  sql
+    .exec('SELECT 1 FROM pending UNION ALL SELECT 1 FROM pending_meta UNION ALL SELECT 1 FROM pending_ledger LIMIT 1')
+    .toArray().length > 0;
 
 export const hasOutbox = (sql: SqlStorage): boolean =>
-  sql.exec('SELECT 1 FROM outbox UNION ALL SELECT 1 FROM outbox_meta LIMIT 1').toArray().length > 0;
+  sql
+    .exec('SELECT 1 FROM outbox UNION ALL SELECT 1 FROM outbox_meta UNION ALL SELECT 1 FROM outbox_ledger LIMIT 1')
+    .toArray().length > 0;
 
 /**
- * Sends up to BATCHES_PER_ALARM batches to D1: first the outbox left by an
- * earlier flush, then new batches sealed from the pending rows. Throws, keeping
- * the batch being sent in the outbox, if D1 fails.
+ * Sends up to BATCHES_PER_ALARM batches to D1: first each batch left in the
+ * outbox by earlier flushes, once, then new batches sealed from the pending
+ * rows while the outbox holds fewer than BATCHES_PER_ALARM. Throws, keeping
+ * the batch being sent in the outbox, if D1 fails; and at the end if D1
+ * refused a batch, so that the shard backs off before sending it again.
  *
  * Flush protocol: pending rows are sealed into an outbox batch with a new
  * sequence number; the batch goes to D1 as one transaction that starts by
@@ -103,28 +142,38 @@ export const hasOutbox = (sql: SqlStorage): boolean =>
  * cleared. A crash in between leaves the outbox, whose replay collides in
  * `flush_log` and is rolled back, so it is cleared without counting twice.
  *
- * A batch that D1 refuses REFUSALS_BEFORE_SPLIT times while it answers is
- * claimed in `flush_log` (so that it can never commit late) and split in two
- * new batches, and so on down to single rows; a single row refused again is
- * set aside in D1's `set_aside_rows`, where the dashboard shows it. So one bad
+ * A batch that D1 refuses (isDefiniteRefusal) REFUSALS_BEFORE_GIVING_UP times
+ * is claimed in `flush_log` (so that it can never commit late) and split in
+ * two new batches, each split again at its next refusal, down to single rows;
+ * a single row refused REFUSALS_BEFORE_GIVING_UP times on its own is set aside
+ * in D1's `set_aside_rows`, where the dashboard shows it (a ledger row is
+ * dropped and logged). A batch found claimed, its split not made, is split
+ * then. The other batches go on meanwhile, past one D1 refuses (which has
+ * no row in `flush_log` that a later batch's pruning could take): so one bad
  * row costs its own count, visibly, and never blocks the shard.
  */
 export async function flushOutbox(storage: DurableObjectStorage, flush: FlushContext): Promise<void> {
+  const sql = storage.sql;
+  // Batches a split makes now wait for the next attempt, after the backoff.
+  const waiting = outboxSeqs(sql);
+  let refusal: Refusal | null = null;
   for (let i = 0; i < BATCHES_PER_ALARM; i++) {
-    const seq = oldestOutboxSeq(storage.sql) ?? sealBatch(storage);
+    const seq = waiting.shift() ?? (outboxSeqs(sql).length < BATCHES_PER_ALARM ? sealBatch(storage) : null);
     if (seq === null) break;
-    await sendBatch(storage, flush, seq);
+    const refused = await sendBatch(storage, flush, seq);
+    refusal ??= refused;
   }
+  if (refusal) throw refusal.err;
 }
 
-function oldestOutboxSeq(sql: SqlStorage): number | null {
-  const row = sql
-    .exec<{ seq: number | null }>(
-      'SELECT min(seq) AS seq FROM (SELECT seq FROM outbox UNION ALL SELECT seq FROM outbox_meta)',
+/** The outbox's batches, oldest first. */
+const outboxSeqs = (sql: SqlStorage): number[] =>
+  sql
+    .exec<{ seq: number }>(
+      'SELECT seq FROM outbox UNION SELECT seq FROM outbox_meta UNION SELECT seq FROM outbox_ledger ORDER BY seq',
     )
-    .one();
-  return row.seq;
-}
+    .toArray()
+    .map((row) => row.seq);
 
 /** A new batch sequence number, one above the last. */
 const nextSeq = (sql: SqlStorage): number =>
@@ -135,7 +184,10 @@ const nextSeq = (sql: SqlStorage): number =>
     )
     .one().value - 1;
 
-/** Moves up to ARTICLES_PER_BATCH articles' pending rows into a new outbox batch. */
+/**
+ * Moves up to ARTICLES_PER_BATCH articles' pending rows, and up to
+ * LEDGER_ROWS_PER_BATCH pending ledger rows, into a new outbox batch.
+ */
 function sealBatch(storage: DurableObjectStorage): number | null {
   const sql = storage.sql;
   return storage.transactionSync(() => {
@@ -146,8 +198,24 @@ function sealBatch(storage: DurableObjectStorage): number | null {
         ARTICLES_PER_BATCH,
       )
       .toArray();
-    if (articles.length === 0) return null;
+    const ledger = sql
+      .exec<LedgerDelta & Record<string, SqlStorageValue>>(
+        'SELECT site, site_created_at AS siteCreatedAt, day, outcome, n FROM pending_ledger LIMIT ?',
+        LEDGER_ROWS_PER_BATCH,
+      )
+      .toArray();
+    if (articles.length === 0 && ledger.length === 0) return null;
     const seq = nextSeq(sql);
+    for (const row of ledger) {
+      writeLedgerRow(sql, seq, row);
+      sql.exec(
+        'DELETE FROM pending_ledger WHERE site = ? AND site_created_at = ? AND day = ? AND outcome = ?',
+        row.site,
+        row.siteCreatedAt,
+        row.day,
+        row.outcome,
+      );
+    }
     const article = 'WHERE site = ? AND site_created_at = ? AND url = ?';
     for (const { site, site_created_at, url } of articles) {
       sql.exec(
@@ -175,7 +243,12 @@ function sealBatch(storage: DurableObjectStorage): number | null {
 interface OutboxBatch {
   counts: CountRow[];
   metas: MetaRow[];
+  ledger: LedgerDelta[];
 }
+
+const writeLedgerRow = (sql: SqlStorage, seq: number, l: LedgerDelta): void => {
+  sql.exec('INSERT INTO outbox_ledger VALUES (?, ?, ?, ?, ?, ?)', seq, l.site, l.siteCreatedAt, l.day, l.outcome, l.n);
+};
 
 function readBatch(sql: SqlStorage, seq: number): OutboxBatch {
   const counts = sql
@@ -192,10 +265,17 @@ function readBatch(sql: SqlStorage, seq: number): OutboxBatch {
       seq,
     )
     .toArray();
-  return { counts, metas };
+  const ledger = sql
+    .exec<LedgerDelta & Record<string, SqlStorageValue>>(
+      `SELECT site, site_created_at AS siteCreatedAt, day, outcome, n FROM outbox_ledger WHERE seq = ?
+       ORDER BY site, site_created_at, day, outcome`,
+      seq,
+    )
+    .toArray();
+  return { counts, metas, ledger };
 }
 
-function writeBatch(sql: SqlStorage, seq: number, { counts, metas }: OutboxBatch): void {
+function writeBatch(sql: SqlStorage, seq: number, { counts, metas, ledger }: OutboxBatch): void {
   for (const c of counts) {
     sql.exec(
       'INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -222,11 +302,13 @@ function writeBatch(sql: SqlStorage, seq: number, { counts, metas }: OutboxBatch
       m.bucket,
     );
   }
+  for (const l of ledger) writeLedgerRow(sql, seq, l);
 }
 
 function clearBatch(sql: SqlStorage, seq: number): void {
   sql.exec('DELETE FROM outbox WHERE seq = ?', seq);
   sql.exec('DELETE FROM outbox_meta WHERE seq = ?', seq);
+  sql.exec('DELETE FROM outbox_ledger WHERE seq = ?', seq);
   sql.exec('DELETE FROM outbox_refusals WHERE seq = ?', seq);
 }
 
@@ -240,27 +322,48 @@ const countRefusal = (sql: SqlStorage, seq: number): number =>
     )
     .one().refusals;
 
-/** Sends outbox batch `seq` to D1, then clears it. Throws, keeping it, if D1 fails. */
-async function sendBatch(storage: DurableObjectStorage, flush: FlushContext, seq: number): Promise<void> {
+/** A refusal by D1 of a batch the shard keeps, as it is or split. */
+interface Refusal {
+  err: unknown;
+}
+
+const rowsIn = ({ counts, metas, ledger }: OutboxBatch): number => counts.length + metas.length + ledger.length;
+
+/**
+ * Sends outbox batch `seq` to D1, then clears it. Answers D1's refusal if D1
+ * refused it (the batch kept, or split); throws, keeping it, if D1 failed
+ * otherwise.
+ */
+async function sendBatch(storage: DurableObjectStorage, flush: FlushContext, seq: number): Promise<Refusal | null> {
   const { db, source } = flush;
   const batch = readBatch(storage.sql, seq);
   try {
-    await withTimeout(applyFlush(db, flushQueries(source, seq, toFlushBatch(batch.counts, batch.metas), Date.now())));
+    await withTimeout(
+      applyFlush(db, flushQueries(source, seq, toFlushBatch(batch.counts, batch.metas, batch.ledger), Date.now())),
+    );
   } catch (err) {
-    // A replay of a committed batch (or a commit whose answer was lost) fails
-    // on flush_log's key: then the batch is in D1 already. The check throws
-    // when D1 does not answer, which the shard retries later as it is.
-    if (!(await withTimeout(isFlushCommitted(db, source, seq)))) {
-      await refused(storage, flush, seq, batch, err);
-      return;
+    // A batch already applied (its answer lost, or the shard gone before
+    // clearing it) or claimed fails on flush_log's key; its row there says
+    // which. The check throws when D1 does not answer, and the shard retries
+    // later as it is.
+    const state = await withTimeout(readFlushState(db, source, seq));
+    if (state === 'claimed') {
+      giveUp(storage, seq, batch, err);
+      return null;
+    }
+    if (state === null) {
+      if (!isDefiniteRefusal(err)) throw err;
+      return refused(storage, flush, seq, batch, err);
     }
   }
   clearBatch(storage.sql, seq);
+  return null;
 }
 
 /**
- * Batch `seq` was refused while D1 answers: retried as it is at first (throws
- * `err`), then split in two, and a single row set aside.
+ * Batch `seq` was refused (`err`): kept as it is at first, then split in two,
+ * or its single row set aside. Answers the refusal while the batch or its
+ * halves stay in the outbox.
  */
 async function refused(
   storage: DurableObjectStorage,
@@ -268,35 +371,61 @@ async function refused(
   seq: number,
   batch: OutboxBatch,
   err: unknown,
-): Promise<void> {
-  if (countRefusal(storage.sql, seq) < REFUSALS_BEFORE_SPLIT) throw err;
-  if (batch.counts.length + batch.metas.length === 1) {
+): Promise<Refusal | null> {
+  if (countRefusal(storage.sql, seq) < REFUSALS_BEFORE_GIVING_UP) return { err };
+  if (rowsIn(batch) === 1 && batch.ledger.length === 0) {
     await setAside(storage.sql, flush, seq, batch, err);
-    return;
+    return null;
   }
-  if (!(await withTimeout(claimFlush(flush.db, flush.source, seq, Date.now())))) {
+  if ((await withTimeout(claimFlush(flush.db, flush.source, seq, Date.now()))) === 'applied') {
     clearBatch(storage.sql, seq); // It committed after all.
+    return null;
+  }
+  giveUp(storage, seq, batch, err);
+  return rowsIn(batch) > 1 ? { err } : null;
+}
+
+/**
+ * Gives up batch `seq`, claimed in flush_log: splits it in two new batches,
+ * in one transaction with its clearing; or drops its single row, which can
+ * only be a ledger row (a single increment or metadata row is set aside, not
+ * claimed), and logs it. The ledger reports counts and holds none, so its row
+ * is not set aside with them: the error log names it.
+ */
+function giveUp(storage: DurableObjectStorage, seq: number, batch: OutboxBatch, err: unknown): void {
+  const sql = storage.sql;
+  if (rowsIn(batch) === 1) {
+    const row = batch.ledger[0]!;
+    console.error(
+      `shard dropped a ledger row D1 kept refusing: ${row.site} day ${row.day} ${row.outcome} ${row.n}`,
+      err,
+    );
+    clearBatch(sql, seq);
     return;
   }
-  const [first, second] = halves(batch);
-  const sql = storage.sql;
   storage.transactionSync(() => {
     clearBatch(sql, seq);
-    for (const half of [first, second]) {
+    for (const half of halves(batch)) {
       const halfSeq = nextSeq(sql);
       writeBatch(sql, halfSeq, half);
-      // Half of a batch refused that often is split at its first refusal.
-      sql.exec('INSERT INTO outbox_refusals (seq, refusals) VALUES (?, ?)', halfSeq, REFUSALS_BEFORE_SPLIT - 1);
+      // Rows refused that often split again at their next refusal; a single
+      // row is refused REFUSALS_BEFORE_GIVING_UP times on its own before it is set aside.
+      if (rowsIn(half) > 1) {
+        sql.exec('INSERT INTO outbox_refusals (seq, refusals) VALUES (?, ?)', halfSeq, REFUSALS_BEFORE_GIVING_UP - 1);
+      }
     }
   });
 }
 
-/** A batch of two or more rows as two batches of about half as many, rows in order. */
-export function halves({ counts, metas }: OutboxBatch): [OutboxBatch, OutboxBatch] {
-  const half = Math.ceil((counts.length + metas.length) / 2);
+/** A batch of two or more rows as two batches of about half as many, rows in order (counts, metadata, ledger). */
+export function halves({ counts, metas, ledger }: OutboxBatch): [OutboxBatch, OutboxBatch] {
+  const half = Math.ceil((counts.length + metas.length + ledger.length) / 2);
+  // Where the first half ends within each list, the lists taken one after another.
+  const metasCut = Math.max(0, half - counts.length);
+  const ledgerCut = Math.max(0, half - counts.length - metas.length);
   return [
-    { counts: counts.slice(0, half), metas: metas.slice(0, Math.max(0, half - counts.length)) },
-    { counts: counts.slice(half), metas: metas.slice(Math.max(0, half - counts.length)) },
+    { counts: counts.slice(0, half), metas: metas.slice(0, metasCut), ledger: ledger.slice(0, ledgerCut) },
+    { counts: counts.slice(half), metas: metas.slice(metasCut), ledger: ledger.slice(ledgerCut) },
   ];
 }
 
@@ -317,7 +446,7 @@ async function setAside(
   try {
     await withTimeout(applyFlush(db, setAsideQueries(source, seq, row, String(err), Date.now())));
   } catch (setAsideErr) {
-    if (!(await withTimeout(isFlushCommitted(db, source, seq)))) throw setAsideErr;
+    if ((await withTimeout(readFlushState(db, source, seq))) === null) throw setAsideErr;
   }
   console.error(`shard set aside a row D1 kept refusing: ${row.site} ${row.url}`, err);
   clearBatch(sql, seq);

@@ -13,7 +13,8 @@ export const LEASE_MS = 1_000;
 
 interface Waiter {
   request: RecordRequest;
-  state: 'queued' | 'lead' | 'done' | 'failed';
+  /** 'sent': in a leader's RPC, in flight; 'lead': to send the queue, itself in it. */
+  state: 'queued' | 'lead' | 'sent' | 'done' | 'failed';
   counted: number;
 }
 
@@ -66,7 +67,11 @@ export async function recordInShard(
   const waiter: Waiter = { request, state: 'queued', counted: 0 };
   line.queue.push(waiter);
   takeLeadIfFree(line, waiter, Date.now());
-  for (let waited = 0; waiter.state === 'queued' && waited < PATIENCE_MS; waited += POLL_MS) {
+  for (
+    let waited = 0;
+    (waiter.state === 'queued' || waiter.state === 'sent') && waited < PATIENCE_MS;
+    waited += POLL_MS
+  ) {
     await sleep(POLL_MS);
     if (waiter.state === 'queued' && line.queue[0] === waiter) takeLeadIfFree(line, waiter, Date.now());
   }
@@ -80,10 +85,16 @@ export async function recordInShard(
   return counted ?? 0;
 }
 
-/** Sends every queued beacon (the leader's own first) in one RPC, then hands the line on. */
+/**
+ * Sends every queued beacon (the leader's own first) in one RPC, then hands
+ * the line on. Each is marked sent, so that a leader the line was handed to,
+ * whose lease ran out before it woke, finds its beacon in this RPC and waits
+ * for its answer instead of sending an RPC of its own.
+ */
 async function lead(namespace: DurableObjectNamespace<CounterShard>, name: string, line: ShardLine): Promise<void> {
   const lease = line.lease;
   const batch = line.queue.splice(0);
+  for (const w of batch) w.state = 'sent';
   try {
     const counted = await namespace.getByName(name).record(batch.map((w) => w.request));
     for (const [i, w] of batch.entries()) Object.assign(w, { state: 'done', counted: counted[i] ?? 0 });

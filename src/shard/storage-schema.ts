@@ -94,6 +94,26 @@ export const STORAGE_SCHEMA_STEPS: readonly StorageSchemaStep[] = [
     step: 4,
     sql: 'CREATE TABLE outbox_refusals (seq INTEGER PRIMARY KEY, refusals INTEGER NOT NULL);',
   },
+  {
+    // The per-IP cap (src/shard/dedup.ts): how many distinct visitors of one
+    // IP scope counted for one article, type and network on a day, under a
+    // hash made with the day's salt, so that no IP is stored; dropped with
+    // the day's dedup keys. And the ledger (src/shard/outbox.ts): events of a
+    // site and day per outcome, buffered and flushed in batches like counts.
+    step: 5,
+    sql: `
+      CREATE TABLE ip_visitors (
+        day INTEGER NOT NULL, key TEXT NOT NULL, visitors INTEGER NOT NULL,
+        PRIMARY KEY (day, key)) WITHOUT ROWID;
+      CREATE TABLE pending_ledger (
+        site TEXT NOT NULL, site_created_at TEXT NOT NULL, day INTEGER NOT NULL, outcome TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (site, site_created_at, day, outcome)) WITHOUT ROWID;
+      CREATE TABLE outbox_ledger (
+        seq INTEGER NOT NULL, site TEXT NOT NULL, site_created_at TEXT NOT NULL, day INTEGER NOT NULL,
+        outcome TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (seq, site, site_created_at, day, outcome)) WITHOUT ROWID;
+    `,
+  },
 ];
 
 // NOTE: the version lives in a table because Durable Object SQLite refuses

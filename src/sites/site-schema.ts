@@ -29,6 +29,7 @@ export const DEFAULT_SETTINGS = {
   respect_gpc: false,
   networks: [...NETWORKS],
   max_events_per_second: 5000,
+  max_visitors_per_ip: 20,
   hourly_retention_days: 31,
   daily_retention_days: 400,
 };
@@ -45,6 +46,11 @@ const settingsShape = {
   // most this, the site as a whole up to this times the shard count): a guard
   // against inflating one story, far above a real front-page spike.
   max_events_per_second: z.number().int().min(1).max(1_000_000),
+  // Distinct visitors from one IP (IPv6: its /64) that count per article,
+  // event type and network per UTC day, whatever User-Agents it sends: one
+  // machine cannot inflate a story, and readers behind a shared address (an
+  // office, a university, a carrier's NAT) still count up to it.
+  max_visitors_per_ip: z.number().int().min(1).max(100_000),
   // Days of hourly and of daily counts the cron keeps; all-time totals are never
   // dropped. 31 is the floor: the 30-day window's edge hours and whole days
   // must outlive it (src/ranking/rollup-plan.ts).

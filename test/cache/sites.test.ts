@@ -10,6 +10,14 @@ const inventedHost = () => `${uniqueSiteId('nobody')}.example`;
 describe("sites in the isolate's memory", () => {
   afterEach(() => vi.restoreAllMocks());
 
+  it("should give a KV copy written before a setting existed that setting's default", async () => {
+    const { id } = await createSite();
+    const stored = await loadStoredSite(id);
+    const { max_visitors_per_ip: _dropped, ...olderSettings } = stored.settings;
+    await env.CACHE.put(`site:${id}`, JSON.stringify({ ...stored, settings: olderSettings }));
+    expect((await loadSite(env, id, Date.now()))?.settings.max_visitors_per_ip).toBe(20);
+  });
+
   it('should remember an unknown site id, so that asking again reads neither KV nor D1', async () => {
     const id = uniqueSiteId('unknown');
     const t0 = Date.now();

@@ -6,7 +6,7 @@ import { applyFlush } from '../../src/db/counts';
 import { periodSpan, previousSpan, readNetworkShares, readSiteSeries, readSiteTotals } from '../../src/db/series';
 import { setAsideQueries } from '../../src/db/set-aside';
 import { getSite } from '../../src/db/sites';
-import { bucketOf } from '../../src/time';
+import { bucketOf, DAY_MS, dayOfBucket } from '../../src/time';
 import { createSite, expectError, flushAllShards, postEvents } from '../support/helpers';
 
 const ORIGIN = 'https://dash.test';
@@ -337,5 +337,64 @@ describe('counts set aside', () => {
     expect(html).toContain('<td>1 view</td>');
     // Not counted anywhere else on the page.
     expect(html).toContain('No article has counts in this window yet.');
+  });
+});
+
+describe('ledger panel', () => {
+  const today = dayOfBucket(bucketOf(Date.now()));
+  const date = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+  async function seedLedger(site: string, rows: [day: number, outcome: string, n: number][]) {
+    await env.DB.batch(
+      rows.map(([day, outcome, n]) =>
+        env.DB.prepare('INSERT INTO site_ledger (site_id, day, outcome, n) VALUES (?, ?, ?, ?)').bind(
+          site,
+          day,
+          outcome,
+          n,
+        ),
+      ),
+    );
+  }
+
+  /** The ledger panel's part of the page. */
+  const panel = (html: string) => /<section[^>]*aria-labelledby="ledger-heading".*?<\/section>/s.exec(html)![0];
+
+  it('should stack a bar per UTC day of the period and total every outcome', async () => {
+    const { id } = await createSite();
+    await seedLedger(id, [
+      [today, 'view', 30],
+      [today, 'share', 5],
+      [today, 'ip_cap', 12],
+      [today, 'bot', 3],
+      [today - 2, 'view', 10],
+      [today - 2, 'repeat', 4],
+      // Before the 30 days shown.
+      [today - 30, 'view', 1000],
+    ]);
+    const html = panel(await (await dashboard(`/dashboard?site=${id}&period=30d`)).text());
+    expect(html).toContain(`${date(today - 29)} to ${date(today)}`);
+    // A bar per day, days without events too, and a part per outcome of the day.
+    expect(html.match(/<g>/g)).toHaveLength(30);
+    expect(html).toContain(`<title>${date(today)}: 35 counted</title>`);
+    expect(html).toContain(`<title>${date(today)}: 12 over the per-ip cap</title>`);
+    expect(html).toContain(`<title>${date(today - 2)}: 4 repeats (visitor already counted that day)</title>`);
+    // The tallest day fills the chart's height.
+    expect(html).toMatch(/<rect x="291" y="0.00" width="8" height="[\d.]+" fill="#[0-9a-f]{6}">/);
+    const total = (part: string) =>
+      new RegExp(`<tr data-ledger="${part}">.*?<td class="num">([^<]+)</td></tr>`, 's').exec(html)?.[1];
+    expect(total('counted')).toBe('45');
+    expect(total('ip_cap')).toBe('12');
+    expect(total('bot')).toBe('3');
+    expect(total('repeat')).toBe('4');
+    expect(total('gpc')).toBe('0');
+    expect(total('received')).toBe('64');
+  });
+
+  it('should say so when no event was received in the period', async () => {
+    const { id } = await createSite();
+    const html = panel(await (await dashboard(`/dashboard?site=${id}`)).text());
+    expect(html).toContain('No events received in these days yet.');
+    expect(html).not.toContain('<rect');
   });
 });

@@ -30,6 +30,7 @@ const createFields = (id: string, hosts: string, extra: [string, string][] = [])
   ['share_weight', '5'],
   ['half_life_hours', '12'],
   ['max_events_per_second', '800'],
+  ['max_visitors_per_ip', '50'],
   ['hourly_retention_days', '31'],
   ['daily_retention_days', '400'],
   ...NETWORKS.map((n): [string, string] => ['networks', n]),
@@ -48,6 +49,7 @@ const editFields = (
     share_weight: String(site.settings.share_weight),
     half_life_hours: String(site.settings.half_life_hours),
     max_events_per_second: String(site.settings.max_events_per_second),
+    max_visitors_per_ip: String(site.settings.max_visitors_per_ip),
     hourly_retention_days: String(site.settings.hourly_retention_days),
     daily_retention_days: String(site.settings.daily_retention_days),
     ...replace,
@@ -72,7 +74,7 @@ describe('creating a site from the dashboard', () => {
       id,
       name: `News ${id}`,
       hosts: [`${id}.example`, `www.${id}.example`],
-      settings: { ...DEFAULT_SETTINGS, respect_gpc: true, max_events_per_second: 800 },
+      settings: { ...DEFAULT_SETTINGS, respect_gpc: true, max_events_per_second: 800, max_visitors_per_ip: 50 },
       created_at: expect.any(String),
     });
     expect(await cached(id)).toEqual(stored);
@@ -155,7 +157,13 @@ describe('editing a site from the dashboard', () => {
       `/dashboard/sites/${site.id}`,
       editFields(
         site,
-        { name: 'Renamed', hosts: `news-${site.id}.example`, share_weight: '2.5', half_life_hours: '6' },
+        {
+          name: 'Renamed',
+          hosts: `news-${site.id}.example`,
+          share_weight: '2.5',
+          half_life_hours: '6',
+          max_visitors_per_ip: '300',
+        },
         ['x', 'email'],
       ),
     );
@@ -170,6 +178,7 @@ describe('editing a site from the dashboard', () => {
         ...site.settings,
         share_weight: 2.5,
         half_life_hours: 6,
+        max_visitors_per_ip: 300,
         networks: ['x', 'email'],
         respect_gpc: false,
       },
@@ -200,11 +209,12 @@ describe('editing a site from the dashboard', () => {
     const site = (await getSite(env.DB, created.id))!;
     const response = await submit(
       `/dashboard/sites/${site.id}`,
-      editFields(site, { name: 'Never saved', hourly_retention_days: '5' }),
+      editFields(site, { name: 'Never saved', hourly_retention_days: '5', max_visitors_per_ip: '100001' }),
     );
     expect(response.status).toBe(400);
     const html = await response.text();
     expect(html).toMatch(/settings\.hourly_retention_days: /);
+    expect(html).toMatch(/settings\.max_visitors_per_ip: /);
     expect(html).toContain('value="Never saved"');
     expect(await getSite(env.DB, site.id)).toEqual(site);
   });

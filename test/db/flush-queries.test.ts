@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { applyFlush, claimFlush, type FlushBatch, flushQueries, isFlushCommitted } from '../../src/db/counts';
+import { applyFlush, claimFlush, type FlushBatch, flushQueries, readFlushState } from '../../src/db/counts';
 import { MAX_BOUND_PARAMETERS } from '../../src/db/query';
 import { getSite } from '../../src/db/sites';
 import { HOUR_MS } from '../../src/time';
@@ -39,9 +39,17 @@ const bigBatch = (articles: number): FlushBatch => ({
     { ...incarnation, bucket: 6, views: articles, shares: 0 },
   ],
   siteNetworkHours: [{ ...incarnation, bucket: 5, network: 'x', shares: articles }],
+  ledger: Array.from({ length: articles }, (_, i) => ({ ...incarnation, day: i, outcome: 'view' as const, n: 1 })),
 });
 
-const emptyBatch = (): FlushBatch => ({ articles: [], hours: [], networks: [], siteHours: [], siteNetworkHours: [] });
+const emptyBatch = (): FlushBatch => ({
+  articles: [],
+  hours: [],
+  networks: [],
+  siteHours: [],
+  siteNetworkHours: [],
+  ledger: [],
+});
 
 describe('flushQueries', () => {
   it('should keep every statement within D1\u2019s bound-parameter limit', () => {
@@ -93,10 +101,10 @@ describe('flush identity in D1', () => {
     const first = source();
     const wiped = { ...first, epoch: 8 };
     await applyFlush(env.DB, flushQueries(first, 1, emptyBatch(), Date.now()));
-    expect(await isFlushCommitted(env.DB, first, 1)).toBe(true);
-    expect(await isFlushCommitted(env.DB, wiped, 1)).toBe(false);
+    expect(await readFlushState(env.DB, first, 1)).toBe('applied');
+    expect(await readFlushState(env.DB, wiped, 1)).toBeNull();
     await applyFlush(env.DB, flushQueries(wiped, 1, emptyBatch(), Date.now()));
-    expect(await isFlushCommitted(env.DB, wiped, 1)).toBe(true);
+    expect(await readFlushState(env.DB, wiped, 1)).toBe('applied');
   });
 
   it('should keep a batch\u2019s row for an hour, so that a late commit of it still collides', async () => {
@@ -104,20 +112,31 @@ describe('flush identity in D1', () => {
     const nowMs = Date.now();
     await applyFlush(env.DB, flushQueries(shard, 1, emptyBatch(), nowMs - HOUR_MS + 1000));
     await applyFlush(env.DB, flushQueries(shard, 2, emptyBatch(), nowMs));
-    expect(await isFlushCommitted(env.DB, shard, 1)).toBe(true);
+    expect(await readFlushState(env.DB, shard, 1)).toBe('applied');
     await applyFlush(env.DB, flushQueries(shard, 3, emptyBatch(), nowMs + 2000));
-    expect(await isFlushCommitted(env.DB, shard, 1)).toBe(false);
-    expect(await isFlushCommitted(env.DB, shard, 2)).toBe(true);
+    expect(await readFlushState(env.DB, shard, 1)).toBeNull();
+    expect(await readFlushState(env.DB, shard, 2)).toBe('applied');
   });
 
-  it('should claim a batch once, and not one that committed', async () => {
+  it('should tell a claimed batch from an applied one, a claim made again answering the first', async () => {
     const shard = source();
-    expect(await claimFlush(env.DB, shard, 1, Date.now())).toBe(true);
-    expect(await claimFlush(env.DB, shard, 1, Date.now())).toBe(false);
-    // A claimed batch can no longer commit.
+    expect(await claimFlush(env.DB, shard, 1, Date.now())).toBe('claimed');
+    expect(await readFlushState(env.DB, shard, 1)).toBe('claimed');
+    // The same claim again, as after a claim whose answer was lost.
+    expect(await claimFlush(env.DB, shard, 1, Date.now())).toBe('claimed');
+    await applyFlush(env.DB, flushQueries(shard, 2, emptyBatch(), Date.now()));
+    expect(await claimFlush(env.DB, shard, 2, Date.now())).toBe('applied');
+    expect(await readFlushState(env.DB, shard, 2)).toBe('applied');
+    expect(await readFlushState(env.DB, shard, 3)).toBeNull();
+  });
+
+  it('should not let a claimed batch commit afterwards', async () => {
+    const shard = source();
+    await claimFlush(env.DB, shard, 1, Date.now());
     await expect(applyFlush(env.DB, flushQueries(shard, 1, emptyBatch(), Date.now()))).rejects.toThrow(
       /UNIQUE constraint failed/,
     );
+    expect(await readFlushState(env.DB, shard, 1)).toBe('claimed');
   });
 });
 
@@ -141,6 +160,7 @@ describe('flushQueries and site incarnations', () => {
     networks: [],
     siteHours: [{ site, siteCreatedAt, bucket: 5, views: 1, shares: 0 }],
     siteNetworkHours: [],
+    ledger: [{ site, siteCreatedAt, day: 0, outcome: 'view', n: 1 }],
   });
 
   it('should apply rows only to the site they were counted for, or to any for rows from before', async () => {
@@ -156,5 +176,7 @@ describe('flushQueries and site incarnations', () => {
     expect(await storedTotals(id, `https://${host}/legacy`)).toEqual({ views: 1, shares: 0 });
     const siteHours = await env.DB.prepare('SELECT views FROM site_hours WHERE site_id = ?').bind(id).all();
     expect(siteHours.results).toEqual([{ views: 2 }]);
+    const ledger = await env.DB.prepare('SELECT outcome, n FROM site_ledger WHERE site_id = ?').bind(id).all();
+    expect(ledger.results).toEqual([{ outcome: 'view', n: 2 }]);
   });
 });

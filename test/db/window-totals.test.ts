@@ -26,7 +26,7 @@ interface Write {
 let seq = 0;
 /** Writes `writes` to D1 as a shard's flush at `nowMs` would. */
 async function flush(site: { id: string; host: string }, writes: Write[], nowMs: number) {
-  const batch: FlushBatch = { articles: [], hours: [], networks: [], siteHours: [], siteNetworkHours: [] };
+  const batch: FlushBatch = { articles: [], hours: [], networks: [], siteHours: [], siteNetworkHours: [], ledger: [] };
   for (const { article, age, views, shares } of writes) {
     const url = `https://${site.host}/a${article}`;
     const bucket = bucketOf(nowMs) - age;

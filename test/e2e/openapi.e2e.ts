@@ -410,6 +410,36 @@ const CASES: Case[] = [
     why: 'an unknown site',
     request: () => get(`/api/v1/admin/sites/${UNKNOWN}/export`, ADMIN),
   },
+  {
+    operation: 'GET /api/v1/admin/sites/{site}/ledger',
+    status: 200,
+    why: 'the last 30 days',
+    request: () => get('/api/v1/admin/sites/demo/ledger', ADMIN),
+  },
+  {
+    operation: 'GET /api/v1/admin/sites/{site}/ledger',
+    status: 400,
+    why: 'no day',
+    request: () => get('/api/v1/admin/sites/demo/ledger?days=0', ADMIN),
+  },
+  {
+    operation: 'GET /api/v1/admin/sites/{site}/ledger',
+    status: 401,
+    why: 'no token',
+    request: () => get('/api/v1/admin/sites/demo/ledger'),
+  },
+  {
+    operation: 'GET /api/v1/admin/sites/{site}/ledger',
+    status: 403,
+    why: 'a wrong token',
+    request: () => get('/api/v1/admin/sites/demo/ledger', WRONG_TOKEN),
+  },
+  {
+    operation: 'GET /api/v1/admin/sites/{site}/ledger',
+    status: 404,
+    why: 'an unknown site',
+    request: () => get(`/api/v1/admin/sites/${UNKNOWN}/ledger`, ADMIN),
+  },
 
   { operation: 'GET /demo/{slug}', status: 200, why: 'the front page', request: () => get('/demo') },
   { operation: 'GET /demo/{slug}', status: 404, why: 'no such story', request: () => get('/demo/no-such-story') },

@@ -1,94 +1,85 @@
-import { env } from 'cloudflare:test';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../../src/errors';
-import { checkVisitorLimit, limiterKey } from '../../src/recording/flood-guard';
-import { dayOf } from '../../src/time';
-import { uniqueSiteId } from '../support/helpers';
+import { describe, expect, it } from 'vitest';
+import { FloodGuard, floodGuardKey } from '../../src/recording/flood-guard';
 
-const SECRET = 'a-worker-secret-of-at-least-32-characters';
-const DAY = dayOf(Date.UTC(2026, 10, 20, 12));
+const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
 const IP = '198.51.100.23';
 
-/** The key the limiter was given before: SHA-256 of site and IP, which anyone can compute. */
-async function unsaltedKey(site: string, ip: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${site}\n${ip}`));
-  return btoa(String.fromCharCode(...new Uint8Array(digest).slice(0, 16)));
-}
+const events = (site: string, n: number) => new Map([[site, n]]);
 
-/** The real limiter binding, with the keys it is asked for written down. */
-function recordingLimiter() {
-  const keys: string[] = [];
-  const limiter: RateLimit = {
-    limit: (options) => {
-      keys.push(options.key);
-      return env.VISITOR_LIMITER.limit(options);
-    },
-  };
-  return { keys, env: { ...env, VISITOR_LIMITER: limiter } };
-}
-
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-describe('limiterKey', () => {
-  it('should be the same for the same secret, day, site and IP, as every isolate must agree', async () => {
-    expect(await limiterKey(SECRET, DAY, 'news', IP)).toBe(await limiterKey(SECRET, DAY, 'news', IP));
-    expect(await limiterKey(SECRET, DAY, 'news', IP)).toMatch(/^[A-Za-z0-9+/]{22}==$/);
-  });
-
-  it('should change with the day, so that a client cannot be followed from one day to the next', async () => {
-    const keys = new Set(await Promise.all([DAY, DAY + 1, DAY + 2].map((day) => limiterKey(SECRET, day, 'news', IP))));
-    expect(keys.size).toBe(3);
-  });
-
-  it('should not be computable from the site and the IP alone', async () => {
-    const key = await limiterKey(SECRET, DAY, 'news', IP);
-    expect(key).not.toBe(await unsaltedKey('news', IP));
-    expect(key).not.toBe(await limiterKey('another-secret-of-at-least-32-characters', DAY, 'news', IP));
-    expect(key).not.toBe(await limiterKey('', DAY, 'news', IP));
-  });
-
-  it('should keep sites and IPs apart', async () => {
+describe('floodGuardKey', () => {
+  it('should keep sites and addresses apart, even parts a plain separator would run together', () => {
     const keys = new Set([
-      await limiterKey(SECRET, DAY, 'news', IP),
-      await limiterKey(SECRET, DAY, 'other', IP),
-      await limiterKey(SECRET, DAY, 'news', '198.51.100.24'),
-      // Parts that a plain separator would run together.
-      await limiterKey(SECRET, DAY, 'news\n198', '.51.100.23'),
+      floodGuardKey('news', IP),
+      floodGuardKey('other', IP),
+      floodGuardKey('news', '198.51.100.24'),
+      floodGuardKey('news\n198', '.51.100.23'),
     ]);
     expect(keys.size).toBe(4);
   });
+
+  it('should key an IPv6 client by its /64, in any spelling', () => {
+    const key = floodGuardKey('news', '2001:db8:1:2::1');
+    expect(floodGuardKey('news', '2001:DB8:1:2:aaaa:bbbb:cccc:dddd')).toBe(key);
+    expect(floodGuardKey('news', '2001:0db8:0001:0002::ffff')).toBe(key);
+    expect(floodGuardKey('news', '2001:db8:1:3::1')).not.toBe(key);
+  });
 });
 
-describe('checkVisitorLimit', () => {
-  it("should ask the limiter under the day's key from the Worker's secret, never the unsalted hash", async () => {
-    const site = uniqueSiteId();
-    const recording = recordingLimiter();
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(Date.UTC(2026, 10, 20, 23, 59, 59));
-    await checkVisitorLimit(recording.env, [site], IP);
-    vi.setSystemTime(Date.UTC(2026, 10, 21, 0, 0, 1));
-    await checkVisitorLimit(recording.env, [site], IP);
-    expect(recording.keys).toEqual([
-      await limiterKey(env.ADMIN_TOKEN, DAY, site, IP),
-      await limiterKey(env.ADMIN_TOKEN, DAY + 1, site, IP),
-    ]);
-    expect(recording.keys).not.toContain(await unsaltedKey(site, IP));
+describe('FloodGuard', () => {
+  it('should count events, not requests: two arrays of 20 fill a bound of 40', () => {
+    const guard = new FloodGuard(40, 100);
+    expect(guard.check(IP, events('news', 20), T0)).toBeNull();
+    expect(guard.check(IP, events('news', 20), T0 + 1_000)).toBeNull();
+    expect(guard.check(IP, events('news', 1), T0 + 2_000)).toBe(58);
   });
 
-  it('should refuse a client over the limit for a site with 429 rate_limited', async () => {
-    const site = uniqueSiteId();
-    // The binding's limit in wrangler.toml: 120 a minute.
-    for (let i = 0; i < 120; i++) await checkVisitorLimit(env, [site], IP);
-    const refusal = await checkVisitorLimit(env, [site], IP).catch((err: unknown) => err);
-    expect(refusal).toBeInstanceOf(ApiError);
-    expect((refusal as ApiError).code).toBe('rate_limited');
-    // Another client of the same site is counted apart.
-    await checkVisitorLimit(env, [site], '198.51.100.99');
+  it('should take a request whole or not at all, across its sites', () => {
+    const guard = new FloodGuard(40, 100);
+    expect(guard.check(IP, events('a', 30), T0)).toBeNull();
+    // 'b' has room, 'a' does not: the request is refused, and 'b' keeps its room.
+    expect(
+      guard.check(
+        IP,
+        new Map([
+          ['b', 30],
+          ['a', 11],
+        ]),
+        T0,
+      ),
+    ).not.toBeNull();
+    expect(guard.check(IP, events('b', 40), T0)).toBeNull();
+    expect(guard.check(IP, events('a', 10), T0)).toBeNull();
   });
 
-  it('should refuse to key the limiter without a secret to key it with', async () => {
-    await expect(checkVisitorLimit({ ...env, ADMIN_TOKEN: '' }, [uniqueSiteId()], IP)).rejects.toThrow(/ADMIN_TOKEN/);
+  it('should guard two addresses of one /64 together, and two /64s apart', () => {
+    const guard = new FloodGuard(40, 100);
+    expect(guard.check('2001:db8:1:2::1', events('news', 40), T0)).toBeNull();
+    expect(guard.check('2001:db8:1:2:9a3f:1c:2b:77', events('news', 1), T0)).not.toBeNull();
+    expect(guard.check('2001:db8:1:3::1', events('news', 40), T0)).toBeNull();
+  });
+
+  it('should keep each site and each IPv4 address apart', () => {
+    const guard = new FloodGuard(40, 100);
+    expect(guard.check(IP, events('news', 40), T0)).toBeNull();
+    expect(guard.check(IP, events('news', 1), T0)).not.toBeNull();
+    expect(guard.check(IP, events('other', 40), T0)).toBeNull();
+    expect(guard.check('198.51.100.24', events('news', 40), T0)).toBeNull();
+  });
+
+  it('should start every minute afresh, and say how long until the next one', () => {
+    const guard = new FloodGuard(40, 100);
+    expect(guard.check(IP, events('news', 40), T0 + 59_000)).toBeNull();
+    expect(guard.check(IP, events('news', 1), T0 + 59_001)).toBe(1);
+    expect(guard.check(IP, events('news', 40), T0 + 60_000)).toBeNull();
+  });
+
+  it('should hold at most maxKeys addresses, forgetting the least recent', () => {
+    const guard = new FloodGuard(40, 2);
+    guard.check('198.51.100.1', events('news', 40), T0);
+    guard.check('198.51.100.2', events('news', 40), T0);
+    guard.check('198.51.100.3', events('news', 40), T0);
+    // The first was pushed out, so starts again; the last is still full.
+    expect(guard.check('198.51.100.1', events('news', 40), T0)).toBeNull();
+    expect(guard.check('198.51.100.3', events('news', 1), T0)).not.toBeNull();
   });
 });

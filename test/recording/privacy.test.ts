@@ -1,5 +1,6 @@
 import { env, listDurableObjectIds, runInDurableObject, SELF } from 'cloudflare:test';
 import { expect, it } from 'vitest';
+import { ipScope } from '../../src/ingest/ip-scope';
 import wranglerToml from '../../wrangler.toml?raw';
 import { createSite, flushAllShards, postEvents } from '../support/helpers';
 
@@ -51,8 +52,25 @@ async function dumpKv(): Promise<string> {
 const expectNoRawVisitorData = (dump: string) => {
   expect(dump).not.toContain(MARKER_IP);
   expect(dump).not.toContain(MARKER_IPV6);
+  // The per-IP cap keys by an address's scope: its /64 for IPv6.
+  expect(dump).not.toContain(ipScope(MARKER_IPV6));
+  expect(dump).not.toContain(ipScope(MARKER_IPV6).replace('::/64', ''));
   expect(dump).not.toContain('MarkerBrowser');
 };
+
+/** The per-IP cap's counts in every shard: what the dumps must cover. */
+async function ipVisitorRows(): Promise<number> {
+  const ids = await listDurableObjectIds(env.SHARDS);
+  const counts = await Promise.all(
+    ids.map((id) =>
+      runInDurableObject(
+        env.SHARDS.get(id),
+        (_, state) => state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM ip_visitors').one().n,
+      ),
+    ),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}
 
 it('should keep no raw IP or User-Agent in D1, Durable Object storage or KV', async () => {
   const { id, host } = await createSite();
@@ -68,7 +86,8 @@ it('should keep no raw IP or User-Agent in D1, Durable Object storage or KV', as
   // A read fills the KV cache with the article's counts.
   expect((await SELF.fetch(`https://api.test/api/v1/sites/${id}/counts?url=${origin}/a`)).status).toBe(200);
 
-  // Buffered in the shards, before the flush...
+  // Buffered in the shards, before the flush, the per-IP counts with them...
+  expect(await ipVisitorRows()).toBeGreaterThan(0);
   expectNoRawVisitorData(await dumpShards());
   await flushAllShards();
   // ...and everywhere once flushed.

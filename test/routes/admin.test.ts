@@ -2,6 +2,9 @@ import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { secretsEqual } from '../../src/auth/admin-token';
 import { MAX_FAILURES } from '../../src/auth/failure-throttle';
+import { NOT_COUNTED_REASONS } from '../../src/ledger/reasons';
+import type { LedgerBody } from '../../src/openapi/schemas';
+import { DAY_MS, dayOf } from '../../src/time';
 import {
   ADMIN,
   createSite,
@@ -11,6 +14,7 @@ import {
   storedRows,
   uniqueSiteId,
 } from '../support/helpers';
+import { ALL_NETWORKS } from '../support/networks';
 
 const admin = (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
   SELF.fetch(`https://api.test/api/v1/admin${path}`, {
@@ -26,6 +30,7 @@ describe('admin authentication', () => {
     ['GET', '/sites/demo'],
     ['PATCH', '/sites/demo'],
     ['DELETE', '/sites/demo'],
+    ['GET', '/sites/demo/ledger'],
   ];
 
   it.each(routes)('should answer %s %s with 401 without a token', async (method, path) => {
@@ -93,22 +98,9 @@ describe('admin sites', () => {
         share_weight: 5,
         half_life_hours: 12,
         respect_gpc: false,
-        networks: [
-          'x',
-          'facebook',
-          'linkedin',
-          'whatsapp',
-          'telegram',
-          'reddit',
-          'bluesky',
-          'mastodon',
-          'threads',
-          'pinterest',
-          'email',
-          'copy',
-          'native',
-        ],
+        networks: ALL_NETWORKS,
         max_events_per_second: 5000,
+        max_visitors_per_ip: 20,
         hourly_retention_days: 31,
         daily_retention_days: 400,
       },
@@ -134,6 +126,7 @@ describe('admin sites', () => {
       respect_gpc: true,
       networks: ['x', 'email'],
       max_events_per_second: 5000,
+      max_visitors_per_ip: 20,
       hourly_retention_days: 31,
       daily_retention_days: 400,
     });
@@ -183,9 +176,14 @@ describe('admin sites', () => {
     const origin = `https://${host}`;
     await postEvents({ site: id, type: 'view', url: `${origin}/a` }, { origin });
     await flushAllShards();
+    const ledgerRows = async () =>
+      (await env.DB.prepare('SELECT count(*) AS n FROM site_ledger WHERE site_id = ?').bind(id).first<{ n: number }>())!
+        .n;
     expect(await storedRows(id)).toBeGreaterThan(0);
+    expect(await ledgerRows()).toBeGreaterThan(0);
     await admin(`/sites/${id}`, { method: 'DELETE' });
     expect(await storedRows(id)).toBe(0);
+    expect(await ledgerRows()).toBe(0);
     await expectError(
       await postEvents({ site: id, type: 'view', url: `${origin}/a` }, { origin }),
       404,
@@ -237,6 +235,15 @@ describe('admin sites', () => {
     ['a negative share weight', { id: 'negweight', name: 'N', hosts: ['w.example'], settings: { share_weight: -1 } }],
     ['a zero half-life', { id: 'zerohalf', name: 'N', hosts: ['h.example'], settings: { half_life_hours: 0 } }],
     ['an unknown network', { id: 'badnet', name: 'N', hosts: ['n.example'], settings: { networks: ['myspace'] } }],
+    ['no visitor per IP', { id: 'zeroip', name: 'N', hosts: ['z.example'], settings: { max_visitors_per_ip: 0 } }],
+    [
+      'over 100,000 visitors per IP',
+      { id: 'bigip', name: 'N', hosts: ['b.example'], settings: { max_visitors_per_ip: 100_001 } },
+    ],
+    [
+      'a fraction of a visitor per IP',
+      { id: 'fracip', name: 'N', hosts: ['f.example'], settings: { max_visitors_per_ip: 1.5 } },
+    ],
     ['an unknown field', { id: 'extra', name: 'N', hosts: ['e.example'], owner: 'me' }],
   ])('should refuse a site with %s with 400 and store nothing', async (_, body) => {
     await expectError(await admin('/sites', { method: 'POST', body }), 400, 'invalid_request');
@@ -275,6 +282,71 @@ describe('admin sites', () => {
 
   it('should answer 405 for a method a known admin path does not take', async () => {
     await expectError(await admin('/sites', { method: 'DELETE' }), 405, 'method_not_allowed');
+  });
+});
+
+describe('admin ledger', () => {
+  const today = dayOf(Date.now());
+  const date = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+  const zeros = Object.fromEntries(NOT_COUNTED_REASONS.map((reason) => [reason, 0]));
+
+  /** Rows as shard flushes leave them in D1. */
+  const seedLedger = (site: string, rows: [day: number, outcome: string, n: number][]) =>
+    env.DB.batch(
+      rows.map(([day, outcome, n]) =>
+        env.DB.prepare('INSERT INTO site_ledger (site_id, day, outcome, n) VALUES (?, ?, ?, ?)').bind(
+          site,
+          day,
+          outcome,
+          n,
+        ),
+      ),
+    );
+
+  it('should answer one entry per UTC day, newest first, quiet days and every reason included', async () => {
+    const { id } = await createSite();
+    const other = await createSite();
+    await seedLedger(id, [
+      [today, 'view', 7],
+      [today, 'share', 2],
+      [today, 'repeat', 3],
+      [today, 'ip_cap', 4],
+      [today - 2, 'view', 1],
+      [today - 2, 'bot', 5],
+      // Before the days asked for.
+      [today - 3, 'view', 100],
+    ]);
+    await seedLedger(other.id, [[today, 'view', 50]]);
+
+    const response = await admin(`/sites/${id}/ledger?days=3`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      days: [
+        { date: date(today), received: 16, counted: 9, not_counted: { ...zeros, repeat: 3, ip_cap: 4 } },
+        { date: date(today - 1), received: 0, counted: 0, not_counted: zeros },
+        { date: date(today - 2), received: 6, counted: 1, not_counted: { ...zeros, bot: 5 } },
+      ],
+    });
+    // Every reason of the counting rules, in their order.
+    const [first] = (await (await admin(`/sites/${id}/ledger?days=1`)).json<LedgerBody>()).days;
+    expect(Object.keys(first!.not_counted)).toEqual([...NOT_COUNTED_REASONS]);
+  });
+
+  it('should answer 30 days unless asked, and up to 400', async () => {
+    const { id } = await createSite();
+    const thirty = await (await admin(`/sites/${id}/ledger`)).json<LedgerBody>();
+    expect(thirty.days.map((d) => d.date)).toEqual(Array.from({ length: 30 }, (_, i) => date(today - i)));
+    expect((await (await admin(`/sites/${id}/ledger?days=400`)).json<LedgerBody>()).days).toHaveLength(400);
+  });
+
+  it('should refuse days out of 1\u2013400 or not whole with 400, and an unknown site with 404', async () => {
+    const { id } = await createSite();
+    for (const days of ['0', '401', '1.5', 'week', '-3', '']) {
+      await expectError(await admin(`/sites/${id}/ledger?days=${days}`), 400, 'invalid_request');
+    }
+    await expectError(await admin(`/sites/${uniqueSiteId()}/ledger`), 404, 'unknown_site');
+    await expectError(await admin('/sites/NOT_VALID/ledger'), 400, 'invalid_request');
+    await expectError(await admin(`/sites/${id}/ledger`, { method: 'POST' }), 405, 'method_not_allowed');
   });
 });
 

@@ -2,6 +2,8 @@ import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { newSession, SESSION_COOKIE } from '../../src/dashboard/session';
 import { rollUpSite } from '../../src/db/rollup';
+import { NOT_COUNTED_REASONS } from '../../src/ledger/reasons';
+import type { LedgerDayBody } from '../../src/openapi/schemas';
 import { bucketOf, dayOfBucket } from '../../src/time';
 import { ADMIN, createSite, expectError } from '../support/helpers';
 import { loadStoredSite, seedArticles } from '../support/seed';
@@ -26,6 +28,7 @@ interface JsonExport {
     views: number;
     shares: number;
   }[];
+  ledger: LedgerDayBody[];
 }
 
 const jsonExport = async (site: string) => {
@@ -159,9 +162,15 @@ describe('export of counts per article per day', () => {
   it('should export an empty site as empty lists', async () => {
     const { id } = await createSite();
     const body = await jsonExport(id);
-    expect(body).toEqual({ site: id, generated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), days: [], totals: [] });
+    expect(body).toEqual({
+      site: id,
+      generated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      days: [],
+      totals: [],
+      ledger: [],
+    });
     const csv = await (await exportOf(id, 'format=csv')).text();
-    expect(csv).toBe('type,date,url,title,section,published,views,shares\r\n');
+    expect(csv).toBe('type,date,url,title,section,published,views,shares,not_counted\r\n');
   });
 });
 
@@ -198,23 +207,23 @@ describe('export formats', () => {
     const d = date(TODAY);
     expect(csv).toBe(
       [
-        'type,date,url,title,section,published,views,shares',
-        `day,${d},${u(0)},"'=HYPERLINK(""https://evil.example"",""click"")",'=cmd|calc,,1,0`,
-        `day,${d},${u(1)},'+1,,,2,0`,
-        `day,${d},${u(2)},'-2 degrees tonight,,,3,0`,
-        `day,${d},${u(3)},'@SUM(A1),,,4,0`,
-        `day,${d},${u(4)},'\tTab,,,5,0`,
-        `day,${d},${u(5)},"'\rReturn",,,6,0`,
-        `day,${d},${u(6)},"Comma, ""quotes""\nand a line",,,7,0`,
-        `day,${d},${u(7)},Plain,,,8,0`,
-        `total,,${u(0)},"'=HYPERLINK(""https://evil.example"",""click"")",'=cmd|calc,,1,0`,
-        `total,,${u(1)},'+1,,,2,0`,
-        `total,,${u(2)},'-2 degrees tonight,,,3,0`,
-        `total,,${u(3)},'@SUM(A1),,,4,0`,
-        `total,,${u(4)},'\tTab,,,5,0`,
-        `total,,${u(5)},"'\rReturn",,,6,0`,
-        `total,,${u(6)},"Comma, ""quotes""\nand a line",,,7,0`,
-        `total,,${u(7)},Plain,,,8,0`,
+        'type,date,url,title,section,published,views,shares,not_counted',
+        `day,${d},${u(0)},"'=HYPERLINK(""https://evil.example"",""click"")",'=cmd|calc,,1,0,`,
+        `day,${d},${u(1)},'+1,,,2,0,`,
+        `day,${d},${u(2)},'-2 degrees tonight,,,3,0,`,
+        `day,${d},${u(3)},'@SUM(A1),,,4,0,`,
+        `day,${d},${u(4)},'\tTab,,,5,0,`,
+        `day,${d},${u(5)},"'\rReturn",,,6,0,`,
+        `day,${d},${u(6)},"Comma, ""quotes""\nand a line",,,7,0,`,
+        `day,${d},${u(7)},Plain,,,8,0,`,
+        `total,,${u(0)},"'=HYPERLINK(""https://evil.example"",""click"")",'=cmd|calc,,1,0,`,
+        `total,,${u(1)},'+1,,,2,0,`,
+        `total,,${u(2)},'-2 degrees tonight,,,3,0,`,
+        `total,,${u(3)},'@SUM(A1),,,4,0,`,
+        `total,,${u(4)},'\tTab,,,5,0,`,
+        `total,,${u(5)},"'\rReturn",,,6,0,`,
+        `total,,${u(6)},"Comma, ""quotes""\nand a line",,,7,0,`,
+        `total,,${u(7)},Plain,,,8,0,`,
         '',
       ].join('\r\n'),
     );
@@ -232,6 +241,47 @@ describe('export formats', () => {
     expect(body.totals).toEqual([{ url, title: '=1+1', section: null, published: null, views: 2, shares: 1 }]);
     expect(body.days).toEqual([{ date: date(TODAY), url, views: 2, shares: 1 }]);
     expect(body.site).toBe(created.id);
+  });
+});
+
+describe('export of the ledger', () => {
+  const zeros = Object.fromEntries(NOT_COUNTED_REASONS.map((reason) => [reason, 0]));
+
+  it('should add a ledger row per UTC day to the CSV, and the ledger endpoint\u2019s entries to the JSON, oldest first', async () => {
+    const created = await createSite();
+    const [url] = await seedArticles(created, [{ path: 'l', title: 'Ledger', hours: [[C, 3, 1]] }]);
+    const rows: [number, string, number][] = [
+      [TODAY, 'view', 3],
+      [TODAY, 'share', 1],
+      [TODAY, 'repeat', 2],
+      [TODAY, 'bot', 5],
+      [TODAY - 40, 'ip_cap', 7],
+    ];
+    await env.DB.batch(
+      rows.map(([day, outcome, n]) =>
+        env.DB.prepare('INSERT INTO site_ledger (site_id, day, outcome, n) VALUES (?, ?, ?, ?)').bind(
+          created.id,
+          day,
+          outcome,
+          n,
+        ),
+      ),
+    );
+    const csv = await (await exportOf(created.id, 'format=csv')).text();
+    expect(csv).toBe(
+      [
+        'type,date,url,title,section,published,views,shares,not_counted',
+        `day,${date(TODAY)},${url},Ledger,,,3,1,`,
+        `total,,${url},Ledger,,,3,1,`,
+        `ledger,${date(TODAY - 40)},,,,,0,0,7`,
+        `ledger,${date(TODAY)},,,,,3,1,7`,
+        '',
+      ].join('\r\n'),
+    );
+    expect((await jsonExport(created.id)).ledger).toEqual([
+      { date: date(TODAY - 40), received: 7, counted: 0, not_counted: { ...zeros, ip_cap: 7 } },
+      { date: date(TODAY), received: 11, counted: 4, not_counted: { ...zeros, repeat: 2, bot: 5 } },
+    ]);
   });
 });
 

@@ -1,8 +1,17 @@
 import { env, SELF } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isLinkNetwork, NETWORKS, shareUrl } from '../../common/networks';
 import { readArticleCounts } from '../../src/db/counts';
-import { BROWSER_UA, createSite, expectError, expectNothingRecorded, flushAllShards } from '../support/helpers';
+import { EVENTS_PER_MINUTE } from '../../src/recording/flood-guard';
+import {
+  BROWSER_UA,
+  createSite,
+  expectError,
+  expectNothingRecorded,
+  flushAllShards,
+  postEvents,
+  uniqueSiteId,
+} from '../support/helpers';
 
 interface ClickOptions {
   referer?: string;
@@ -94,6 +103,16 @@ describe('GET /api/v1/share/{network}: counting', () => {
     expect(row).toEqual({ title: 'Harbour news' });
   });
 
+  it('should redirect a click to a network the site turned off, without counting it', async () => {
+    const { id, host } = await createSite(uniqueSiteId(), { settings: { networks: ['x'] } });
+    const url = `https://${host}/off`;
+    const response = await click(sharePath('facebook', { site: id, url }), { referer: `https://${host}/off` });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('Location')).toBe(shareUrl('facebook', url));
+    await click(sharePath('x', { site: id, url }), { referer: `https://${host}/off` });
+    expect(await sharesOf(id, url)).toEqual({ total: 1, by_network: { x: 1 } });
+  });
+
   it('should redirect without counting a click with no Referer', async () => {
     const { id, host } = await createSite();
     const response = await click(sharePath('facebook', { site: id, url: `https://${host}/a` }));
@@ -155,6 +174,35 @@ describe('GET /api/v1/share/{network}: counting', () => {
     await click(path, { referer: `https://api.test/demo?${new URLSearchParams({ site: id, url })}` });
     await expectNothingRecorded(id);
   });
+});
+
+describe('GET /api/v1/share/{network}: the flood guard', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it('should still redirect a click the flood guard refuses, without counting or logging it', async () => {
+    // Just after a minute begins, so that the guard's minute does not end mid-test.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime((Math.floor(Date.now() / 60_000) + 1) * 60_000 + 500);
+    const errors = vi.spyOn(console, 'error');
+    const { id, host } = await createSite();
+    const origin = `https://${host}`;
+    const ip = '198.51.100.77';
+    const array = Array.from({ length: 20 }, () => ({ site: id, type: 'view', url: `${origin}/filled` }));
+    const filled = await Promise.all(
+      Array.from({ length: EVENTS_PER_MINUTE / 20 }, () => postEvents(array, { origin, ip })),
+    );
+    expect(new Set(filled.map((r) => r.status))).toEqual(new Set([202]));
+
+    const url = `${origin}/refused`;
+    const response = await click(sharePath('x', { site: id, url }), { referer: `${origin}/refused`, ip });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('Location')).toBe(shareUrl('x', url));
+    expect(errors).not.toHaveBeenCalled();
+    expect(await sharesOf(id, url)).toEqual({ total: 0, by_network: {} });
+  }, 60_000);
 });
 
 describe('GET /api/v1/share/{network}: refusals', () => {

@@ -15,6 +15,7 @@ describe('toFlushBatch', () => {
         { ...s1, url: 'v', bucket: 11, network: 'x', n: 5 },
       ],
       [],
+      [],
     );
     expect(batch.articles).toEqual([
       { ...s1, url: 'u', ...meta, views: 5, shares: 5, firstBucket: 10 },
@@ -55,6 +56,7 @@ describe('toFlushBatch', () => {
           bucket: 12,
         },
       ],
+      [],
     );
     expect(batch.articles).toEqual([
       { ...s1, url: 'u', ...meta, title: 'T', section: 'City', views: 1, shares: 0, firstBucket: 10 },
@@ -79,6 +81,7 @@ describe('toFlushBatch', () => {
         { site: 'b', siteCreatedAt: '', url: 'u', bucket: 1, network: '', n: 1 },
       ],
       [],
+      [],
     );
     expect(batch.articles.map((a) => a.site)).toEqual(['a', 'b']);
   });
@@ -90,6 +93,7 @@ describe('toFlushBatch', () => {
         { ...s0, url: 'u', bucket: 1, network: 'x', n: 2 },
         { ...s1, url: 'u', bucket: 1, network: 'x', n: 1 },
       ],
+      [],
       [],
     );
     expect(batch.articles.map((a) => [a.siteCreatedAt, a.shares])).toEqual([

@@ -1,11 +1,10 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readArticleCounts } from '../../src/db/counts';
-import { readSetAside } from '../../src/db/set-aside';
 import { nextExpiryAt } from '../../src/shard/alarm-schedule';
 import { CounterShard, type RecordRequest } from '../../src/shard/counter-shard';
 import { DEDUP_GRACE_MS } from '../../src/shard/dedup';
-import { D1_TIMEOUT_MS, REFUSALS_BEFORE_SPLIT } from '../../src/shard/outbox';
+import { D1_TIMEOUT_MS } from '../../src/shard/outbox';
 import { bucketOf, DAY_MS, dayOf } from '../../src/time';
 import { storedTotals } from '../support/helpers';
 import {
@@ -240,7 +239,7 @@ describe('CounterShard', () => {
     expect(at).toBeLessThanOrEqual(Date.now() + 3600 * 1000);
   });
 
-  it('should drop salts 48 hours after their day began, and dedup keys once their day is closed', async () => {
+  it('should drop salts 48 hours after their day began, and dedup keys and per-IP counts once their day is closed', async () => {
     const site = await createSite();
     const { id, host } = site;
     const shard = isolatedShard();
@@ -251,6 +250,7 @@ describe('CounterShard', () => {
       const sql = state.storage.sql;
       for (const day of [today - 2, today - 1]) sql.exec('INSERT INTO salts (day, salt) VALUES (?, ?)', day, `s${day}`);
       sql.exec("INSERT INTO seen (day, key) VALUES (?, 'k')", today - 2);
+      sql.exec("INSERT INTO ip_visitors (day, key, visitors) VALUES (?, 'c', 20)", today - 2);
     });
     expect(await rowCount(shard, 'salts')).toBe(3);
 
@@ -265,8 +265,13 @@ describe('CounterShard', () => {
         .exec<{ day: number }>('SELECT DISTINCT day FROM seen')
         .toArray()
         .map((r) => r.day),
+      ipVisitorDays: state.storage.sql
+        .exec<{ day: number }>('SELECT DISTINCT day FROM ip_visitors')
+        .toArray()
+        .map((r) => r.day),
     }));
-    expect(left).toEqual({ salts: [today - 1, today], seenDays: [today] });
+    // The per-IP counts go with the dedup keys of their day.
+    expect(left).toEqual({ salts: [today - 1, today], seenDays: [today], ipVisitorDays: [today] });
     // An idle shard still wakes to drop the next expired salt or dedup keys.
     const at = await runInDurableObject(shard, (_, state) => state.storage.getAlarm());
     expect(at).toBe(wake);
@@ -419,70 +424,6 @@ describe('CounterShard backing off', () => {
     expect(failures()).toEqual([1, 2, 3, 4].map((attempt) => flushFailure(attempt, 'flush_log')));
     expect(await storedTotals(site.id, url)).toEqual({ views: 3, shares: 0 });
   });
-});
-
-describe('CounterShard and a batch D1 keeps refusing', () => {
-  it('should split it down to the rows D1 refuses, set those aside for the dashboard, and count the rest once', async () => {
-    const site = await createSite();
-    const shard = isolatedShard();
-    const good = ['a', 'b', 'c', 'd', 'e'].map((path) => `https://${site.host}/${path}`);
-    const poison = `https://${site.host}/poison`;
-    await shard.record([
-      request(
-        [...good, poison].map((url) => event(site, url, { title: `Title of ${url}` })),
-        { ip: '198.51.100.1' },
-      ),
-      request([event(site, poison, { type: 'share', network: 'x' })], { ip: '198.51.100.1' }),
-    ]);
-    const logged = captureFlushFailures();
-    // D1 answers, and refuses every hourly row of one article, whatever batch carries it.
-    const trigger = `refuse_${crypto.randomUUID().replaceAll('-', '')}`;
-    await env.DB.exec(
-      `CREATE TRIGGER ${trigger} BEFORE INSERT ON article_hours WHEN NEW.url = '${poison}' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END`,
-    );
-    onTestFinished(() => env.DB.exec(`DROP TRIGGER IF EXISTS ${trigger}`).then(() => {}));
-
-    // Retried as it is at first: a passing failure would pass meanwhile.
-    for (let attempt = 1; attempt < REFUSALS_BEFORE_SPLIT; attempt++) await runDurableObjectAlarm(shard);
-    expect(await storedTotals(site.id, good[0]!)).toEqual({ views: 0, shares: 0 });
-    for (
-      let alarm = 0;
-      alarm < 5 && (await rowCount(shard, 'outbox')) + (await rowCount(shard, 'outbox_meta'));
-      alarm++
-    )
-      await runDurableObjectAlarm(shard);
-
-    expect(await rowCount(shard, 'outbox')).toBe(0);
-    expect(await rowCount(shard, 'outbox_meta')).toBe(0);
-    expect(await rowCount(shard, 'outbox_refusals')).toBe(0);
-    for (const url of good) expect(await storedTotals(site.id, url)).toEqual({ views: 1, shares: 0 });
-    expect(await readArticleCounts(env.DB, site.id, poison)).toEqual({
-      url: poison,
-      views: 0,
-      shares: { total: 0, by_network: {} },
-    });
-    const setAside = await readSetAside(env.DB, site.id);
-    expect(setAside.map(({ url, network, n, title }) => ({ url, network, n, title }))).toEqual([
-      { url: poison, network: '', n: 1, title: null },
-      { url: poison, network: 'x', n: 1, title: null },
-    ]);
-    expect(setAside.every((entry) => entry.error.includes('refused for the test'))).toBe(true);
-    expect(logged()).toEqual([
-      ...Array.from({ length: REFUSALS_BEFORE_SPLIT - 1 }, (_, i) => [
-        `shard flush failed (attempt ${i + 1}); will retry`,
-        expect.stringContaining('refused for the test'),
-      ]),
-      ...[0, 1].map(() => [
-        `shard set aside a row D1 kept refusing: ${site.id} ${poison}`,
-        expect.stringContaining('refused for the test'),
-      ]),
-    ]);
-
-    // The shard is not blocked: what comes next flushes as ever.
-    await shard.record([request([event(site, good[0]!)], { ip: '198.51.100.2' })]);
-    await runDurableObjectAlarm(shard);
-    expect(await storedTotals(site.id, good[0]!)).toEqual({ views: 2, shares: 0 });
-  }, 60_000); // Some twenty D1 round trips; well above their run time on a busy machine.
 });
 
 describe('CounterShard when D1 does not answer in time', () => {

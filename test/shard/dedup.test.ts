@@ -45,6 +45,34 @@ describe('DedupState.keyEvents', () => {
     expect(tomorrow).not.toBe(mine);
   });
 
+  it('should give every visitor of one IP scope one cap key per article, type and network', async () => {
+    const OTHER_UA = BROWSER_UA.replace('Chrome/140', 'Chrome/141');
+    const capKeys = await withDedup(async (dedup) => {
+      const capKey = async (ip: string, event: DedupFields, userAgent = BROWSER_UA) =>
+        (await dedup.keyEvents(DAY, ip, userAgent, [event]))[0]!.capKey;
+      const a = view('https://n.example/a');
+      return {
+        ua: [await capKey(IP, a), await capKey(IP, a, OTHER_UA)],
+        v6: [await capKey('2001:db8:1:2::1', a), await capKey('2001:DB8:1:2:ffff::9', a, OTHER_UA)],
+        apart: [
+          await capKey('198.51.100.10', a),
+          await capKey('2001:db8:1:3::1', a),
+          await capKey(IP, view('https://n.example/b')),
+          await capKey(IP, { ...a, type: 'share', network: 'x' }),
+          await capKey(IP, { ...a, type: 'share', network: 'email' }),
+          await capKey(IP, { ...a, site: 'other' }),
+        ],
+        tomorrow: (await dedup.keyEvents(DAY + 1, IP, BROWSER_UA, [a]))[0]!.capKey,
+        dedupKey: (await dedup.keyEvents(DAY, IP, BROWSER_UA, [a]))[0]!.key,
+      };
+    });
+    expect(capKeys.ua[1]).toBe(capKeys.ua[0]);
+    expect(capKeys.v6[1]).toBe(capKeys.v6[0]);
+    const all = [capKeys.ua[0], capKeys.v6[0], ...capKeys.apart, capKeys.tomorrow, capKeys.dedupKey];
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.every((key) => /^[0-9a-f]{32}$/.test(key!))).toBe(true);
+  });
+
   it('should make one salt per day, and keep it', async () => {
     const salts = await withDedup(async (dedup, sql) => {
       const keys = [
@@ -57,6 +85,39 @@ describe('DedupState.keyEvents', () => {
     });
     expect(new Set(salts.keys).size).toBe(1);
     expect(salts.stored).toEqual([{ day: DAY }]);
+  });
+});
+
+describe('DedupState per-IP counts', () => {
+  it('should count distinct visitors per cap key and day', async () => {
+    const counts = await withDedup((dedup) => {
+      const before = dedup.scopeVisitors(DAY, 'c');
+      dedup.addScopeVisitor(DAY, 'c');
+      dedup.addScopeVisitor(DAY, 'c');
+      dedup.addScopeVisitor(DAY + 1, 'c');
+      return [before, dedup.scopeVisitors(DAY, 'c'), dedup.scopeVisitors(DAY + 1, 'c'), dedup.scopeVisitors(DAY, 'd')];
+    });
+    expect(counts).toEqual([0, 2, 1, 0]);
+  });
+
+  it('should drop them with the day\u2019s dedup keys, DEDUP_GRACE_MS after midnight', async () => {
+    const midnight = (DAY + 1) * DAY_MS;
+    const left = await withDedup((dedup) => {
+      dedup.markSeen(DAY, 'k');
+      dedup.addScopeVisitor(DAY, 'c');
+      dedup.addScopeVisitor(DAY + 1, 'c');
+      dedup.dropExpired(midnight + DEDUP_GRACE_MS - 1);
+      const kept = dedup.scopeVisitors(DAY, 'c');
+      dedup.dropExpired(midnight + DEDUP_GRACE_MS);
+      return {
+        kept,
+        dropped: dedup.scopeVisitors(DAY, 'c'),
+        seen: dedup.markSeen(DAY, 'k'),
+        today: dedup.scopeVisitors(DAY + 1, 'c'),
+      };
+    });
+    // The key and the count go together: a new mark after the drop is new again.
+    expect(left).toEqual({ kept: 1, dropped: 0, seen: true, today: 1 });
   });
 });
 

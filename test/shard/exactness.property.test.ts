@@ -135,6 +135,7 @@ it('should store totals equal to the counted events under any interleaving of ev
                   section: null,
                   published: null,
                   siteMaxPerSecond: 5000,
+                  siteMaxVisitorsPerIp: 20,
                 },
               ],
             },

@@ -1,6 +1,14 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { bufferIncrement, bufferMetadata, halves, hasOutbox, hasPending } from '../../src/shard/outbox';
+import {
+  bufferIncrement,
+  bufferLedger,
+  bufferMetadata,
+  halves,
+  hasOutbox,
+  hasPending,
+  isDefiniteRefusal,
+} from '../../src/shard/outbox';
 
 const none = { title: null, image: null, section: null, published: null };
 const s = { site: 's', siteCreatedAt: '2026-11-20T10:00:00.000Z' };
@@ -68,7 +76,41 @@ describe('bufferMetadata', () => {
   });
 });
 
+describe('bufferLedger', () => {
+  it('should add up events per site incarnation, day and outcome', async () => {
+    const rows = await withStorage((sql) => {
+      bufferLedger(sql, { ...s, day: 9, outcome: 'view', n: 2 });
+      bufferLedger(sql, { ...s, day: 9, outcome: 'view', n: 3 });
+      bufferLedger(sql, { ...s, day: 9, outcome: 'repeat', n: 1 });
+      bufferLedger(sql, { ...s, day: 10, outcome: 'view', n: 1 });
+      bufferLedger(sql, { ...s, siteCreatedAt: '', day: 9, outcome: 'bot', n: 4 });
+      return sql.exec('SELECT * FROM pending_ledger ORDER BY site_created_at, day, outcome').toArray();
+    });
+    expect(rows).toEqual([
+      { site: 's', site_created_at: '', day: 9, outcome: 'bot', n: 4 },
+      { site: 's', site_created_at: s.siteCreatedAt, day: 9, outcome: 'repeat', n: 1 },
+      { site: 's', site_created_at: s.siteCreatedAt, day: 9, outcome: 'view', n: 5 },
+      { site: 's', site_created_at: s.siteCreatedAt, day: 10, outcome: 'view', n: 1 },
+    ]);
+  });
+});
+
 describe('hasPending and hasOutbox', () => {
+  it('should see ledger rows, pending and sealed', async () => {
+    const state = await withStorage((sql) => {
+      bufferLedger(sql, { ...s, day: 9, outcome: 'bot', n: 1 });
+      const seen = [{ pending: hasPending(sql), outbox: hasOutbox(sql) }];
+      sql.exec('DELETE FROM pending_ledger');
+      sql.exec("INSERT INTO outbox_ledger VALUES (1, 's', '', 9, 'bot', 1)");
+      seen.push({ pending: hasPending(sql), outbox: hasOutbox(sql) });
+      return seen;
+    });
+    expect(state).toEqual([
+      { pending: true, outbox: false },
+      { pending: false, outbox: true },
+    ]);
+  });
+
   it('should see increments and metadata alike', async () => {
     const state = await withStorage((sql) => {
       const seen = [];
@@ -92,27 +134,74 @@ describe('hasPending and hasOutbox', () => {
 describe('halves', () => {
   const count = (url: string) => ({ ...s, url, bucket: 10, network: '', n: 1 });
   const meta = (url: string) => ({ ...s, url, ...none, title: url, bucket: 10 });
+  const ledger = (day: number) => ({ ...s, day, outcome: 'repeat' as const, n: 1 });
 
   it('should split a batch\u2019s rows in two in order, increments first, the first half the larger', () => {
-    const batch = { counts: ['a', 'b', 'c'].map(count), metas: ['a', 'b'].map(meta) };
+    const batch = { counts: ['a', 'b', 'c'].map(count), metas: ['a', 'b'].map(meta), ledger: [] };
     expect(halves(batch)).toEqual([
-      { counts: ['a', 'b', 'c'].map(count), metas: [] },
-      { counts: [], metas: ['a', 'b'].map(meta) },
+      { counts: ['a', 'b', 'c'].map(count), metas: [], ledger: [] },
+      { counts: [], metas: ['a', 'b'].map(meta), ledger: [] },
     ]);
-    expect(halves({ counts: ['a', 'b'].map(count), metas: ['a', 'b', 'c'].map(meta) })).toEqual([
-      { counts: ['a', 'b'].map(count), metas: ['a'].map(meta) },
-      { counts: [], metas: ['b', 'c'].map(meta) },
+    expect(halves({ counts: ['a', 'b'].map(count), metas: ['a', 'b', 'c'].map(meta), ledger: [] })).toEqual([
+      { counts: ['a', 'b'].map(count), metas: ['a'].map(meta), ledger: [] },
+      { counts: [], metas: ['b', 'c'].map(meta), ledger: [] },
+    ]);
+  });
+
+  it('should take ledger rows last', () => {
+    expect(halves({ counts: [count('a')], metas: [meta('a')], ledger: [1, 2, 3, 4].map(ledger) })).toEqual([
+      { counts: [count('a')], metas: [meta('a')], ledger: [1].map(ledger) },
+      { counts: [], metas: [], ledger: [2, 3, 4].map(ledger) },
+    ]);
+    expect(halves({ counts: [], metas: [], ledger: [1, 2, 3].map(ledger) })).toEqual([
+      { counts: [], metas: [], ledger: [1, 2].map(ledger) },
+      { counts: [], metas: [], ledger: [3].map(ledger) },
     ]);
   });
 
   it('should leave one row in each half of a batch of two', () => {
-    expect(halves({ counts: [count('a')], metas: [meta('a')] })).toEqual([
-      { counts: [count('a')], metas: [] },
-      { counts: [], metas: [meta('a')] },
+    expect(halves({ counts: [count('a')], metas: [meta('a')], ledger: [] })).toEqual([
+      { counts: [count('a')], metas: [], ledger: [] },
+      { counts: [], metas: [meta('a')], ledger: [] },
     ]);
-    expect(halves({ counts: [], metas: [meta('a'), meta('b')] })).toEqual([
-      { counts: [], metas: [meta('a')] },
-      { counts: [], metas: [meta('b')] },
+    expect(halves({ counts: [], metas: [meta('a'), meta('b')], ledger: [] })).toEqual([
+      { counts: [], metas: [meta('a')], ledger: [] },
+      { counts: [], metas: [meta('b')], ledger: [] },
     ]);
+  });
+});
+
+describe('isDefiniteRefusal', () => {
+  it.each([
+    'D1_ERROR: refused for the test: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_TRIGGER)',
+    'D1_ERROR: UNIQUE constraint failed: flush_log.shard, flush_log.epoch, flush_log.seq: SQLITE_CONSTRAINT',
+    'D1_ERROR: cannot store TEXT value in INTEGER column articles.views: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_DATATYPE)',
+    'D1_ERROR: no such table: article_hours: SQLITE_ERROR',
+    'D1_ERROR: too many SQL variables at offset 207: SQLITE_ERROR',
+    'D1_ERROR: string or blob too big: SQLITE_TOOBIG',
+    "D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined'",
+  ])('should take %s for a refusal of the batch', (message) => {
+    expect(isDefiniteRefusal(new Error(message))).toBe(true);
+  });
+
+  it.each([
+    'D1 did not answer within 30000 ms',
+    'D1_ERROR: Network connection lost.',
+    'D1 DB is overloaded. Requests queued for too long.',
+    'D1 DB is overloaded. Too many requests queued.',
+    'D1_ERROR: Internal error while starting up D1 DB storage caused object to be reset.',
+    'D1_ERROR: D1 DB reset because its code was updated.',
+    'D1_ERROR: D1 DB storage operation exceeded timeout which caused object to be reset.',
+    'D1_ERROR: Cannot resolve D1 DB due to transient issue on remote node.',
+    'D1_ERROR: database is locked: SQLITE_BUSY',
+    'D1_ERROR: disk I/O error: SQLITE_IOERR',
+    'D1_ERROR: database or disk is full: SQLITE_FULL',
+    'internal error',
+  ])('should take %s for a failure that says nothing of the batch', (message) => {
+    expect(isDefiniteRefusal(new Error(message))).toBe(false);
+  });
+
+  it('should take what is not an Error for no refusal', () => {
+    expect(isDefiniteRefusal('D1_ERROR: no such table: x: SQLITE_ERROR')).toBe(false);
   });
 });

@@ -16,29 +16,33 @@ const beacon = (site: ShardSite, url: string, ip: string): RecordRequest => ({
 });
 
 /**
- * The real namespace, counting the RPCs made through it: `failFirst` makes the
- * first one fail, `hangFirst` never answer, as for a leader whose request was
- * cancelled mid-RPC.
+ * The real namespace, recording the beacons of each RPC made through it:
+ * `failFirst` makes the first one fail, `hangFirst` never answer, as for a
+ * leader whose request was cancelled mid-RPC; `holdRpcs` holds the RPCs of
+ * those numbers (from 1) until `release` lets them go on.
  */
-function observedNamespace({ failFirst = false, hangFirst = false } = {}) {
-  let rpcs = 0;
+function observedNamespace({ failFirst = false, hangFirst = false, holdRpcs = [] as number[] } = {}) {
+  const sent: number[] = [];
+  const held = new Map<number, () => void>();
   const namespace = new Proxy(env.SHARDS, {
     get(target, property) {
       if (property !== 'getByName') return Reflect.get(target, property);
       return (name: string) => {
         const stub = target.getByName(name);
         return {
-          record: (beacons: RecordRequest[]) => {
-            rpcs++;
-            if (failFirst && rpcs === 1) return Promise.reject(new Error('shard unavailable'));
-            if (hangFirst && rpcs === 1) return new Promise<never>(() => {});
+          record: async (beacons: RecordRequest[]) => {
+            sent.push(beacons.length);
+            const rpc = sent.length;
+            if (failFirst && rpc === 1) throw new Error('shard unavailable');
+            if (hangFirst && rpc === 1) return new Promise<never>(() => {});
+            if (holdRpcs.includes(rpc)) await new Promise<void>((resolve) => held.set(rpc, resolve));
             return stub.record(beacons);
           },
         };
       };
     },
   }) as DurableObjectNamespace<CounterShard>;
-  return { namespace, rpcs: () => rpcs };
+  return { namespace, rpcs: () => sent.length, sent: () => sent, release: (rpc: number) => held.get(rpc)?.() };
 }
 
 describe('recordInShard', () => {
@@ -122,5 +126,35 @@ describe('recordInShard', () => {
     vi.useRealTimers();
     await later;
     expect(answered).toBe(1);
+  });
+
+  it('should answer a leader whose lease ran out before it woke from the RPC that took its beacon, sending nothing itself', async () => {
+    const site = await createSite();
+    const { namespace, sent, release } = observedNamespace({ holdRpcs: [1, 2] });
+    const shardName = `client-${crypto.randomUUID()}`;
+    const url = `https://${site.host}/a`;
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+
+    // A leads; B queues behind its RPC.
+    const a = recordInShard(namespace, shardName, beacon(site, url, '198.51.100.1'));
+    const b = recordInShard(namespace, shardName, beacon(site, url, '198.51.100.2'));
+    release(1);
+    await a;
+    // A handed the line to B, whose timer has not fired when its lease runs
+    // out: a newcomer, C, leads, and takes B's beacon with its own.
+    vi.setSystemTime(Date.now() + LEASE_MS);
+    const c = recordInShard(namespace, shardName, beacon(site, url, '198.51.100.3'));
+    expect(sent()).toEqual([1, 2]);
+    // B wakes while C's RPC is still on its way.
+    await vi.advanceTimersByTimeAsync(2);
+    expect(sent()).toEqual([1, 2]);
+    release(2);
+    await c;
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await Promise.all([a, b, c])).toEqual([1, 1, 1]);
+    expect(sent()).toEqual([1, 2]);
   });
 });

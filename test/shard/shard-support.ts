@@ -28,6 +28,7 @@ export const shardEvent = (site: ShardSite, url: string, extra: Partial<ShardEve
   section: null,
   published: null,
   siteMaxPerSecond: 5000,
+  siteMaxVisitorsPerIp: 20,
   ...extra,
 });
 

@@ -5,7 +5,19 @@ import { applyStorageSchema, STORAGE_SCHEMA_STEPS } from '../../src/shard/storag
 import { BROWSER_UA, storedTotals } from '../support/helpers';
 import { beacon, createShardSite, isolatedShard, shardEvent } from './shard-support';
 
-const SHARD_TABLES = ['salts', 'seen', 'pending', 'pending_meta', 'outbox', 'outbox_meta', 'state', 'outbox_refusals'];
+const SHARD_TABLES = [
+  'salts',
+  'seen',
+  'pending',
+  'pending_meta',
+  'outbox',
+  'outbox_meta',
+  'state',
+  'outbox_refusals',
+  'ip_visitors',
+  'pending_ledger',
+  'outbox_ledger',
+];
 const LATEST = STORAGE_SCHEMA_STEPS.length;
 
 const stepsRun = (sql: SqlStorage) =>

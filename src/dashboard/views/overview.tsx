@@ -3,6 +3,9 @@ import type { LiveHour, Totals } from '../../../common/dashboard-json';
 import { NETWORK_LABELS, type Network } from '../../../common/networks';
 import { PERIODS, type Period } from '../../db/series';
 import type { SetAsideEntry } from '../../db/set-aside';
+import { isoDate } from '../../export/formats';
+import { type LedgerDay, notCountedTotal } from '../../ledger/ledger-days';
+import { NOT_COUNTED_REASONS, type NotCountedReason } from '../../ledger/reasons';
 import { RANK_BY, type RankBy, type RankWindow, WINDOWS } from '../../ranking/windows';
 import type { Site } from '../../sites/site-schema';
 import { HOUR_MS } from '../../time';
@@ -299,6 +302,140 @@ const SetAside: FC<{ entries: SetAsideEntry[] }> = ({ entries }) => (
   </section>
 );
 
+type LedgerPart = 'counted' | NotCountedReason;
+
+const LEDGER_LABELS: Record<LedgerPart, string> = {
+  counted: 'Counted',
+  bot: 'Bots and crawlers',
+  repeat: 'Repeats (visitor already counted that day)',
+  gpc: 'Global Privacy Control',
+  ip_cap: 'Over the per-IP cap',
+  rate_limited: 'Refused by the flood guard',
+  site_ceiling: 'Over the events-per-second ceiling',
+  unverified: 'Page not confirmed yet',
+  rejected: 'Page failed the check',
+  new_article_budget: 'Over the new-article budget',
+  network_disabled: 'Network turned off',
+};
+
+/** Fills that read on the light and the dark theme alike: attributes, as the CSP allows no inline style. */
+const LEDGER_FILLS: Record<LedgerPart, string> = {
+  counted: '#2563eb',
+  bot: '#9ca3af',
+  repeat: '#a78bfa',
+  gpc: '#10b981',
+  ip_cap: '#f59e0b',
+  rate_limited: '#ef4444',
+  site_ceiling: '#f97316',
+  unverified: '#06b6d4',
+  rejected: '#b45309',
+  new_article_budget: '#ec4899',
+  network_disabled: '#84cc16',
+};
+
+const LEDGER_PARTS: readonly LedgerPart[] = ['counted', ...NOT_COUNTED_REASONS];
+const partOf = (day: LedgerDay, part: LedgerPart) =>
+  part === 'counted' ? day.views + day.shares : day.notCounted[part];
+const receivedOf = (day: LedgerDay) => day.views + day.shares + notCountedTotal(day);
+
+/** The ledger chart's units: a bar's width, and the height of the tallest day. */
+const LEDGER_BAR = 10;
+const LEDGER_HEIGHT = 100;
+
+/** One day's bar: its parts stacked from the bottom, counted first, each titled with its number. */
+const LedgerBar: FC<{ day: LedgerDay; index: number; max: number }> = ({ day, index, max }) => {
+  let top = LEDGER_HEIGHT;
+  return (
+    <g>
+      {LEDGER_PARTS.filter((part) => partOf(day, part) > 0).map((part) => {
+        const n = partOf(day, part);
+        const height = (n / max) * LEDGER_HEIGHT;
+        top -= height;
+        return (
+          <rect
+            x={index * LEDGER_BAR + 1}
+            y={top.toFixed(2)}
+            width={LEDGER_BAR - 2}
+            height={height.toFixed(2)}
+            fill={LEDGER_FILLS[part]}
+          >
+            <title>{`${isoDate(day.day)}: ${fmt(n)} ${LEDGER_LABELS[part].toLowerCase()}`}</title>
+          </rect>
+        );
+      })}
+    </g>
+  );
+};
+
+/**
+ * The ledger of API.md's counting rules for the period's UTC days: every
+ * event received, counted or not and why, as a bar per day stacked by
+ * outcome, then each outcome's total over the days.
+ */
+const LedgerPanel: FC<{ overview: Overview }> = ({ overview }) => {
+  const { ledger, period } = overview;
+  const totals = LEDGER_PARTS.map((part) => ({ part, n: ledger.reduce((sum, day) => sum + partOf(day, part), 0) }));
+  const received = totals.reduce((sum, { n }) => sum + n, 0);
+  const max = Math.max(1, ...ledger.map(receivedOf));
+  return (
+    <section class="card" aria-labelledby="ledger-heading">
+      <h2 id="ledger-heading">
+        Counted and not counted{' '}
+        <small>
+          events per UTC day · {isoDate(ledger[0]!.day)} to {isoDate(ledger.at(-1)!.day)} ({PERIOD_LABELS[period]})
+        </small>
+      </h2>
+      {received === 0 ? (
+        <p class="empty">No events received in these days yet.</p>
+      ) : (
+        <>
+          <svg
+            viewBox={`0 0 ${ledger.length * LEDGER_BAR} ${LEDGER_HEIGHT}`}
+            width="100%"
+            height="160"
+            preserveAspectRatio="none"
+            role="img"
+            aria-label={`Events received per UTC day, counted and not counted by reason: ${fmt(received)} in all`}
+          >
+            {ledger.map((day, index) => (
+              <LedgerBar day={day} index={index} max={max} />
+            ))}
+          </svg>
+          <div class="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Events</th>
+                  <th scope="col" class="num">
+                    Number
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {totals.map(({ part, n }) => (
+                  <tr data-ledger={part}>
+                    <td>
+                      <svg aria-hidden="true" width="10" height="10">
+                        <rect width="10" height="10" rx="2" fill={LEDGER_FILLS[part]} />
+                      </svg>{' '}
+                      {LEDGER_LABELS[part]}
+                    </td>
+                    <td class="num">{fmt(n)}</td>
+                  </tr>
+                ))}
+                <tr data-ledger="received">
+                  <th scope="row">Received</th>
+                  <td class="num">{fmt(received)}</td>
+                </tr>
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+};
+
 /** The current hour, refreshed by the script from `/dashboard/api/live`; complete as rendered without it. */
 const LivePanel: FC<{ site: Site; live: LiveHour }> = ({ site, live }) => (
   <section
@@ -352,7 +489,7 @@ const LivePanel: FC<{ site: Site; live: LiveHour }> = ({ site, live }) => (
   </section>
 );
 
-/** The publisher's overview of one site: headline numbers, charts, top articles, networks, the live hour. */
+/** The publisher's overview of one site: headline numbers, charts, top articles, networks, the live hour, the ledger. */
 export const OverviewPage: FC<{
   assets: DashboardAssets;
   sites: Site[];
@@ -393,6 +530,7 @@ export const OverviewPage: FC<{
         <Networks overview={overview} />
       </div>
     </div>
+    <LedgerPanel overview={overview} />
   </DashboardLayout>
 );
 

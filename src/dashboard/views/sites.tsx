@@ -135,6 +135,15 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
           step="1"
           hint="Default 5,000: caps how fast one article can be counted, far above a real spike."
         />
+        <NumberField
+          name="max_visitors_per_ip"
+          label="Counted visitors per IP address"
+          value={form.max_visitors_per_ip}
+          min={1}
+          max={100000}
+          step="1"
+          hint="Default 20, per article and day (an IPv6 address counts by its /64): one machine cannot inflate a story, readers sharing an office or carrier address still count up to it."
+        />
       </div>
     </fieldset>
     <fieldset>
