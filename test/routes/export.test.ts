@@ -1,9 +1,10 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { newSession, SESSION_COOKIE } from '../../src/dashboard/session';
 import { rollUpSite } from '../../src/db/rollup';
+import type { exportBody } from '../../src/export/json';
 import { NOT_COUNTED_REASONS } from '../../src/ledger/reasons';
-import type { LedgerDayBody } from '../../src/openapi/schemas';
 import { bucketOf, dayOfBucket } from '../../src/time';
 import { ADMIN, createSite, expectError } from '../support/helpers';
 import { loadStoredSite, seedArticles } from '../support/seed';
@@ -16,20 +17,7 @@ const date = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 
 const exportOf = (site: string, query = 'format=json', headers: Record<string, string> = ADMIN) =>
   SELF.fetch(`https://api.test/api/v1/admin/sites/${site}/export?${query}`, { headers });
 
-interface JsonExport {
-  site: string;
-  generated_at: string;
-  days: { date: string; url: string; views: number; shares: number }[];
-  totals: {
-    url: string;
-    title: string | null;
-    section: string | null;
-    published: string | null;
-    views: number;
-    shares: number;
-  }[];
-  ledger: LedgerDayBody[];
-}
+type JsonExport = z.infer<typeof exportBody>;
 
 const jsonExport = async (site: string) => {
   const response = await exportOf(site);

@@ -12,6 +12,8 @@ import {
   createShardSite as createSite,
   shardEvent as event,
   isolatedShard,
+  putBackCommittedBatch,
+  readBufferedRows,
   beacon as request,
   rowCount,
   withD1Broken,
@@ -106,45 +108,12 @@ describe('CounterShard', () => {
         }),
       );
     }
-    const snapshot = await runInDurableObject(shard, (_, state) => ({
-      pending: state.storage.sql.exec('SELECT * FROM pending').toArray(),
-      meta: state.storage.sql.exec('SELECT * FROM pending_meta').toArray(),
-    }));
+    const snapshot = await readBufferedRows(shard);
     await runDurableObjectAlarm(shard);
     expect(await storedTotals(id, url)).toEqual({ views: 5, shares: 5 });
 
     // Put back the batch the flush just committed, as if the shard died before clearing it.
-    await runInDurableObject(shard, async (_, state) => {
-      const sql = state.storage.sql;
-      const seq = sql.exec<{ value: number }>("SELECT value FROM state WHERE key = 'next_seq'").one().value - 1;
-      for (const r of snapshot.pending) {
-        sql.exec(
-          'INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?)',
-          seq,
-          r.site,
-          r.site_created_at,
-          r.url,
-          r.bucket,
-          r.network,
-          r.n,
-        );
-      }
-      for (const r of snapshot.meta) {
-        sql.exec(
-          'INSERT INTO outbox_meta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-          seq,
-          r.site,
-          r.site_created_at,
-          r.url,
-          r.title,
-          r.image,
-          r.section,
-          r.published,
-          r.bucket,
-        );
-      }
-      await state.storage.setAlarm(Date.now());
-    });
+    await putBackCommittedBatch(shard, snapshot);
     expect(await rowCount(shard, 'outbox')).toBe(2);
 
     expect(await runDurableObjectAlarm(shard)).toBe(true);

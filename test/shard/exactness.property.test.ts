@@ -5,7 +5,7 @@ import { readConfig } from '../../src/config';
 import { shardIndex } from '../../src/shard/routing';
 import { DAY_MS, dayOf } from '../../src/time';
 import { BROWSER_UA, shardStub } from '../support/helpers';
-import { createShardSite } from './shard-support';
+import { createShardSite, putBackCommittedBatch, readBufferedRows, rowCount, shardEvent } from './shard-support';
 
 const ARTICLES = 4;
 const VISITORS = 3;
@@ -75,29 +75,10 @@ async function failedFlush(shard: number, errors: MockInstance<typeof console.er
 /** A flush whose shard dies after D1 commits and before it clears its outbox, then runs again. */
 async function replayedFlush(shard: number) {
   const stub = shardStub(shard);
-  const sealed = await runInDurableObject(stub, (_, state) => ({
-    outbox: state.storage.sql.exec('SELECT * FROM outbox').toArray(),
-    pending: state.storage.sql.exec('SELECT * FROM pending').toArray(),
-  }));
-  if (sealed.outbox.length > 0 || sealed.pending.length === 0) return runDurableObjectAlarm(stub);
+  const buffered = await readBufferedRows(stub);
+  if ((await rowCount(stub, 'outbox')) > 0 || buffered.pending.length === 0) return runDurableObjectAlarm(stub);
   await runDurableObjectAlarm(stub);
-  await runInDurableObject(stub, async (_, state) => {
-    const sql = state.storage.sql;
-    const seq = sql.exec<{ value: number }>("SELECT value FROM state WHERE key = 'next_seq'").one().value - 1;
-    for (const r of sealed.pending) {
-      sql.exec(
-        'INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?)',
-        seq,
-        r.site,
-        r.site_created_at,
-        r.url,
-        r.bucket,
-        r.network,
-        r.n,
-      );
-    }
-    await state.storage.setAlarm(Date.now());
-  });
+  await putBackCommittedBatch(stub, buffered);
   return runDurableObjectAlarm(stub);
 }
 
@@ -123,21 +104,7 @@ it('should store totals equal to the counted events under any interleaving of ev
               receivedMs,
               ip: `198.51.100.${c.visitor}`,
               userAgent: BROWSER_UA,
-              events: [
-                {
-                  site: id,
-                  siteCreatedAt: site.createdAt,
-                  url: url(c.article),
-                  type: network ? 'share' : 'view',
-                  network,
-                  title: null,
-                  image: null,
-                  section: null,
-                  published: null,
-                  siteMaxPerSecond: 5000,
-                  siteMaxVisitorsPerIp: 20,
-                },
-              ],
+              events: [shardEvent(site, url(c.article), { type: network ? 'share' : 'view', network })],
             },
           ]);
           const key = JSON.stringify([c.visitor, c.article, network, c.day]);

@@ -40,6 +40,56 @@ export const beacon = (events: ShardEvent[], extra: Partial<RecordRequest> = {})
   ...extra,
 });
 
+/** A shard's buffered rows, as its storage holds them before a flush seals them. */
+export interface BufferedRows {
+  pending: Record<string, SqlStorageValue>[];
+  meta: Record<string, SqlStorageValue>[];
+}
+
+export const readBufferedRows = (stub: DurableObjectStub<CounterShard>): Promise<BufferedRows> =>
+  runInDurableObject(stub, (_, state) => ({
+    pending: state.storage.sql.exec('SELECT * FROM pending').toArray(),
+    meta: state.storage.sql.exec('SELECT * FROM pending_meta').toArray(),
+  }));
+
+/**
+ * Puts back, as the last sealed outbox batch, rows a flush has just committed:
+ * as if the shard died after D1's commit and before clearing its outbox. The
+ * next alarm then replays that batch.
+ */
+export const putBackCommittedBatch = (stub: DurableObjectStub<CounterShard>, rows: BufferedRows) =>
+  runInDurableObject(stub, async (_, state) => {
+    const sql = state.storage.sql;
+    const seq = sql.exec<{ value: number }>("SELECT value FROM state WHERE key = 'next_seq'").one().value - 1;
+    for (const r of rows.pending) {
+      sql.exec(
+        'INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?)',
+        seq,
+        r.site,
+        r.site_created_at,
+        r.url,
+        r.bucket,
+        r.network,
+        r.n,
+      );
+    }
+    for (const r of rows.meta) {
+      sql.exec(
+        'INSERT INTO outbox_meta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        seq,
+        r.site,
+        r.site_created_at,
+        r.url,
+        r.title,
+        r.image,
+        r.section,
+        r.published,
+        r.bucket,
+      );
+    }
+    await state.storage.setAlarm(Date.now());
+  });
+
 /** A shard of its own per test, so alarms and storage of other tests do not interfere. */
 export const isolatedShard = () => env.SHARDS.getByName(`test-${crypto.randomUUID()}`);
 

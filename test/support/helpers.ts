@@ -113,6 +113,10 @@ export async function expectNothingRecorded(site: string): Promise<void> {
 }
 
 /** The JSON error shape of API.md, with the given status and code. */
+/** The sources of an answer's CSP `frame-ancestors`: who may frame it. */
+export const frameAncestors = (response: Response): string[] | undefined =>
+  /frame-ancestors ([^;]*)/.exec(response.headers.get('Content-Security-Policy') ?? '')?.[1]?.split(' ');
+
 export async function expectError(response: Response, status: number, code: string): Promise<void> {
   expect(response.status).toBe(status);
   expect(response.headers.get('Content-Type')).toMatch(/^application\/json/);
