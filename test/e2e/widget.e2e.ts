@@ -49,6 +49,18 @@ const isEvent = (type: 'view' | 'share') => (response: Response) =>
 /** Waits until the widget has upgraded the share bar (its first button is in the shadow root). */
 const shareBarReady = (page: Page) => until(page, `${shadowOf('share')}?.querySelector('.btn')`);
 
+/** A new site whose only host is not the pages' host: the widget and embeds there are off their site. */
+async function createElsewhereSite(): Promise<string> {
+  const site = uniqueSlug('elsewhere');
+  const created = await fetch(`${API}/api/v1/admin/sites`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id: site, name: 'Elsewhere', hosts: [`${site}.example`] }),
+  });
+  if (created.status !== 201) throw new Error(`creating ${site}: ${created.status}`);
+  return site;
+}
+
 describe('share bar', () => {
   it('should upgrade the plain links into labelled buttons, styled under the page CSP, with nothing on the console', async () => {
     const { context, errors } = await watchedContext(browser);
@@ -358,13 +370,7 @@ describe('a misconfigured page', () => {
   });
 
   it("should say once on the console that the page's host is not the site's, in the server's words", async () => {
-    const site = uniqueSlug('elsewhere');
-    const created = await fetch(`${API}/api/v1/admin/sites`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ id: site, name: 'Elsewhere', hosts: [`${site}.example`] }),
-    });
-    expect(created.status).toBe(201);
+    const site = await createElsewhereSite();
     const warnings = await warningsOn(`/article/${uniqueSlug('offhost')}?site=${site}`);
     expect(warnings).toEqual([expect.stringMatching(new RegExp(`^sharepulse: .* is not a host of site ${site}\\.$`))]);
   });
@@ -561,13 +567,7 @@ describe('the share embed', () => {
   });
 
   it('should refuse to be framed by a page of another site, where a reader could be tricked into clicking', async () => {
-    const site = uniqueSlug('elsewhere');
-    const created = await fetch(`${API}/api/v1/admin/sites`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ id: site, name: 'Elsewhere', hosts: [`${site}.example`] }),
-    });
-    expect(created.status).toBe(201);
+    const site = await createElsewhereSite();
     const watched = await watchedContext(browser);
     // The demo site's page frames the embed of another site's article.
     const page = await frameInArticlePage(watched, embedOf(site, `https://${site}.example/story`));
