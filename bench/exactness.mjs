@@ -1,6 +1,7 @@
-// Load and exactness: a fixed number of view events from distinct visitors at
-// high concurrency across many articles, with the shards flushing to D1 during
-// the run (FLUSH_SECONDS=1), then every article's total must be exact.
+// Load and exactness: a fixed number of view events from distinct visitors
+// (each its own IP) at high concurrency across many articles, with the shards
+// flushing to D1 during the run (FLUSH_SECONDS=1), then every article's total
+// must be exact.
 import { flushBatches } from './ingest.mjs';
 import { viewBeacons } from './lib/beacons.mjs';
 import { load } from './lib/load.mjs';
@@ -8,6 +9,20 @@ import { createBenchSite, startSharepulse } from './lib/worker.mjs';
 
 const SITE = 'exact';
 const HOST = 'exact.example';
+
+/**
+ * Each article's views in D1 (`{ url, views }` rows) once the shards have
+ * flushed at least `expected` views of `site`, or at the deadline.
+ */
+export async function viewsByArticle(db, site, expected, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let rows = [];
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    ({ results: rows } = await db.prepare('SELECT url, views FROM articles WHERE site_id = ?').bind(site).all());
+  } while (rows.reduce((sum, r) => sum + r.views, 0) < expected && Date.now() < deadline);
+  return rows;
+}
 
 export async function benchExactness({ scriptPath, events, connections, articles }) {
   const sharepulse = await startSharepulse(scriptPath, { FLUSH_SECONDS: '1' });
@@ -23,17 +38,8 @@ export async function benchExactness({ scriptPath, events, connections, articles
       const url = `https://${HOST}/story-${n % articles}`;
       expected.set(url, (expected.get(url) ?? 0) + 1);
     }
-    const deadline = Date.now() + 30_000;
-    let rows = [];
-    let stored = 0;
-    do {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      ({ results: rows } = await sharepulse.db
-        .prepare('SELECT url, views FROM articles WHERE site_id = ?')
-        .bind(SITE)
-        .all());
-      stored = rows.reduce((sum, r) => sum + r.views, 0);
-    } while (stored < events && Date.now() < deadline);
+    const rows = await viewsByArticle(sharepulse.db, SITE, events, 30_000);
+    const stored = rows.reduce((sum, r) => sum + r.views, 0);
 
     const accepted = result.statuses['202'] ?? 0;
     const wrongArticles =

@@ -1,8 +1,9 @@
 // What the runtime itself allows a beacon endpoint here: a bare Worker whose
-// only work per request is a hop that sharepulse's ingest cannot do without.
+// only work per request is a hop a beacon endpoint may make.
 // POST /shard: one RPC to one of 16 SQLite Durable Objects (by the first hex
 // digit of a random key), writing one row (the durable write before 202);
-// POST /limiter: one Rate Limiting call (the per-visitor flood guard);
+// POST /limiter: one Rate Limiting call (the flood guard sharepulse dropped
+// for an in-memory one, on this measure);
 // POST /both: the two; GET /noop: nothing.
 import { DurableObject } from 'cloudflare:workers';
 

@@ -12,7 +12,7 @@ export const FLOOR_PATHS = ['shard', 'limiter', 'both'];
 export async function benchFloor({ rounds, seconds, connections }) {
   const floor = await startPlainWorker(fileURLToPath(new URL('./floor-worker.mjs', import.meta.url)), {
     durableObjects: { SHARDS: { className: 'Shard', useSQLite: true } },
-    // wrangler.toml's VISITOR_LIMITER; never reached, as every request has a new key.
+    // The binding sharepulse's beacons once called (its limit); never reached, as every request has a new key.
     ratelimits: { LIMITER: { namespace_id: '1', simple: { limit: 120, period: 60 } } },
   });
   try {

@@ -1,7 +1,8 @@
-// Ingest: POST /api/v1/events from distinct visitors, against /healthz of the
-// same Worker (the runtime's ceiling) and a naive one-upsert-per-event Worker,
-// in interleaved rounds. Every ingest run is bound by a count of requests, so
-// that each one is answered: then D1 must hold exactly the accepted events.
+// Ingest: POST /api/v1/events from distinct visitors (each its own IP),
+// against /healthz of the same Worker (the runtime's ceiling) and a naive
+// one-upsert-per-event Worker, in interleaved rounds. Every ingest run is
+// bound by a count of requests, so that each one is answered: then D1 must
+// hold exactly the accepted events.
 import { fileURLToPath } from 'node:url';
 import { viewBeacons } from './lib/beacons.mjs';
 import { load, median, medianOf } from './lib/load.mjs';
@@ -32,10 +33,10 @@ async function drainedViews(db, expected, timeoutMs) {
   return views;
 }
 
-/** D1 transactions the shards made: each flush batch of a shard has the next sequence number. */
+/** D1 transactions the shards made: each flush batch of a shard's storage (its epoch) has the next sequence number. */
 export async function flushBatches(db) {
   const row = await db
-    .prepare('SELECT coalesce(sum(last), 0) AS n FROM (SELECT max(seq) AS last FROM flush_log GROUP BY shard)')
+    .prepare('SELECT coalesce(sum(last), 0) AS n FROM (SELECT max(seq) AS last FROM flush_log GROUP BY shard, epoch)')
     .first();
   return row.n;
 }

@@ -2,9 +2,10 @@
 // (against /healthz of the same Worker) and uncached (against a naive GROUP BY
 // over raw events holding the same data, in the same D1 implementation).
 import { fileURLToPath } from 'node:url';
+import { cpuMs } from './lib/cpu.mjs';
 import { load, medianOf } from './lib/load.mjs';
 import { dropStaging, loadStaging, synthesize, writeCounts } from './lib/synthetic-site.mjs';
-import { createBenchSite, startPlainWorker, startSharepulse } from './lib/worker.mjs';
+import { createBenchSite, patchBenchSite, startPlainWorker, startSharepulse } from './lib/worker.mjs';
 
 const SITE = 'big';
 const HOST = 'big.example';
@@ -80,18 +81,54 @@ async function sameAnswers(sharepulseUrl, naiveUrl, window) {
   return false;
 }
 
-/** Each request a new cache key (an `exclude` of no article), so every answer is computed from D1. */
-function uncachedRequests(window) {
-  let n = 0;
-  return [
-    {
-      method: 'GET',
-      setupRequest: (request) => ({
-        ...request,
-        path: `/api/v1/sites/${SITE}/popular?window=${window}&exclude=https://${HOST}/none/${n++}`,
-      }),
-    },
-  ];
+/** The `q` quantile of `values` (nearest rank). */
+const quantile = (values, q) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil(q * values.length) - 1)];
+
+/**
+ * A pause before and after each timed read, so that its CPU window holds
+ * neither the PATCH's work nor less than the list's store to KV, both of
+ * which may run after their answers (waitUntil).
+ */
+const SETTLE_MS = 20;
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
+/**
+ * Uncached reads of the widget's default list (by views), one at a time.
+ * Every request of a site, window, by and section is cut from one cached list
+ * (whatever its `limit` and `exclude`), so before each read the site's
+ * `share_weight`, one of the inputs that list is keyed by, takes a value it
+ * never had (`nextWeight`, an admin PATCH outside the timing); a list by views
+ * ranks the same whatever the weight. The read then misses memory and KV and
+ * is computed by D1, like the naive answer, then stored. Each answer must have been generated during its own
+ * request, or the run fails: a cache hit would not measure this.
+ */
+async function uncachedReads(sharepulse, window, amount, nextWeight) {
+  const latencies = [];
+  let cpu = 0;
+  for (let n = 0; n < amount; n++) {
+    await patchBenchSite(sharepulse.url, SITE, { settings: { share_weight: nextWeight() } });
+    await settle();
+    const cpuBefore = cpuMs(sharepulse.pids);
+    const sentMs = Date.now();
+    const started = performance.now();
+    const response = await fetch(`${sharepulse.url}/api/v1/sites/${SITE}/popular?window=${window}`);
+    const list = await response.json();
+    latencies.push(performance.now() - started);
+    if (response.status !== 200 || Date.parse(list.generated_at) < sentMs)
+      throw new Error(`popular ${window}: read ${n} was not computed for its request (${response.status})`);
+    await settle();
+    const cpuAfter = cpuMs(sharepulse.pids);
+    cpu = cpu === null || cpuBefore === null || cpuAfter === null ? null : cpu + cpuAfter - cpuBefore;
+  }
+  const seconds = latencies.reduce((sum, ms) => sum + ms, 0) / 1000;
+  return {
+    requests: amount,
+    seconds,
+    rps: amount / seconds,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    cpuUsPerRequest: cpu === null ? null : (cpu * 1000) / amount,
+  };
 }
 
 export async function benchPopular({ scriptPath, shape, rounds, seconds, connections, uncached }) {
@@ -129,16 +166,13 @@ export async function benchPopular({ scriptPath, shape, rounds, seconds, connect
     }
 
     const uncachedResults = {};
+    // Never a weight a list was cached under before, in any window.
+    let weightChanges = 0;
+    const nextWeight = () => 5 + ++weightChanges / 1000;
     for (const window of UNCACHED_WINDOWS) {
       if (!(await sameAnswers(sharepulse.url, naive.url, window)))
         throw new Error(`popular ${window}: sharepulse and the naive GROUP BY disagree`);
-      const ours = await load({
-        url: sharepulse.url,
-        amount: uncached.amount,
-        connections: uncached.connections,
-        requests: uncachedRequests(window),
-        pids: sharepulse.pids,
-      });
+      const ours = await uncachedReads(sharepulse, window, uncached.amount, nextWeight);
       const theirs = await load({
         url: `${naive.url}/popular?site=${SITE}&window=${window}&limit=10`,
         amount: uncached.naiveAmount[window],

@@ -11,15 +11,19 @@ import { benchIngest } from './ingest.mjs';
 import { median } from './lib/load.mjs';
 import { BIG_SITE, SMOKE_SITE } from './lib/synthetic-site.mjs';
 import { buildWorker } from './lib/worker.mjs';
+import { benchOneIp } from './one-ip.mjs';
 import { benchPopular, UNCACHED_WINDOWS } from './popular.mjs';
 import { benchWidget } from './widget.mjs';
 
 const smoke = process.argv.includes('--smoke');
+// A few hundred beacons whatever the run: a check of the per-IP cap, not a measure.
+const ONE_IP = { visitors: 300, articles: 3, connections: 16 };
 const CONFIG = smoke
   ? {
       ingest: { rounds: 1, seconds: 1, amount: 150, connections: 8, vars: { FLUSH_SECONDS: '1' } },
       floor: { rounds: 1, seconds: 1, connections: 8 },
       exactness: { events: 300, connections: 16, articles: 50 },
+      oneIp: ONE_IP,
       popular: {
         shape: SMOKE_SITE,
         rounds: 1,
@@ -32,6 +36,7 @@ const CONFIG = smoke
       ingest: { rounds: 5, seconds: 6, amount: 3000, connections: 32 },
       floor: { rounds: 5, seconds: 3, connections: 32 },
       exactness: { events: 20_000, connections: 64, articles: 1000 },
+      oneIp: ONE_IP,
       popular: {
         shape: BIG_SITE,
         rounds: 5,
@@ -53,6 +58,8 @@ step('floor: a bare Worker');
 const floor = await benchFloor(CONFIG.floor);
 step(`load and exactness: ${CONFIG.exactness.events} events`);
 const exactness = await benchExactness({ scriptPath, ...CONFIG.exactness });
+step(`one IP: ${CONFIG.oneIp.visitors} visitors`);
+const oneIp = await benchOneIp({ scriptPath, ...CONFIG.oneIp });
 step('popular: loading the synthetic site');
 const popular = await benchPopular({ scriptPath, ...CONFIG.popular });
 step('widget');
@@ -91,6 +98,13 @@ row('Floor: a bare Worker, one rate-limiter call', floor.limiter, vs(floor.ratio
 row('Floor: a bare Worker, both', floor.both, vs(floor.ratios.both, 'its no-op'));
 row('… baseline: the bare Worker doing nothing', floor.noop);
 row(`Load and exactness: ${int(exactness.events)} events, ${exactness.connections} connections`, exactness);
+row(
+  `One IP: ${oneIp.visitors} visitors (distinct User-Agents), ${oneIp.connections} connections`,
+  oneIp,
+  `${oneIp.accepted} of ${oneIp.visitors} answered 202; counted per article ${oneIp.counted.join(', ')}: ${
+    oneIp.exact ? 'exactly' : 'NOT'
+  } the cap (${oneIp.cap}); control from as many IPs: ${oneIp.control.exact ? 'all' : 'NOT all'} counted`,
+);
 row('Popular, cached `GET …/popular`', popular.cached, vs(median(popular.cachedRatios), '/healthz', 0.8));
 row('… baseline: `GET /healthz`, same Worker', popular.healthz);
 for (const window of UNCACHED_WINDOWS) {
@@ -126,6 +140,7 @@ ${rows.join('\n')}
 
 - Ingest exactness: ${int(ingest.exactness.accepted)} accepted, ${int(ingest.exactness.stored)} in D1 after the flush: ${ingest.exactness.lost} lost, ${ingest.exactness.doubled} doubled; D1 transactions: ${num(ingest.exactness.d1TransactionsPer1000)} per 1,000 events (naive: 1,000).
 - Load and exactness: ${int(exactness.accepted)} accepted, ${int(exactness.stored)} stored, ${exactness.lost} lost, ${exactness.doubled} doubled, ${exactness.wrongArticles} articles wrong; ${exactness.flushesDuringRun} flush batches committed during the run (FLUSH_SECONDS=1), ${num(exactness.seconds)} s.
+- One IP: ${oneIp.visitors} visitors from ${oneIp.ip} on ${oneIp.articles} articles: ${oneIp.accepted} answered 202, counted ${oneIp.counted.join(', ')} (max_visitors_per_ip ${oneIp.cap}); control, ${oneIp.visitors} visitors each from its own IP on ${oneIp.articles} other articles of the site: ${oneIp.control.accepted} answered 202, counted ${oneIp.control.counted.join(', ')}.
 - Popular data: ${int(data.articles)} articles, ${data.days} days, ${int(data.views)} views and ${int(data.shares)} shares (seed ${data.seed}): sharepulse reads ${int(data.articleHours)} hourly and ${int(data.articleDays)} daily rows, the naive table holds ${int(data.rawEvents)} raw events; both rank the same top 10 (checked); loaded in ${num(data.loadSeconds)} s.
 - Widget: \`/widget.js\` is ${int(widget.widget.gzipped)} bytes gzipped (${int(widget.widget.raw)} raw; budget ${int(widget.budget)}${widgetOk ? ', met' : ', MISSED'}): ${shariffLine}.
 - Total: ${num(seconds)} s.
@@ -144,6 +159,7 @@ writeFileSync(
       ingest,
       floor,
       exactness,
+      oneIp,
       popular,
       widget,
     },
@@ -165,6 +181,11 @@ const failures = [
   exactness.errors > 0 || exactness.accepted !== exactness.events
     ? 'load and exactness: requests refused or failed'
     : null,
+  oneIp.errors > 0 || oneIp.accepted !== oneIp.visitors || oneIp.control.accepted !== oneIp.visitors
+    ? 'one IP: requests refused or failed'
+    : null,
+  oneIp.exact ? null : 'one IP: not exactly the cap counted per article',
+  oneIp.control.exact ? null : 'one IP: the control from as many IPs not all counted',
   smoke || !widget.shariff.error ? null : 'widget: Shariff not measured',
 ].filter(Boolean);
 if (failures.length > 0) {

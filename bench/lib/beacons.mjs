@@ -2,13 +2,36 @@
 
 const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36';
 
+/** Addresses in 198.18.0.0/15, the benchmarking range of RFC 2544 (RFC 5735). */
+const IPV4_VISITORS = 2 ** 17;
+
+/**
+ * Visitor `n`'s own address, as a reader's `CF-Connecting-IP` (Miniflare passes
+ * the header through when a request has one): even visitors from
+ * 198.18.0.0/15 while it lasts, the rest each from its own /64 of 2001:db8::/32
+ * (the documentation prefix, RFC 3849), as the per-IP cap counts an IPv6 /64
+ * as one address. No two visitors below 2^32 share an address or a /64.
+ *
+ * @example
+ * visitorIp(0)  // '198.18.0.0'
+ * visitorIp(3)  // '2001:db8:0:3::1'
+ */
+export function visitorIp(n) {
+  if (n % 2 === 0 && n / 2 < IPV4_VISITORS) {
+    const v4 = n / 2;
+    return `198.${18 + (v4 >> 16)}.${(v4 >> 8) & 255}.${v4 & 255}`;
+  }
+  return `2001:db8:${((n >>> 16) & 0xffff).toString(16)}:${(n & 0xffff).toString(16)}::1`;
+}
+
 /**
  * Beacons of one view each, from `https://${host}`. `next` numbers them across
- * every run of a bench, so that each is a new visitor (IP and User-Agent) and
- * none is deduplicated; article `n % articles`. A bot's beacon is accepted and
- * not counted (the path without the shard).
+ * every run of a bench, so that each is a new visitor (its own User-Agent, and
+ * by default its own IP: `ip(n)`) and none is deduplicated; article
+ * `n % articles`. A bot's beacon is accepted and not counted (the path
+ * without the shard).
  */
-export function viewBeacons({ site, host, articles, next, bot = false }) {
+export function viewBeacons({ site, host, articles, next, bot = false, ip = visitorIp }) {
   return [
     {
       method: 'POST',
@@ -20,7 +43,7 @@ export function viewBeacons({ site, host, articles, next, bot = false }) {
           headers: {
             'Content-Type': 'text/plain;charset=UTF-8',
             Origin: `https://${host}`,
-            'CF-Connecting-IP': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+            'CF-Connecting-IP': ip(n),
             'User-Agent': bot ? `Googlebot/2.1 (+http://www.google.com/bot.html) v${n}` : `${BROWSER_UA} v${n}`,
           },
           body: JSON.stringify({ site, type: 'view', url: `https://${host}/story-${n % articles}` }),

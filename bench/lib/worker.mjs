@@ -94,6 +94,7 @@ export async function startPlainWorker(scriptPath, moreBindings = {}) {
   });
 }
 
+/** Creates a site with default settings through the admin API and answers it as stored (its `settings` filled in). */
 export async function createBenchSite(url, id, hosts) {
   const response = await fetch(`${url}/api/v1/admin/sites`, {
     method: 'POST',
@@ -101,4 +102,15 @@ export async function createBenchSite(url, id, hosts) {
     body: JSON.stringify({ id, name: `Bench ${id}`, hosts }),
   });
   if (response.status !== 201) throw new Error(`create site: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** Changes a site through the admin API (a partial update, such as `{ settings: { share_weight: 5 } }`). */
+export async function patchBenchSite(url, id, body) {
+  const response = await fetch(`${url}/api/v1/admin/sites/${id}`, {
+    method: 'PATCH',
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 200) throw new Error(`change site: ${response.status} ${await response.text()}`);
 }
