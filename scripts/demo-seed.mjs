@@ -1,6 +1,7 @@
 // The demo site's seed: a `demo` site on localhost and 127.0.0.1 with its
-// articles and two days of plausible hourly counts, as one SQL script. Every
-// statement is skipped once the site exists, so running it again changes nothing.
+// articles (each with its picture) and two days of plausible hourly counts, as
+// one SQL script. Every statement is skipped once the site exists, so running
+// it again changes nothing.
 
 const HOUR_MS = 3_600_000;
 const SEEDED_HOURS = 48;
@@ -22,13 +23,15 @@ function hourlyCounts(articleIndex, hoursAgo) {
 
 /**
  * @param {{ slug: string, title: string, section: string, published: string }[]} articles
- * @param {string} origin the origin the dev server is reached on, e.g. http://localhost:8787
+ * @param {string} origin the paper's address its pages give as their canonical URL (src/demo/paper.json)
  * @param {number} nowMs
  */
 export function demoSeedSql(articles, origin, nowMs) {
   const currentBucket = Math.floor(nowMs / HOUR_MS);
   const base = new URL(origin);
   const articleUrl = (slug) => `https://${base.host}${slug ? `/demo/${slug}` : '/demo'}`;
+  // The Worker's /demo/pictures/{name}.svg (src/demo/pictures.ts), at the paper's address.
+  const pictureUrl = (slug) => `${base.origin}/demo/pictures/${slug || 'front'}.svg`;
   const articleRows = [];
   const hourRows = [];
   const networkRows = [];
@@ -68,7 +71,7 @@ export function demoSeedSql(articles, origin, nowMs) {
         'demo',
         url,
         article.title,
-        null,
+        pictureUrl(article.slug),
         article.section,
         article.published,
         views,

@@ -9,6 +9,7 @@ import { demoRoutes } from './routes/demo';
 import { docsRoutes, openApiDocument, openApiRoutes } from './routes/docs';
 import { embedRoutes } from './routes/embed';
 import { eventsRoutes } from './routes/events';
+import { faviconRoutes } from './routes/favicon';
 import { healthRoutes } from './routes/health';
 import { shareRoutes } from './routes/share';
 import { shariffRoutes } from './routes/shariff';
@@ -41,6 +42,7 @@ export function createApp(): Hono<AppEnv> {
     .route('/api/v1/share', shareRoutes)
     .route('/api/v1/shariff', shariffRoutes)
     .route('/embed', embedRoutes)
+    .route('/favicon.ico', faviconRoutes)
     .route('/', widgetRoutes)
     .route(DASHBOARD_PATH, dashboardApp);
   const document = openApiDocument(app);

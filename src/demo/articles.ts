@@ -1,4 +1,5 @@
 import articles from './articles.json';
+import paper from './paper.json';
 
 export interface DemoArticle {
   slug: string;
@@ -13,4 +14,19 @@ export interface DemoArticle {
 /** The demo site's articles; the first is /demo, the others /demo/{slug}. Seeded by scripts/prepare-dev.mjs. */
 export const DEMO_ARTICLES: DemoArticle[] = articles;
 
+export const DEMO_PAPER_NAME: string = paper.name;
+
+/**
+ * The paper's own address, in its pages' canonical links and in the seed
+ * (scripts/prepare-dev.mjs): its articles keep the same keys, and so their
+ * seeded counts, whatever host and port `wrangler dev` serves them on.
+ */
+export const DEMO_ORIGIN: string = paper.origin;
+
 export const demoPath = (article: DemoArticle): string => (article.slug ? `/demo/${article.slug}` : '/demo');
+
+/** The demo article at `url` (any origin, any spelling of the scheme), if it is one. */
+export const demoArticleAt = (url: string): DemoArticle | undefined => {
+  const { pathname } = new URL(url);
+  return DEMO_ARTICLES.find((article) => demoPath(article) === pathname.replace(/\/$/, ''));
+};

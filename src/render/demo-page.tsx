@@ -1,8 +1,8 @@
 import type { FC } from 'hono/jsx';
 import { isLinkNetwork, NETWORK_LABELS, NETWORKS } from '../../common/networks';
-import { type DemoArticle, demoPath } from '../demo/articles';
+import { DEMO_ORIGIN, DEMO_PAPER_NAME, type DemoArticle, demoArticleAt, demoPath } from '../demo/articles';
+import { demoPicturePath, demoPictureUrl } from '../demo/pictures';
 import type { PopularBody } from '../openapi/schemas';
-import type { PopularRequest } from '../ranking/popular-request';
 
 const STYLE = `
   :root { color-scheme: light dark; --ink: #1b1b1f; --paper: #fbfaf7; --muted: #5d5d66; --rule: #dedbd2; --accent: #b3261e; }
@@ -11,13 +11,12 @@ const STYLE = `
   body { margin: 0; background: var(--paper); color: var(--ink); font: 18px/1.6 Georgia, 'Times New Roman', serif; }
   a { color: inherit; }
   .masthead { border-bottom: 3px double var(--rule); text-align: center; padding: 1.2rem 1rem .6rem; }
-  .masthead a { text-decoration: none; font: 700 2.2rem/1 Georgia, serif; letter-spacing: .02em; }
-  .masthead nav { font: 600 .8rem/2.4 system-ui, sans-serif; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); }
-  .masthead nav span { margin: 0 .7rem; }
+  .masthead a { text-decoration: none; font: 700 clamp(1.6rem, 8vw, 2.2rem)/1.1 Georgia, serif; letter-spacing: .02em; }
+  .masthead nav { display: flex; flex-wrap: wrap; justify-content: center; gap: 0 1.4rem; margin-top: .4rem; font: 600 .8rem/2.2 system-ui, sans-serif; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); }
   .page { max-width: 72rem; margin: 0 auto; padding: 1.5rem 1rem 4rem; display: grid; gap: 3rem; grid-template-columns: minmax(0, 1fr) 20rem; }
   @media (max-width: 900px) { .page { grid-template-columns: 1fr; } }
   .kicker { font: 700 .8rem system-ui, sans-serif; text-transform: uppercase; letter-spacing: .08em; color: var(--accent); }
-  h1 { font-size: 2.4rem; line-height: 1.15; margin: .4rem 0 .8rem; }
+  h1 { font-size: clamp(1.8rem, 7vw, 2.4rem); line-height: 1.15; margin: .4rem 0 .8rem; overflow-wrap: break-word; }
   .standfirst { font-size: 1.25rem; color: var(--muted); margin: 0 0 1rem; }
   .byline { font: .85rem system-ui, sans-serif; color: var(--muted); border-top: 1px solid var(--rule); border-bottom: 1px solid var(--rule); padding: .5rem 0; }
   .share { margin: 1rem 0 1.5rem; font: .85rem system-ui, sans-serif; }
@@ -62,48 +61,43 @@ const ShareBar: FC<{ origin: string; url: string; title: string }> = ({ origin, 
   </section>
 );
 
-// Article keys are always https; on the dev server (plain http) a link to this
-// origin's own pages must keep the scheme the reader is using.
-const hrefOn = (origin: string, url: string): string => {
-  const target = new URL(url);
-  return target.host === new URL(origin).host ? `${target.pathname}${target.search}` : url;
-};
-
-/** What the popular box shows: the list and the request it answers. */
-export interface DemoPopular {
-  request: PopularRequest;
-  items: PopularBody['items'];
-}
+/** Stories in the popular box. */
+export const DEMO_POPULAR_SHOWN = 5;
 
 /**
- * The "Most popular" box, rendered on the server from the same list the
- * popular endpoint answers, inside the element /widget.js may upgrade.
+ * The "Most popular" box, rendered on the server from the list the popular
+ * endpoint answers, less the article being read. Not left to /widget.js: an
+ * article's key is https, which the dev server does not speak, whereas the
+ * demo knows its own pages and links them, and their pictures, on whichever
+ * origin serves it.
  */
-const PopularBox: FC<{ origin: string; popular: DemoPopular }> = ({ origin, popular: { request, items } }) => (
-  <div
-    data-sharepulse="popular"
-    data-site="demo"
-    data-window={request.window}
-    data-by={request.by}
-    data-limit={String(request.limit)}
-    class="popular"
-  >
-    {items.length === 0 ? (
-      <p class="placeholder">The most-read stories of the day will appear here.</p>
-    ) : (
-      <ol>
-        {items.map((item) => (
-          <li>
-            <a href={hrefOn(origin, item.url)}>
-              {item.image ? <img src={item.image} alt="" width="56" height="56" loading="lazy" /> : null}
-              <span>{item.title ?? item.url}</span>
-            </a>
-          </li>
-        ))}
-      </ol>
-    )}
-  </div>
-);
+const PopularBox: FC<{ article: DemoArticle; items: PopularBody['items'] }> = ({ article, items }) => {
+  const shown = items
+    .map((item) => ({ item, page: demoArticleAt(item.url) }))
+    .filter(({ page }) => page !== article)
+    .slice(0, DEMO_POPULAR_SHOWN);
+  return (
+    <div class="popular">
+      {shown.length === 0 ? (
+        <p class="placeholder">The most-read stories of the day will appear here.</p>
+      ) : (
+        <ol>
+          {shown.map(({ item, page }) => {
+            const image = page ? demoPicturePath(page) : item.image;
+            return (
+              <li>
+                <a href={page ? demoPath(page) : item.url}>
+                  {image ? <img src={image} alt="" width="56" height="56" loading="lazy" /> : null}
+                  <span>{item.title ?? item.url}</span>
+                </a>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </div>
+  );
+};
 
 const formatDate = (iso: string) =>
   new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -111,31 +105,34 @@ const formatDate = (iso: string) =>
 /**
  * An article page of "The Eastbank Ledger", an imaginary local paper: what a
  * publisher's page looks like with sharepulse's share bar and popular box.
+ * `origin` serves the page, the widget and the share links; the article's own
+ * URL is at the paper's address (DEMO_ORIGIN), like its seeded counts.
  */
-export const DemoPage: FC<{ article: DemoArticle; origin: string; popular: DemoPopular; nonce: string }> = ({
+export const DemoPage: FC<{ article: DemoArticle; origin: string; popular: PopularBody['items']; nonce: string }> = ({
   article,
   origin,
   popular,
   nonce,
 }) => {
-  const url = `${origin}${demoPath(article)}`;
+  const url = `${DEMO_ORIGIN}${demoPath(article)}`;
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${article.title} | The Eastbank Ledger`}</title>
+        <title>{`${article.title} | ${DEMO_PAPER_NAME}`}</title>
         <link rel="canonical" href={url} />
         <meta property="og:type" content="article" />
         <meta property="og:title" content={article.title} />
         <meta property="og:url" content={url} />
+        <meta property="og:image" content={demoPictureUrl(article)} />
         <meta property="article:section" content={article.section} />
         <meta property="article:published_time" content={article.published} />
         <style nonce={nonce} dangerouslySetInnerHTML={{ __html: STYLE }} />
       </head>
       <body>
         <header class="masthead">
-          <a href="/demo">The Eastbank Ledger</a>
+          <a href="/demo">{DEMO_PAPER_NAME}</a>
           <nav aria-label="Sections">
             {['City', 'Politics', 'Culture', 'Sport', 'Money'].map((section) => (
               <span>{section}</span>
@@ -159,9 +156,9 @@ export const DemoPage: FC<{ article: DemoArticle; origin: string; popular: DemoP
           </main>
           <aside aria-labelledby="popular-heading">
             <h2 id="popular-heading">Most popular</h2>
-            <PopularBox origin={origin} popular={popular} />
+            <PopularBox article={article} items={popular} />
           </aside>
-          <footer>The Eastbank Ledger is an imaginary newspaper: a demo of sharepulse.</footer>
+          <footer>{DEMO_PAPER_NAME} is an imaginary newspaper: a demo of sharepulse.</footer>
         </div>
         <script src={`${origin}/widget.js`} async />
       </body>

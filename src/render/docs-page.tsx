@@ -1,10 +1,94 @@
 import type { FC } from 'hono/jsx';
 import type { OpenAPIV3_1 } from 'openapi-types';
+import { DEMO_ORIGIN } from '../demo/articles';
 
 type Operation = OpenAPIV3_1.OperationObject;
 type Parameter = OpenAPIV3_1.ParameterObject;
+type Schema = OpenAPIV3_1.SchemaObject;
 
 const METHODS = ['get', 'post', 'patch', 'put', 'delete'] as const;
+
+/** Tags in the order a publisher needs them: what pages call (no token) first, then what the newsroom uses. */
+const TAG_ORDER = ['Recording', 'Reading', 'Embedding', 'Demo', 'Operating', 'Admin', 'Dashboard'];
+const tagRank = (tag: string) => {
+  const rank = TAG_ORDER.indexOf(tag);
+  return rank === -1 ? TAG_ORDER.length : rank;
+};
+
+/**
+ * Values that work against a fresh `npm run dev` (the seeded demo site and its
+ * front page), filled into the "Try it" forms, by parameter name.
+ */
+const EXAMPLE_VALUES: Record<string, string> = {
+  site: 'demo',
+  url: `${DEMO_ORIGIN}/demo`,
+  title: 'Harbour ferry goes electric after 71 years of diesel',
+  network: 'x',
+  slug: 'night-market',
+  section: 'City',
+  lang: 'en',
+};
+
+/** Request bodies that work against a fresh `npm run dev`, by operation. */
+const EXAMPLE_BODIES: Record<string, unknown> = {
+  'POST /api/v1/events': [{ site: 'demo', type: 'view', url: `${DEMO_ORIGIN}/demo` }],
+  'POST /api/v1/admin/sites': { id: 'riverside', name: 'Riverside Post', hosts: ['riverside.example'] },
+  'PATCH /api/v1/admin/sites/{site}': { name: 'The Eastbank Ledger (renamed)' },
+};
+
+/** An operation's anchor on the page, e.g. `get-api-v1-sites-site-popular`. */
+const anchorOf = (method: string, path: string) =>
+  `${method}-${path}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+const enumOf = (schema: Schema | undefined): string[] | undefined =>
+  Array.isArray(schema?.enum) ? schema.enum.map(String) : undefined;
+
+/** A parameter's example: its own, else ours for its name, else its default. */
+const exampleOf = (p: Parameter): string | undefined => {
+  const schema = p.schema as Schema | undefined;
+  const own = p.example ?? schema?.examples?.[0];
+  if (own !== undefined) return String(own);
+  if (p.name in EXAMPLE_VALUES && !enumOf(schema)) return EXAMPLE_VALUES[p.name];
+  return schema?.default === undefined ? undefined : String(schema.default);
+};
+
+/** What a parameter takes, in words: its choices, its bounds, its pattern. */
+const Takes: FC<{ schema: Schema | undefined }> = ({ schema }) => {
+  const choices = enumOf(schema);
+  if (choices)
+    return (
+      <>
+        one of{' '}
+        {choices.map((choice, i) => (
+          <>
+            {i > 0 ? ', ' : ''}
+            <code>{choice}</code>
+          </>
+        ))}
+      </>
+    );
+  if (!schema) return <>any value</>;
+  const bounds = [
+    schema.minimum !== undefined ? `from ${schema.minimum}` : '',
+    schema.maximum !== undefined && schema.maximum < Number.MAX_SAFE_INTEGER ? `to ${schema.maximum}` : '',
+    schema.maxLength !== undefined ? `up to ${schema.maxLength} characters` : '',
+  ].filter(Boolean);
+  const kind = schema.anyOf ? 'a string, repeatable' : String(schema.type ?? 'any value');
+  return (
+    <>
+      {kind}
+      {bounds.length > 0 ? `, ${bounds.join(' ')}` : ''}
+      {schema.pattern ? (
+        <>
+          , matching <code>{schema.pattern}</code>
+        </>
+      ) : null}
+    </>
+  );
+};
 
 const STYLE = `
   :root { color-scheme: light dark; --ink: #1c1c21; --paper: #fcfcfd; --muted: #5e5e69; --rule: #e2e2e8; --accent: #2457c5; --code: #f1f1f5; }
@@ -20,6 +104,9 @@ const STYLE = `
   .muted { color: var(--muted); } label { display: block; margin: .3rem 0; } input, textarea { width: 100%; box-sizing: border-box; padding: .3rem; border: 1px solid var(--rule); border-radius: 4px; background: var(--paper); color: var(--ink); }
   button { margin: .4rem 0; padding: .35rem .9rem; border: 1px solid var(--accent); border-radius: 4px; background: var(--accent); color: var(--paper); cursor: pointer; }
   details { margin: .4rem 0; }
+  nav.toc { columns: 2 18rem; font-size: .9rem; } nav.toc h2 { column-span: all; }
+  nav.toc ul { margin: 0 0 .6rem; padding-left: 1rem; break-inside: avoid; } nav.toc li { list-style: none; }
+  select { font: inherit; padding: .25rem; border: 1px solid var(--rule); border-radius: 4px; background: var(--paper); color: var(--ink); }
 `;
 
 const schemaText = (schema: unknown) => JSON.stringify(schema, null, 2);
@@ -29,43 +116,76 @@ const ParameterRows: FC<{ parameters: Parameter[] }> = ({ parameters }) => (
     <tr>
       <th>Parameter</th>
       <th>In</th>
-      <th>Schema</th>
+      <th>Takes</th>
+      <th>Default</th>
+      <th>Example</th>
     </tr>
-    {parameters.map((p) => (
-      <tr>
-        <td>
-          <code>{p.name}</code>
-          {p.required ? ' (required)' : ''}
-        </td>
-        <td>{p.in}</td>
-        <td>
-          <code>{JSON.stringify(p.schema ?? {})}</code>
-        </td>
-      </tr>
-    ))}
+    {parameters.map((p) => {
+      const schema = p.schema as Schema | undefined;
+      const example = exampleOf(p);
+      return (
+        <tr>
+          <td>
+            <code>{p.name}</code>
+            {p.required ? ' (required)' : ''}
+          </td>
+          <td>{p.in}</td>
+          <td>
+            <Takes schema={schema} />
+          </td>
+          <td>{schema?.default === undefined ? '' : <code>{String(schema.default)}</code>}</td>
+          <td>{example === undefined ? '' : <code>{example}</code>}</td>
+        </tr>
+      );
+    })}
   </table>
 );
+
+/** A "Try it" control: a choice among an enum's values (none chosen for an optional one), else a filled-in field. */
+const TryItControl: FC<{ parameter: Parameter }> = ({ parameter: p }) => {
+  const schema = p.schema as Schema | undefined;
+  const choices = enumOf(schema);
+  const where = p.in === 'query' ? 'query' : 'path';
+  if (choices) {
+    const chosen = schema?.default === undefined ? undefined : String(schema.default);
+    return (
+      <select name={p.name} data-in={where} required={p.in === 'path'}>
+        {p.in === 'query' && <option value="">(not given)</option>}
+        {choices.map((choice) => (
+          <option value={choice} selected={choice === chosen}>
+            {choice}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  const value = exampleOf(p) ?? '';
+  return p.in === 'query' ? (
+    <textarea name={p.name} data-in="query" rows={1}>
+      {value}
+    </textarea>
+  ) : (
+    <input name={p.name} data-in="path" value={value} required />
+  );
+};
 
 const TryIt: FC<{ method: string; path: string; operation: Operation }> = ({ method, path, operation }) => {
   const parameters = (operation.parameters ?? []) as Parameter[];
   const secured = (operation.security ?? []).length > 0;
+  const body = EXAMPLE_BODIES[`${method.toUpperCase()} ${path}`];
   return (
     <form data-try data-method={method.toUpperCase()} data-path={path}>
       {parameters
         .filter((p) => p.in === 'path' || p.in === 'query')
         .map((p) => (
-          // biome-ignore lint/a11y/noLabelWithoutControl: the control is one of the two branches below
+          // biome-ignore lint/a11y/noLabelWithoutControl: TryItControl renders the control
           <label>
             {p.name}{' '}
             <span class="muted">
               ({p.in}
-              {p.in === 'query' ? '; one value per line to repeat' : ''})
+              {p.in === 'query' && !enumOf(p.schema as Schema | undefined) ? '; one value per line to repeat' : ''})
             </span>
-            {p.in === 'query' ? (
-              <textarea name={p.name} data-in="query" rows={1} />
-            ) : (
-              <input name={p.name} data-in="path" required />
-            )}
+            <TryItControl parameter={p} />
           </label>
         ))}
       {secured && (
@@ -75,7 +195,10 @@ const TryIt: FC<{ method: string; path: string; operation: Operation }> = ({ met
       )}
       {operation.requestBody && (
         <label>
-          Body (JSON) <textarea name="body" data-in="body" rows={4} />
+          Body (JSON){' '}
+          <textarea name="body" data-in="body" rows={4}>
+            {body === undefined ? '' : JSON.stringify(body, null, 2)}
+          </textarea>
         </label>
       )}
       <button type="submit">Try it</button>
@@ -86,7 +209,9 @@ const TryIt: FC<{ method: string; path: string; operation: Operation }> = ({ met
 
 /**
  * The API reference at /docs, rendered from the OpenAPI document itself (so it
- * can never disagree with it), with a "Try it" form per operation.
+ * can never disagree with it): a table of contents, the public endpoints first,
+ * each parameter's choices, and a "Try it" form per operation filled in with
+ * values that work on a freshly seeded `npm run dev`.
  */
 export const DocsPage: FC<{ spec: OpenAPIV3_1.Document; nonce: string; scriptPath: string }> = ({
   spec,
@@ -96,7 +221,10 @@ export const DocsPage: FC<{ spec: OpenAPIV3_1.Document; nonce: string; scriptPat
   const operations = Object.entries(spec.paths ?? {}).flatMap(([path, item]) =>
     METHODS.filter((m) => item?.[m]).map((method) => ({ path, method, operation: item![method]! })),
   );
-  const tags = [...new Set(operations.map((o) => o.operation.tags?.[0] ?? 'Other'))];
+  const tags = [...new Set(operations.map((o) => o.operation.tags?.[0] ?? 'Other'))].sort(
+    (a, b) => tagRank(a) - tagRank(b),
+  );
+  const operationsOf = (tag: string) => operations.filter((o) => (o.operation.tags?.[0] ?? 'Other') === tag);
   return (
     <html lang="en">
       <head>
@@ -111,45 +239,75 @@ export const DocsPage: FC<{ spec: OpenAPIV3_1.Document; nonce: string; scriptPat
           <h1>{spec.info.title}</h1>
           <p class="muted">
             Version {spec.info.version}. {spec.info.description} The machine-readable document is at{' '}
-            <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.
+            <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>. The forms are filled in for the seeded{' '}
+            <code>demo</code> site of <code>npm run dev</code>.
           </p>
+          <nav class="toc" aria-labelledby="toc-heading">
+            <h2 id="toc-heading">Contents</h2>
+            {tags.map((tag) => (
+              <ul>
+                <li>
+                  <a href={`#${tag.toLowerCase()}`}>
+                    <strong>{tag}</strong>
+                  </a>
+                  <ul>
+                    {operationsOf(tag).map(({ path, method, operation }) => (
+                      <li>
+                        <a href={`#${anchorOf(method, path)}`}>
+                          <span class="method">{method.toUpperCase()}</span> {path}
+                        </a>{' '}
+                        <span class="muted">{operation.summary}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </li>
+              </ul>
+            ))}
+            {spec.components?.schemas && (
+              <ul>
+                <li>
+                  <a href="#schemas">
+                    <strong>Schemas</strong>
+                  </a>
+                </li>
+              </ul>
+            )}
+          </nav>
           {tags.map((tag) => (
             <>
               <h2 id={tag.toLowerCase()}>{tag}</h2>
-              {operations
-                .filter((o) => (o.operation.tags?.[0] ?? 'Other') === tag)
-                .map(({ path, method, operation }) => (
-                  <section id={operation.operationId}>
-                    <h3>
-                      <span class="method">{method.toUpperCase()}</span> <code>{path}</code>
-                    </h3>
-                    <p>{operation.summary}</p>
-                    {operation.description && <p class="muted">{operation.description}</p>}
-                    {(operation.parameters ?? []).length > 0 && (
-                      <ParameterRows parameters={operation.parameters as Parameter[]} />
-                    )}
-                    {operation.requestBody && (
-                      <details>
-                        <summary>Request body</summary>
-                        <pre>{schemaText((operation.requestBody as OpenAPIV3_1.RequestBodyObject).content)}</pre>
-                      </details>
-                    )}
+              {operationsOf(tag).map(({ path, method, operation }) => (
+                <section id={anchorOf(method, path)}>
+                  <h3>
+                    <span class="method">{method.toUpperCase()}</span> <code>{path}</code>
+                  </h3>
+                  <p>{operation.summary}</p>
+                  {operation.description && <p class="muted">{operation.description}</p>}
+                  {(operation.parameters ?? []).length > 0 && (
+                    <ParameterRows parameters={operation.parameters as Parameter[]} />
+                  )}
+                  {operation.requestBody && (
                     <details>
-                      <summary>Responses: {Object.keys(operation.responses ?? {}).join(', ')}</summary>
-                      <table>
-                        {Object.entries(operation.responses ?? {}).map(([status, response]) => (
-                          <tr>
-                            <td>
-                              <code>{status}</code>
-                            </td>
-                            <td>{(response as OpenAPIV3_1.ResponseObject).description}</td>
-                          </tr>
-                        ))}
-                      </table>
+                      <summary>Request body</summary>
+                      <pre>{schemaText((operation.requestBody as OpenAPIV3_1.RequestBodyObject).content)}</pre>
                     </details>
-                    <TryIt method={method} path={path} operation={operation} />
-                  </section>
-                ))}
+                  )}
+                  <details>
+                    <summary>Responses: {Object.keys(operation.responses ?? {}).join(', ')}</summary>
+                    <table>
+                      {Object.entries(operation.responses ?? {}).map(([status, response]) => (
+                        <tr>
+                          <td>
+                            <code>{status}</code>
+                          </td>
+                          <td>{(response as OpenAPIV3_1.ResponseObject).description}</td>
+                        </tr>
+                      ))}
+                    </table>
+                  </details>
+                  <TryIt method={method} path={path} operation={operation} />
+                </section>
+              ))}
             </>
           ))}
           {spec.components?.schemas && (

@@ -14,7 +14,8 @@ const DOCUMENTATION = {
   info: {
     title: 'sharepulse API',
     version: '1',
-    description: 'Share buttons, view and share counts and "most popular" rankings for news sites (../shared/API.md).',
+    description:
+      'Share buttons, view and share counts and "most popular" rankings for news sites. The rules every endpoint follows (article keys, counting, rankings, errors) are in docs/API.md of the repository.',
   },
   servers: [{ url: '/' }],
   components: {

@@ -189,7 +189,8 @@ export default async function setup(project) {
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist]);
   const articles = JSON.parse(readFileSync(join(ROOT, 'src/demo/articles.json'), 'utf8'));
   const seed = join(persist, 'demo-seed.sql');
-  writeFileSync(seed, demoSeedSql(articles, api, Date.now()));
+  const paper = JSON.parse(readFileSync(join(ROOT, 'src/demo/paper.json'), 'utf8'));
+  writeFileSync(seed, demoSeedSql(articles, paper.origin, Date.now()));
   wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', persist, '--file', seed]);
 
   const output = [];

@@ -482,7 +482,7 @@ describe('the demo page', () => {
     await shareBarReady(page);
     const bar = page.locator('[data-sharepulse="share"]');
     await until(page, `${shadowOf('share')}.querySelector('.n').textContent !== ''`);
-    const seeded = await readCounts(`${API}/demo`);
+    const seeded = await readCounts('http://localhost:8787/demo');
     expect(seeded.shares.by_network.x).toBeGreaterThan(0);
     expect(
       await bar.getByRole('link', { name: `Share on X: ${seeded.shares.by_network.x} shares`, exact: true }).count(),

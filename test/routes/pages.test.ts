@@ -2,7 +2,7 @@ import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { demoSeedSql } from '../../scripts/demo-seed.mjs';
 import { readArticleCounts } from '../../src/db/counts';
-import { DEMO_ARTICLES } from '../../src/demo/articles';
+import { DEMO_ARTICLES, DEMO_ORIGIN } from '../../src/demo/articles';
 import { expectError } from '../support/helpers';
 
 describe('pages', () => {
@@ -25,7 +25,42 @@ describe('pages', () => {
       'href="http://localhost:8787/api/v1/share/facebook?site=demo&amp;url=http%3A%2F%2Flocalhost%3A8787%2Fdemo&amp;title=',
     );
     expect(html).toContain('<script src="http://localhost:8787/widget.js" async=""></script>');
-    expect(html).toContain('data-sharepulse="popular"');
+    expect(html).toContain('<meta property="og:image" content="http://localhost:8787/demo/pictures/front.svg"/>');
+  });
+
+  it('should give the paper’s own address as the article’s URL on any host and port, so that its seeded counts show', async () => {
+    const html = await (await SELF.fetch('http://127.0.0.1:8899/demo/derby')).text();
+    expect(DEMO_ORIGIN).toBe('http://localhost:8787');
+    expect(html).toContain('<link rel="canonical" href="http://localhost:8787/demo/derby"');
+    expect(html).toContain('<meta property="og:url" content="http://localhost:8787/demo/derby"');
+    // The share links and the widget are this Worker's, wherever it runs; the shared URL is the article's.
+    expect(html).toContain(
+      'href="http://127.0.0.1:8899/api/v1/share/x?site=demo&amp;url=http%3A%2F%2Flocalhost%3A8787%2Fdemo%2Fderby&amp;title=',
+    );
+    expect(html).toContain('<script src="http://127.0.0.1:8899/widget.js" async=""></script>');
+  });
+
+  it('should serve a picture for every demo article, cached for a week, and 404 others', async () => {
+    for (const article of DEMO_ARTICLES) {
+      const response = await SELF.fetch(`http://localhost:8787/demo/pictures/${article.slug || 'front'}.svg`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('Content-Type')).toBe('image/svg+xml');
+      expect(response.headers.get('Cache-Control')).toBe('public, max-age=604800');
+      const svg = await response.text();
+      expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      expect(svg.length).toBeLessThan(1024);
+    }
+    expect((await SELF.fetch('http://localhost:8787/demo/pictures/nothing.svg')).status).toBe(404);
+  });
+
+  it('should answer /favicon.ico with a small icon', async () => {
+    const response = await SELF.fetch('http://localhost:8787/favicon.ico');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Type')).toBe('image/x-icon');
+    const icon = new Uint8Array(await response.arrayBuffer());
+    // An ICO header (reserved 0, type 1, one image) around a PNG.
+    expect([...icon.slice(0, 6)]).toEqual([0, 0, 1, 0, 1, 0]);
+    expect([...icon.slice(22, 26)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
   });
 
   it('should serve every demo article and 404 others', async () => {
@@ -36,6 +71,35 @@ describe('pages', () => {
     expect((await SELF.fetch('http://localhost:8787/demo/no-such-story')).status).toBe(404);
   });
 
+  it('should serve /docs with a table of contents, public endpoints first, choices and working examples', async () => {
+    const html = await (await SELF.fetch('http://localhost:8787/docs')).text();
+    const toc = html.slice(html.indexOf('<nav class="toc"'), html.indexOf('</nav>'));
+    // Every operation listed in the contents, linking to its section.
+    const anchors = [...toc.matchAll(/<a href="#([a-z0-9-]+)">/g)].map((m) => m[1]!);
+    expect(anchors).toContain('get-api-v1-sites-site-popular');
+    for (const anchor of anchors) expect(html).toContain(`id="${anchor}"`);
+    // What pages call without a token comes before what needs one.
+    const order = ['recording', 'reading', 'embedding', 'admin', 'dashboard'].map((tag) =>
+      html.indexOf(`<h2 id="${tag}">`),
+    );
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // An enum is a choice, its default chosen; other fields hold values that work on the seeded demo.
+    const popular = html.slice(html.indexOf('id="get-api-v1-sites-site-popular"'));
+    expect(popular).toContain(
+      'one of <code>1h</code>, <code>24h</code>, <code>7d</code>, <code>30d</code>, <code>all</code>',
+    );
+    expect(popular).toMatch(
+      /<select name="window" data-in="query"><option value="">\(not given\)<\/option><option value="1h">1h<\/option><option value="24h" selected="">24h<\/option>/,
+    );
+    expect(popular).toContain('<input name="site" data-in="path" value="demo" required=""/>');
+    const events = html.slice(html.indexOf('id="post-api-v1-events"'));
+    expect(events).toContain('&quot;url&quot;: &quot;http://localhost:8787/demo&quot;');
+    // It points only at documents a clone has.
+    expect(html).not.toContain('shared/API.md');
+    expect(html).toContain('docs/API.md');
+  });
+
   it('should answer unknown API paths with the JSON error shape', async () => {
     await expectError(await SELF.fetch('https://api.test/api/v1/nothing-here'), 404, 'not_found');
     await expectError(await SELF.fetch('https://api.test/api/v2/events', { method: 'POST' }), 404, 'not_found');
@@ -44,7 +108,7 @@ describe('pages', () => {
 
 describe('demo seed', () => {
   it('should seed the demo site with totals equal to its hourly counts, once', async () => {
-    const sql: string = demoSeedSql(DEMO_ARTICLES, 'http://localhost:8787', Date.now());
+    const sql: string = demoSeedSql(DEMO_ARTICLES, DEMO_ORIGIN, Date.now());
     await env.DB.batch(
       sql
         .split(';\n')
@@ -65,6 +129,12 @@ describe('demo seed', () => {
     for (const article of DEMO_ARTICLES) {
       const url = `https://localhost:8787${article.slug ? `/demo/${article.slug}` : '/demo'}`;
       const counts = await readArticleCounts(env.DB, 'demo', url);
+      // Each with its picture, which the Worker serves.
+      const { image } = (await env.DB.prepare("SELECT image FROM articles WHERE site_id = 'demo' AND url = ?")
+        .bind(url)
+        .first()) as { image: string };
+      expect(image).toBe(`http://localhost:8787/demo/pictures/${article.slug || 'front'}.svg`);
+      expect((await SELF.fetch(image)).status).toBe(200);
       const hours = await env.DB.prepare(
         "SELECT sum(views) AS views, sum(shares) AS shares FROM article_hours WHERE site_id = 'demo' AND url = ?",
       )
