@@ -3,12 +3,17 @@
 // GET /dashboard/api/live (src/dashboard/overview-data.ts's readLiveHour).
 // Types only, so that the Worker and client/dashboard/ read one definition.
 
-/** A chart's point: one UTC hour (a bucket) or one UTC day. */
+/** A chart's point: one UTC hour (a bucket) or one local day of the site's zone (the UTC hours that start in it). */
 export type Step = 'hour' | 'day';
 
-/** Columns as uPlot takes them: each point's start in Unix seconds, then its views and shares. */
+/**
+ * Columns as uPlot takes them: each point's start in Unix seconds, then its
+ * views and shares. Charts end now, so the last point is the current hour or
+ * day, still filling. `zone` is the site's IANA time zone, to label times in.
+ */
 export interface Series {
   step: Step;
+  zone: string;
   times: number[];
   views: number[];
   shares: number[];

@@ -1,3 +1,5 @@
+import { zonedParts } from '../../common/time-zone';
+
 const numbers = new Intl.NumberFormat('en');
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 
@@ -9,8 +11,9 @@ export const formatCompact = (n: number) => compact.format(n);
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** A UTC time as `YYYY-MM-DD HH:MM` (or only the date): the server's buckets are UTC hours and days. */
-export function formatUtc(date: Date, withTime: boolean) {
-  const day = `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
-  return withTime ? `${day} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}` : day;
+/** A time on the site's clock as `YYYY-MM-DD HH:MM` (or only the date). */
+export function formatZoned(date: Date, zone: string, withTime: boolean) {
+  const { year, month, day, hour, minute } = zonedParts(date.getTime(), zone);
+  const date10 = `${year}-${pad(month)}-${pad(day)}`;
+  return withTime ? `${date10} ${pad(hour)}:${pad(minute)}` : date10;
 }

@@ -1,5 +1,5 @@
 import type { LiveHour, LiveItem } from '../../common/dashboard-json';
-import { formatNumber } from './format';
+import { formatNumber, formatZoned } from './format';
 
 /** Seconds between refreshes: counts reach D1 within the shards' flush interval (10 s). */
 const REFRESH_MS = 30_000;
@@ -10,8 +10,8 @@ const put = (panel: HTMLElement, name: string, text: string) => {
   if (el) el.textContent = text;
 };
 
-/** The hour's top articles, as the server renders them; titles go in as text, never as HTML. */
-function renderItems(panel: HTMLElement, items: LiveItem[]) {
+/** The hour's top articles, as the server renders them, each linked to its article page; titles go in as text, never as HTML. */
+function renderItems(panel: HTMLElement, items: LiveItem[], articles: string) {
   const list = panel.querySelector('[data-live="items"]');
   const empty = panel.querySelector('[data-live="empty"]');
   if (!list || !(empty instanceof HTMLElement)) return;
@@ -19,9 +19,7 @@ function renderItems(panel: HTMLElement, items: LiveItem[]) {
     ...items.map((item) => {
       const li = document.createElement('li');
       const link = document.createElement('a');
-      link.href = item.url;
-      link.rel = 'noopener';
-      link.target = '_blank';
+      link.href = `${articles}?${new URLSearchParams({ url: item.url })}`;
       link.textContent = item.title ?? item.url;
       const count = document.createElement('span');
       count.className = 'num';
@@ -42,6 +40,11 @@ export function enableLivePanel() {
   const panel = document.querySelector('[data-live-endpoint]');
   if (!(panel instanceof HTMLElement)) return;
   const endpoint = panel.dataset.liveEndpoint ?? '';
+  const articles = panel.dataset.liveArticles ?? '';
+  const zone = panel.dataset.liveZone ?? 'UTC';
+  // The site's clock, as the server renders it: HH:MM (and :SS for the status line).
+  const clock = (iso: string, seconds: boolean) =>
+    `${formatZoned(new Date(iso), zone, true).slice(11)}${seconds ? `:${iso.slice(17, 19)}` : ''} ${zone}`;
 
   const refresh = async () => {
     try {
@@ -52,13 +55,13 @@ export function enableLivePanel() {
       }
       if (!response.ok) throw new Error(String(response.status));
       const live = (await response.json()) as LiveHour;
-      put(panel, 'hour', `${live.hour_start.slice(11, 16)} UTC`);
+      put(panel, 'hour', clock(live.hour_start, false));
       put(panel, 'views', formatNumber(live.current.views));
       put(panel, 'shares', formatNumber(live.current.shares));
       put(panel, 'previous-views', formatNumber(live.previous.views));
       put(panel, 'previous-shares', formatNumber(live.previous.shares));
-      renderItems(panel, live.items);
-      put(panel, 'status', `Updated ${new Date(live.generated_at).toISOString().slice(11, 19)} UTC`);
+      renderItems(panel, live.items, articles);
+      put(panel, 'status', `Updated ${clock(live.generated_at, true)}`);
     } catch {
       put(panel, 'status', 'Could not refresh; trying again shortly.');
     }

@@ -9,6 +9,7 @@ import { validate } from '../http/validation';
 import { describe, errors, html } from '../openapi/describe';
 import { RANK_BY, WINDOWS } from '../ranking/windows';
 import { siteId } from '../sites/site-schema';
+import { dashboardArticleRoutes } from './article';
 import { dashboardAssetRoutes } from './assets';
 import { dashboardLoginRoutes } from './login';
 import { readLiveHour, readOverview } from './overview-data';
@@ -101,4 +102,5 @@ export const dashboardApp = new Hono<AppEnv>()
   .route('/', dashboardLoginRoutes)
   .use('/*', requireSession())
   .route('/', overviewRoutes)
-  .route('/', dashboardSiteRoutes);
+  .route('/', dashboardSiteRoutes)
+  .route('/', dashboardArticleRoutes);

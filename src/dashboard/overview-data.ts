@@ -9,6 +9,7 @@ import {
   readSiteSeries,
   readSiteTotals,
   type SeriesSpan,
+  spanBuckets,
 } from '../db/series';
 import { readSetAside, type SetAsideEntry } from '../db/set-aside';
 import type { LedgerDay } from '../ledger/ledger-days';
@@ -16,7 +17,7 @@ import { readPopular } from '../popular/read-popular';
 import type { PopularList } from '../ranking/rank';
 import type { RankBy, RankWindow } from '../ranking/windows';
 import type { Site } from '../sites/site-schema';
-import { bucketOf, dayOfBucket, HOUR_MS, type Span } from '../time';
+import { bucketOf, dayOfBucket, HOUR_MS, type Span, zoneOffsetMinutes } from '../time';
 
 /** The top table's ranking, as the popular endpoint takes it. */
 export interface RankChoice {
@@ -37,6 +38,8 @@ export interface Overview {
   setAside: SetAsideEntry[];
   /** The ledger of each UTC day the period touches, oldest first. */
   ledger: LedgerDay[];
+  /** The minute of the site's clock at which UTC hours start now: 0 unless its zone is a half or quarter hour off. */
+  hourMinute: number;
 }
 
 /** Rows of the top articles table. */
@@ -46,9 +49,15 @@ const LIVE_LIMIT = 5;
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
-/** The UTC days a period's points fall in: the ledger is kept per day. */
-export const ledgerDaysOf = ({ step, from, to }: SeriesSpan): Span =>
-  step === 'day' ? { from, to } : { from: dayOfBucket(from), to: dayOfBucket(to) };
+/** The UTC days a period's hours fall in: the ledger is kept per UTC day. */
+export const ledgerDaysOf = (span: SeriesSpan): Span => {
+  const [first, last] = spanBuckets(span);
+  return { from: dayOfBucket(first), to: dayOfBucket(last) };
+};
+
+/** The minute of the site's clock at which a UTC hour starts at `nowMs` (30 in Asia/Kolkata, 45 in Asia/Kathmandu). */
+export const hourMinuteOf = (nowMs: number, site: Site): number =>
+  ((zoneOffsetMinutes(nowMs, site.settings.time_zone) % 60) + 60) % 60;
 
 /** The overview's reads, side by side: per-site rows for the period, `readPopular` for the table. */
 export async function readOverview(
@@ -58,7 +67,7 @@ export async function readOverview(
   rank: RankChoice,
   nowMs: number,
 ): Promise<Overview> {
-  const span = periodSpan(period, bucketOf(nowMs));
+  const span = periodSpan(period, bucketOf(nowMs), site.settings.time_zone);
   const [series, previous, networks, top, setAside, ledger] = await Promise.all([
     readSiteSeries(db, site.id, span),
     readSiteTotals(db, site.id, previousSpan(span)),
@@ -68,14 +77,14 @@ export async function readOverview(
     readLedger(db, site.id, ledgerDaysOf(span)),
   ]);
   const totals = { views: sum(series.views), shares: sum(series.shares) };
-  return { period, series, totals, previous, networks, top, setAside, ledger };
+  return { period, series, totals, previous, networks, top, setAside, ledger, hourMinute: hourMinuteOf(nowMs, site) };
 }
 
 /** The "last hour" panel's numbers: the current UTC hour beside the one before, and its top articles. */
 export async function readLiveHour(db: D1Database, site: Site, nowMs: number): Promise<LiveHour> {
   const bucket = bucketOf(nowMs);
   const [hours, popular] = await Promise.all([
-    readSiteSeries(db, site.id, { step: 'hour', from: bucket - 1, to: bucket }),
+    readSiteSeries(db, site.id, { step: 'hour', from: bucket - 1, to: bucket, zone: site.settings.time_zone }),
     readPopular(db, site, { window: '1h', by: 'views', limit: LIVE_LIMIT, section: null, exclude: [] }, nowMs),
   ]);
   return {

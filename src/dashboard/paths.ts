@@ -12,3 +12,10 @@ export const DASHBOARD_API_PATH = `${DASHBOARD_PATH}/api`;
 
 /** A site's page of the dashboard; its forms post there and below. */
 export const sitePath = (site: string): string => `${SITES_PATH}/${site}`;
+
+/** Where a site's article pages live: one article per `?url=`. */
+export const articlesPath = (site: string): string => `${sitePath(site)}/articles`;
+
+/** One article's page: every title in the dashboard links there. */
+export const articlePath = (site: string, url: string, period?: string): string =>
+  `${articlesPath(site)}?${new URLSearchParams(period ? { url, period } : { url })}`;

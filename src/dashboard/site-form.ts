@@ -16,6 +16,7 @@ export interface SiteForm {
   max_visitors_per_ip: string;
   hourly_retention_days: string;
   daily_retention_days: string;
+  time_zone: string;
 }
 
 /** What a page says above its content: refusals of the last post, or what it did. */
@@ -45,6 +46,7 @@ const fromSettings = (id: string, name: string, hosts: string[], settings: SiteS
   max_visitors_per_ip: String(settings.max_visitors_per_ip),
   hourly_retention_days: String(settings.hourly_retention_days),
   daily_retention_days: String(settings.daily_retention_days),
+  time_zone: settings.time_zone,
 });
 
 /** An empty form for a new site, its settings at their defaults. */
@@ -76,14 +78,15 @@ export function readSiteForm(posted: PostedForm): SiteForm {
     max_visitors_per_ip: text(posted, 'max_visitors_per_ip'),
     hourly_retention_days: text(posted, 'hourly_retention_days'),
     daily_retention_days: text(posted, 'daily_retention_days'),
+    time_zone: text(posted, 'time_zone'),
   };
 }
 
 /**
  * The JSON body the admin API would receive for this form, to check with the
  * API's own schemas (createSiteBody, updateSiteBody). An empty number field
- * is left out, so it keeps its default or current value; anything else that
- * is not a number stays as typed and is refused by the schema.
+ * or time zone is left out, so it keeps its default or current value;
+ * anything else that is not a number stays as typed and is refused by the schema.
  */
 export function siteBody(form: SiteForm): {
   id: string;
@@ -96,6 +99,8 @@ export function siteBody(form: SiteForm): {
     const value = form[field].trim();
     if (value !== '') settings[field] = Number.isFinite(Number(value)) ? Number(value) : value;
   }
+  const zone = form.time_zone.trim();
+  if (zone !== '') settings.time_zone = zone;
   return { id: form.id, name: form.name, hosts: form.hosts.split(/[\s,]+/).filter(Boolean), settings };
 }
 

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { NETWORKS } from '../../common/networks';
 
 export const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
-export const siteId = z.string().regex(SITE_ID_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{0,31}$');
+export const siteId = z
+  .string()
+  .regex(
+    SITE_ID_PATTERN,
+    'must be 1 to 32 lower-case letters, digits and dashes, starting with a letter or digit (^[a-z0-9][a-z0-9-]{0,31}$)',
+  );
 
 // A DNS name or an IPv4 address, lower-cased, without scheme or port.
 const HOST_PATTERN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -32,6 +37,17 @@ export const DEFAULT_SETTINGS = {
   max_visitors_per_ip: 20,
   hourly_retention_days: 31,
   daily_retention_days: 400,
+  time_zone: 'UTC',
+};
+
+/** Whether the runtime knows `name` as an IANA time zone (Intl.DateTimeFormat throws a RangeError otherwise). */
+const isTimeZone = (name: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 };
 
 const settingsShape = {
@@ -56,6 +72,14 @@ const settingsShape = {
   // must outlive it (src/ranking/rollup-plan.ts).
   hourly_retention_days: z.number().int().min(31).max(400),
   daily_retention_days: z.number().int().min(31).max(3660),
+  // The newsroom's zone, for the dashboard's hours and days only: counts stay
+  // kept per UTC hour, so a local day is the UTC hours that start in it.
+  time_zone: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .refine(isTimeZone, 'must be an IANA time zone name such as Europe/Paris or UTC'),
 };
 
 /** A site's settings as stored: every field present. */

@@ -6,7 +6,7 @@ import { applyFlush } from '../../src/db/counts';
 import { periodSpan, previousSpan, readNetworkShares, readSiteSeries, readSiteTotals } from '../../src/db/series';
 import { setAsideQueries } from '../../src/db/set-aside';
 import { getSite } from '../../src/db/sites';
-import { bucketOf, DAY_MS, dayOfBucket } from '../../src/time';
+import { bucketOf, DAY_MS, dayOfBucket, firstBucketOfLocalDay, localDayOfBucket } from '../../src/time';
 import { createSite, expectError, flushAllShards, postEvents } from '../support/helpers';
 
 const ORIGIN = 'https://dash.test';
@@ -72,12 +72,22 @@ const jsonBlock = (html: string, id: string): unknown =>
 describe('periods', () => {
   it('should chart a day or a week by the hour and a month or a quarter by the UTC day, ending now', () => {
     const bucket = 100 * 24 + 10; // 10:00 on day 100
-    expect(periodSpan('24h', bucket)).toEqual({ step: 'hour', from: bucket - 23, to: bucket });
-    expect(periodSpan('7d', bucket)).toEqual({ step: 'hour', from: bucket - 167, to: bucket });
-    expect(periodSpan('30d', bucket)).toEqual({ step: 'day', from: 71, to: 100 });
-    expect(periodSpan('90d', bucket)).toEqual({ step: 'day', from: 11, to: 100 });
-    expect(previousSpan({ step: 'day', from: 71, to: 100 })).toEqual({ step: 'day', from: 41, to: 70 });
-    expect(previousSpan({ step: 'hour', from: 10, to: 10 })).toEqual({ step: 'hour', from: 9, to: 9 });
+    expect(periodSpan('24h', bucket, 'UTC')).toEqual({ step: 'hour', from: bucket - 23, to: bucket, zone: 'UTC' });
+    expect(periodSpan('7d', bucket, 'UTC')).toEqual({ step: 'hour', from: bucket - 167, to: bucket, zone: 'UTC' });
+    expect(periodSpan('30d', bucket, 'UTC')).toEqual({ step: 'day', from: 71, to: 100, zone: 'UTC' });
+    expect(periodSpan('90d', bucket, 'UTC')).toEqual({ step: 'day', from: 11, to: 100, zone: 'UTC' });
+    expect(previousSpan({ step: 'day', from: 71, to: 100, zone: 'UTC' })).toEqual({
+      step: 'day',
+      from: 41,
+      to: 70,
+      zone: 'UTC',
+    });
+    expect(previousSpan({ step: 'hour', from: 10, to: 10, zone: 'UTC' })).toEqual({
+      step: 'hour',
+      from: 9,
+      to: 9,
+      zone: 'UTC',
+    });
   });
 });
 
@@ -92,14 +102,21 @@ describe('site series from site_hours', () => {
       [996, 100, 100],
     ]);
     await seedSiteHours(other, [[999, 50, 50]]);
-    expect(await readSiteSeries(env.DB, id, { step: 'hour', from: 997, to: 1000 })).toEqual({
+    expect(await readSiteSeries(env.DB, id, { step: 'hour', from: 997, to: 1000, zone: 'UTC' })).toEqual({
       step: 'hour',
+      zone: 'UTC',
       times: [997, 998, 999, 1000].map((b) => b * 3600),
       views: [0, 5, 0, 7],
       shares: [0, 1, 0, 2],
     });
-    expect(await readSiteTotals(env.DB, id, { step: 'hour', from: 997, to: 1000 })).toEqual({ views: 12, shares: 3 });
-    expect(await readSiteTotals(env.DB, id, { step: 'hour', from: 2000, to: 2001 })).toEqual({ views: 0, shares: 0 });
+    expect(await readSiteTotals(env.DB, id, { step: 'hour', from: 997, to: 1000, zone: 'UTC' })).toEqual({
+      views: 12,
+      shares: 3,
+    });
+    expect(await readSiteTotals(env.DB, id, { step: 'hour', from: 2000, to: 2001, zone: 'UTC' })).toEqual({
+      views: 0,
+      shares: 0,
+    });
   });
 
   it('should sum a UTC day from its 24 hours, the day boundary exact', async () => {
@@ -111,13 +128,17 @@ describe('site series from site_hours', () => {
       [1007, 3, 1],
       [1008, 4, 2],
     ]);
-    expect(await readSiteSeries(env.DB, id, { step: 'day', from: 40, to: 42 })).toEqual({
+    expect(await readSiteSeries(env.DB, id, { step: 'day', from: 40, to: 42, zone: 'UTC' })).toEqual({
       step: 'day',
+      zone: 'UTC',
       times: [40, 41, 42].map((d) => d * 86_400),
       views: [1, 5, 4],
       shares: [0, 2, 2],
     });
-    expect(await readSiteTotals(env.DB, id, { step: 'day', from: 41, to: 41 })).toEqual({ views: 5, shares: 2 });
+    expect(await readSiteTotals(env.DB, id, { step: 'day', from: 41, to: 41, zone: 'UTC' })).toEqual({
+      views: 5,
+      shares: 2,
+    });
   });
 
   it('should give shares per network over the span, most shared first, then by name', async () => {
@@ -130,7 +151,7 @@ describe('site series from site_hours', () => {
       [12, 'reddit', 9],
       [11, 'copy', 0],
     ]);
-    expect(await readNetworkShares(env.DB, id, { step: 'hour', from: 10, to: 11 })).toEqual([
+    expect(await readNetworkShares(env.DB, id, { step: 'hour', from: 10, to: 11, zone: 'UTC' })).toEqual([
       { network: 'bluesky', shares: 3 },
       { network: 'email', shares: 3 },
       { network: 'x', shares: 3 },
@@ -215,7 +236,9 @@ describe('overview page', () => {
       ['7d', 'trending'],
     ]) {
       const html = await (await dashboard(`/dashboard?site=${id}&window=${window}&by=${by}`)).text();
-      const shown = [...html.matchAll(/<td class="title"><a href="([^"]+)"/g)].map((m) => m[1]);
+      const shown = [
+        ...html.matchAll(/<td class="title"><a href="\/dashboard\/sites\/[^/]+\/articles\?url=([^"]+)"/g),
+      ].map((m) => decodeURIComponent(m[1]!));
       const api = await (
         await SELF.fetch(`https://api.test/api/v1/sites/${id}/popular?window=${window}&by=${by}&limit=20`)
       ).json<{ items: { url: string }[] }>();
@@ -226,6 +249,40 @@ describe('overview page', () => {
     // Alpha leads over 7 days, Charlie over the last 24 hours.
     const html = await (await dashboard(`/dashboard?site=${id}&window=24h&by=views`)).text();
     expect(html.indexOf('Charlie')).toBeLessThan(html.indexOf('Alpha'));
+  });
+
+  it('should show a site in Europe/Paris by its local days, the last one starting at local midnight', async () => {
+    const { id } = await createSite(undefined, { settings: { time_zone: 'Europe/Paris' } });
+    const now = bucketOf(Date.now());
+    const todayStart = firstBucketOfLocalDay(localDayOfBucket(now, 'Europe/Paris'), 'Europe/Paris');
+    // The last hour of yesterday and the first of today in Paris: one UTC day holds both.
+    await seedSiteHours(id, [
+      [todayStart - 1, 2, 0],
+      [todayStart, 1, 0],
+    ]);
+    const html = await (await dashboard(`/dashboard?site=${id}&period=30d`)).text();
+    const series = jsonBlock(html, 'series') as { step: string; zone: string; times: number[]; views: number[] };
+    expect(series.step).toBe('day');
+    expect(series.zone).toBe('Europe/Paris');
+    expect(series.times).toHaveLength(30);
+    expect(series.times.at(-1)).toBe(todayStart * 3600);
+    const parisClock = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', timeStyle: 'short' });
+    for (const time of series.times) expect(parisClock.format(time * 1000)).toBe('00:00');
+    expect(series.views.slice(-2)).toEqual([2, 1]);
+    expect(html).toContain('Views per day <small>Europe/Paris · last 30 days');
+    expect(html).toMatch(/since <span data-live="hour">\d\d:00 Europe\/Paris<\/span>/);
+    expect(html).not.toContain('a day here runs from');
+  });
+
+  it('should say how a zone a half hour off UTC cuts its days', async () => {
+    const { id } = await createSite(undefined, { settings: { time_zone: 'Asia/Kolkata' } });
+    const daily = await (await dashboard(`/dashboard?site=${id}&period=30d`)).text();
+    expect(daily).toContain(
+      'Counts are kept per UTC hour, so a day here runs from 00:30 to 00:30: each hour counts in the day it starts in.',
+    );
+    expect(daily).toMatch(/since <span data-live="hour">\d\d:30 Asia\/Kolkata<\/span>/);
+    const hourly = await (await dashboard(`/dashboard?site=${id}&period=24h`)).text();
+    expect(hourly).not.toContain('a day here runs from');
   });
 
   it('should escape article titles and keep the JSON block unbreakable', async () => {

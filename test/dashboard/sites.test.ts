@@ -115,6 +115,15 @@ describe('creating a site from the dashboard', () => {
     expect(await getSite(env.DB, id)).toBeNull();
   });
 
+  it('should say the rule of an id it refuses, and create nothing', async () => {
+    const response = await submit('/dashboard/sites', createFields('Riverside_Post', 'riverside.example'));
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain(
+      '<li>id: must be 1 to 32 lower-case letters, digits and dashes, starting with a letter or digit',
+    );
+    expect(await getSite(env.DB, 'Riverside_Post')).toBeNull();
+  });
+
   it('should refuse a taken id or host with 409 and say which', async () => {
     const taken = await createSite();
     const sameId = await submit('/dashboard/sites', createFields(taken.id, `${uniqueSiteId()}.example`));
@@ -219,6 +228,27 @@ describe('editing a site from the dashboard', () => {
     expect(await getSite(env.DB, site.id)).toEqual(site);
   });
 
+  it("should save the site's time zone, and refuse a name that is not an IANA zone, changing nothing", async () => {
+    const created = await createSite();
+    const site = (await getSite(env.DB, created.id))!;
+    expect(site.settings.time_zone).toBe('UTC');
+    const saved = await submit(`/dashboard/sites/${site.id}`, editFields(site, { time_zone: 'Europe/Paris' }));
+    expect(saved.status).toBe(303);
+    const paris = (await getSite(env.DB, site.id))!;
+    expect(paris.settings.time_zone).toBe('Europe/Paris');
+    expect(await cached(site.id)).toEqual(paris);
+    expect(await (await page(`/dashboard/sites/${site.id}`)).text()).toContain(
+      '<input id="time_zone" name="time_zone" value="Europe/Paris"',
+    );
+
+    const refused = await submit(`/dashboard/sites/${site.id}`, editFields(paris, { time_zone: 'Mars/Olympus' }));
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain(
+      '<li>settings.time_zone: must be an IANA time zone name such as Europe/Paris or UTC</li>',
+    );
+    expect(await getSite(env.DB, site.id)).toEqual(paris);
+  });
+
   it('should refuse hosts of another site with 409', async () => {
     const other = await createSite();
     const created = await createSite();
@@ -233,15 +263,25 @@ describe('editing a site from the dashboard', () => {
 });
 
 describe('a site page', () => {
-  it('should show the embed snippet the widget reads, with a copy button, and the export links', async () => {
-    const { id } = await createSite();
+  it("should show README's embed snippet: plain links of the site's networks, counts on, the script async", async () => {
+    const { id } = await createSite(undefined, { settings: { networks: ['x', 'email', 'copy'] } });
     const html = await (await page(`/dashboard/sites/${id}`)).text();
+    const link = (network: string, label: string) =>
+      `    &lt;li&gt;&lt;a href=&quot;${ORIGIN}/api/v1/share/${network}?site=${id}&amp;url=ARTICLE_URL&amp;title=TITLE&quot; rel=&quot;nofollow noopener&quot; target=&quot;_blank&quot;&gt;${label}&lt;/a&gt;&lt;/li&gt;`;
     const snippet = [
-      `&lt;script src=&quot;${ORIGIN}/widget.js&quot; defer&gt;&lt;/script&gt;`,
-      `&lt;div data-sharepulse=&quot;share&quot; data-site=&quot;${id}&quot;&gt;&lt;/div&gt;`,
-      `&lt;div data-sharepulse=&quot;popular&quot; data-site=&quot;${id}&quot;&gt;&lt;/div&gt;`,
+      `&lt;div data-sharepulse=&quot;share&quot; data-site=&quot;${id}&quot; data-counts=&quot;true&quot;&gt;`,
+      '  &lt;ul&gt;',
+      link('x', 'X'),
+      link('email', 'Email'),
+      '  &lt;/ul&gt;',
+      '&lt;/div&gt;',
+      `&lt;div data-sharepulse=&quot;popular&quot; data-site=&quot;${id}&quot; data-window=&quot;24h&quot; data-limit=&quot;5&quot;&gt;Most-read stories&lt;/div&gt;`,
+      `&lt;script src=&quot;${ORIGIN}/widget.js&quot; async&gt;&lt;/script&gt;`,
     ].join('\n');
-    expect(html).toContain(`<pre class="snippet" id="snippet"><code>${snippet}</code></pre>`);
+    expect(html).toContain(`<pre class="snippet" id="snippet" tabindex="0"><code>${snippet}</code></pre>`);
+    expect(html).toContain(
+      '<pre class="snippet" id="snippet-css" tabindex="0"><code>[data-sharepulse=&quot;share&quot;] &gt; ul {',
+    );
     expect(html).toContain(
       '<button type="button" class="secondary" data-copy="#snippet" hidden="">Copy embed code</button>',
     );
@@ -255,6 +295,8 @@ describe('a site page', () => {
     const html = await (await page('/dashboard/sites')).text();
     expect(html).toContain(`<a href="/dashboard/sites/${a.id}">Site ${a.id}</a>`);
     expect(html).toContain(`<a href="/dashboard/sites/${b.id}">Site ${b.id}</a>`);
+    // The whole row is its title's link (client/dashboard/dashboard.css stretches it).
+    expect(html).toContain(`<tr class="linked"><td class="title"><a href="/dashboard/sites/${a.id}">`);
   });
 
   it('should say when a site does not exist', async () => {

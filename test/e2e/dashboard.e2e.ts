@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { LINK_NETWORKS } from '../support/networks';
 import {
   API,
   AXE_PATH,
@@ -123,6 +124,14 @@ describe('dashboard overview', () => {
     expect(await page.getByRole('heading', { name: /Shares by network/ }).count()).toBe(1);
     expect(await page.locator('.bars li', { hasText: 'Bluesky' }).count()).toBe(1);
     expect(await page.locator('[data-live="views"]').textContent()).toMatch(/^[1-9][\d,]*$/);
+    // Without a cursor the legend shows the current hour, so far, rather than "–"; its own dashed series has no row.
+    const legend = page.locator('[data-chart="views"] .u-legend');
+    expect(await legend.locator('.u-series').count()).toBe(3);
+    expect(await legend.locator('.u-series:not(.current)').allTextContents()).toEqual([
+      expect.stringMatching(/^UTC\d{4}-\d\d-\d\d \d\d:00 so far$/),
+      expect.stringMatching(/^Views[1-9][\d,]* so far$/),
+    ]);
+    expect(await legend.locator('.u-series.current').isVisible()).toBe(false);
 
     await page.getByRole('navigation', { name: 'Period' }).getByRole('link', { name: '30d' }).click();
     await page.waitForURL(/period=30d/);
@@ -133,6 +142,32 @@ describe('dashboard overview', () => {
 
     expect(errors).toEqual([]); // a CSP violation or a script error would be here
     expect(intercepted).toEqual([]); // uPlot and everything else came from the Worker
+    await context.close();
+  });
+
+  it("should lead from a title to the article's page, with its charts, rank and networks", async () => {
+    const url = `${HOST}/article/${uniqueSlug('page')}`;
+    await postEvents([
+      { site: 'demo', type: 'view', url, title: 'Article page e2e story' },
+      { site: 'demo', type: 'share', network: 'bluesky', url },
+    ]);
+    await sleep(FLUSH_WAIT_MS);
+
+    const { context, errors } = await watchedContext(browser, { viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(`${API}/dashboard/login?next=${encodeURIComponent('/dashboard?site=demo&window=1h')}`);
+    await signIn(page);
+    await page.waitForURL(`${API}/dashboard?site=demo&window=1h`);
+    await page.locator('td.title').getByRole('link', { name: 'Article page e2e story', exact: true }).click();
+    await page.waitForURL(/\/dashboard\/sites\/demo\/articles\?url=/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Article page e2e story');
+    await until(page, `document.querySelectorAll('.chart canvas').length === 2`);
+    expect(await lineHeight(page, 'views')).toBeGreaterThan(0.6);
+    expect(await page.locator('tr[data-window="1h"] td.num').first().textContent()).toMatch(/^[1-9]\d*$/);
+    expect(await page.getByRole('rowheader', { name: 'Bluesky' }).count()).toBe(1);
+    // Nothing wider than the phone's screen.
+    expect(await evaluate<boolean>(page, 'document.documentElement.scrollWidth <= innerWidth')).toBe(true);
+    expect(errors).toEqual([]);
     await context.close();
   });
 });
@@ -165,6 +200,13 @@ describe('dashboard accessibility', () => {
       await audit('overview');
       await page.goto(`${API}/dashboard/sites/demo`);
       await audit('site');
+      const demoArticle = await evaluate<string>(
+        page,
+        `fetch('/api/v1/sites/demo/popular?window=all').then((r) => r.json()).then((list) => list.items[0].url)`,
+      );
+      await page.goto(`${API}/dashboard/sites/demo/articles?${new URLSearchParams({ url: demoArticle })}`);
+      await until(page, `document.querySelectorAll('.chart canvas').length === 2`);
+      await audit('article');
       expect(found).toEqual([]);
       await context.close();
     });
@@ -188,13 +230,20 @@ describe('dashboard sites', () => {
 
     await page.getByRole('button', { name: 'Copy embed code' }).click();
     await until(page, `document.querySelector('[data-copy]').textContent === 'Copied'`);
-    expect(await evaluate<string>(page, 'navigator.clipboard.readText()')).toBe(
-      [
-        `<script src="${API}/widget.js" defer></script>`,
-        `<div data-sharepulse="share" data-site="${id}"></div>`,
-        `<div data-sharepulse="popular" data-site="${id}"></div>`,
-      ].join('\n'),
+    // README's snippet: a plain link per network for readers without JavaScript, counts on, the script async.
+    const copied = await evaluate<string>(page, 'navigator.clipboard.readText()');
+    const lines = copied.split('\n');
+    expect(lines[0]).toBe(`<div data-sharepulse="share" data-site="${id}" data-counts="true">`);
+    expect(
+      lines.filter((line) => line.startsWith('    <li><a href=')).map((line) => /share\/([a-z]+)\?/.exec(line)?.[1]),
+    ).toEqual(LINK_NETWORKS);
+    expect(lines).toContain(
+      `    <li><a href="${API}/api/v1/share/x?site=${id}&url=ARTICLE_URL&title=TITLE" rel="nofollow noopener" target="_blank">X</a></li>`,
     );
+    expect(lines.at(-2)).toBe(
+      `<div data-sharepulse="popular" data-site="${id}" data-window="24h" data-limit="5">Most-read stories</div>`,
+    );
+    expect(lines.at(-1)).toBe(`<script src="${API}/widget.js" async></script>`);
     expect(errors).toEqual([]);
     await context.close();
   });

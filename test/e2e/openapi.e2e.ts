@@ -95,7 +95,7 @@ const SITE = `oa-${run}`;
 const SITE_HOST = `${SITE}.example`;
 const DOOMED_BY_ADMIN = `oa-${run}-admin-delete`;
 const DOOMED_BY_DASHBOARD = `oa-${run}-form-delete`;
-const DEMO_ARTICLE = `${API.replace(/^http:/, 'https:')}/demo`;
+const DEMO_ARTICLE = 'https://localhost:8787/demo';
 const UNKNOWN = `oa-${run}-none`;
 
 const ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -443,6 +443,19 @@ const CASES: Case[] = [
 
   { operation: 'GET /demo/{slug}', status: 200, why: 'the front page', request: () => get('/demo') },
   { operation: 'GET /demo/{slug}', status: 404, why: 'no such story', request: () => get('/demo/no-such-story') },
+  {
+    operation: 'GET /demo/pictures/{file}',
+    status: 200,
+    why: 'a picture',
+    request: () => get('/demo/pictures/front.svg'),
+  },
+  {
+    operation: 'GET /demo/pictures/{file}',
+    status: 404,
+    why: 'no such picture',
+    request: () => get('/demo/pictures/nothing.svg'),
+  },
+  { operation: 'GET /favicon.ico', status: 200, why: 'the icon', request: () => get('/favicon.ico') },
 
   {
     operation: 'GET /api/v1/share/{network}',
@@ -669,6 +682,36 @@ const CASES: Case[] = [
     why: 'an unknown site',
     request: () => signedIn(`/dashboard/sites/${UNKNOWN}`),
   },
+  {
+    operation: 'GET /dashboard/sites/{site}/articles',
+    status: 200,
+    why: "the demo's most viewed article",
+    request: async () => {
+      const popular = (await (await get('/api/v1/sites/demo/popular?window=all')).json()) as {
+        items: { url: string }[];
+      };
+      return signedIn(`/dashboard/sites/demo/articles?url=${encodeURIComponent(popular.items[0]!.url)}`);
+    },
+  },
+  {
+    operation: 'GET /dashboard/sites/{site}/articles',
+    status: 303,
+    why: 'signed out',
+    request: () => get(`/dashboard/sites/demo/articles?url=${encodeURIComponent(DEMO_ARTICLE)}`),
+  },
+  {
+    operation: 'GET /dashboard/sites/{site}/articles',
+    status: 400,
+    why: 'not a URL',
+    request: () => signedIn('/dashboard/sites/demo/articles?url=nonsense'),
+  },
+  {
+    operation: 'GET /dashboard/sites/{site}/articles',
+    status: 404,
+    why: 'an article without counts',
+    request: () => signedIn(`/dashboard/sites/demo/articles?url=${encodeURIComponent(`${DEMO_ARTICLE}/none-${run}`)}`),
+  },
+
   {
     operation: 'POST /dashboard/sites/{site}',
     status: 303,

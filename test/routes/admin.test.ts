@@ -103,6 +103,7 @@ describe('admin sites', () => {
         max_visitors_per_ip: 20,
         hourly_retention_days: 31,
         daily_retention_days: 400,
+        time_zone: 'UTC',
       },
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
@@ -129,6 +130,7 @@ describe('admin sites', () => {
       max_visitors_per_ip: 20,
       hourly_retention_days: 31,
       daily_retention_days: 400,
+      time_zone: 'UTC',
     });
   });
 
@@ -263,7 +265,15 @@ describe('admin sites', () => {
       400,
       'invalid_request',
     );
-    expect(await (await admin(`/sites/${id}`)).json()).toMatchObject({ hosts: [host], settings: { share_weight: 5 } });
+    await expectError(
+      await admin(`/sites/${id}`, { method: 'PATCH', body: { settings: { time_zone: 'Mars/Olympus' } } }),
+      400,
+      'invalid_request',
+    );
+    expect(await (await admin(`/sites/${id}`)).json()).toMatchObject({
+      hosts: [host],
+      settings: { share_weight: 5, time_zone: 'UTC' },
+    });
   });
 
   it('should refuse malformed JSON with 400', async () => {

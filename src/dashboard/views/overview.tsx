@@ -11,7 +11,8 @@ import type { Site } from '../../sites/site-schema';
 import { HOUR_MS } from '../../time';
 import type { DashboardAssets } from '../assets';
 import type { Overview, RankChoice } from '../overview-data';
-import { DASHBOARD_API_PATH, DASHBOARD_PATH, SITES_PATH } from '../paths';
+import { articlePath, articlesPath, DASHBOARD_API_PATH, DASHBOARD_PATH, SITES_PATH } from '../paths';
+import { ChartCard, clockTime } from './chart-card';
 import { DashboardLayout, ExportLinks, JsonBlock, Notice } from './layout';
 
 /** The overview's address: one site, one period, one ranking choice. */
@@ -119,28 +120,6 @@ const Toolbar: FC<{ sites: Site[]; site: Site; state: OverviewState }> = ({ site
   </div>
 );
 
-const ChartCard: FC<{ metric: 'views' | 'shares'; total: number; overview: Overview }> = ({
-  metric,
-  total,
-  overview,
-}) => {
-  const label = metric === 'views' ? 'Views' : 'Shares';
-  const per = overview.series.step === 'hour' ? 'hour' : 'day';
-  return (
-    <section class="card" aria-labelledby={`chart-${metric}`}>
-      <h2 id={`chart-${metric}`}>
-        {label} per {per} <small>UTC · last {PERIOD_LABELS[overview.period]}</small>
-      </h2>
-      <div
-        class="chart"
-        data-chart={metric}
-        role="img"
-        aria-label={`${label} per ${per} over the last ${PERIOD_LABELS[overview.period]}: ${fmt(total)} in all`}
-      />
-    </section>
-  );
-};
-
 const TopArticles: FC<{ overview: Overview; state: OverviewState }> = ({ overview, state }) => {
   const { top } = overview;
   const trending = top.by === 'trending';
@@ -202,12 +181,12 @@ const TopArticles: FC<{ overview: Overview; state: OverviewState }> = ({ overvie
                 <tr>
                   <td class="rank num">{item.rank}</td>
                   <td class="title">
-                    <a href={item.url} target="_blank" rel="noopener">
-                      {item.title ?? item.url}
-                    </a>
+                    <a href={articlePath(state.site, item.url)}>{item.title ?? item.url}</a>
                     <small>
                       {item.section ? `${item.section} · ` : ''}
-                      {new URL(item.url).pathname}
+                      <a href={item.url} target="_blank" rel="noopener">
+                        {new URL(item.url).pathname}
+                      </a>
                     </small>
                   </td>
                   <td class="num">{fmt(item.views)}</td>
@@ -442,6 +421,8 @@ const LivePanel: FC<{ site: Site; live: LiveHour }> = ({ site, live }) => (
     class="card live"
     aria-labelledby="live-heading"
     data-live-endpoint={`${DASHBOARD_API_PATH}/live?${new URLSearchParams({ site: site.id })}`}
+    data-live-articles={articlesPath(site.id)}
+    data-live-zone={site.settings.time_zone}
   >
     <h2 id="live-heading">
       <span>
@@ -449,7 +430,8 @@ const LivePanel: FC<{ site: Site; live: LiveHour }> = ({ site, live }) => (
         Last hour
       </span>
       <small>
-        since <span data-live="hour">{`${live.hour_start.slice(11, 16)} UTC`}</span>
+        since{' '}
+        <span data-live="hour">{`${clockTime(Date.parse(live.hour_start), site.settings.time_zone)} ${site.settings.time_zone}`}</span>
       </small>
     </h2>
     <div class="now">
@@ -473,9 +455,7 @@ const LivePanel: FC<{ site: Site; live: LiveHour }> = ({ site, live }) => (
     <ol data-live="items">
       {live.items.map((item) => (
         <li>
-          <a href={item.url} target="_blank" rel="noopener">
-            {item.title ?? item.url}
-          </a>
+          <a href={articlePath(site.id, item.url)}>{item.title ?? item.url}</a>
           <span class="num">{fmt(item.views)}</span>
         </li>
       ))}
@@ -484,7 +464,7 @@ const LivePanel: FC<{ site: Site; live: LiveHour }> = ({ site, live }) => (
       No views yet this hour.
     </p>
     <p class="status" data-live="status" aria-live="polite">
-      {`Updated ${live.generated_at.slice(11, 19)} UTC`}
+      {`Updated ${clockTime(Date.parse(live.generated_at), site.settings.time_zone, true)} ${site.settings.time_zone}`}
     </p>
   </section>
 );
@@ -519,8 +499,20 @@ export const OverviewPage: FC<{
       <Kpi label="Shares per 100 views" value={shareRate(overview.totals)} period={state.period} />
     </div>
     <div class="charts">
-      <ChartCard metric="views" total={overview.totals.views} overview={overview} />
-      <ChartCard metric="shares" total={overview.totals.shares} overview={overview} />
+      <ChartCard
+        metric="views"
+        total={overview.totals.views}
+        series={overview.series}
+        periodLabel={PERIOD_LABELS[overview.period]}
+        hourMinute={overview.hourMinute}
+      />
+      <ChartCard
+        metric="shares"
+        total={overview.totals.shares}
+        series={overview.series}
+        periodLabel={PERIOD_LABELS[overview.period]}
+        hourMinute={overview.hourMinute}
+      />
     </div>
     <JsonBlock id="series" value={overview.series} />
     <div class="split">

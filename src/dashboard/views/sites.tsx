@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import { NETWORK_LABELS, NETWORKS } from '../../../common/networks';
+import { isLinkNetwork, NETWORK_LABELS, NETWORKS } from '../../../common/networks';
 import type { Site } from '../../sites/site-schema';
 import type { DashboardAssets } from '../assets';
 import { DASHBOARD_PATH, SITES_PATH, sitePath } from '../paths';
@@ -45,6 +45,9 @@ const NumberField: FC<{
   </div>
 );
 
+/** The zones the runtime knows, to pick from; any IANA name it accepts will do. */
+const TIME_ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone')];
+
 /**
  * The fields of a site, for creating (with an id) or editing one. Values are
  * checked on the server with the admin API's own schemas; the browser's
@@ -62,10 +65,14 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
             value={form.id}
             required
             pattern="[a-z0-9][a-z0-9\-]{0,31}"
+            title="1 to 32 lower-case letters, digits and dashes, starting with a letter or digit"
             maxlength={32}
             autocomplete="off"
           />
-          <p class="hint">Lower-case letters, digits and dashes; used in the embed code. Cannot be changed.</p>
+          <p class="hint">
+            1 to 32 lower-case letters (a–z), digits and dashes, starting with a letter or digit, such as
+            riverside-post. Used in the embed code; cannot be changed.
+          </p>
         </div>
       ) : null}
       <div class="field">
@@ -94,26 +101,48 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
         ))}
       </div>
     </fieldset>
+    <div class="field">
+      <label for="time_zone">Time zone</label>
+      <input
+        id="time_zone"
+        name="time_zone"
+        value={form.time_zone}
+        list="time-zones"
+        spellcheck={false}
+        autocomplete="off"
+        maxlength={64}
+      />
+      <datalist id="time-zones">
+        {TIME_ZONES.map((zone) => (
+          <option value={zone} />
+        ))}
+      </datalist>
+      <p class="hint">
+        The newsroom's time zone, such as Europe/Paris: the dashboard's hours and days are on its clock. Counts are kept
+        per UTC hour, so in a zone a half or quarter hour off UTC (Asia/Kolkata, Asia/Kathmandu) each hour counts in the
+        day it starts in.
+      </p>
+    </div>
     <fieldset>
       <legend>Ranking and privacy</legend>
       <div class="fields">
         <NumberField
           name="share_weight"
-          label="Share weight"
+          label="How much a share counts in the score"
           value={form.share_weight}
           min={0}
           max={1000}
           step="any"
-          hint="score = views + weight × shares"
+          hint="Default 5: a share scores like 5 views (score = views + this × shares)."
         />
         <NumberField
           name="half_life_hours"
-          label="Trending half-life (hours)"
+          label="Hours until trending counts half as much"
           value={form.half_life_hours}
           min={0.01}
           max={8760}
           step="any"
-          hint="How fast trending forgets."
+          hint="Default 12: a view or share 12 hours old weighs half as much in Trending as one just now."
         />
       </div>
       <div class="field">
@@ -124,20 +153,20 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
       </div>
     </fieldset>
     <fieldset>
-      <legend>Flood guard</legend>
+      <legend>Protection against inflated counts</legend>
       <div class="fields">
         <NumberField
           name="max_events_per_second"
-          label="Counted events per second per shard"
+          label="Most views and shares counted per second for one article"
           value={form.max_events_per_second}
           min={1}
           max={1000000}
           step="1"
-          hint="Default 5,000: caps how fast one article can be counted, far above a real spike."
+          hint="Default 5,000, far above a real front-page spike: beyond it, the extra views and shares are not counted, so no script can inflate a story."
         />
         <NumberField
           name="max_visitors_per_ip"
-          label="Counted visitors per IP address"
+          label="Readers counted from one internet address"
           value={form.max_visitors_per_ip}
           min={1}
           max={100000}
@@ -151,7 +180,7 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
       <div class="fields">
         <NumberField
           name="hourly_retention_days"
-          label="Hourly counts (days)"
+          label="Keep hour-by-hour counts for (days)"
           value={form.hourly_retention_days}
           min={31}
           max={400}
@@ -160,7 +189,7 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
         />
         <NumberField
           name="daily_retention_days"
-          label="Daily counts (days)"
+          label="Keep day-by-day counts for (days)"
           value={form.daily_retention_days}
           min={31}
           max={3660}
@@ -200,7 +229,7 @@ export const SitesPage: FC<{ assets: DashboardAssets; sites: Site[]; form: SiteF
             </thead>
             <tbody>
               {sites.map((site) => (
-                <tr>
+                <tr class="linked">
                   <td class="title">
                     <a href={sitePath(site.id)}>{site.name}</a>
                     <small>{site.id}</small>
@@ -227,13 +256,54 @@ export const SitesPage: FC<{ assets: DashboardAssets; sites: Site[]; form: SiteF
   </DashboardLayout>
 );
 
-/** What a publisher pastes into their pages: the script once, then the elements where they want them. */
-export const embedSnippet = (origin: string, siteId: string): string =>
+/**
+ * What a publisher pastes into the article template, as README's "Embedding
+ * on a publisher's site" gives it: the share bar's plain links (for readers
+ * without JavaScript, and the bar's size before the script runs) for the
+ * site's link networks, counts on, the popular box, and the script, `async`.
+ * The template fills in ARTICLE_URL and TITLE, URL-encoded.
+ */
+export const embedSnippet = (origin: string, site: Site): string =>
   [
-    `<script src="${origin}/widget.js" defer></script>`,
-    `<div data-sharepulse="share" data-site="${siteId}"></div>`,
-    `<div data-sharepulse="popular" data-site="${siteId}"></div>`,
+    `<div data-sharepulse="share" data-site="${site.id}" data-counts="true">`,
+    '  <ul>',
+    ...site.settings.networks
+      .filter(isLinkNetwork)
+      .map(
+        (network) =>
+          `    <li><a href="${origin}/api/v1/share/${network}?site=${site.id}&url=ARTICLE_URL&title=TITLE" rel="nofollow noopener" target="_blank">${NETWORK_LABELS[network]}</a></li>`,
+      ),
+    '  </ul>',
+    '</div>',
+    `<div data-sharepulse="popular" data-site="${site.id}" data-window="24h" data-limit="5">Most-read stories</div>`,
+    `<script src="${origin}/widget.js" async></script>`,
   ].join('\n');
+
+/** The plain links' shape for the page's stylesheet, as README gives it: the bar keeps its size when the script upgrades it. */
+export const EMBED_CSS = `[data-sharepulse="share"] > ul {
+  display: flex;
+  flex-wrap: wrap;
+  gap: 0.4em;
+  margin: 0;
+  padding: 0.1em;
+  list-style: none;
+  font-size: 0.875rem;
+  line-height: 1.4;
+}
+[data-sharepulse="share"] > ul a {
+  display: inline-flex;
+  align-items: center;
+  justify-content: center;
+  box-sizing: border-box;
+  height: 2.6em;
+  min-width: 5.5em;
+  padding: 0 0.7em;
+  border: 1px solid;
+  border-radius: 999px;
+}
+[data-sharepulse="popular"] {
+  min-height: calc(5 * 4.375rem); /* data-limit × 4.375rem */
+}`;
 
 /** One site: its embed code, exports, settings form and deletion. */
 export const SitePage: FC<{
@@ -262,14 +332,24 @@ export const SitePage: FC<{
     <section class="card" aria-labelledby="embed-heading">
       <h2 id="embed-heading">Embed code</h2>
       <p class="hint">
-        Paste into the article template: share buttons where the first element is, the most popular list where the
-        second is.
+        Paste into the article template: the share bar where the first element is, the most popular list where the
+        second is, the script once. Replace ARTICLE_URL and TITLE with the article's address and title, URL-encoded. The
+        links work before the script loads and without JavaScript.
       </p>
-      <pre class="snippet" id="snippet">
-        <code>{embedSnippet(origin, site.id)}</code>
+      <pre class="snippet" id="snippet" tabindex={0}>
+        <code>{embedSnippet(origin, site)}</code>
       </pre>
       <button type="button" class="secondary" data-copy="#snippet" hidden>
         Copy embed code
+      </button>
+      <p class="hint">
+        And in the page's stylesheet, so that nothing on the page moves when the script upgrades the bar:
+      </p>
+      <pre class="snippet" id="snippet-css" tabindex={0}>
+        <code>{EMBED_CSS}</code>
+      </pre>
+      <button type="button" class="secondary" data-copy="#snippet-css" hidden>
+        Copy CSS
       </button>
     </section>
     <section class="card" aria-labelledby="settings-heading">

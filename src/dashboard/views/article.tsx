@@ -1,0 +1,178 @@
+import type { FC } from 'hono/jsx';
+import { NETWORK_LABELS, type Network } from '../../../common/networks';
+import { MAX_LIMIT } from '../../ranking/popular-request';
+import type { RankWindow } from '../../ranking/windows';
+import type { Site } from '../../sites/site-schema';
+import { HOUR_MS } from '../../time';
+import { ARTICLE_PERIODS, type ArticlePeriod, type ArticleView } from '../article-data';
+import type { DashboardAssets } from '../assets';
+import { articlePath, DASHBOARD_PATH } from '../paths';
+import { ChartCard } from './chart-card';
+import { DashboardLayout, JsonBlock, Notice } from './layout';
+
+const PERIOD_LABELS: Record<ArticlePeriod, string> = { '24h': '24 hours', '7d': '7 days', '30d': '30 days' };
+const WINDOW_LABELS: Record<RankWindow, string> = {
+  '1h': 'This hour',
+  '24h': 'Last 24 hours',
+  '7d': 'Last 7 days',
+  '30d': 'Last 30 days',
+  all: 'All time',
+};
+
+const numbers = new Intl.NumberFormat('en');
+const fmt = (n: number) => numbers.format(n);
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+/** A date and time on the site's clock, e.g. "2 Dec 2026, 14:00". */
+const localTime = (ms: number, zone: string) =>
+  new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    hourCycle: 'h23',
+  }).format(ms);
+
+/** One article: its counts over a period on the site's clock, its rank in each window, its shares by network. */
+export const ArticlePage: FC<{ assets: DashboardAssets; site: Site; view: ArticleView }> = ({ assets, site, view }) => {
+  const { article, series, period } = view;
+  const zone = site.settings.time_zone;
+  const overview = `${DASHBOARD_PATH}?${new URLSearchParams({ site: site.id })}`;
+  return (
+    <DashboardLayout title={article.title ?? article.url} assets={assets} section="overview">
+      <div class="toolbar">
+        <div>
+          <div class="muted">
+            <a href={overview}>{site.name}</a> · article
+          </div>
+          <h1>{article.title ?? article.url}</h1>
+          <div class="muted">
+            <a href={article.url} target="_blank" rel="noopener">
+              {article.url}
+            </a>
+          </div>
+        </div>
+        <nav class="seg" aria-label="Period">
+          {ARTICLE_PERIODS.map((p) => (
+            <a href={articlePath(site.id, article.url, p)} aria-current={p === period ? 'true' : undefined}>
+              {p}
+            </a>
+          ))}
+        </nav>
+      </div>
+      <section class="card" aria-labelledby="about-heading">
+        <h2 id="about-heading">About this article</h2>
+        <dl class="facts">
+          <dt>Counted since</dt>
+          <dd>
+            {localTime(article.firstBucket * HOUR_MS, zone)} ({zone})
+          </dd>
+          {article.published ? (
+            <>
+              <dt>Published</dt>
+              <dd>{article.published}</dd>
+            </>
+          ) : null}
+          {article.section ? (
+            <>
+              <dt>Section</dt>
+              <dd>{article.section}</dd>
+            </>
+          ) : null}
+          <dt>All-time views</dt>
+          <dd>{fmt(article.views)}</dd>
+          <dt>All-time shares</dt>
+          <dd>{fmt(article.shares)}</dd>
+        </dl>
+      </section>
+      <div class="charts">
+        <ChartCard
+          metric="views"
+          total={sum(series.views)}
+          series={series}
+          periodLabel={PERIOD_LABELS[period]}
+          hourMinute={view.hourMinute}
+        />
+        <ChartCard
+          metric="shares"
+          total={sum(series.shares)}
+          series={series}
+          periodLabel={PERIOD_LABELS[period]}
+          hourMinute={view.hourMinute}
+        />
+      </div>
+      <JsonBlock id="series" value={series} />
+      <div class="split">
+        <section class="card" aria-labelledby="ranks-heading">
+          <h2 id="ranks-heading">
+            Rank by views <small>as the popular box ranks it</small>
+          </h2>
+          <div class="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Window</th>
+                  <th scope="col" class="num">
+                    Rank
+                  </th>
+                  <th scope="col" class="num">
+                    Views
+                  </th>
+                  <th scope="col" class="num">
+                    Shares
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.ranks.map(({ window, place }) => (
+                  <tr data-window={window}>
+                    <th scope="row">{WINDOW_LABELS[window]}</th>
+                    {place ? (
+                      <>
+                        <td class="num">{place.rank}</td>
+                        <td class="num">{fmt(place.views)}</td>
+                        <td class="num">{fmt(place.shares)}</td>
+                      </>
+                    ) : (
+                      <td colspan={3} class="muted">
+                        not in the top {MAX_LIMIT}
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+        <section class="card" aria-labelledby="article-networks-heading">
+          <h2 id="article-networks-heading">
+            Shares by network <small>all time</small>
+          </h2>
+          {view.networks.length === 0 ? (
+            <p class="empty">No shares yet.</p>
+          ) : (
+            <table>
+              <tbody>
+                {view.networks.map((n) => (
+                  <tr>
+                    <th scope="row">{NETWORK_LABELS[n.network as Network] ?? n.network}</th>
+                    <td class="num">{fmt(n.shares)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </div>
+    </DashboardLayout>
+  );
+};
+
+/** No counts for this address (normalised as beacons are) on the site. */
+export const UnknownArticlePage: FC<{ assets: DashboardAssets; site: Site; url: string }> = ({ assets, site, url }) => (
+  <DashboardLayout title="Unknown article" assets={assets} section="overview">
+    <Notice kind="error">
+      Site <code>{site.id}</code> has no counts for <code>{url}</code>. Follow a title from the{' '}
+      <a href={`${DASHBOARD_PATH}?${new URLSearchParams({ site: site.id })}`}>overview</a>.
+    </Notice>
+  </DashboardLayout>
+);

@@ -1,0 +1,104 @@
+import { env, SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { newSession, SESSION_COOKIE } from '../../src/dashboard/session';
+import { bucketOf } from '../../src/time';
+import { createSite, expectError } from '../support/helpers';
+import { seedArticles } from '../support/seed';
+
+const ORIGIN = 'https://dash.test';
+const dashboard = async (path: string) =>
+  SELF.fetch(`${ORIGIN}${path}`, {
+    redirect: 'manual',
+    headers: { Cookie: `${SESSION_COOKIE}=${await newSession(env.DB, env.ADMIN_TOKEN, Date.now())}` },
+  });
+const articlePage = (site: string, url: string, period?: string) =>
+  dashboard(`/dashboard/sites/${site}/articles?${new URLSearchParams(period ? { url, period } : { url })}`);
+
+/** The JSON block a page hands to its script. */
+const jsonBlock = (html: string, id: string): unknown =>
+  JSON.parse(new RegExp(`<script type="application/json" id="${id}">(.*?)</script>`, 's').exec(html)![1]!);
+
+/** The rank row of one window: its rank, views and shares, or that it is below the top 50. */
+const rankRow = (html: string, window: string) =>
+  new RegExp(`<tr data-window="${window}"><th scope="row">[^<]+</th>(.*?)</tr>`).exec(html)?.[1];
+
+async function seedShares(site: string, url: string, shares: [network: string, n: number][]) {
+  await env.DB.batch(
+    shares.map(([network, n]) =>
+      env.DB.prepare('INSERT INTO article_network_shares (site_id, url, network, shares) VALUES (?, ?, ?, ?)').bind(
+        site,
+        url,
+        network,
+        n,
+      ),
+    ),
+  );
+}
+
+describe('article page', () => {
+  it('should show one article over the period, its rank in each window, and its shares by network', async () => {
+    const site = await createSite();
+    const now = bucketOf(Date.now());
+    const [fresh, older] = await seedArticles(site, [
+      { path: 'fresh', title: 'Bridge closure extended', section: 'Local', hours: [[now, 10, 3]] },
+      { path: 'older', title: 'Old favourite', hours: [[now - 30, 50, 0]] },
+    ]);
+    await seedShares(site.id, fresh!, [
+      ['x', 1],
+      ['bluesky', 2],
+    ]);
+
+    // Any spelling a beacon could send finds the article: http, a tracking parameter.
+    const response = await articlePage(site.id, `${fresh!.replace('https:', 'http:')}?utm_source=x`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Cache-Control')).toBe('no-store');
+    const html = await response.text();
+    expect(html).toContain('<h1>Bridge closure extended</h1>');
+    expect(html).toContain('<dt>Section</dt><dd>Local</dd>');
+    const series = jsonBlock(html, 'series') as { step: string; times: number[]; views: number[]; shares: number[] };
+    expect(series.step).toBe('hour');
+    expect(series.times).toHaveLength(168);
+    expect(series.times.at(-1)).toBe(now * 3600);
+    expect(series.views.at(-1)).toBe(10);
+    expect(series.shares.reduce((a, b) => a + b)).toBe(3);
+
+    // First in the last hour and day; second over 7 days, behind the older story.
+    expect(rankRow(html, '1h')).toBe('<td class="num">1</td><td class="num">10</td><td class="num">3</td>');
+    expect(rankRow(html, '24h')).toBe('<td class="num">1</td><td class="num">10</td><td class="num">3</td>');
+    expect(rankRow(html, '7d')).toBe('<td class="num">2</td><td class="num">10</td><td class="num">3</td>');
+    expect(html).toMatch(
+      /<th scope="row">Bluesky<\/th><td class="num">2<\/td>.*<th scope="row">X<\/th><td class="num">1<\/td>/s,
+    );
+
+    const olderHtml = await (await articlePage(site.id, older!)).text();
+    expect(rankRow(olderHtml, '1h')).toBe('<td colspan="3" class="muted">not in the top 50</td>');
+    expect(rankRow(olderHtml, '7d')).toBe('<td class="num">1</td><td class="num">50</td><td class="num">0</td>');
+    expect(olderHtml).toContain('No shares yet.');
+  });
+
+  it('should chart 30 local days and be linked from every title of the overview', async () => {
+    const site = await createSite(undefined, { settings: { time_zone: 'Europe/Paris' } });
+    const now = bucketOf(Date.now());
+    const [url] = await seedArticles(site, [{ path: 'linked', hours: [[now, 4, 0]] }]);
+    const html = await (await articlePage(site.id, url!, '30d')).text();
+    const series = jsonBlock(html, 'series') as { step: string; zone: string; views: number[] };
+    expect(series).toMatchObject({ step: 'day', zone: 'Europe/Paris' });
+    expect(series.views).toHaveLength(30);
+    expect(series.views.at(-1)).toBe(4);
+
+    const overview = await (await dashboard(`/dashboard?site=${site.id}`)).text();
+    const link = `href="/dashboard/sites/${site.id}/articles?${new URLSearchParams({ url: url! })}"`;
+    // The top table and the live panel's list.
+    expect(overview.split(link)).toHaveLength(3);
+  });
+
+  it('should answer 404 for an article without counts or an unknown site, 400 for what is not a URL', async () => {
+    const site = await createSite();
+    const unknown = await articlePage(site.id, `https://${site.host}/never-counted`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain(`has no counts for <code>https://${site.host}/never-counted</code>`);
+    expect((await articlePage('no-such-site-here', `https://${site.host}/a`)).status).toBe(404);
+    await expectError(await articlePage(site.id, 'nonsense'), 400, 'invalid_request');
+    await expectError(await dashboard(`/dashboard/sites/${site.id}/articles`), 400, 'invalid_request');
+  });
+});
