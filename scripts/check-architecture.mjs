@@ -52,7 +52,9 @@ const breaches = [];
 for (const [file, imports] of graph) {
   for (const { spec, typeOnly, target } of imports) {
     const where = `${rel(file)} imports ${spec}`;
-    if (spec.startsWith('.') && target === null && !spec.endsWith('.css') && !spec.endsWith('.json')) {
+    // src/generated/ is built (npm run build:assets), so a fresh clone has none yet.
+    const built = spec.includes('/generated/');
+    if (spec.startsWith('.') && target === null && !built && !spec.endsWith('.css') && !spec.endsWith('.json')) {
       breaches.push(`${where}: not found`);
     }
     if (under(file, 'src/routes') && target && under(target, 'src/routes'))

@@ -25,13 +25,15 @@ function hourlyCounts(articleIndex, hoursAgo) {
  * @param {{ slug: string, title: string, section: string, published: string }[]} articles
  * @param {string} origin the paper's address its pages give as their canonical URL (src/demo/paper.json)
  * @param {number} nowMs
+ * @param {string} [pictureOrigin] where the Worker serving the pictures runs, when not at the paper's address
+ *   (a test's Worker on a port of its own, whose pages must load nothing from elsewhere)
  */
-export function demoSeedSql(articles, origin, nowMs) {
+export function demoSeedSql(articles, origin, nowMs, pictureOrigin = origin) {
   const currentBucket = Math.floor(nowMs / HOUR_MS);
   const base = new URL(origin);
   const articleUrl = (slug) => `https://${base.host}${slug ? `/demo/${slug}` : '/demo'}`;
-  // The Worker's /demo/pictures/{name}.svg (src/demo/pictures.ts), at the paper's address.
-  const pictureUrl = (slug) => `${base.origin}/demo/pictures/${slug || 'front'}.svg`;
+  // The Worker's /demo/pictures/{name}.svg (src/demo/pictures.ts).
+  const pictureUrl = (slug) => `${new URL(pictureOrigin).origin}/demo/pictures/${slug || 'front'}.svg`;
   const articleRows = [];
   const hourRows = [];
   const networkRows = [];

@@ -1,5 +1,6 @@
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
+import { CHROMIUM_ARGS, READER_UA } from '../../scripts/lib/local-worker.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,27 +21,6 @@ export const AXE_PATH = inject('axePath');
 
 /** How long after its last event a shard has surely flushed to D1 (FLUSH_SECONDS, with room). */
 export const FLUSH_WAIT_MS = inject('flushSeconds') * 1000 + 2_500;
-
-/**
- * A reader's User-Agent: the server rightly takes HeadlessChrome for a bot and
- * counts nothing it sends. Set for the whole browser, as a context's override
- * does not reach sendBeacon requests.
- */
-const READER_UA =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  `--user-agent=${READER_UA}`,
-  // Nothing but loopback names resolves: whatever a test misses, no request can leave the machine.
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
-];
 
 export const launchChromium = (): Promise<Browser> =>
   chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });

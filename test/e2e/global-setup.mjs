@@ -2,61 +2,15 @@
 // of 127.0.0.1 with a fresh, migrated and seeded store, and a publisher's page
 // server on another origin (http://localhost:<port>). Plain JavaScript, like
 // scripts/, because it runs in Node and the project's type-check has no Node types.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { demoSeedSql } from '../../scripts/demo-seed.mjs';
+import { freePort, ROOT, startLocalWorker } from '../../scripts/lib/local-worker.mjs';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WRANGLER = join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
-const START_TIMEOUT_MS = 90_000;
 export const FLUSH_SECONDS = 1;
 // Given to wrangler dev here, as a fresh clone (CI) has no .dev.vars: the dashboard's sign-in needs it.
 export const ADMIN_TOKEN = 'dev-admin-token';
-
-/** A port nothing listens on now. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-// No metrics, and no banner, which is what asks the npm registry for a newer wrangler: loopback only.
-const quietEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: 'true' };
-
-function wrangler(args) {
-  const result = spawnSync(process.execPath, [WRANGLER, ...args], {
-    cwd: ROOT,
-    env: quietEnv,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (result.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
-}
-
-async function waitForHealth(origin, child, output) {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output.join('')}`);
-    try {
-      const response = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`wrangler dev did not answer within ${START_TIMEOUT_MS} ms:\n${output.join('')}`);
-}
 
 const escapeHtml = (text) =>
   String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -183,62 +137,17 @@ function startHostServer(api, port) {
 
 export default async function setup(project) {
   const persist = mkdtempSync(join(tmpdir(), 'sharepulse-e2e-'));
-  const [apiPort, hostPort, inspectorPort] = [await freePort(), await freePort(), await freePort()];
-  const api = `http://127.0.0.1:${apiPort}`;
-
-  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist]);
-  const articles = JSON.parse(readFileSync(join(ROOT, 'src/demo/articles.json'), 'utf8'));
-  const seed = join(persist, 'demo-seed.sql');
-  const paper = JSON.parse(readFileSync(join(ROOT, 'src/demo/paper.json'), 'utf8'));
-  writeFileSync(seed, demoSeedSql(articles, paper.origin, Date.now()));
-  wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', persist, '--file', seed]);
-
-  const output = [];
-  const child = spawn(
-    process.execPath,
-    [
-      WRANGLER,
-      'dev',
-      '--local',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(apiPort),
-      '--inspector-port',
-      String(inspectorPort),
-      '--persist-to',
-      persist,
-      '--var',
-      `FLUSH_SECONDS:${FLUSH_SECONDS}`,
-      '--var',
-      `ADMIN_TOKEN:${ADMIN_TOKEN}`,
-      '--show-interactive-dev-session=false',
-      '--log-level',
-      'warn',
-    ],
-    { cwd: ROOT, env: quietEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout.on('data', (chunk) => output.push(String(chunk)));
-  child.stderr.on('data', (chunk) => output.push(String(chunk)));
-  const stop = () => {
-    if (child.exitCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
-  };
-
+  let worker;
   let hostServer;
   try {
-    await waitForHealth(api, child, output);
-    hostServer = await startHostServer(api, hostPort);
+    worker = await startLocalWorker(persist, { FLUSH_SECONDS, ADMIN_TOKEN });
+    hostServer = await startHostServer(worker.origin, await freePort());
   } catch (err) {
-    stop();
+    await worker?.stop();
     rmSync(persist, { recursive: true, force: true });
     throw err;
   }
+  const api = worker.origin;
 
   project.provide('apiOrigin', api);
   project.provide('hostOrigin', hostServer.host);
@@ -248,22 +157,7 @@ export default async function setup(project) {
 
   return async () => {
     await new Promise((resolve) => hostServer.server.close(resolve));
-    stop();
-    await new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-        resolve();
-      }, 10_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await worker.stop();
     rmSync(persist, { recursive: true, force: true });
   };
 }
