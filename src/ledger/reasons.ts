@@ -24,6 +24,8 @@ export type NotCountedReason = (typeof NOT_COUNTED_REASONS)[number];
  */
 export interface LedgerTally {
   site: string;
+  /** The site's created_at: tallies, like counts, belong to one incarnation of a site id. */
+  siteCreatedAt: string;
   day: number;
   reason: NotCountedReason;
   n: number;

@@ -16,8 +16,8 @@ interface WaitingTallies {
  *
  * @example
  * const book = new TallyBook(1_000, 5_000);
- * book.add('news', 20_412, 'bot', 3, nowMs);
- * book.take('news'); // [{ site: 'news', day: 20_412, reason: 'bot', n: 3 }]
+ * book.add('news', '2026-11-01T08:00:00.000Z', 20_412, 'bot', 3, nowMs);
+ * book.take('news'); // [{ site: 'news', siteCreatedAt: '2026-11-01T08:00:00.000Z', day: 20_412, reason: 'bot', n: 3 }]
  */
 export class TallyBook {
   /** In insertion order, so oldest first: a site taken out and added again goes last. */
@@ -32,17 +32,17 @@ export class TallyBook {
     return this.bySite.size;
   }
 
-  add(site: string, day: number, reason: NotCountedReason, n: number, nowMs: number): void {
+  add(site: string, siteCreatedAt: string, day: number, reason: NotCountedReason, n: number, nowMs: number): void {
     if (n <= 0) return;
     let waiting = this.bySite.get(site);
     if (!waiting) {
       waiting = { since: nowMs, tallies: new Map() };
       this.bySite.set(site, waiting);
     }
-    const key = `${day} ${reason}`;
+    const key = `${siteCreatedAt} ${day} ${reason}`;
     const tally = waiting.tallies.get(key);
     if (tally) tally.n += n;
-    else waiting.tallies.set(key, { site, day, reason, n });
+    else waiting.tallies.set(key, { site, siteCreatedAt, day, reason, n });
   }
 
   /** Takes the tallies of `site` out of the book, for a shard call to carry. */
@@ -67,6 +67,6 @@ export class TallyBook {
 
   /** Puts back tallies whose shard call failed, to go with a later one. */
   restore(tallies: readonly LedgerTally[], nowMs: number): void {
-    for (const { site, day, reason, n } of tallies) this.add(site, day, reason, n, nowMs);
+    for (const { site, siteCreatedAt, day, reason, n } of tallies) this.add(site, siteCreatedAt, day, reason, n, nowMs);
   }
 }

@@ -20,9 +20,16 @@ const book = new TallyBook(MAX_SITES, TALLY_WAIT_MS);
 
 export type WaitUntil = (promise: Promise<unknown>) => void;
 
-/** Counts `n` events of `site` received on UTC day `day` as not counted for `reason`. */
-export function tally(site: string, day: number, reason: NotCountedReason, n: number, nowMs: number): void {
-  book.add(site, day, reason, n, nowMs);
+/** Counts `n` events of `site` (created at `siteCreatedAt`) received on UTC day `day` as not counted for `reason`. */
+export function tally(
+  site: string,
+  siteCreatedAt: string,
+  day: number,
+  reason: NotCountedReason,
+  n: number,
+  nowMs: number,
+): void {
+  book.add(site, siteCreatedAt, day, reason, n, nowMs);
 }
 
 /**

@@ -71,7 +71,7 @@ export async function recordEvents(env: Env, events: IncomingEvent[], beacon: Be
       event,
     );
     if (reason === null) countable.push(event);
-    else tally(event.site, day, reason, 1, nowMs);
+    else tally(event.site, event.siteCreatedAt, day, reason, 1, nowMs);
   }
   if (countable.length === 0) {
     sendDueTallies(env, beacon.waitUntil, nowMs);
@@ -83,7 +83,7 @@ export async function recordEvents(env: Env, events: IncomingEvent[], beacon: Be
   for (const { site } of countable) eventsBySite.set(site, (eventsBySite.get(site) ?? 0) + 1);
   const retryAfter = floodGuard.check(beacon.ip, eventsBySite, nowMs);
   if (retryAfter !== null) {
-    for (const [site, n] of eventsBySite) tally(site, day, 'rate_limited', n, nowMs);
+    for (const [site, n] of eventsBySite) tally(site, sites.get(site)!.created_at, day, 'rate_limited', n, nowMs);
     sendDueTallies(env, beacon.waitUntil, nowMs);
     throw new RateLimited(retryAfter);
   }

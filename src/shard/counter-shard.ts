@@ -139,9 +139,8 @@ export class CounterShard extends DurableObject<Env> {
         }
         return n;
       });
-      // The Worker's tallies name a site, not which of its incarnations: '' is whichever has the id.
-      for (const { site, day, reason, n } of beacons.flatMap((b) => b.tallies ?? []))
-        ledger.add(site, '', day, reason, n);
+      for (const { site, siteCreatedAt, day, reason, n } of beacons.flatMap((b) => b.tallies ?? []))
+        ledger.add(site, siteCreatedAt, day, reason, n);
       for (const row of ledger.values()) bufferLedger(this.sql, row);
       return answers;
     });

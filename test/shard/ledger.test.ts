@@ -69,14 +69,14 @@ describe('the ledger of what reaches a shard', () => {
     expect(await stub.record(ceiling)).toEqual([1, 1, 0, 0]);
     // What the Worker decided before any shard, carried by a call of tallies only.
     const tallies = [
-      { site: site.id, day: today, reason: 'bot' as const, n: 4 },
-      { site: site.id, day: today, reason: 'gpc' as const, n: 2 },
-      { site: site.id, day: today, reason: 'rate_limited' as const, n: 20 },
-      { site: site.id, day: today, reason: 'network_disabled' as const, n: 1 },
-      { site: site.id, day: today, reason: 'unverified' as const, n: 1 },
-      { site: site.id, day: today, reason: 'rejected' as const, n: 1 },
-      { site: site.id, day: today, reason: 'new_article_budget' as const, n: 1 },
-      { site: site.id, day: today, reason: 'bot' as const, n: 1 },
+      { site: site.id, siteCreatedAt: site.createdAt, day: today, reason: 'bot' as const, n: 4 },
+      { site: site.id, siteCreatedAt: site.createdAt, day: today, reason: 'gpc' as const, n: 2 },
+      { site: site.id, siteCreatedAt: site.createdAt, day: today, reason: 'rate_limited' as const, n: 20 },
+      { site: site.id, siteCreatedAt: site.createdAt, day: today, reason: 'network_disabled' as const, n: 1 },
+      { site: site.id, siteCreatedAt: site.createdAt, day: today, reason: 'unverified' as const, n: 1 },
+      { site: site.id, siteCreatedAt: site.createdAt, day: today, reason: 'rejected' as const, n: 1 },
+      { site: site.id, siteCreatedAt: site.createdAt, day: today, reason: 'new_article_budget' as const, n: 1 },
+      { site: site.id, siteCreatedAt: site.createdAt, day: today, reason: 'bot' as const, n: 1 },
     ];
     expect(await stub.record([beacon([], { ip: '', userAgent: '', tallies })])).toEqual([0]);
     // A beacon of a day whose dedup keys may be gone: whether it repeats can no longer be told.
@@ -126,7 +126,7 @@ describe('the ledger of what reaches a shard', () => {
     const today = dayOf(Date.now());
     await stub.record([
       beacon([shardEvent(site, `https://${site.host}/a`)], {
-        tallies: [{ site: site.id, day: today, reason: 'bot', n: 3 }],
+        tallies: [{ site: site.id, siteCreatedAt: site.createdAt, day: today, reason: 'bot', n: 3 }],
       }),
     ]);
     const snapshot = await pendingLedgerRows(stub);
@@ -166,6 +166,7 @@ describe('the ledger of what reaches a shard', () => {
     // 150 days of tallies: more rows than one batch takes.
     const tallies = Array.from({ length: 150 }, (_, i) => ({
       site: site.id,
+      siteCreatedAt: site.createdAt,
       day: today - i,
       reason: 'bot' as const,
       n: i + 1,
@@ -186,7 +187,9 @@ describe('the ledger of what reaches a shard', () => {
     const site = await createShardSite();
     const stub = isolatedShard();
     const today = dayOf(Date.now());
-    await stub.record([beacon([], { tallies: [{ site: site.id, day: today, reason: 'gpc', n: 6 }] })]);
+    await stub.record([
+      beacon([], { tallies: [{ site: site.id, siteCreatedAt: site.createdAt, day: today, reason: 'gpc', n: 6 }] }),
+    ]);
     const logged = captureShardErrors();
     const trigger = `refuse_${crypto.randomUUID().replaceAll('-', '')}`;
     await env.DB.exec(
@@ -201,10 +204,32 @@ describe('the ledger of what reaches a shard', () => {
       `shard dropped a ledger row D1 kept refusing: ${site.id} day ${today} gpc 6`,
       expect.stringContaining('refused for the test'),
     ]);
-    await stub.record([beacon([], { tallies: [{ site: site.id, day: today, reason: 'bot', n: 1 }] })]);
+    await stub.record([
+      beacon([], { tallies: [{ site: site.id, siteCreatedAt: site.createdAt, day: today, reason: 'bot', n: 1 }] }),
+    ]);
     await runDurableObjectAlarm(stub);
     expect(await storedLedger(site.id)).toEqual([{ day: today, outcome: 'bot', n: 1 }]);
   }, 30_000);
+
+  it("should add the Worker's tallies only to the incarnation of the site they were made for", async () => {
+    const site = await createShardSite();
+    const stub = isolatedShard();
+    const today = dayOf(Date.now());
+    // Tallies an isolate made for a deleted site of the same id, then tallies of today's site.
+    const earlier = '2020-01-01T00:00:00.000Z';
+    await stub.record([
+      beacon([], {
+        ip: '',
+        userAgent: '',
+        tallies: [
+          { site: site.id, siteCreatedAt: earlier, day: today, reason: 'bot', n: 9 },
+          { site: site.id, siteCreatedAt: site.createdAt, day: today, reason: 'bot', n: 2 },
+        ],
+      }),
+    ]);
+    await runDurableObjectAlarm(stub);
+    expect(await storedLedger(site.id)).toEqual([{ day: today, outcome: 'bot', n: 2 }]);
+  });
 
   it('should keep nothing in the ledger for a site deleted before the flush', async () => {
     const site = await createShardSite();
