@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { benchExactness } from './exactness.mjs';
 import { benchFloor, FLOOR_PATHS } from './floor.mjs';
 import { benchIngest } from './ingest.mjs';
+import { benchJunkFlood } from './junk-flood.mjs';
 import { median } from './lib/load.mjs';
 import { BIG_SITE, SMOKE_SITE } from './lib/synthetic-site.mjs';
 import { buildWorker } from './lib/worker.mjs';
@@ -18,33 +19,32 @@ import { benchWidget } from './widget.mjs';
 const smoke = process.argv.includes('--smoke');
 // A few hundred beacons whatever the run: a check of the per-IP cap, not a measure.
 const ONE_IP = { visitors: 300, articles: 3, connections: 16 };
-const CONFIG = smoke
-  ? {
-      ingest: { rounds: 1, seconds: 1, amount: 150, connections: 8, vars: { FLUSH_SECONDS: '1' } },
-      floor: { rounds: 1, seconds: 1, connections: 8 },
-      exactness: { events: 300, connections: 16, articles: 50 },
-      oneIp: ONE_IP,
-      popular: {
-        shape: SMOKE_SITE,
-        rounds: 1,
-        seconds: 1,
-        connections: 8,
-        uncached: { amount: 4, connections: 1, naiveAmount: { '24h': 2, '7d': 2, '30d': 2 } },
-      },
-    }
-  : {
-      ingest: { rounds: 5, seconds: 6, amount: 3000, connections: 32 },
-      floor: { rounds: 5, seconds: 3, connections: 32 },
-      exactness: { events: 20_000, connections: 64, articles: 1000 },
-      oneIp: ONE_IP,
-      popular: {
-        shape: BIG_SITE,
-        rounds: 5,
-        seconds: 5,
-        connections: 32,
-        uncached: { amount: 40, connections: 1, naiveAmount: { '24h': 8, '7d': 4, '30d': 3 } },
-      },
-    };
+/** A setting's value for a smoke run, or for a real one. */
+const smokeOr = (smokeValue, realValue) => (smoke ? smokeValue : realValue);
+const CONFIG = {
+  ingest: {
+    rounds: smokeOr(1, 5),
+    seconds: smokeOr(1, 6),
+    amount: smokeOr(150, 3000),
+    connections: smokeOr(8, 32),
+    ...smokeOr({ vars: { FLUSH_SECONDS: '1' } }, {}),
+  },
+  floor: { rounds: smokeOr(1, 5), seconds: smokeOr(1, 3), connections: smokeOr(8, 32) },
+  exactness: { events: smokeOr(300, 20_000), connections: smokeOr(16, 64), articles: smokeOr(50, 1000) },
+  oneIp: ONE_IP,
+  junkFlood: { urls: smokeOr(40, 1000), budget: smokeOr(4, 100) },
+  popular: {
+    shape: smokeOr(SMOKE_SITE, BIG_SITE),
+    rounds: smokeOr(1, 5),
+    seconds: smokeOr(1, 5),
+    connections: smokeOr(8, 32),
+    uncached: {
+      amount: smokeOr(4, 40),
+      connections: 1,
+      naiveAmount: smokeOr({ '24h': 2, '7d': 2, '30d': 2 }, { '24h': 8, '7d': 4, '30d': 3 }),
+    },
+  },
+};
 
 const MINIFLARE = JSON.parse(readFileSync('node_modules/miniflare/package.json', 'utf8')).version;
 const started = Date.now();
@@ -60,6 +60,8 @@ step(`load and exactness: ${CONFIG.exactness.events} events`);
 const exactness = await benchExactness({ scriptPath, ...CONFIG.exactness });
 step(`one IP: ${CONFIG.oneIp.visitors} visitors`);
 const oneIp = await benchOneIp({ scriptPath, ...CONFIG.oneIp });
+step(`junk flood: ${CONFIG.junkFlood.urls} invented URLs, page and beacon mode`);
+const junkFlood = await benchJunkFlood({ scriptPath, ...CONFIG.junkFlood });
 step('popular: loading the synthetic site');
 const popular = await benchPopular({ scriptPath, ...CONFIG.popular });
 step('widget');
@@ -127,6 +129,13 @@ const shariffLine = widget.shariff.error
 const widgetOk = widget.widget.gzipped <= widget.budget;
 if (!widgetOk) missed++;
 
+const kib = (bytes) => `${int(bytes / 1024)} KiB`;
+const floodLine = (source) => {
+  const { junk, honest, ratio } = junkFlood[source];
+  const fetched = junk.pagesFetched > 1 ? ` in ${num(junk.fetchSeconds)} s` : '';
+  return `${source} mode: D1 ${kib(junk.d1BytesBefore)} → ${kib(junk.d1BytesAfter)}, ${int(junk.articlesAdded)} article rows added, ${int(junk.pagesFetched)} pages fetched${fetched}, **${num(ratio)} ×** the honest baseline (${kib(honest.d1BytesAfter)}, ${int(honest.articlesAdded)} row)`;
+};
+
 console.log(`
 ## sharepulse bench, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (${smoke ? 'SMOKE: figures mean nothing' : 'full run'})
 
@@ -141,6 +150,7 @@ ${rows.join('\n')}
 - Ingest exactness: ${int(ingest.exactness.accepted)} accepted, ${int(ingest.exactness.stored)} in D1 after the flush: ${ingest.exactness.lost} lost, ${ingest.exactness.doubled} doubled; D1 transactions: ${num(ingest.exactness.d1TransactionsPer1000)} per 1,000 events (naive: 1,000).
 - Load and exactness: ${int(exactness.accepted)} accepted, ${int(exactness.stored)} stored, ${exactness.lost} lost, ${exactness.doubled} doubled, ${exactness.wrongArticles} articles wrong; ${exactness.flushesDuringRun} flush batches committed during the run (FLUSH_SECONDS=1), ${num(exactness.seconds)} s.
 - One IP: ${oneIp.visitors} visitors from ${oneIp.ip} on ${oneIp.articles} articles: ${oneIp.accepted} answered 202, counted ${oneIp.counted.join(', ')} (max_visitors_per_ip ${oneIp.cap}); control, ${oneIp.visitors} visitors each from its own IP on ${oneIp.articles} other articles of the site: ${oneIp.control.accepted} answered 202, counted ${oneIp.control.counted.join(', ')}.
+- Junk flood: ${int(junkFlood.urls)} invented URLs of one site from one client (${junkFlood.ip}), max_new_articles_per_hour ${int(junkFlood.budget)}, against the same beacons for one real article: ${floodLine('page')}; ${floodLine('beacon')}.
 - Popular data: ${int(data.articles)} articles, ${data.days} days, ${int(data.views)} views and ${int(data.shares)} shares (seed ${data.seed}): sharepulse reads ${int(data.articleHours)} hourly and ${int(data.articleDays)} daily rows, the naive table holds ${int(data.rawEvents)} raw events; both rank the same top 10 (checked); loaded in ${num(data.loadSeconds)} s.
 - Widget: \`/widget.js\` is ${int(widget.widget.gzipped)} bytes gzipped (${int(widget.widget.raw)} raw; budget ${int(widget.budget)}${widgetOk ? ', met' : ', MISSED'}): ${shariffLine}.
 - Total: ${num(seconds)} s.
@@ -160,6 +170,7 @@ writeFileSync(
       floor,
       exactness,
       oneIp,
+      junkFlood,
       popular,
       widget,
     },
@@ -187,6 +198,7 @@ const failures = [
   oneIp.exact ? null : 'one IP: not exactly the cap counted per article',
   oneIp.control.exact ? null : 'one IP: the control from as many IPs not all counted',
   smoke || !widget.shariff.error ? null : 'widget: Shariff not measured',
+  ...junkFlood.problems.map((problem) => `junk flood: ${problem}`),
 ].filter(Boolean);
 if (failures.length > 0) {
   console.error(`FAILED: ${failures.join('; ')}`);

@@ -17,64 +17,61 @@ export interface Strings {
   empty: string;
 }
 
-const STRINGS: Record<string, Strings> = {
-  en: {
-    share: (n) => `Share on ${n}`,
-    email: 'Share by email',
-    copy: 'Copy link',
-    copied: 'Link copied',
-    copyFailed: 'Could not copy the link',
-    native: 'Share…',
-    bar: 'Share this article',
-    views: ['view', 'views'],
-    shares: ['share', 'shares'],
-    empty: 'Nothing to show yet.',
-  },
-  fr: {
-    share: (n) => `Partager sur ${n}`,
-    email: 'Partager par e-mail',
-    copy: 'Copier le lien',
-    copied: 'Lien copié',
-    copyFailed: 'Impossible de copier le lien',
-    native: 'Partager…',
-    bar: 'Partager cet article',
-    views: ['vue', 'vues'],
-    shares: ['partage', 'partages'],
-    empty: 'Rien à afficher pour le moment.',
-  },
-  de: {
-    share: (n) => `Auf ${n} teilen`,
-    email: 'Per E-Mail teilen',
-    copy: 'Link kopieren',
-    copied: 'Link kopiert',
-    copyFailed: 'Link konnte nicht kopiert werden',
-    native: 'Teilen…',
-    bar: 'Diesen Artikel teilen',
-    views: ['Aufruf', 'Aufrufe'],
-    shares: ['Mal geteilt', 'Mal geteilt'],
-    empty: 'Noch nichts zu zeigen.',
-  },
-  es: {
-    share: (n) => `Compartir en ${n}`,
-    email: 'Compartir por correo',
-    copy: 'Copiar enlace',
-    copied: 'Enlace copiado',
-    copyFailed: 'No se pudo copiar el enlace',
-    native: 'Compartir…',
-    bar: 'Compartir este artículo',
-    views: ['visita', 'visitas'],
-    shares: ['vez compartido', 'veces compartido'],
-    empty: 'Nada que mostrar todavía.',
-  },
+/** The widget's languages; a tag of any other reads as English. */
+const LANGUAGES = ['en', 'fr', 'de', 'es'] as const;
+type Language = (typeof LANGUAGES)[number];
+
+/** A label in each of LANGUAGES, in their order. */
+type Translated<T> = readonly [en: T, fr: T, de: T, es: T];
+
+/** Every label in every language side by side: a label missing a language does not type-check. */
+const TRANSLATIONS: { [Label in keyof Strings]: Translated<Strings[Label]> } = {
+  share: [(n) => `Share on ${n}`, (n) => `Partager sur ${n}`, (n) => `Auf ${n} teilen`, (n) => `Compartir en ${n}`],
+  email: ['Share by email', 'Partager par e-mail', 'Per E-Mail teilen', 'Compartir por correo'],
+  copy: ['Copy link', 'Copier le lien', 'Link kopieren', 'Copiar enlace'],
+  copied: ['Link copied', 'Lien copié', 'Link kopiert', 'Enlace copiado'],
+  copyFailed: [
+    'Could not copy the link',
+    'Impossible de copier le lien',
+    'Link konnte nicht kopiert werden',
+    'No se pudo copiar el enlace',
+  ],
+  native: ['Share…', 'Partager…', 'Teilen…', 'Compartir…'],
+  bar: ['Share this article', 'Partager cet article', 'Diesen Artikel teilen', 'Compartir este artículo'],
+  views: [
+    ['view', 'views'],
+    ['vue', 'vues'],
+    ['Aufruf', 'Aufrufe'],
+    ['visita', 'visitas'],
+  ],
+  shares: [
+    ['share', 'shares'],
+    ['partage', 'partages'],
+    ['Mal geteilt', 'Mal geteilt'],
+    ['vez compartido', 'veces compartido'],
+  ],
+  empty: [
+    'Nothing to show yet.',
+    'Rien à afficher pour le moment.',
+    'Noch nichts zu zeigen.',
+    'Nada que mostrar todavía.',
+  ],
 };
+
+/** One language's labels: its column of TRANSLATIONS, which holds every label of Strings. */
+const labelsIn = (column: number) =>
+  Object.fromEntries(
+    Object.entries(TRANSLATIONS).map(([label, translated]) => [label, translated[column]]),
+  ) as unknown as Strings;
 
 /** The supported language of a tag such as `fr-CA`; English for any other. */
 export function language(tag: string | null | undefined): string {
   const lang = (tag ?? '').slice(0, 2).toLowerCase();
-  return lang in STRINGS ? lang : 'en';
+  return LANGUAGES.find((supported) => supported === lang) ?? 'en';
 }
 
-export const strings = (lang: string): Strings => STRINGS[lang] ?? STRINGS.en!;
+/** The labels of `lang`; English for a language not supported. */
+export const strings = (lang: string): Strings => labelsIn(Math.max(0, LANGUAGES.indexOf(lang as Language)));
 
 /** A count in compact notation: "12", "1.2K". */
 export const compact = (lang: string, n: number): string =>

@@ -2,5 +2,5 @@ export function demoSeedSql(
   articles: { slug: string; title: string; section: string; published: string }[],
   origin: string,
   nowMs: number,
-  pictureOrigin?: string,
+  options?: { pictureOrigin?: string; articleSource?: 'page' | 'beacon' | 'admin' },
 ): string;

@@ -1,7 +1,7 @@
 // The demo site's seed: a `demo` site on localhost and 127.0.0.1 with its
-// articles (each with its picture) and two days of plausible hourly counts, as
-// one SQL script. Every statement is skipped once the site exists, so running
-// it again changes nothing.
+// articles (each with its picture, verified as the publisher's) and two days
+// of plausible hourly counts, as one SQL script. Every statement is skipped
+// once the site exists, so running it again changes nothing.
 
 const HOUR_MS = 3_600_000;
 const SEEDED_HOURS = 48;
@@ -25,10 +25,12 @@ function hourlyCounts(articleIndex, hoursAgo) {
  * @param {{ slug: string, title: string, section: string, published: string }[]} articles
  * @param {string} origin the paper's address its pages give as their canonical URL (src/demo/paper.json)
  * @param {number} nowMs
- * @param {string} [pictureOrigin] where the Worker serving the pictures runs, when not at the paper's address
- *   (a test's Worker on a port of its own, whose pages must load nothing from elsewhere)
+ * @param {{ pictureOrigin?: string, articleSource?: 'page' | 'beacon' | 'admin' }} [options]
+ *   `pictureOrigin`: where the Worker serving the pictures runs, when not at the paper's address (a test's
+ *   Worker on a port of its own, whose pages must load nothing from elsewhere); `articleSource`: the site's
+ *   setting, `page` (its pages checked against the Worker serving them) unless a test's world needs another
  */
-export function demoSeedSql(articles, origin, nowMs, pictureOrigin = origin) {
+export function demoSeedSql(articles, origin, nowMs, { pictureOrigin = origin, articleSource = 'page' } = {}) {
   const currentBucket = Math.floor(nowMs / HOUR_MS);
   const base = new URL(origin);
   const articleUrl = (slug) => `https://${base.host}${slug ? `/demo/${slug}` : '/demo'}`;
@@ -100,7 +102,7 @@ export function demoSeedSql(articles, origin, nowMs, pictureOrigin = origin) {
     insert('site_hours', 'site_id, bucket, views, shares', siteHourRows),
     insert('site_network_hours', 'site_id, bucket, network, shares', siteNetworkRows),
     `INSERT INTO sites (id, name, settings, created_at) SELECT 'demo', 'The Eastbank Ledger', ${sql(
-      JSON.stringify({}),
+      JSON.stringify({ article_source: articleSource }),
     )}, ${sql(new Date(nowMs).toISOString())} ${unlessSeeded};\n`,
     `INSERT OR IGNORE INTO site_hosts (host, site_id) VALUES ('localhost', 'demo'), ('127.0.0.1', 'demo');\n`,
   ].join('');

@@ -1,8 +1,10 @@
 // Runs before `npm run dev`: creates .dev.vars from the example when missing,
-// applies the local D1 migrations and seeds the demo site. The seed is made for
-// the paper's own address (src/demo/paper.json), which its pages give as their
-// canonical URL on any host and port: npm hands `npm run dev -- --port …` to
-// wrangler dev only, so this script cannot know where the pages will be served.
+// applies the local D1 migrations and seeds the demo site, in `page` mode: the
+// dev server checks the demo's pages against itself, as sharepulse checks a
+// publisher's. The seed is made for the paper's own address
+// (src/demo/paper.json), which its pages give as their canonical URL on any
+// host and port: npm hands `npm run dev -- --port …` to wrangler dev only, so
+// this script cannot know where the pages will be served.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { demoSeedSql } from './demo-seed.mjs';
@@ -26,5 +28,5 @@ wrangler('d1', 'migrations', 'apply', 'DB', '--local');
 const articles = JSON.parse(readFileSync('src/demo/articles.json', 'utf8'));
 const paper = JSON.parse(readFileSync('src/demo/paper.json', 'utf8'));
 mkdirSync('.wrangler', { recursive: true });
-writeFileSync('.wrangler/demo-seed.sql', demoSeedSql(articles, paper.origin, Date.now()));
+writeFileSync('.wrangler/demo-seed.sql', demoSeedSql(articles, paper.origin, Date.now(), { articleSource: 'page' }));
 wrangler('d1', 'execute', 'DB', '--local', '--file', '.wrangler/demo-seed.sql');

@@ -5,6 +5,7 @@ import type { AppEnv } from './env';
 import { ApiError, notFound, onError } from './errors';
 import { securityHeaders } from './http/security';
 import { adminRoutes } from './routes/admin';
+import { adminArticleRoutes } from './routes/admin-articles';
 import { demoRoutes } from './routes/demo';
 import { docsRoutes, openApiDocument, openApiRoutes } from './routes/docs';
 import { embedRoutes } from './routes/embed';
@@ -38,6 +39,8 @@ export function createApp(): Hono<AppEnv> {
     .route('/api/v1/events', eventsRoutes)
     .route('/api/v1/sites', sitesReadRoutes)
     .route('/api/v1/admin', adminRoutes)
+    // Under the admin routes' token check, which covers every /api/v1/admin path.
+    .route('/api/v1/admin/sites/:site/articles', adminArticleRoutes)
     .route('/demo', demoRoutes)
     .route('/api/v1/share', shareRoutes)
     .route('/api/v1/shariff', shariffRoutes)

@@ -1,6 +1,8 @@
 export interface Config {
   shardCount: number;
   flushMs: number;
+  /** How long after a URL's first event its page is checked, and at least between a registry's checks. */
+  checkDelayMs: number;
 }
 
 const positiveInt = (value: string | undefined, fallback: number): number => {
@@ -9,9 +11,11 @@ const positiveInt = (value: string | undefined, fallback: number): number => {
 };
 
 /** Settings from `[vars]` (wrangler.toml) or `.dev.vars`. */
-export function readConfig(env: Pick<Env, 'SHARD_COUNT' | 'FLUSH_SECONDS'>): Config {
+export function readConfig(env: Pick<Env, 'SHARD_COUNT' | 'FLUSH_SECONDS' | 'CHECK_SECONDS'>): Config {
+  const checkSeconds = Number(env.CHECK_SECONDS);
   return {
     shardCount: positiveInt(env.SHARD_COUNT, 16),
     flushMs: positiveInt(env.FLUSH_SECONDS, 10) * 1000,
+    checkDelayMs: Number.isInteger(checkSeconds) && checkSeconds > 0 ? checkSeconds * 1000 : 0,
   };
 }

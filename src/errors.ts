@@ -21,6 +21,7 @@ export const ERRORS = {
   cross_site_request: 403,
   not_found: 404,
   unknown_site: 404,
+  unknown_article: 404,
   method_not_allowed: 405,
   site_exists: 409,
   host_taken: 409,
@@ -55,6 +56,10 @@ export class ApiError extends Error {
 /** The 404 of a site that does not exist: asked for by its id, or found by none having a URL's host. */
 export const unknownSite = (site: { id: string } | { host: string }): ApiError =>
   new ApiError('unknown_site', 'id' in site ? `No site ${site.id}.` : `No site has the host ${site.host}.`);
+
+/** The 404 of an article the site's registry does not have (by its key). */
+export const unknownArticle = (site: string, url: string): ApiError =>
+  new ApiError('unknown_article', `Site ${site} has no article ${url}.`);
 
 export const errorBody = (code: ErrorCode, message: string) => ({ error: { code, message } });
 

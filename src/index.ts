@@ -2,6 +2,7 @@ import { createApp } from './app';
 import { deleteExpiredThrottleRows } from './auth/failure-throttle';
 import { rollUpAllSites } from './db/rollup';
 
+export { ArticleRegistry } from './articles/registry';
 export { CounterShard } from './shard/counter-shard';
 
 const app = createApp();

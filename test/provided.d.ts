@@ -3,6 +3,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Generated requests per endpoint in test/fuzz. */
     fuzzRuns: number;
+    /** Origin of test/support/publisher-server.ts, the page checker's publisher. */
+    publisherOrigin: string;
   }
 }
 

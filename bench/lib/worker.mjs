@@ -94,12 +94,22 @@ export async function startPlainWorker(scriptPath, moreBindings = {}) {
   });
 }
 
-/** Creates a site with default settings through the admin API and answers it as stored (its `settings` filled in). */
-export async function createBenchSite(url, id, hosts) {
+/**
+ * Creates a site through the admin API, with `settings` over the bench's
+ * defaults, and answers it as stored (its `settings` filled in). The bench's
+ * pages do not exist, so its sites take articles from beacons (`beacon`
+ * mode), with a new-article budget above any bench's article count.
+ */
+export async function createBenchSite(url, id, hosts, settings = {}) {
   const response = await fetch(`${url}/api/v1/admin/sites`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ id, name: `Bench ${id}`, hosts }),
+    body: JSON.stringify({
+      id,
+      name: `Bench ${id}`,
+      hosts,
+      settings: { article_source: 'beacon', max_new_articles_per_hour: 100_000, ...settings },
+    }),
   });
   if (response.status !== 201) throw new Error(`create site: ${response.status} ${await response.text()}`);
   return response.json();

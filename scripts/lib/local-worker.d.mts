@@ -5,4 +5,5 @@ export function freePort(): Promise<number>;
 export function startLocalWorker(
   persist: string,
   vars: Record<string, string | number>,
+  options?: { demoArticleSource?: 'page' | 'beacon' | 'admin' },
 ): Promise<{ origin: string; stop: () => Promise<void> }>;

@@ -22,7 +22,8 @@ export const READER_UA =
 /**
  * The reader's User-Agent for the whole browser (a context's override does not
  * reach sendBeacon requests), and nothing but loopback names resolving, so that
- * no request can leave the machine.
+ * no request can leave the machine (127.0.0.2: a publisher of a host of its own,
+ * as one host belongs to one site).
  */
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -33,7 +34,7 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
   `--user-agent=${READER_UA}`,
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2',
 ];
 
 /** A port nothing listens on now. */
@@ -59,18 +60,22 @@ function wrangler(args) {
 }
 
 /**
- * Migrates and seeds the store in `persist`, starts `wrangler dev` on it with
- * `vars`, and waits until /healthz answers. Answers its origin and `stop()`,
- * which ends it (SIGTERM, then SIGKILL after 10 s) and resolves once it is gone.
+ * Migrates and seeds the store in `persist` (the demo site's `article_source`
+ * `page` unless `demoArticleSource` says otherwise), starts `wrangler dev` on
+ * it with `vars`, and waits until /healthz answers. Answers its origin and
+ * `stop()`, which ends it (SIGTERM, then SIGKILL after 10 s) and resolves once it is gone.
  */
-export async function startLocalWorker(persist, vars) {
+export async function startLocalWorker(persist, vars, { demoArticleSource = 'page' } = {}) {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const origin = `http://127.0.0.1:${port}`;
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist]);
   const articles = JSON.parse(readFileSync(join(ROOT, 'src/demo/articles.json'), 'utf8'));
   const paper = JSON.parse(readFileSync(join(ROOT, 'src/demo/paper.json'), 'utf8'));
   const seed = join(persist, 'demo-seed.sql');
-  writeFileSync(seed, demoSeedSql(articles, paper.origin, Date.now(), origin));
+  writeFileSync(
+    seed,
+    demoSeedSql(articles, paper.origin, Date.now(), { pictureOrigin: origin, articleSource: demoArticleSource }),
+  );
   wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', persist, '--file', seed]);
 
   const output = [];

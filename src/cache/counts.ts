@@ -1,21 +1,27 @@
 import { readArticleCounts } from '../db/counts';
 import type { CountsBody } from '../openapi/schemas';
-import { readCachedJson, writeCachedJson } from './kv';
+import { readCachedJson, sha256Hex, writeCachedJson } from './kv';
 
 /** KV's shortest TTL; counts reach readers within a minute of their flush. */
 export const COUNTS_TTL_SECONDS = 60;
 
-const kvKey = (site: string, url: string) => `counts:${site}:${url}`;
+/** The URL goes hashed: a key of it as it is would pass KV's 512 bytes for a long URL. */
+const countsKvKey = async (site: string, url: string) => `counts:${site}:${await sha256Hex(url)}`;
 
-/** An article's all-time counts, from KV when fresh, else D1 (then cached). */
+/**
+ * An article's all-time counts, from KV when fresh, else D1 (then cached).
+ * `url` is the key asked for: another spelling of an article is cached under
+ * it, with the article's counts and URL.
+ */
 export async function cachedArticleCounts(
   env: Pick<Env, 'DB' | 'CACHE'>,
   site: string,
   url: string,
 ): Promise<CountsBody> {
-  const cached = await readCachedJson<CountsBody>(env.CACHE, kvKey(site, url));
+  const key = await countsKvKey(site, url);
+  const cached = await readCachedJson<CountsBody>(env.CACHE, key);
   if (cached) return cached;
   const counts = await readArticleCounts(env.DB, site, url);
-  await writeCachedJson(env.CACHE, kvKey(site, url), counts, COUNTS_TTL_SECONDS);
+  await writeCachedJson(env.CACHE, key, counts, COUNTS_TTL_SECONDS);
   return counts;
 }

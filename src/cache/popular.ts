@@ -5,7 +5,7 @@ import { MAX_EXCLUDES, MAX_LIMIT } from '../ranking/popular-request';
 import type { PopularList } from '../ranking/rank';
 import type { Site } from '../sites/site-schema';
 import { BoundedMap } from './bounded-map';
-import { readCachedJson, writeCachedJson } from './kv';
+import { readCachedJson, sha256Hex, writeCachedJson } from './kv';
 
 /** How long a list is fresh, for us and for browsers (Cache-Control max-age). */
 export const POPULAR_MAX_AGE_SECONDS = 60;
@@ -80,21 +80,19 @@ export const requestCacheContext = (
   memory: isolateMemory,
 });
 
-const hex = (buffer: ArrayBuffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
-const sha256 = async (text: string) => hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-
 /** What a list depends on: requests that differ only in `limit` and `exclude` share it. */
 const listInputs = (site: Site, request: PopularRequest) =>
   JSON.stringify([
     site.settings.share_weight,
     site.settings.half_life_hours,
+    site.settings.exclude_paths,
     request.window,
     request.by,
     request.section,
   ]);
 
 /** The key in KV; the version changes with the stored shape, so a deploy never reads old entries. */
-const cacheKey = async (site: Site, inputs: string) => `v2/${site.id}/${await sha256(inputs)}`;
+const cacheKey = async (site: Site, inputs: string) => `v2/${site.id}/${await sha256Hex(inputs)}`;
 
 /** Answers a list held in memory keeps for the requests that asked most recently; they go with the list. */
 const ANSWERS_PER_LIST = 4;
@@ -122,7 +120,7 @@ async function answerFrom(list: PopularList, request: PopularRequest, nowMs: num
 
   const cut = cutList(list, request);
   const body = JSON.stringify(cut);
-  const answer = { list: cut, etag: `"${(await sha256(body)).slice(0, 32)}"` };
+  const answer = { list: cut, etag: `"${(await sha256Hex(body)).slice(0, 32)}"` };
   bodies.set(answer, body);
   if (!answers) {
     answers = new BoundedMap(ANSWERS_PER_LIST);

@@ -10,6 +10,7 @@ import { describe, errors, html } from '../openapi/describe';
 import { RANK_BY, WINDOWS } from '../ranking/windows';
 import { siteId } from '../sites/site-schema';
 import { dashboardArticleRoutes } from './article';
+import { dashboardArticleListRoutes } from './articles';
 import { dashboardAssetRoutes } from './assets';
 import { dashboardLoginRoutes } from './login';
 import { readLiveHour, readOverview } from './overview-data';
@@ -103,4 +104,5 @@ export const dashboardApp = new Hono<AppEnv>()
   .use('/*', requireSession())
   .route('/', overviewRoutes)
   .route('/', dashboardSiteRoutes)
-  .route('/', dashboardArticleRoutes);
+  .route('/', dashboardArticleRoutes)
+  .route('/', dashboardArticleListRoutes);

@@ -19,3 +19,13 @@ export const articlesPath = (site: string): string => `${sitePath(site)}/article
 /** One article's page: every title in the dashboard links there. */
 export const articlePath = (site: string, url: string, period?: string): string =>
   `${articlesPath(site)}?${new URLSearchParams(period ? { url, period } : { url })}`;
+
+/** A site's list of articles, one tab per status (or hidden); its query as given (tab, page, what was just done). */
+export const articleListPath = (site: string, query: Record<string, string> = {}): string => {
+  const search = new URLSearchParams(query).toString();
+  return `${articlesPath(site)}/list${search ? `?${search}` : ''}`;
+};
+
+/** Where a row of the article list posts: hide it from rankings, show it again, or check its page again. */
+export const articleActionPath = (site: string, action: 'hide' | 'unhide' | 'check'): string =>
+  `${articlesPath(site)}/${action}`;

@@ -2,22 +2,30 @@ import type { z } from 'zod';
 import { DEFAULT_SETTINGS, type Site, type SiteSettings } from '../sites/site-schema';
 import type { PostedForm } from './posted-form';
 
-/** The site form's fields as typed: what the form shows again when a value is refused. */
-export interface SiteForm {
-  id: string;
-  name: string;
-  /** Host names, one per line (commas and spaces separate too). */
-  hosts: string;
-  share_weight: string;
-  half_life_hours: string;
-  respect_gpc: boolean;
-  networks: string[];
-  max_events_per_second: string;
-  max_visitors_per_ip: string;
-  hourly_retention_days: string;
-  daily_retention_days: string;
-  time_zone: string;
-}
+/** Settings typed as numbers. */
+const NUMBER_FIELDS = [
+  'share_weight',
+  'half_life_hours',
+  'max_events_per_second',
+  'max_visitors_per_ip',
+  'max_new_articles_per_hour',
+  'hourly_retention_days',
+  'daily_retention_days',
+] as const;
+export type NumberFieldName = (typeof NUMBER_FIELDS)[number];
+
+/** Settings typed as lists, one per line (commas and spaces separate too), as hosts are. */
+const LIST_FIELDS = ['image_hosts', 'exclude_paths'] as const;
+export type ListFieldName = (typeof LIST_FIELDS)[number];
+
+/** Settings of one word, typed or picked: the time zone, the article source. */
+const WORD_FIELDS = ['time_zone', 'article_source'] as const;
+
+/** Every field typed as text: what the form shows again when a value is refused. */
+const TEXT_FIELDS = ['id', 'name', 'hosts', ...NUMBER_FIELDS, ...LIST_FIELDS, ...WORD_FIELDS] as const;
+
+/** The site form's fields as typed; hosts and list settings one per line. */
+export type SiteForm = Record<(typeof TEXT_FIELDS)[number], string> & { respect_gpc: boolean; networks: string[] };
 
 /** What a page says above its content: refusals of the last post, or what it did. */
 export interface Feedback {
@@ -25,28 +33,19 @@ export interface Feedback {
   done?: string;
 }
 
-const NUMBER_FIELDS = [
-  'share_weight',
-  'half_life_hours',
-  'max_events_per_second',
-  'max_visitors_per_ip',
-  'hourly_retention_days',
-  'daily_retention_days',
-] as const;
+/** One value per field name. */
+const fieldsOf = <K extends string, V>(names: readonly K[], value: (name: K) => V): Record<K, V> =>
+  Object.fromEntries(names.map((name) => [name, value(name)])) as Record<K, V>;
 
 const fromSettings = (id: string, name: string, hosts: string[], settings: SiteSettings): SiteForm => ({
   id,
   name,
   hosts: hosts.join('\n'),
-  share_weight: String(settings.share_weight),
-  half_life_hours: String(settings.half_life_hours),
+  ...fieldsOf(NUMBER_FIELDS, (field) => String(settings[field])),
+  ...fieldsOf(LIST_FIELDS, (field) => settings[field].join('\n')),
+  ...fieldsOf(WORD_FIELDS, (field) => settings[field]),
   respect_gpc: settings.respect_gpc,
   networks: [...settings.networks],
-  max_events_per_second: String(settings.max_events_per_second),
-  max_visitors_per_ip: String(settings.max_visitors_per_ip),
-  hourly_retention_days: String(settings.hourly_retention_days),
-  daily_retention_days: String(settings.daily_retention_days),
-  time_zone: settings.time_zone,
 });
 
 /** An empty form for a new site, its settings at their defaults. */
@@ -64,29 +63,25 @@ const text = (posted: PostedForm, name: string): string => {
 export function readSiteForm(posted: PostedForm): SiteForm {
   const networks = posted.networks;
   return {
+    ...fieldsOf(TEXT_FIELDS, (field) => text(posted, field)),
     id: text(posted, 'id').trim(),
-    name: text(posted, 'name'),
-    hosts: text(posted, 'hosts'),
-    share_weight: text(posted, 'share_weight'),
-    half_life_hours: text(posted, 'half_life_hours'),
     // A checkbox is sent only when checked.
     respect_gpc: posted.respect_gpc !== undefined,
     networks: (Array.isArray(networks) ? networks : networks === undefined ? [] : [networks]).filter(
       (n): n is string => typeof n === 'string',
     ),
-    max_events_per_second: text(posted, 'max_events_per_second'),
-    max_visitors_per_ip: text(posted, 'max_visitors_per_ip'),
-    hourly_retention_days: text(posted, 'hourly_retention_days'),
-    daily_retention_days: text(posted, 'daily_retention_days'),
-    time_zone: text(posted, 'time_zone'),
   };
 }
+
+/** A list as typed: one per line, commas and spaces separating too. */
+const listOf = (typed: string): string[] => typed.split(/[\s,]+/).filter(Boolean);
 
 /**
  * The JSON body the admin API would receive for this form, to check with the
  * API's own schemas (createSiteBody, updateSiteBody). An empty number field
- * or time zone is left out, so it keeps its default or current value;
- * anything else that is not a number stays as typed and is refused by the schema.
+ * or word is left out, so it keeps its default or current value (an empty
+ * list is a list of none); anything else that is not a number stays as typed
+ * and is refused by the schema.
  */
 export function siteBody(form: SiteForm): {
   id: string;
@@ -99,9 +94,12 @@ export function siteBody(form: SiteForm): {
     const value = form[field].trim();
     if (value !== '') settings[field] = Number.isFinite(Number(value)) ? Number(value) : value;
   }
-  const zone = form.time_zone.trim();
-  if (zone !== '') settings.time_zone = zone;
-  return { id: form.id, name: form.name, hosts: form.hosts.split(/[\s,]+/).filter(Boolean), settings };
+  for (const field of LIST_FIELDS) settings[field] = listOf(form[field]);
+  for (const field of WORD_FIELDS) {
+    const value = form[field].trim();
+    if (value !== '') settings[field] = value;
+  }
+  return { id: form.id, name: form.name, hosts: listOf(form.hosts), settings };
 }
 
 /** A schema's refusal as sentences for the form, e.g. `hosts.0: must be a host name …`. */

@@ -1,4 +1,3 @@
-import type { ArticleMetadata } from '../articles/metadata';
 import type { LedgerOutcome } from '../ledger/ledger-days';
 import type { CountsBody } from '../openapi/schemas';
 import { bucketOf, HOUR_MS } from '../time';
@@ -14,7 +13,8 @@ export interface SiteIncarnation {
   siteCreatedAt: string;
 }
 
-export interface ArticleDelta extends ArticleMetadata, SiteIncarnation {
+/** An article's totals a flush adds; its metadata is the registry's (src/articles/registry.ts), never a flush's. */
+export interface ArticleDelta extends SiteIncarnation {
   url: string;
   views: number;
   shares: number;
@@ -152,14 +152,13 @@ export function flushQueries(source: FlushSource, seq: number, batch: FlushBatch
     flushLogQuery(source, seq, nowMs),
     ...upsertQueries(batch.articles, {
       table: 'articles',
-      columns: ['site_id', 'url', 'title', 'image', 'section', 'published', 'views', 'shares', 'first_bucket'],
+      // A row made here has no metadata until the registry writes it.
+      columns: ['site_id', 'url', 'views', 'shares', 'first_bucket'],
       conflict: 'site_id, url',
       update:
         'views = views + excluded.views, shares = shares + excluded.shares, ' +
-        'title = coalesce(excluded.title, title), image = coalesce(excluded.image, image), ' +
-        'section = coalesce(excluded.section, section), published = coalesce(excluded.published, published), ' +
         'first_bucket = min(first_bucket, excluded.first_bucket)',
-      values: (a) => [a.site, a.url, a.title, a.image, a.section, a.published, a.views, a.shares, a.firstBucket],
+      values: (a) => [a.site, a.url, a.views, a.shares, a.firstBucket],
     }),
     ...upsertQueries(batch.hours, {
       table: 'article_hours',
@@ -253,18 +252,31 @@ export async function claimFlush(
   return row!.kind;
 }
 
-/** All-time counts of one article, as the counts endpoint answers them; zeros for one never counted. */
+// The canonical article of a key: itself, unless it is another spelling of one (article_aliases).
+const CANONICAL_URL = 'coalesce((SELECT url FROM article_aliases WHERE site_id = ?1 AND alias = ?2), ?2)';
+
+/**
+ * All-time counts of one article, as the counts endpoint answers them; zeros
+ * for one never counted. Another spelling of an article answers the article's
+ * counts and URL. One round trip: each statement finds the canonical URL itself.
+ */
 export async function readArticleCounts(db: D1Database, site: string, url: string): Promise<CountsBody> {
-  const [totals, networks] = await runBatch<{ views: number; shares: number } & { network: string }>(db, [
-    { sql: 'SELECT views, shares FROM articles WHERE site_id = ? AND url = ?', params: [site, url] },
+  // The first statement answers one row, zeros for an article never counted.
+  const [totals, networks] = await runBatch<{ url: string; views: number; shares: number; network: string }>(db, [
     {
-      sql: 'SELECT network, shares FROM article_network_shares WHERE site_id = ? AND url = ? AND shares > 0 ORDER BY network',
+      sql: `SELECT c.url, coalesce(a.views, 0) AS views, coalesce(a.shares, 0) AS shares
+            FROM (SELECT ${CANONICAL_URL} AS url) c LEFT JOIN articles a ON a.site_id = ?1 AND a.url = c.url`,
+      params: [site, url],
+    },
+    {
+      sql: `SELECT network, shares FROM article_network_shares
+            WHERE site_id = ?1 AND url = ${CANONICAL_URL} AND shares > 0 ORDER BY network`,
       params: [site, url],
     },
   ]);
   const total = totals?.results[0];
   return {
-    url,
+    url: total?.url ?? url,
     views: total?.views ?? 0,
     shares: {
       total: total?.shares ?? 0,

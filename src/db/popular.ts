@@ -122,14 +122,34 @@ function sumsSource(
 }
 
 /**
+ * The GLOB of an `exclude_paths` pattern: `*` is a wildcard in both, and
+ * GLOB's other specials (`?`, `[`) are written as classes that match only
+ * themselves.
+ *
+ * @example
+ * globOfPathPattern('/tag/*') // '/tag/*'
+ * globOfPathPattern('/a?[b]') // '/a[?][[]b]'
+ */
+export const globOfPathPattern = (pattern: string): string => pattern.replace(/[?[]/g, (special) => `[${special}]`);
+
+// The path of a's normalised URL, https://host[:port]/path[?query]: from the
+// first '/' after 'https://' (8 characters) up to the '?', if any.
+const AFTER_SCHEME = 'substr(a.url, 9)';
+const ARTICLE_PATH = `substr(${AFTER_SCHEME}, instr(${AFTER_SCHEME}, '/'), instr(${AFTER_SCHEME} || '?', '?') - instr(${AFTER_SCHEME}, '/'))`;
+
+/** The settings a site's ranking depends on. */
+export type RankingSettings = Pick<SiteSettings, 'share_weight' | 'half_life_hours' | 'exclude_paths'>;
+
+/**
  * The statement that ranks a site's articles for `request`: sums per URL over
- * the window's rows (or the all-time totals), filtered, ordered by the metric
- * then the URL, cut at the limit. It narrows in SQL what `rankArticles`
- * decides, with the same rules, so that D1 returns at most `limit` rows.
+ * the window's rows (or the all-time totals), of verified articles not hidden
+ * and not on an excluded path, filtered, ordered by the metric then the URL,
+ * cut at the limit. It narrows in SQL what `rankArticles` decides, with the
+ * same rules, so that D1 returns at most `limit` rows.
  */
 export function rankingQuery(
   site: string,
-  settings: Pick<SiteSettings, 'share_weight' | 'half_life_hours'>,
+  settings: RankingSettings,
   request: PopularRequest,
   currentBucket: number,
   stored: StoredWindowState,
@@ -137,7 +157,9 @@ export function rankingQuery(
   const metric = METRIC_COLUMNS[request.by];
   const source = sumsSource(settings, request, currentBucket, stored);
   const n = 2 + (source?.params.length ?? 0); // the filters' parameters follow the source's
-  const filters = `(?${n + 1} IS NULL OR a.section = ?${n + 1}) AND a.url NOT IN (SELECT value FROM json_each(?${n + 2}))`;
+  // Counted articles that never rank: not verified (yet, or any more), hidden, or on an excluded path.
+  const rankable = `a.status = 'verified' AND a.hidden = 0 AND NOT EXISTS (SELECT 1 FROM json_each(?${n + 3}) WHERE ${ARTICLE_PATH} GLOB json_each.value)`;
+  const filters = `${rankable} AND (?${n + 1} IS NULL OR a.section = ?${n + 1}) AND a.url NOT IN (SELECT value FROM json_each(?${n + 2}))`;
   const sql = source
     ? // CROSS JOIN keeps the sums as the outer loop: only articles with counts
       // in the window are looked up, not every article of the site.
@@ -146,12 +168,12 @@ export function rankingQuery(
       SELECT r.url, a.title, a.image, a.section, a.published, r.views, r.shares, r.score, r.trending
       FROM ranked r CROSS JOIN articles a ON a.site_id = ?1 AND a.url = r.url
       WHERE r.${metric} > 0 AND ${filters}
-      ORDER BY r.${metric} DESC, r.url LIMIT ?${n + 3}`
+      ORDER BY r.${metric} DESC, r.url LIMIT ?${n + 4}`
     : // The all-time totals: the articles row itself, read in index order for views and shares.
       `SELECT a.url, a.title, a.image, a.section, a.published, a.views, a.shares, a.views + ?2 * a.shares AS score, NULL AS trending
       FROM articles a
       WHERE a.site_id = ?1 AND ${metric === 'score' ? 'a.views + ?2 * a.shares' : `a.${metric}`} > 0 AND ${filters}
-      ORDER BY ${metric === 'score' ? 'score' : `a.${metric}`} DESC, a.url LIMIT ?${n + 3}`;
+      ORDER BY ${metric === 'score' ? 'score' : `a.${metric}`} DESC, a.url LIMIT ?${n + 4}`;
   return {
     sql,
     params: [
@@ -160,6 +182,7 @@ export function rankingQuery(
       ...(source?.params ?? []),
       request.section,
       JSON.stringify(request.exclude),
+      JSON.stringify(settings.exclude_paths.map(globOfPathPattern)),
       request.limit,
     ],
   };
@@ -178,7 +201,7 @@ const sameQuery = (a: Query, b: Query) =>
   a.sql === b.sql && a.params.length === b.params.length && a.params.every((p, i) => p === b.params[i]);
 
 /** A site as its popular lists depend on it: the id and the ranking settings. */
-export type RankingSite = { id: string; settings: Pick<SiteSettings, 'share_weight' | 'half_life_hours'> };
+export type RankingSite = { id: string; settings: RankingSettings };
 
 /**
  * The ranked candidates of `request`, in one D1 round trip as a rule. A bounded

@@ -71,7 +71,7 @@ export async function updateSite(db: D1Database, site: Site): Promise<void> {
 }
 
 /**
- * Deletes a site with its hosts, articles, counts and ledger, keeping its created_at
+ * Deletes a site with its hosts, articles and their aliases, counts and ledger, keeping its created_at
  * in deleted_sites (migration 0006). Answers whether it existed.
  */
 export async function deleteSite(db: D1Database, id: string): Promise<boolean> {
@@ -86,6 +86,7 @@ export async function deleteSite(db: D1Database, id: string): Promise<boolean> {
     { sql: 'DELETE FROM site_hours WHERE site_id = ?', params: [id] },
     { sql: 'DELETE FROM article_network_shares WHERE site_id = ?', params: [id] },
     { sql: 'DELETE FROM article_hours WHERE site_id = ?', params: [id] },
+    { sql: 'DELETE FROM article_aliases WHERE site_id = ?', params: [id] },
     { sql: 'DELETE FROM articles WHERE site_id = ?', params: [id] },
     { sql: 'DELETE FROM site_hosts WHERE site_id = ?', params: [id] },
     { sql: 'DELETE FROM sites WHERE id = ?', params: [id] },

@@ -1,4 +1,4 @@
-import { DEMO_ORIGIN, type DemoArticle } from './articles';
+import type { DemoArticle } from './articles';
 
 // Small hand-drawn scenes (under 1 KiB each), one per demo article, so that the
 // popular box and the dashboard show thumbnails as they will on a real site.
@@ -55,6 +55,3 @@ export const demoPicture = (file: string): string | undefined =>
 
 /** The path of an article's picture on whichever origin serves the demo. */
 export const demoPicturePath = (article: DemoArticle): string => `/demo/pictures/${pictureName(article)}.svg`;
-
-/** The article's picture at the paper's own address: its og:image, and the image the seed records. */
-export const demoPictureUrl = (article: DemoArticle): string => `${DEMO_ORIGIN}${demoPicturePath(article)}`;

@@ -1,15 +1,12 @@
 import { z } from 'zod';
 import { NETWORKS } from '../../common/networks';
+import { articleMetadataFields, httpUrl } from '../articles/article-schema';
 import { siteId } from '../sites/site-schema';
-import { cutToLength, isHttpUrl } from './text';
+import { MAX_URL_LENGTH } from './normalise-url';
 
-/** Longest article URL accepted; longer ones are refused, as they cannot be a key. */
-export const MAX_URL_LENGTH = 2048;
+// The routes that take a URL bound what they read by it.
+export { MAX_URL_LENGTH };
 export const MAX_EVENTS_PER_REQUEST = 20;
-
-const cut = (max: number) => z.string().transform((value) => cutToLength(value.trim(), max));
-
-const httpUrl = z.string().refine(isHttpUrl, 'must be an absolute http(s) URL');
 
 const event = z
   .object({
@@ -17,13 +14,10 @@ const event = z
     type: z.enum(['view', 'share']),
     url: httpUrl.refine((url) => url.length <= MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`),
     network: z.enum(NETWORKS).optional(),
-    title: cut(300).optional(),
-    image: httpUrl.transform((url) => cutToLength(url, 2048)).optional(),
-    section: cut(64).optional(),
-    published: z
-      .union([z.iso.datetime({ offset: true }), z.iso.date()])
-      .transform((value) => new Date(value).toISOString())
-      .optional(),
+    title: articleMetadataFields.title.optional(),
+    image: articleMetadataFields.image.optional(),
+    section: articleMetadataFields.section.optional(),
+    published: articleMetadataFields.published.optional(),
   })
   .refine((e) => (e.type === 'share') === (e.network !== undefined), {
     message: 'a share needs a network, and a view takes none',

@@ -1,6 +1,6 @@
 import { ApiError } from '../errors';
 import type { Site } from '../sites/site-schema';
-import { hostOf, normaliseUrl } from './normalise-url';
+import { hostOf, normaliseOrRefuse, normaliseUrl } from './normalise-url';
 
 const hostOfHeader = (value: string | undefined): string | null => {
   if (!value || value === 'null') return null;
@@ -25,14 +25,14 @@ export function checkOrigin(
   }
 }
 
-/** The article key of `url`, refused unless it is on one of the site's hosts. */
+/** The article key of `url`, refused unless it can be one (see normaliseOrRefuse) on one of the site's hosts. */
 export function articleKey(site: Site, url: string): string {
-  const normalised = normaliseUrl(url);
-  if (normalised === null) throw new ApiError('invalid_url', 'The URL must be an absolute http(s) URL.');
-  const host = hostOf(normalised);
+  const normalised = normaliseOrRefuse(url);
+  if (!normalised.ok) throw new ApiError('invalid_url', normalised.refusal);
+  const host = hostOf(normalised.url);
   if (!site.hosts.includes(host))
     throw new ApiError('url_not_allowed', `URL host ${host} is not a host of site ${site.id}.`);
-  return normalised;
+  return normalised.url;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NETWORKS } from '../../common/networks';
+import { articleBody } from '../articles/article-schema';
 import { ERROR_CODES } from '../errors';
 import { NOT_COUNTED_REASONS } from '../ledger/reasons';
 import { RANK_BY, WINDOWS } from '../ranking/windows';
@@ -80,6 +81,19 @@ export const ledgerBody = z
   .object({ days: z.array(ledgerDayBody).describe('One entry per UTC day, newest first, days without events too') })
   .meta({ id: 'Ledger' });
 export type LedgerBody = z.infer<typeof ledgerBody>;
+
+export const articleListBody = z
+  .object({
+    articles: z.array(articleBody).describe('Up to 100 articles, in URL order'),
+    cursor: z.string().nullable().describe('Send it as `cursor` for the next page; null on the last page'),
+  })
+  .meta({ id: 'ArticleList' });
+export type ArticleListBody = z.infer<typeof articleListBody>;
+
+export const articlesBody = z
+  .object({ articles: z.array(articleBody).describe('As stored, in the order sent') })
+  .meta({ id: 'Articles' });
+export type ArticlesBody = z.infer<typeof articlesBody>;
 
 export const healthBody = z.object({ ok: z.literal(true) });
 export type HealthBody = z.infer<typeof healthBody>;

@@ -1,3 +1,4 @@
+import { policyOf } from '../articles/registry-client';
 import { readConfig } from '../config';
 import { notCountedReason } from '../ingest/countable';
 import type { IncomingEvent } from '../ingest/event-schema';
@@ -45,6 +46,8 @@ export async function recordEvents(env: Env, events: IncomingEvent[], beacon: Be
       site: e.site,
       siteCreatedAt: site.created_at,
       url: articleKey(site, e.url),
+      pageUrl: e.url,
+      articles: policyOf(site),
       type: e.type,
       network: e.network ?? '',
       title: e.title ?? null,

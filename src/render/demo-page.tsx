@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx';
 import { isLinkNetwork, NETWORK_LABELS, NETWORKS } from '../../common/networks';
-import { DEMO_ORIGIN, DEMO_PAPER_NAME, type DemoArticle, demoArticleAt, demoPath } from '../demo/articles';
-import { demoPicturePath, demoPictureUrl } from '../demo/pictures';
+import { DEMO_PAPER_NAME, type DemoArticle, demoArticleAt, demoArticleUrl, demoPath } from '../demo/articles';
+import { demoPicturePath } from '../demo/pictures';
 import type { PopularBody } from '../openapi/schemas';
 
 const STYLE = `
@@ -43,7 +43,7 @@ const STYLE = `
 const ShareBar: FC<{ origin: string; url: string; title: string }> = ({ origin, url, title }) => (
   <section class="share" aria-labelledby="share-heading">
     <h2 id="share-heading">Share this article</h2>
-    <div data-sharepulse="share" data-site="demo" data-counts="true">
+    <div data-sharepulse="share" data-site="demo" data-url={url} data-counts="true">
       <ul>
         {NETWORKS.filter(isLinkNetwork).map((network) => (
           <li>
@@ -104,17 +104,20 @@ const formatDate = (iso: string) =>
 
 /**
  * An article page of "The Eastbank Ledger", an imaginary local paper: what a
- * publisher's page looks like with sharepulse's share bar and popular box.
- * `origin` serves the page, the widget and the share links; the article's own
- * URL is at the paper's address (DEMO_ORIGIN), like its seeded counts.
+ * publisher's page looks like with sharepulse's share bar and popular box,
+ * and the head the page checker reads. `origin` serves the page, its picture,
+ * the widget and the share links; the canonical URL is at the paper's address
+ * (DEMO_ORIGIN), like its seeded counts; `reportedUrl` is what the share bar
+ * reports (demoReportedUrl).
  */
-export const DemoPage: FC<{ article: DemoArticle; origin: string; popular: PopularBody['items']; nonce: string }> = ({
-  article,
-  origin,
-  popular,
-  nonce,
-}) => {
-  const url = `${DEMO_ORIGIN}${demoPath(article)}`;
+export const DemoPage: FC<{
+  article: DemoArticle;
+  origin: string;
+  reportedUrl: string;
+  popular: PopularBody['items'];
+  nonce: string;
+}> = ({ article, origin, reportedUrl, popular, nonce }) => {
+  const url = demoArticleUrl(article);
   return (
     <html lang="en">
       <head>
@@ -125,7 +128,7 @@ export const DemoPage: FC<{ article: DemoArticle; origin: string; popular: Popul
         <meta property="og:type" content="article" />
         <meta property="og:title" content={article.title} />
         <meta property="og:url" content={url} />
-        <meta property="og:image" content={demoPictureUrl(article)} />
+        <meta property="og:image" content={`${origin}${demoPicturePath(article)}`} />
         <meta property="article:section" content={article.section} />
         <meta property="article:published_time" content={article.published} />
         <style nonce={nonce} dangerouslySetInnerHTML={{ __html: STYLE }} />
@@ -148,7 +151,7 @@ export const DemoPage: FC<{ article: DemoArticle; origin: string; popular: Popul
               <div class="byline">
                 By {article.author} · <time datetime={article.published}>{formatDate(article.published)}</time>
               </div>
-              <ShareBar origin={origin} url={url} title={article.title} />
+              <ShareBar origin={origin} url={reportedUrl} title={article.title} />
               {article.paragraphs.map((paragraph) => (
                 <p>{paragraph}</p>
               ))}

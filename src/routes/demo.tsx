@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { cachedPopular, requestCacheContext } from '../cache/popular';
 import { loadSite } from '../cache/sites';
-import { DEMO_ARTICLES } from '../demo/articles';
+import { DEMO_ARTICLES, demoReportedUrl } from '../demo/articles';
 import { demoPicture } from '../demo/pictures';
 import type { AppEnv } from '../env';
 import { withStyleNonce } from '../http/security';
@@ -43,6 +43,7 @@ export const demoRoutes = new Hono<AppEnv>()
     async (c) => {
       const slug = c.req.param('slug') ?? '';
       const article = DEMO_ARTICLES.find((a) => a.slug === slug);
+      // A 404 is what makes the page checker reject a URL invented under /demo.
       if (!article) return c.notFound();
       const origin = new URL(c.req.url).origin;
       // The same cached list the popular endpoint serves; an unseeded database has no demo site yet.
@@ -50,8 +51,15 @@ export const demoRoutes = new Hono<AppEnv>()
       const items = site
         ? (await cachedPopular(requestCacheContext(c.env, c.executionCtx), site, DEMO_POPULAR, Date.now())).list.items
         : [];
-      return c.html(
-        `<!doctype html>${<DemoPage article={article} origin={origin} popular={items} nonce={c.get('secureHeadersNonce') ?? ''} />}`,
+      const page = (
+        <DemoPage
+          article={article}
+          origin={origin}
+          reportedUrl={demoReportedUrl(article, origin, site?.settings.article_source ?? null)}
+          popular={items}
+          nonce={c.get('secureHeadersNonce') ?? ''}
+        />
       );
+      return c.html(`<!doctype html>${page}`);
     },
   );

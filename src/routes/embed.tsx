@@ -77,52 +77,48 @@ async function embedResponse(c: Context<AppEnv>, site: Site, page: JSX.Element, 
   return c.html(`<!doctype html>${page}`);
 }
 
+/** An embed route's description in the OpenAPI document. */
+const describeEmbed = (summary: string) =>
+  describe('Embedding', summary, {
+    200: html('Self-contained HTML, readable without JavaScript'),
+    ...errors(400, 404),
+  });
+
 /**
  * GET /embed/share and /embed/popular, mounted at /embed: the widget's
  * elements as iframe pages, for pages that run no script of ours.
  */
 export const embedRoutes = new Hono<AppEnv>()
-  .get(
-    '/share',
-    describe('Embedding', 'Share buttons for an iframe', {
-      200: html('Self-contained HTML, readable without JavaScript'),
-      ...errors(400, 404),
-    }),
-    validate('query', embedShareQuery),
-    async (c) => {
-      const query = c.req.valid('query');
-      const site = await requireSite(c.env, query.site);
-      const url = articleKey(site, query.url);
-      const lang = language(query.lang);
-      const s = strings(lang);
-      const withCounts = query.counts === 'true';
-      const counts = withCounts ? (await cachedArticleCounts(c.env, site.id, url)).shares.by_network : undefined;
-      const networks = query.networks?.length ? query.networks : LINK_NETWORKS;
-      return embedResponse(
-        c,
-        site,
-        <EmbedPage lang={lang} title={s.bar} theme={query.theme}>
-          <EmbedShare
-            site={site.id}
-            url={url}
-            title={query.title}
-            networks={networks}
-            counts={counts}
-            minCount={query.min_count}
-            lang={lang}
-            strings={s}
-          />
-        </EmbedPage>,
-        withCounts ? COUNTS_TTL_SECONDS : 300,
-      );
-    },
-  )
+  .get('/share', describeEmbed('Share buttons for an iframe'), validate('query', embedShareQuery), async (c) => {
+    const query = c.req.valid('query');
+    const site = await requireSite(c.env, query.site);
+    const url = articleKey(site, query.url);
+    const lang = language(query.lang);
+    const s = strings(lang);
+    const withCounts = query.counts === 'true';
+    const counts = withCounts ? (await cachedArticleCounts(c.env, site.id, url)).shares.by_network : undefined;
+    const networks = query.networks?.length ? query.networks : LINK_NETWORKS;
+    return embedResponse(
+      c,
+      site,
+      <EmbedPage lang={lang} title={s.bar} theme={query.theme}>
+        <EmbedShare
+          site={site.id}
+          url={url}
+          title={query.title}
+          networks={networks}
+          counts={counts}
+          minCount={query.min_count}
+          lang={lang}
+          strings={s}
+        />
+      </EmbedPage>,
+      withCounts ? COUNTS_TTL_SECONDS : 300,
+    );
+  })
   .get(
     '/popular',
-    describe('Embedding', 'The most popular articles for an iframe', {
-      200: html('Self-contained HTML, readable without JavaScript'),
-      ...errors(400, 404),
-    }),
+    describeEmbed('The most popular articles for an iframe'),
     validate('query', embedPopularQuery),
     async (c) => {
       const query = c.req.valid('query');

@@ -63,7 +63,9 @@ export const shareRoutes = new Hono<AppEnv>().get(
       await recordShareClick(
         c.env,
         site,
-        { site: site.id, type: 'share', network, url, title: query.title },
+        // The URL as the link gave it (what a page check fetches); its title= is for the network's
+        // share page only, and never sets the article's metadata.
+        { site: site.id, type: 'share', network, url: query.url },
         {
           receivedMs: Date.now(),
           origin: undefined,

@@ -1,4 +1,3 @@
-import type { ArticleMetadata } from '../articles/metadata';
 import type {
   ArticleDelta,
   FlushBatch,
@@ -18,21 +17,16 @@ export interface CountRow extends SiteIncarnation {
   n: number;
 }
 
-export interface MetaRow extends ArticleMetadata, SiteIncarnation {
-  url: string;
-  bucket: number;
-}
-
 // Rows of two incarnations of a site stay apart: a flush applies each only to its own.
 const articleKey = (site: string, siteCreatedAt: string, url: string) => JSON.stringify([site, siteCreatedAt, url]);
 
 /**
- * Folds a shard's buffered increments and metadata into what D1 stores: article
- * totals and metadata, hourly views and shares, shares per network, and the
- * site's own hourly totals and shares per network. Ledger rows, one per site,
- * day and outcome already, go as they are.
+ * Folds a shard's buffered increments into what D1 stores: article totals,
+ * hourly views and shares, shares per network, and the site's own hourly
+ * totals and shares per network. Ledger rows, one per site, day and outcome
+ * already, go as they are. Metadata is the registry's, not a flush's.
  */
-export function toFlushBatch(counts: CountRow[], metas: MetaRow[], ledger: LedgerDelta[]): FlushBatch {
+export function toFlushBatch(counts: CountRow[], ledger: LedgerDelta[]): FlushBatch {
   const articles = new Map<string, ArticleDelta>();
   const hours = new Map<string, HourDelta>();
   const networks = new Map<string, NetworkDelta>();
@@ -43,18 +37,7 @@ export function toFlushBatch(counts: CountRow[], metas: MetaRow[], ledger: Ledge
     const key = articleKey(site, siteCreatedAt, url);
     let found = articles.get(key);
     if (!found) {
-      found = {
-        site,
-        siteCreatedAt,
-        url,
-        title: null,
-        image: null,
-        section: null,
-        published: null,
-        views: 0,
-        shares: 0,
-        firstBucket: bucket,
-      };
+      found = { site, siteCreatedAt, url, views: 0, shares: 0, firstBucket: bucket };
       articles.set(key, found);
     }
     found.firstBucket = Math.min(found.firstBucket, bucket);
@@ -90,15 +73,6 @@ export function toFlushBatch(counts: CountRow[], metas: MetaRow[], ledger: Ledge
       siteShare.shares += n;
       siteNetworkHours.set(siteNetworkKey, siteShare);
     }
-  }
-
-  for (const meta of metas) {
-    Object.assign(article(meta.site, meta.siteCreatedAt, meta.url, meta.bucket), {
-      title: meta.title,
-      image: meta.image,
-      section: meta.section,
-      published: meta.published,
-    });
   }
 
   return {

@@ -1,31 +1,21 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { ArticleMetadata } from '../articles/metadata';
+import type { Resolution } from '../articles/registry';
 import { readConfig } from '../config';
 import type { LedgerDelta } from '../db/counts';
 import type { LedgerOutcome } from '../ledger/ledger-days';
 import type { LedgerTally } from '../ledger/reasons';
 import { bucketOf, dayOf } from '../time';
 import { beaconMovesAlarm, nextAlarmAt } from './alarm-schedule';
+import { type ArticleEvent, ArticleResolver } from './article-resolver';
 import { DedupState, isDayClosed } from './dedup';
-import {
-  bufferIncrement,
-  bufferLedger,
-  bufferMetadata,
-  type FlushContext,
-  flushOutbox,
-  hasOutbox,
-  hasPending,
-} from './outbox';
+import { bufferHeld, type HeldUrl, heldUrls, releaseHeld } from './held-events';
+import { bufferIncrement, bufferLedger, type FlushContext, flushOutbox, hasOutbox, hasPending } from './outbox';
 import { readEpoch, readState, writeState } from './shard-state';
 import { SiteCeiling } from './site-ceiling';
 import { applyStorageSchema } from './storage-schema';
 
 /** An event as a shard receives it: validated, normalised, its site's origin checked. */
-export interface ShardEvent extends ArticleMetadata {
-  site: string;
-  /** The site's created_at: which site of this id the event was checked against. */
-  siteCreatedAt: string;
-  url: string;
+export interface ShardEvent extends ArticleEvent {
   type: 'view' | 'share';
   network: string; // '' for a view
   /** The site's `max_events_per_second` setting. */
@@ -50,12 +40,17 @@ export interface RecordRequest {
 
 interface KeyedEvent {
   event: ShardEvent;
+  /** What the site's registry says of its URL. */
+  resolution: Resolution;
   day: number;
   bucket: number;
   second: number;
   /** Its dedup and cap keys; null when its day closed before it could be keyed. */
   keys: { key: string; capKey: string } | null;
 }
+
+/** URLs with held events whose registries a flush asks about. */
+const HELD_URLS_PER_ALARM = 500;
 
 /** Ledger rows summed in memory over one RPC, so that a batch of beacons writes each row once. */
 class LedgerSums {
@@ -87,12 +82,14 @@ export class CounterShard extends DurableObject<Env> {
   private alarmAt: number | null | undefined;
   private failedFlushes: number;
   private readonly flush: FlushContext;
+  private readonly articles: ArticleResolver;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     applyStorageSchema(ctx.storage);
     this.dedup = new DedupState(this.sql);
+    this.articles = new ArticleResolver(env);
     this.failedFlushes = readState(this.sql, 'failed_flushes') ?? 0;
     this.flush = { db: env.DB, source: { shard: ctx.id.toString(), epoch: readEpoch(this.sql) } };
   }
@@ -104,20 +101,23 @@ export class CounterShard extends DurableObject<Env> {
    * of a day whose dedup keys may be gone count none.
    */
   async record(beacons: RecordRequest[]): Promise<number[]> {
+    const resolutions = await this.articles.resolve(
+      beacons.flatMap((b) => b.events),
+      Date.now(),
+    );
+    let next = 0;
     const keyed: KeyedEvent[][] = [];
     for (const { receivedMs, ip, userAgent, events } of beacons) {
       const day = dayOf(receivedMs);
       const bucket = bucketOf(receivedMs);
       const second = Math.floor(receivedMs / 1000);
+      const resolved = events.map((event) => ({ event, resolution: resolutions[next++]!, day, bucket, second }));
       // Not even keyed, which would make a salt for the closed day.
       keyed.push(
         isDayClosed(day, Date.now())
-          ? events.map((event) => ({ event, day, bucket, second, keys: null }))
-          : (await this.dedup.keyEvents(day, ip, userAgent, events)).map(({ event, key, capKey }) => ({
-              event,
-              day,
-              bucket,
-              second,
+          ? resolved.map((r) => ({ ...r, keys: null }))
+          : (await this.dedup.keyEvents(day, ip, userAgent, events)).map(({ key, capKey }, i) => ({
+              ...resolved[i]!,
               keys: { key, capKey },
             })),
       );
@@ -149,10 +149,11 @@ export class CounterShard extends DurableObject<Env> {
   }
 
   /**
-   * Buffers one event: its increment when its dedup key is new, fewer than
-   * the site's `max_visitors_per_ip` visitors of its IP scope counted for its
-   * article, type and network today, and the site under its ceiling this
-   * second; its metadata always. Answers its outcome for the ledger.
+   * Buffers one event of an article the registry counts: its increment (for
+   * the canonical article) when its dedup key is new, fewer than the site's
+   * `max_visitors_per_ip` visitors of its IP scope counted for its URL, type
+   * and network today, and the site under its ceiling this second; held
+   * instead while its page is checked. Answers its outcome for the ledger.
    *
    * An event refused by the cap or the ceiling is not marked seen: its
    * visitor may still count later today, and `ip_visitors` stays the number
@@ -160,11 +161,11 @@ export class CounterShard extends DurableObject<Env> {
    * so exact whatever the beacons of one RPC or concurrent RPCs.
    */
   private buffer(
-    { event, day, bucket, second }: KeyedEvent,
+    { event, resolution, day, bucket, second }: KeyedEvent,
     { key, capKey }: { key: string; capKey: string },
   ): LedgerOutcome {
     const { site, url, network } = event;
-    bufferMetadata(this.sql, event, url, event, bucket);
+    if (resolution.outcome === 'refused') return resolution.reason;
     if (!this.dedup.markSeen(day, key)) return 'repeat';
     // The cap first: the ceiling's admission takes one of its events this second.
     let refused: LedgerOutcome | null = null;
@@ -175,12 +176,45 @@ export class CounterShard extends DurableObject<Env> {
       return refused;
     }
     this.dedup.addScopeVisitor(day, capKey);
-    bufferIncrement(this.sql, event, url, bucket, network);
+    if (resolution.outcome === 'held') {
+      bufferHeld(this.sql, event, url, bucket, network);
+      return 'unverified';
+    }
+    bufferIncrement(this.sql, event, resolution.canonical, bucket, network);
     return event.type;
+  }
+
+  /**
+   * Asks the registries about URLs with held events: those whose check is
+   * over are counted for their canonical article or dropped, and the ledger
+   * moves them from `unverified` to what became of them.
+   */
+  private async releaseHeld(held: HeldUrl[]): Promise<void> {
+    const answers = await this.articles.settle(held, Date.now());
+    this.ctx.storage.transactionSync(() => {
+      const ledger = new LedgerSums();
+      held.forEach((url, i) => {
+        const answer = answers[i]!;
+        if (answer.outcome === 'held') return;
+        const decision = answer.outcome === 'counted' ? { canonical: answer.canonical } : { reason: answer.reason };
+        for (const row of releaseHeld(this.sql, url, decision))
+          ledger.add(row.site, row.siteCreatedAt, row.day, row.outcome, row.n);
+      });
+      for (const row of ledger.values()) bufferLedger(this.sql, row);
+    });
   }
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
+    const held = heldUrls(this.sql, HELD_URLS_PER_ALARM);
+    if (held.length > 0) {
+      try {
+        await this.releaseHeld(held);
+      } catch (err) {
+        // The flush goes on: held events wait for the registry's next answer.
+        console.error('shard could not ask the article registry about held events; will retry', err);
+      }
+    }
     try {
       await flushOutbox(this.ctx.storage, this.flush);
       this.setFailedFlushes(0);

@@ -1,4 +1,3 @@
-import type { ArticleMetadata } from '../articles/metadata';
 import {
   applyFlush,
   claimFlush,
@@ -9,7 +8,7 @@ import {
   type SiteIncarnation,
 } from '../db/counts';
 import { type SetAsideRow, setAsideQueries } from '../db/set-aside';
-import { type CountRow, type MetaRow, toFlushBatch } from './batch';
+import { type CountRow, toFlushBatch } from './batch';
 
 /** Articles per D1 batch: keeps one batch's statements well under D1's per-invocation query limit. */
 const ARTICLES_PER_BATCH = 100;
@@ -79,33 +78,6 @@ export function bufferIncrement(
   );
 }
 
-/** Merges the metadata an event carries, if any, into its article's pending metadata. */
-export function bufferMetadata(
-  sql: SqlStorage,
-  { site, siteCreatedAt }: SiteIncarnation,
-  url: string,
-  metadata: ArticleMetadata,
-  bucket: number,
-): void {
-  const { title, image, section, published } = metadata;
-  if (title === null && image === null && section === null && published === null) return;
-  sql.exec(
-    `INSERT INTO pending_meta (site, site_created_at, url, title, image, section, published, bucket)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (site, site_created_at, url) DO UPDATE SET
-       title = coalesce(excluded.title, title), image = coalesce(excluded.image, image),
-       section = coalesce(excluded.section, section), published = coalesce(excluded.published, published)`,
-    site,
-    siteCreatedAt,
-    url,
-    title,
-    image,
-    section,
-    published,
-    bucket,
-  );
-}
-
 /** Adds `n` events of a site, day and outcome to the pending ledger. */
 export function bufferLedger(sql: SqlStorage, { site, siteCreatedAt, day, outcome, n }: LedgerDelta): void {
   sql.exec(
@@ -121,13 +93,11 @@ export function bufferLedger(sql: SqlStorage, { site, siteCreatedAt, day, outcom
 
 export const hasPending = (sql: SqlStorage): boolean =>
   sql
-    .exec('SELECT 1 FROM pending UNION ALL SELECT 1 FROM pending_meta UNION ALL SELECT 1 FROM pending_ledger LIMIT 1')
+    .exec('SELECT 1 FROM pending UNION ALL SELECT 1 FROM held UNION ALL SELECT 1 FROM pending_ledger LIMIT 1')
     .toArray().length > 0;
 
 export const hasOutbox = (sql: SqlStorage): boolean =>
-  sql
-    .exec('SELECT 1 FROM outbox UNION ALL SELECT 1 FROM outbox_meta UNION ALL SELECT 1 FROM outbox_ledger LIMIT 1')
-    .toArray().length > 0;
+  sql.exec('SELECT 1 FROM outbox UNION ALL SELECT 1 FROM outbox_ledger LIMIT 1').toArray().length > 0;
 
 /**
  * Sends up to BATCHES_PER_ALARM batches to D1: first each batch left in the
@@ -169,9 +139,7 @@ export async function flushOutbox(storage: DurableObjectStorage, flush: FlushCon
 /** The outbox's batches, oldest first. */
 const outboxSeqs = (sql: SqlStorage): number[] =>
   sql
-    .exec<{ seq: number }>(
-      'SELECT seq FROM outbox UNION SELECT seq FROM outbox_meta UNION SELECT seq FROM outbox_ledger ORDER BY seq',
-    )
+    .exec<{ seq: number }>('SELECT seq FROM outbox UNION SELECT seq FROM outbox_ledger ORDER BY seq')
     .toArray()
     .map((row) => row.seq);
 
@@ -193,8 +161,7 @@ function sealBatch(storage: DurableObjectStorage): number | null {
   return storage.transactionSync(() => {
     const articles = sql
       .exec<{ site: string; site_created_at: string; url: string }>(
-        `SELECT site, site_created_at, url FROM pending
-         UNION SELECT site, site_created_at, url FROM pending_meta LIMIT ?`,
+        'SELECT DISTINCT site, site_created_at, url FROM pending LIMIT ?',
         ARTICLES_PER_BATCH,
       )
       .toArray();
@@ -225,16 +192,7 @@ function sealBatch(storage: DurableObjectStorage): number | null {
         site_created_at,
         url,
       );
-      sql.exec(
-        `INSERT INTO outbox_meta
-         SELECT ?, site, site_created_at, url, title, image, section, published, bucket FROM pending_meta ${article}`,
-        seq,
-        site,
-        site_created_at,
-        url,
-      );
       sql.exec(`DELETE FROM pending ${article}`, site, site_created_at, url);
-      sql.exec(`DELETE FROM pending_meta ${article}`, site, site_created_at, url);
     }
     return seq;
   });
@@ -242,7 +200,6 @@ function sealBatch(storage: DurableObjectStorage): number | null {
 
 interface OutboxBatch {
   counts: CountRow[];
-  metas: MetaRow[];
   ledger: LedgerDelta[];
 }
 
@@ -258,13 +215,6 @@ function readBatch(sql: SqlStorage, seq: number): OutboxBatch {
       seq,
     )
     .toArray();
-  const metas = sql
-    .exec<MetaRow & Record<string, SqlStorageValue>>(
-      `SELECT site, site_created_at AS siteCreatedAt, url, title, image, section, published, bucket
-       FROM outbox_meta WHERE seq = ? ORDER BY site, site_created_at, url`,
-      seq,
-    )
-    .toArray();
   const ledger = sql
     .exec<LedgerDelta & Record<string, SqlStorageValue>>(
       `SELECT site, site_created_at AS siteCreatedAt, day, outcome, n FROM outbox_ledger WHERE seq = ?
@@ -272,10 +222,10 @@ function readBatch(sql: SqlStorage, seq: number): OutboxBatch {
       seq,
     )
     .toArray();
-  return { counts, metas, ledger };
+  return { counts, ledger };
 }
 
-function writeBatch(sql: SqlStorage, seq: number, { counts, metas, ledger }: OutboxBatch): void {
+function writeBatch(sql: SqlStorage, seq: number, { counts, ledger }: OutboxBatch): void {
   for (const c of counts) {
     sql.exec(
       'INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -288,26 +238,11 @@ function writeBatch(sql: SqlStorage, seq: number, { counts, metas, ledger }: Out
       c.n,
     );
   }
-  for (const m of metas) {
-    sql.exec(
-      'INSERT INTO outbox_meta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      seq,
-      m.site,
-      m.siteCreatedAt,
-      m.url,
-      m.title,
-      m.image,
-      m.section,
-      m.published,
-      m.bucket,
-    );
-  }
   for (const l of ledger) writeLedgerRow(sql, seq, l);
 }
 
 function clearBatch(sql: SqlStorage, seq: number): void {
   sql.exec('DELETE FROM outbox WHERE seq = ?', seq);
-  sql.exec('DELETE FROM outbox_meta WHERE seq = ?', seq);
   sql.exec('DELETE FROM outbox_ledger WHERE seq = ?', seq);
   sql.exec('DELETE FROM outbox_refusals WHERE seq = ?', seq);
 }
@@ -327,7 +262,7 @@ interface Refusal {
   err: unknown;
 }
 
-const rowsIn = ({ counts, metas, ledger }: OutboxBatch): number => counts.length + metas.length + ledger.length;
+const rowsIn = ({ counts, ledger }: OutboxBatch): number => counts.length + ledger.length;
 
 /**
  * Sends outbox batch `seq` to D1, then clears it. Answers D1's refusal if D1
@@ -338,9 +273,7 @@ async function sendBatch(storage: DurableObjectStorage, flush: FlushContext, seq
   const { db, source } = flush;
   const batch = readBatch(storage.sql, seq);
   try {
-    await withTimeout(
-      applyFlush(db, flushQueries(source, seq, toFlushBatch(batch.counts, batch.metas, batch.ledger), Date.now())),
-    );
+    await withTimeout(applyFlush(db, flushQueries(source, seq, toFlushBatch(batch.counts, batch.ledger), Date.now())));
   } catch (err) {
     // A batch already applied (its answer lost, or the shard gone before
     // clearing it) or claimed fails on flush_log's key; its row there says
@@ -388,8 +321,7 @@ async function refused(
 /**
  * Gives up batch `seq`, claimed in flush_log: splits it in two new batches,
  * in one transaction with its clearing; or drops its single row, which can
- * only be a ledger row (a single increment or metadata row is set aside, not
- * claimed), and logs it. The ledger reports counts and holds none, so its row
+ * only be a ledger row (a single increment is set aside, not claimed), and logs it. The ledger reports counts and holds none, so its row
  * is not set aside with them: the error log names it.
  */
 function giveUp(storage: DurableObjectStorage, seq: number, batch: OutboxBatch, err: unknown): void {
@@ -417,15 +349,14 @@ function giveUp(storage: DurableObjectStorage, seq: number, batch: OutboxBatch, 
   });
 }
 
-/** A batch of two or more rows as two batches of about half as many, rows in order (counts, metadata, ledger). */
-export function halves({ counts, metas, ledger }: OutboxBatch): [OutboxBatch, OutboxBatch] {
-  const half = Math.ceil((counts.length + metas.length + ledger.length) / 2);
-  // Where the first half ends within each list, the lists taken one after another.
-  const metasCut = Math.max(0, half - counts.length);
-  const ledgerCut = Math.max(0, half - counts.length - metas.length);
+/** A batch of two or more rows as two batches of about half as many, rows in order (counts, then ledger). */
+export function halves({ counts, ledger }: OutboxBatch): [OutboxBatch, OutboxBatch] {
+  const half = Math.ceil((counts.length + ledger.length) / 2);
+  // Where the first half ends within the ledger, the lists taken one after another.
+  const ledgerCut = Math.max(0, half - counts.length);
   return [
-    { counts: counts.slice(0, half), metas: metas.slice(0, metasCut), ledger: ledger.slice(0, ledgerCut) },
-    { counts: counts.slice(half), metas: metas.slice(metasCut), ledger: ledger.slice(ledgerCut) },
+    { counts: counts.slice(0, half), ledger: ledger.slice(0, ledgerCut) },
+    { counts: counts.slice(half), ledger: ledger.slice(ledgerCut) },
   ];
 }
 
@@ -434,14 +365,10 @@ async function setAside(
   sql: SqlStorage,
   flush: FlushContext,
   seq: number,
-  { counts, metas }: OutboxBatch,
+  { counts }: OutboxBatch,
   err: unknown,
 ): Promise<void> {
-  const count = counts[0];
-  const meta = metas[0];
-  const row: SetAsideRow = count
-    ? { ...count, title: null, image: null, section: null, published: null }
-    : { ...meta!, network: null, n: null };
+  const row: SetAsideRow = { ...counts[0]!, title: null, image: null, section: null, published: null };
   const { db, source } = flush;
   try {
     await withTimeout(applyFlush(db, setAsideQueries(source, seq, row, String(err), Date.now())));

@@ -114,6 +114,21 @@ export const STORAGE_SCHEMA_STEPS: readonly StorageSchemaStep[] = [
         PRIMARY KEY (seq, site, site_created_at, day, outcome)) WITHOUT ROWID;
     `,
   },
+  {
+    // Articles are the publisher's (src/articles/registry.ts): increments of a
+    // URL whose page is being checked wait in `held`, counted for the canonical
+    // article once it passes, dropped if it fails. Beacons no longer carry the
+    // metadata D1 shows, so its buffers go, with the untrusted metadata they held.
+    step: 6,
+    sql: `
+      CREATE TABLE held (
+        site TEXT NOT NULL, site_created_at TEXT NOT NULL, url TEXT NOT NULL, bucket INTEGER NOT NULL,
+        network TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (site, site_created_at, url, bucket, network)) WITHOUT ROWID;
+      DROP TABLE pending_meta;
+      DROP TABLE outbox_meta;
+    `,
+  },
 ];
 
 // NOTE: the version lives in a table because Durable Object SQLite refuses

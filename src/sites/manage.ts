@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { registryFor } from '../articles/registry-client';
 import { storeSite } from '../cache/sites';
 import { isUniqueViolation } from '../db/query';
 import { deletedSiteCreatedAt, deleteSite, findClaimedHosts, getSite, insertSite, updateSite } from '../db/sites';
@@ -66,8 +67,11 @@ export async function changeSite(
 }
 
 /** Deletes a site and its counts; answers whether it existed. */
-export async function removeSite(env: Pick<Env, 'DB' | 'CACHE'>, id: string): Promise<boolean> {
+export async function removeSite(env: Pick<Env, 'DB' | 'CACHE' | 'ARTICLES'>, id: string): Promise<boolean> {
+  const site = await getSite(env.DB, id);
   const existed = await deleteSite(env.DB, id);
   await storeSite(env, id, null);
+  // Its registry goes with it (a site created again under the id has one of its own).
+  if (site) await registryFor(env, site).forget();
   return existed;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NETWORKS } from '../../common/networks';
+import { ARTICLE_SOURCES } from '../articles/article-schema';
 
 export const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 export const siteId = z
@@ -17,18 +18,28 @@ export const host = z
   .toLowerCase()
   .regex(HOST_PATTERN, 'must be a host name such as news.example, without scheme or port');
 
-export const hostList = z
-  .array(host)
-  .min(1)
-  .max(50)
-  .transform((hosts) => [...new Set(hosts)]);
+/** Dropping repeats, first spelling first: a list setting holds each value once. */
+const distinct = <T>(values: T[]): T[] => [...new Set(values)];
 
-const networkList = z
-  .array(z.enum(NETWORKS))
-  .min(1)
-  .transform((networks) => [...new Set(networks)]);
+export const hostList = z.array(host).min(1).max(50).transform(distinct);
 
-export const DEFAULT_SETTINGS = {
+const networkList = z.array(z.enum(NETWORKS)).min(1).transform(distinct);
+
+/**
+ * A path pattern as article keys spell paths (percent-encoded, dot segments
+ * resolved), so that `/thema/müll*` matches the key of /thema/müll-abfuhr.
+ * The base stands for any host: only the path is kept.
+ */
+const asKeyPath = (pattern: string): string => new URL(`https://path.invalid${pattern}`).pathname;
+
+const pathPattern = z
+  .string()
+  .trim()
+  .max(200)
+  .regex(/^\/[^?#]*$/, "must start with '/' and hold no '?' or '#': it is matched against the path, without query")
+  .transform(asKeyPath);
+
+export const DEFAULT_SETTINGS: SiteSettings = {
   share_weight: 5,
   half_life_hours: 12,
   respect_gpc: false,
@@ -38,6 +49,10 @@ export const DEFAULT_SETTINGS = {
   hourly_retention_days: 31,
   daily_retention_days: 400,
   time_zone: 'UTC',
+  article_source: 'page',
+  image_hosts: [],
+  exclude_paths: [],
+  max_new_articles_per_hour: 1000,
 };
 
 /** Whether the runtime knows `name` as an IANA time zone (Intl.DateTimeFormat throws a RangeError otherwise). */
@@ -80,6 +95,19 @@ const settingsShape = {
     .min(1)
     .max(64)
     .refine(isTimeZone, 'must be an IANA time zone name such as Europe/Paris or UTC'),
+  // Where articles and their metadata come from (API.md "Articles"): the page
+  // fetched and checked, beacons, or only the admin API.
+  article_source: z.enum(ARTICLE_SOURCES),
+  // Hosts besides the site's own that a beacon's image may be on (a CDN):
+  // any other image is dropped, so that no page can show a picture of its choosing.
+  image_hosts: z.array(host).max(50).transform(distinct),
+  // Paths counted but never ranked (the front page, tag pages), matched
+  // against the article key's path without its query; `*`, the only
+  // wildcard, matches any characters, '/' included.
+  exclude_paths: z.array(pathPattern).max(50).transform(distinct),
+  // New articles a site takes an hour; events for further new URLs are not
+  // counted, so that a flood of invented URLs never floods the registry.
+  max_new_articles_per_hour: z.number().int().min(1).max(100_000),
 };
 
 /** A site's settings as stored: every field present. */

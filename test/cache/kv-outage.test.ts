@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cachedArticleCounts } from '../../src/cache/counts';
+import { sha256Hex } from '../../src/cache/kv';
 import { loadSite } from '../../src/cache/sites';
 import { createSite } from '../support/helpers';
 
@@ -40,7 +41,7 @@ describe('caches while KV is down', () => {
       views: 0,
       shares: { total: 0, by_network: {} },
     });
-    const key = `counts:${id}:https://${host}/a`;
+    const key = `counts:${id}:${await sha256Hex(`https://${host}/a`)}`;
     expect(warnings()).toEqual([`KV read of ${key} failed`, `KV write of ${key} failed`]);
   });
 });

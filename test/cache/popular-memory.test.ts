@@ -1,40 +1,20 @@
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cachedPopular, MEMORY_ENTRIES, PopularMemory } from '../../src/cache/popular';
 import type { PopularRequest } from '../../src/ranking/popular-request';
-import { bucketOf } from '../../src/time';
-import { createSite } from '../support/helpers';
-import { loadStoredSite, seedArticles } from '../support/seed';
-
-const REQUEST: PopularRequest = { window: '24h', by: 'views', limit: 10, section: null, exclude: [] };
-
-/** A cache context of an isolate's memory (a new one by default); `settle()` waits for background work. */
-function cacheContext(memory = new PopularMemory()) {
-  const ctx = createExecutionContext();
-  return {
-    context: { env, waitUntil: (p: Promise<unknown>) => ctx.waitUntil(p), memory },
-    settle: () => waitOnExecutionContext(ctx),
-  };
-}
-
-async function seededSite(views: number) {
-  const created = await createSite();
-  await seedArticles(created, [{ path: 'a', hours: [[bucketOf(Date.now()), views, 0]] }]);
-  return { site: await loadStoredSite(created.id), host: created.host };
-}
+import { cacheContext, REQUEST, readSettled, seededSite, seedSecondArticle } from './popular-support';
 
 describe("popular lists in the isolate's memory", () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('should answer a fresh list again without reading KV or D1', async () => {
     const { site } = await seededSite(3);
-    const first = cacheContext();
-    const computed = await cachedPopular(first.context, site, REQUEST, Date.now());
-    await first.settle();
+    const memory = new PopularMemory();
+    const computed = await readSettled(memory, site, Date.now());
 
     const kvGet = vi.spyOn(env.CACHE, 'get');
     const d1 = vi.spyOn(env.DB, 'prepare');
-    const again = cacheContext(first.context.memory);
+    const again = cacheContext(memory);
     expect(await cachedPopular(again.context, site, REQUEST, Date.now() + 30_000)).toBe(computed);
     await again.settle();
     expect(kvGet).not.toHaveBeenCalled();
@@ -44,24 +24,21 @@ describe("popular lists in the isolate's memory", () => {
   it('should pass a stale copy over to KV, which serves it and has it refreshed', async () => {
     const { site, host } = await seededSite(4);
     const t0 = Date.now();
-    const first = cacheContext();
-    const original = await cachedPopular(first.context, site, REQUEST, t0);
-    await first.settle();
-    await seedArticles({ id: site.id, host }, [{ path: 'b', hours: [[bucketOf(t0), 9, 0]] }]);
+    const memory = new PopularMemory();
+    const original = await readSettled(memory, site, t0);
+    await seedSecondArticle(site, host, t0, 9);
 
     const kvGet = vi.spyOn(env.CACHE, 'get');
-    const stale = cacheContext(first.context.memory);
+    const stale = cacheContext(memory);
     expect(await cachedPopular(stale.context, site, REQUEST, t0 + 61_000)).toEqual(original);
     // The read, then the refresh looking for a copy another isolate refreshed.
     expect(kvGet).toHaveBeenCalledTimes(2);
     await stale.settle();
 
     // The refresh stored its list in memory too: the next read takes it from there.
-    const next = cacheContext(first.context.memory);
-    const refreshed = await cachedPopular(next.context, site, REQUEST, t0 + 62_000);
+    const refreshed = await readSettled(memory, site, t0 + 62_000);
     expect(kvGet).toHaveBeenCalledTimes(2);
     expect(refreshed.list.items.map((item) => item.views)).toEqual([9, 4]);
-    await next.settle();
   });
 
   it('should answer a request with long inputs again from memory', async () => {
@@ -70,7 +47,7 @@ describe("popular lists in the isolate's memory", () => {
       ...REQUEST,
       exclude: Array.from({ length: 20 }, (_, i) => `https://${site.hosts[0]}/${'long-path/'.repeat(20)}${i}`),
     };
-    const first = cacheContext();
+    const first = cacheContext(new PopularMemory());
     const computed = await cachedPopular(first.context, site, request, Date.now());
     await first.settle();
 
@@ -83,7 +60,7 @@ describe("popular lists in the isolate's memory", () => {
 
   it(`should keep at most ${MEMORY_ENTRIES} lists, dropping the one used longest ago`, async () => {
     const { site } = await seededSite(5);
-    const first = cacheContext();
+    const first = cacheContext(new PopularMemory());
     const nowMs = Date.now();
     const inSection = (i: number): PopularRequest => ({ ...REQUEST, section: `s${i}` });
     const used = await cachedPopular(first.context, site, REQUEST, nowMs);
@@ -111,13 +88,12 @@ describe("popular lists in the isolate's memory", () => {
 
   it('should answer any limit and exclude from the list in memory, without reading KV or D1', async () => {
     const { site } = await seededSite(7);
-    const first = cacheContext();
-    await cachedPopular(first.context, site, REQUEST, Date.now());
-    await first.settle();
+    const memory = new PopularMemory();
+    await readSettled(memory, site, Date.now());
 
     const kvGet = vi.spyOn(env.CACHE, 'get');
     const d1 = vi.spyOn(env.DB, 'prepare');
-    const again = cacheContext(first.context.memory);
+    const again = cacheContext(memory);
     for (let i = 0; i < 20; i++) {
       const request = { ...REQUEST, limit: 1 + i, exclude: [`https://${site.hosts[0]}/other-${i}`] };
       const { list } = await cachedPopular(again.context, site, request, Date.now());

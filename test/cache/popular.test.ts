@@ -1,6 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cachedPopular, LIST_LENGTH, type PopularCacheContext, PopularMemory } from '../../src/cache/popular';
+import { cachedPopular, LIST_LENGTH, PopularMemory } from '../../src/cache/popular';
 import worker from '../../src/index';
 import { readPopular } from '../../src/popular/read-popular';
 import type { PopularRequest } from '../../src/ranking/popular-request';
@@ -8,6 +8,7 @@ import type { PopularList } from '../../src/ranking/rank';
 import { bucketOf } from '../../src/time';
 import { createSite } from '../support/helpers';
 import { loadStoredSite, seedArticles } from '../support/seed';
+import { cacheContext, REQUEST, readSettled, seededSite, seedSecondArticle } from './popular-support';
 
 const POPULAR_TABLES = ['articles', 'article_hours', 'article_days', 'rollup_state', 'window_totals', 'window_state'];
 
@@ -32,19 +33,8 @@ async function fetchWorker(url: string): Promise<Response> {
   return response;
 }
 
-const REQUEST: PopularRequest = { window: '24h', by: 'views', limit: 10, section: null, exclude: [] };
-
 /** One isolate's memory, shared by the calls of a test unless one stands for another isolate. */
 const sameIsolate = new PopularMemory();
-
-/** A cache context of this file's isolate unless overridden; its calls' background work is waited for at `settle()`. */
-function cacheContext(overrides: Partial<PopularCacheContext> = {}) {
-  const ctx = createExecutionContext();
-  return {
-    context: { env, waitUntil: (p: Promise<unknown>) => ctx.waitUntil(p), memory: sameIsolate, ...overrides },
-    settle: () => waitOnExecutionContext(ctx),
-  };
-}
 
 /** Silences console[`level`] for the rest of the test (afterEach restores it), keeping what was logged. */
 const captureConsole = (level: 'error' | 'warn') => vi.spyOn(console, level).mockImplementation(() => {});
@@ -73,12 +63,6 @@ async function tagOf(body: string): Promise<string> {
 /** The whole numbers from `from` to `to`. */
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-async function seededSite(views: number) {
-  const created = await createSite();
-  const [url] = await seedArticles(created, [{ path: 'a', hours: [[bucketOf(Date.now()), views, 0]] }]);
-  return { site: await loadStoredSite(created.id), url: url!, host: created.host };
-}
-
 describe('popular list caching', () => {
   afterEach(() => vi.restoreAllMocks());
 
@@ -105,12 +89,10 @@ describe('popular list caching', () => {
 
   it('should share one computation between isolates through KV', async () => {
     const { site } = await seededSite(4);
-    const here = cacheContext();
-    const computed = await cachedPopular(here.context, site, REQUEST, Date.now());
-    await here.settle();
+    const computed = await readSettled(sameIsolate, site, Date.now());
 
     // Another isolate (or data centre): its own memory, the same KV.
-    const elsewhere = cacheContext({ memory: new PopularMemory() });
+    const elsewhere = cacheContext(new PopularMemory());
     const fromKv = await withoutPopularTables(() => cachedPopular(elsewhere.context, site, REQUEST, Date.now()));
     expect(fromKv).toEqual(computed);
     await elsewhere.settle();
@@ -119,27 +101,15 @@ describe('popular list caching', () => {
   it('should serve a stale list at once and refresh it in the background', async () => {
     const { site, host } = await seededSite(5);
     const t0 = Date.now();
-    const first = cacheContext();
-    const original = await cachedPopular(first.context, site, REQUEST, t0);
-    await first.settle();
+    const original = await readSettled(sameIsolate, site, t0);
     expect(original.list.items[0]).toMatchObject({ views: 5 });
-
-    // New counts arrive in D1.
-    await seedArticles({ id: site.id, host }, [{ path: 'b', hours: [[bucketOf(t0), 9, 0]] }]);
+    await seedSecondArticle(site, host, t0, 9);
 
     // Within max-age: the cached list, untouched.
-    const fresh = cacheContext();
-    expect(await cachedPopular(fresh.context, site, REQUEST, t0 + 59_000)).toEqual(original);
-    await fresh.settle();
-
-    // After max-age: still the old list, right away...
-    const stale = cacheContext();
-    expect(await cachedPopular(stale.context, site, REQUEST, t0 + 61_000)).toEqual(original);
-    // ...while the refresh computes the new one in the background.
-    await stale.settle();
-    const next = cacheContext();
-    const refreshed = await cachedPopular(next.context, site, REQUEST, t0 + 62_000);
-    await next.settle();
+    expect(await readSettled(sameIsolate, site, t0 + 59_000)).toEqual(original);
+    // After max-age: still the old list, right away, while the refresh computes the new one in the background.
+    expect(await readSettled(sameIsolate, site, t0 + 61_000)).toEqual(original);
+    const refreshed = await readSettled(sameIsolate, site, t0 + 62_000);
     expect(refreshed.list.generated_at).toBe(new Date(t0 + 61_000).toISOString());
     expect(refreshed.list.items.map((item) => item.views)).toEqual([9, 5]);
     expect(refreshed.etag).not.toBe(original.etag);
@@ -148,11 +118,9 @@ describe('popular list caching', () => {
   it('should keep serving the stale list while D1 is failing', async () => {
     const { site } = await seededSite(6);
     const t0 = Date.now();
-    const first = cacheContext();
-    const original = await cachedPopular(first.context, site, REQUEST, t0);
-    await first.settle();
+    const original = await readSettled(sameIsolate, site, t0);
 
-    const stale = cacheContext();
+    const stale = cacheContext(sameIsolate);
     const errors = captureConsole('error');
     const served = await withoutPopularTables(async () => {
       const list = await cachedPopular(stale.context, site, REQUEST, t0 + 120_000);
@@ -168,9 +136,7 @@ describe('popular list caching', () => {
   it('should answer from D1 when KV is down', async () => {
     const { site } = await seededSite(7);
     const warnings = captureConsole('warn');
-    const down = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
-    const list = await cachedPopular(down.context, site, REQUEST, Date.now());
-    await down.settle();
+    const list = await readSettled(sameIsolate, site, Date.now(), { env: { DB: env.DB, CACHE: kvDown } });
     expect(list.list.items).toEqual([expect.objectContaining({ rank: 1, views: 7 })]);
     expect(messages(warnings)).toEqual([kvRead, kvWrite]);
   });
@@ -178,21 +144,15 @@ describe('popular list caching', () => {
   it('should serve the stale copy in memory when KV misses, and refresh it in the background', async () => {
     const { site, host } = await seededSite(7);
     const t0 = Date.now();
-    const first = cacheContext();
-    const original = await cachedPopular(first.context, site, REQUEST, t0);
-    await first.settle();
-    await seedArticles({ id: site.id, host }, [{ path: 'b', hours: [[bucketOf(t0), 11, 0]] }]);
+    const original = await readSettled(sameIsolate, site, t0);
+    await seedSecondArticle(site, host, t0, 11);
 
     const warnings = captureConsole('warn');
-    const down = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
-    expect(await cachedPopular(down.context, site, REQUEST, t0 + 61_000)).toBe(original);
-    await down.settle();
+    expect(await readSettled(sameIsolate, site, t0 + 61_000, { env: { DB: env.DB, CACHE: kvDown } })).toBe(original);
     // The read, the refresh's look for a copy refreshed elsewhere, the refresh's store.
     expect(messages(warnings)).toEqual([kvRead, kvRead, kvWrite]);
-    const next = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
-    const refreshed = await cachedPopular(next.context, site, REQUEST, t0 + 62_000);
+    const refreshed = await readSettled(sameIsolate, site, t0 + 62_000, { env: { DB: env.DB, CACHE: kvDown } });
     expect(refreshed.list.items.map((item) => item.views)).toEqual([11, 7]);
-    await next.settle();
     // The refreshed copy came from memory: KV was not asked again.
     expect(warnings).toHaveBeenCalledTimes(3);
   });
@@ -200,17 +160,13 @@ describe('popular list caching', () => {
   it('should not serve a copy in memory older than a list is kept', async () => {
     const { site, host } = await seededSite(7);
     const t0 = Date.now();
-    const first = cacheContext();
-    await cachedPopular(first.context, site, REQUEST, t0);
-    await first.settle();
-    await seedArticles({ id: site.id, host }, [{ path: 'b', hours: [[bucketOf(t0), 11, 0]] }]);
+    await readSettled(sameIsolate, site, t0);
+    await seedSecondArticle(site, host, t0, 11);
 
     // Ten minutes on, the KV copy has expired too: the list is computed while the reader waits.
     const warnings = captureConsole('warn');
-    const later = cacheContext({ env: { DB: env.DB, CACHE: kvDown } });
-    const list = await cachedPopular(later.context, site, REQUEST, t0 + 600_000);
+    const list = await readSettled(sameIsolate, site, t0 + 600_000, { env: { DB: env.DB, CACHE: kvDown } });
     expect(list.list.generated_at).toBe(new Date(t0 + 600_000).toISOString());
-    await later.settle();
     expect(messages(warnings)).toEqual([kvRead, kvWrite]);
   });
 
@@ -226,12 +182,10 @@ describe('popular list caching', () => {
 
   it('should key lists by window, by, section and the ranking settings, and cut limit and exclude from them', async () => {
     const { site } = await seededSite(8);
-    const ctx = cacheContext();
-    const base = await cachedPopular(ctx.context, site, REQUEST, Date.now());
-    await ctx.settle();
+    const base = await readSettled(sameIsolate, site, Date.now());
     const served = (request: PopularRequest, s = site) =>
       withoutPopularTables(() =>
-        cachedPopular(cacheContext().context, s, request, Date.now()).then(
+        cachedPopular(cacheContext(sameIsolate).context, s, request, Date.now()).then(
           () => 'cached',
           () => 'computed',
         ),
@@ -251,7 +205,7 @@ describe('popular list caching', () => {
 
   it('should store one list per window, by and section in KV for ten minutes, whatever limit and exclude ask', async () => {
     const { site } = await seededSite(9);
-    const ctx = cacheContext();
+    const ctx = cacheContext(sameIsolate);
     const { list } = await cachedPopular(ctx.context, site, REQUEST, Date.now());
     await cachedPopular(
       ctx.context,
@@ -288,7 +242,7 @@ describe('popular list caching', () => {
     const oneComputationEach = prepare.mock.calls.length;
     prepare.mockClear();
 
-    const ctx = cacheContext({ memory: new PopularMemory() });
+    const ctx = cacheContext(new PopularMemory());
     for (let i = 0; i < 200; i++) {
       const request: PopularRequest = {
         ...combos[i % combos.length]!,
@@ -322,7 +276,7 @@ describe('popular list caching', () => {
     );
     const site = await loadStoredSite(created.id);
     const nowMs = Date.now();
-    const ctx = cacheContext({ memory: new PopularMemory() });
+    const ctx = cacheContext(new PopularMemory());
     for (const window of ['24h', 'all'] as const) {
       for (const by of ['views', 'score', 'trending'] as const) {
         for (const section of [null, 'City']) {

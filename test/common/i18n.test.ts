@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quantity, strings } from '../../common/i18n';
+import { language, quantity, strings } from '../../common/i18n';
 
 describe('quantity', () => {
   it('should give each language its singular and plural, by Intl.PluralRules', () => {
@@ -18,6 +18,24 @@ describe('quantity', () => {
       '1 vez compartido',
       '2 veces compartido',
       '1,5\u00a0mil veces compartido',
+    ]);
+  });
+});
+
+describe('strings', () => {
+  it("should give each language its own labels, and English's for any other", () => {
+    expect([strings('en').share('X'), strings('fr').copy, strings('de').bar, strings('es').empty]).toEqual([
+      'Share on X',
+      'Copier le lien',
+      'Diesen Artikel teilen',
+      'Nada que mostrar todavía.',
+    ]);
+    expect(strings('pt')).toEqual(strings('en'));
+    expect([language('fr-CA'), language('DE'), language('pt-BR'), language(undefined)]).toEqual([
+      'fr',
+      'de',
+      'en',
+      'en',
     ]);
   });
 });

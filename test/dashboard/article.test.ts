@@ -1,39 +1,23 @@
-import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { newSession, SESSION_COOKIE } from '../../src/dashboard/session';
 import { bucketOf } from '../../src/time';
 import { createSite, expectError } from '../support/helpers';
 import { seedArticles } from '../support/seed';
+import { dashboard, insertRows, jsonBlock } from './dashboard-support';
 
-const ORIGIN = 'https://dash.test';
-const dashboard = async (path: string) =>
-  SELF.fetch(`${ORIGIN}${path}`, {
-    redirect: 'manual',
-    headers: { Cookie: `${SESSION_COOKIE}=${await newSession(env.DB, env.ADMIN_TOKEN, Date.now())}` },
-  });
 const articlePage = (site: string, url: string, period?: string) =>
   dashboard(`/dashboard/sites/${site}/articles?${new URLSearchParams(period ? { url, period } : { url })}`);
-
-/** The JSON block a page hands to its script. */
-const jsonBlock = (html: string, id: string): unknown =>
-  JSON.parse(new RegExp(`<script type="application/json" id="${id}">(.*?)</script>`, 's').exec(html)![1]!);
 
 /** The rank row of one window: its rank, views and shares, or that it is below the top 50. */
 const rankRow = (html: string, window: string) =>
   new RegExp(`<tr data-window="${window}"><th scope="row">[^<]+</th>(.*?)</tr>`).exec(html)?.[1];
 
-async function seedShares(site: string, url: string, shares: [network: string, n: number][]) {
-  await env.DB.batch(
-    shares.map(([network, n]) =>
-      env.DB.prepare('INSERT INTO article_network_shares (site_id, url, network, shares) VALUES (?, ?, ?, ?)').bind(
-        site,
-        url,
-        network,
-        n,
-      ),
-    ),
+const seedShares = (site: string, url: string, shares: [network: string, n: number][]) =>
+  insertRows(
+    'article_network_shares',
+    ['url', 'network', 'shares'],
+    site,
+    shares.map(([network, n]) => [url, network, n]),
   );
-}
 
 describe('article page', () => {
   it('should show one article over the period, its rank in each window, and its shares by network', async () => {

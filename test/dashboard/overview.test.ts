@@ -1,6 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { newSession, SESSION_COOKIE } from '../../src/dashboard/session';
+import type { Step } from '../../common/dashboard-json';
 import { scriptJson } from '../../src/dashboard/views/layout';
 import { applyFlush } from '../../src/db/counts';
 import { periodSpan, previousSpan, readNetworkShares, readSiteSeries, readSiteTotals } from '../../src/db/series';
@@ -8,86 +8,27 @@ import { setAsideQueries } from '../../src/db/set-aside';
 import { getSite } from '../../src/db/sites';
 import { bucketOf, DAY_MS, dayOfBucket, firstBucketOfLocalDay, localDayOfBucket } from '../../src/time';
 import { createSite, expectError, flushAllShards, postEvents } from '../support/helpers';
+import { seedArticles } from '../support/seed';
+import { dashboard, expectNoSuchSitePage, insertRows, jsonBlock } from './dashboard-support';
 
-const ORIGIN = 'https://dash.test';
-const signedIn = async () => ({ Cookie: `${SESSION_COOKIE}=${await newSession(env.DB, env.ADMIN_TOKEN, Date.now())}` });
-const dashboard = async (path: string) =>
-  SELF.fetch(`${ORIGIN}${path}`, { redirect: 'manual', headers: await signedIn() });
+const seedSiteHours = (site: string, rows: [bucket: number, views: number, shares: number][]) =>
+  insertRows('site_hours', ['bucket', 'views', 'shares'], site, rows);
 
-async function seedSiteHours(site: string, rows: [bucket: number, views: number, shares: number][]) {
-  await env.DB.batch(
-    rows.map(([bucket, views, shares]) =>
-      env.DB.prepare('INSERT INTO site_hours (site_id, bucket, views, shares) VALUES (?, ?, ?, ?)').bind(
-        site,
-        bucket,
-        views,
-        shares,
-      ),
-    ),
-  );
-}
+const seedNetworkHours = (site: string, rows: [bucket: number, network: string, shares: number][]) =>
+  insertRows('site_network_hours', ['bucket', 'network', 'shares'], site, rows);
 
-async function seedNetworkHours(site: string, rows: [bucket: number, network: string, shares: number][]) {
-  await env.DB.batch(
-    rows.map(([bucket, network, shares]) =>
-      env.DB.prepare('INSERT INTO site_network_hours (site_id, bucket, network, shares) VALUES (?, ?, ?, ?)').bind(
-        site,
-        bucket,
-        network,
-        shares,
-      ),
-    ),
-  );
-}
-
-/** One article with all its hourly counts, its totals kept equal to their sum. */
-async function seedArticle(
-  site: string,
-  url: string,
-  title: string,
-  hours: [bucket: number, views: number, shares: number][],
-) {
-  const views = hours.reduce((sum, [, v]) => sum + v, 0);
-  const shares = hours.reduce((sum, [, , s]) => sum + s, 0);
-  await env.DB.batch([
-    env.DB.prepare(
-      'INSERT INTO articles (site_id, url, title, views, shares, first_bucket) VALUES (?, ?, ?, ?, ?, ?)',
-    ).bind(site, url, title, views, shares, Math.min(...hours.map(([b]) => b))),
-    ...hours.map(([bucket, v, s]) =>
-      env.DB.prepare('INSERT INTO article_hours (site_id, url, bucket, views, shares) VALUES (?, ?, ?, ?, ?)').bind(
-        site,
-        url,
-        bucket,
-        v,
-        s,
-      ),
-    ),
-  ]);
-}
-
-/** The JSON block a page hands to its script. */
-const jsonBlock = (html: string, id: string): unknown =>
-  JSON.parse(new RegExp(`<script type="application/json" id="${id}">(.*?)</script>`, 's').exec(html)![1]!);
+/** A span of UTC hours or days. */
+const utc = (step: Step, from: number, to: number) => ({ step, from, to, zone: 'UTC' });
 
 describe('periods', () => {
   it('should chart a day or a week by the hour and a month or a quarter by the UTC day, ending now', () => {
     const bucket = 100 * 24 + 10; // 10:00 on day 100
-    expect(periodSpan('24h', bucket, 'UTC')).toEqual({ step: 'hour', from: bucket - 23, to: bucket, zone: 'UTC' });
-    expect(periodSpan('7d', bucket, 'UTC')).toEqual({ step: 'hour', from: bucket - 167, to: bucket, zone: 'UTC' });
-    expect(periodSpan('30d', bucket, 'UTC')).toEqual({ step: 'day', from: 71, to: 100, zone: 'UTC' });
-    expect(periodSpan('90d', bucket, 'UTC')).toEqual({ step: 'day', from: 11, to: 100, zone: 'UTC' });
-    expect(previousSpan({ step: 'day', from: 71, to: 100, zone: 'UTC' })).toEqual({
-      step: 'day',
-      from: 41,
-      to: 70,
-      zone: 'UTC',
-    });
-    expect(previousSpan({ step: 'hour', from: 10, to: 10, zone: 'UTC' })).toEqual({
-      step: 'hour',
-      from: 9,
-      to: 9,
-      zone: 'UTC',
-    });
+    expect(periodSpan('24h', bucket, 'UTC')).toEqual(utc('hour', bucket - 23, bucket));
+    expect(periodSpan('7d', bucket, 'UTC')).toEqual(utc('hour', bucket - 167, bucket));
+    expect(periodSpan('30d', bucket, 'UTC')).toEqual(utc('day', 71, 100));
+    expect(periodSpan('90d', bucket, 'UTC')).toEqual(utc('day', 11, 100));
+    expect(previousSpan(utc('day', 71, 100))).toEqual(utc('day', 41, 70));
+    expect(previousSpan(utc('hour', 10, 10))).toEqual(utc('hour', 9, 9));
   });
 });
 
@@ -102,21 +43,15 @@ describe('site series from site_hours', () => {
       [996, 100, 100],
     ]);
     await seedSiteHours(other, [[999, 50, 50]]);
-    expect(await readSiteSeries(env.DB, id, { step: 'hour', from: 997, to: 1000, zone: 'UTC' })).toEqual({
+    expect(await readSiteSeries(env.DB, id, utc('hour', 997, 1000))).toEqual({
       step: 'hour',
       zone: 'UTC',
       times: [997, 998, 999, 1000].map((b) => b * 3600),
       views: [0, 5, 0, 7],
       shares: [0, 1, 0, 2],
     });
-    expect(await readSiteTotals(env.DB, id, { step: 'hour', from: 997, to: 1000, zone: 'UTC' })).toEqual({
-      views: 12,
-      shares: 3,
-    });
-    expect(await readSiteTotals(env.DB, id, { step: 'hour', from: 2000, to: 2001, zone: 'UTC' })).toEqual({
-      views: 0,
-      shares: 0,
-    });
+    expect(await readSiteTotals(env.DB, id, utc('hour', 997, 1000))).toEqual({ views: 12, shares: 3 });
+    expect(await readSiteTotals(env.DB, id, utc('hour', 2000, 2001))).toEqual({ views: 0, shares: 0 });
   });
 
   it('should sum a UTC day from its 24 hours, the day boundary exact', async () => {
@@ -128,17 +63,14 @@ describe('site series from site_hours', () => {
       [1007, 3, 1],
       [1008, 4, 2],
     ]);
-    expect(await readSiteSeries(env.DB, id, { step: 'day', from: 40, to: 42, zone: 'UTC' })).toEqual({
+    expect(await readSiteSeries(env.DB, id, utc('day', 40, 42))).toEqual({
       step: 'day',
       zone: 'UTC',
       times: [40, 41, 42].map((d) => d * 86_400),
       views: [1, 5, 4],
       shares: [0, 2, 2],
     });
-    expect(await readSiteTotals(env.DB, id, { step: 'day', from: 41, to: 41, zone: 'UTC' })).toEqual({
-      views: 5,
-      shares: 2,
-    });
+    expect(await readSiteTotals(env.DB, id, utc('day', 41, 41))).toEqual({ views: 5, shares: 2 });
   });
 
   it('should give shares per network over the span, most shared first, then by name', async () => {
@@ -151,7 +83,7 @@ describe('site series from site_hours', () => {
       [12, 'reddit', 9],
       [11, 'copy', 0],
     ]);
-    expect(await readNetworkShares(env.DB, id, { step: 'hour', from: 10, to: 11, zone: 'UTC' })).toEqual([
+    expect(await readNetworkShares(env.DB, id, utc('hour', 10, 11))).toEqual([
       { network: 'bluesky', shares: 3 },
       { network: 'email', shares: 3 },
       { network: 'x', shares: 3 },
@@ -218,14 +150,21 @@ describe('overview page', () => {
   });
 
   it('should rank the top articles exactly as the popular endpoint does, for each window and metric', async () => {
-    const { id, host } = await createSite(undefined, { settings: { share_weight: 10 } });
+    const site = await createSite(undefined, { settings: { share_weight: 10 } });
+    const { id } = site;
     const now = bucketOf(Date.now());
-    await seedArticle(id, `https://${host}/a`, 'Alpha', [
-      [now, 10, 0],
-      [now - 30, 100, 0],
+    await seedArticles(site, [
+      {
+        path: 'a',
+        title: 'Alpha',
+        hours: [
+          [now, 10, 0],
+          [now - 30, 100, 0],
+        ],
+      },
+      { path: 'b', title: 'Bravo', hours: [[now, 5, 2]] },
+      { path: 'c', title: 'Charlie', hours: [[now - 2, 12, 0]] },
     ]);
-    await seedArticle(id, `https://${host}/b`, 'Bravo', [[now, 5, 2]]);
-    await seedArticle(id, `https://${host}/c`, 'Charlie', [[now - 2, 12, 0]]);
 
     for (const [window, by] of [
       ['1h', 'views'],
@@ -286,9 +225,11 @@ describe('overview page', () => {
   });
 
   it('should escape article titles and keep the JSON block unbreakable', async () => {
-    const { id, host } = await createSite();
-    const now = bucketOf(Date.now());
-    await seedArticle(id, `https://${host}/x`, '<img src=x onerror=alert(1)></script>', [[now, 3, 0]]);
+    const site = await createSite();
+    const { id } = site;
+    await seedArticles(site, [
+      { path: 'x', title: '<img src=x onerror=alert(1)></script>', hours: [[bucketOf(Date.now()), 3, 0]] },
+    ]);
     const html = await (await dashboard(`/dashboard?site=${id}`)).text();
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;');
     expect(html).not.toContain('<img src=x');
@@ -304,9 +245,7 @@ describe('overview page', () => {
     expect(html).toContain(
       `<a href="/dashboard?site=${id}&amp;period=7d&amp;window=24h&amp;by=views" aria-current="true">7d</a>`,
     );
-    const missing = await dashboard('/dashboard?site=no-such-site');
-    expect(missing.status).toBe(404);
-    expect(await missing.text()).toContain('There is no site <code>no-such-site</code>');
+    await expectNoSuchSitePage('/dashboard?site=no-such-site');
   });
 });
 
@@ -401,34 +340,28 @@ describe('ledger panel', () => {
   const today = dayOfBucket(bucketOf(Date.now()));
   const date = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
-  async function seedLedger(site: string, rows: [day: number, outcome: string, n: number][]) {
-    await env.DB.batch(
-      rows.map(([day, outcome, n]) =>
-        env.DB.prepare('INSERT INTO site_ledger (site_id, day, outcome, n) VALUES (?, ?, ?, ?)').bind(
-          site,
-          day,
-          outcome,
-          n,
-        ),
+  /** Each day's tallies by outcome, as shard flushes leave them in D1. */
+  const seedLedger = (site: string, days: Record<number, Record<string, number>>) =>
+    insertRows(
+      'site_ledger',
+      ['day', 'outcome', 'n'],
+      site,
+      Object.entries(days).flatMap(([day, outcomes]) =>
+        Object.entries(outcomes).map(([outcome, n]) => [Number(day), outcome, n]),
       ),
     );
-  }
 
   /** The ledger panel's part of the page. */
   const panel = (html: string) => /<section[^>]*aria-labelledby="ledger-heading".*?<\/section>/s.exec(html)![0];
 
   it('should stack a bar per UTC day of the period and total every outcome', async () => {
     const { id } = await createSite();
-    await seedLedger(id, [
-      [today, 'view', 30],
-      [today, 'share', 5],
-      [today, 'ip_cap', 12],
-      [today, 'bot', 3],
-      [today - 2, 'view', 10],
-      [today - 2, 'repeat', 4],
+    await seedLedger(id, {
+      [today]: { view: 30, share: 5, ip_cap: 12, bot: 3 },
+      [today - 2]: { view: 10, repeat: 4 },
       // Before the 30 days shown.
-      [today - 30, 'view', 1000],
-    ]);
+      [today - 30]: { view: 1000 },
+    });
     const html = panel(await (await dashboard(`/dashboard?site=${id}&period=30d`)).text());
     expect(html).toContain(`${date(today - 29)} to ${date(today)}`);
     // A bar per day, days without events too, and a part per outcome of the day.

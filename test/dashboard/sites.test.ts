@@ -1,26 +1,24 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { NETWORKS } from '../../common/networks';
-import { newSession, SESSION_COOKIE } from '../../src/dashboard/session';
 import { getSite } from '../../src/db/sites';
 import { DEFAULT_SETTINGS, type Site } from '../../src/sites/site-schema';
 import { ADMIN, createSite, postEvents, uniqueSiteId } from '../support/helpers';
 import { seedArticles } from '../support/seed';
-
-const ORIGIN = 'https://dash.test';
-const session = async () => `${SESSION_COOKIE}=${await newSession(env.DB, env.ADMIN_TOKEN, Date.now())}`;
+import { dashboard, expectNoSuchSitePage, ORIGIN, sessionCookie } from './dashboard-support';
 
 /** A form post from the dashboard's own page, signed in; fields may repeat (checkboxes). */
 const submit = async (path: string, fields: [string, string][]) =>
   SELF.fetch(`${ORIGIN}${path}`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: ORIGIN, Cookie: await session() },
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: ORIGIN, Cookie: await sessionCookie() },
     body: new URLSearchParams(fields),
   });
 
-const page = async (path: string) =>
-  SELF.fetch(`${ORIGIN}${path}`, { redirect: 'manual', headers: { Cookie: await session() } });
+/** The status a view gets from a page of `host`. */
+const viewStatus = async (site: string, host: string, path: string) =>
+  (await postEvents({ site, type: 'view', url: `https://${host}${path}` }, { origin: `https://${host}` })).status;
 
 /** The fields the create form sends, its settings at the defaults it shows. */
 const createFields = (id: string, hosts: string, extra: [string, string][] = []): [string, string][] => [
@@ -33,6 +31,10 @@ const createFields = (id: string, hosts: string, extra: [string, string][] = [])
   ['max_visitors_per_ip', '50'],
   ['hourly_retention_days', '31'],
   ['daily_retention_days', '400'],
+  ['article_source', 'page'],
+  ['image_hosts', ''],
+  ['exclude_paths', ''],
+  ['max_new_articles_per_hour', '1000'],
   ...NETWORKS.map((n): [string, string] => ['networks', n]),
   ...extra,
 ];
@@ -52,6 +54,10 @@ const editFields = (
     max_visitors_per_ip: String(site.settings.max_visitors_per_ip),
     hourly_retention_days: String(site.settings.hourly_retention_days),
     daily_retention_days: String(site.settings.daily_retention_days),
+    article_source: site.settings.article_source,
+    image_hosts: site.settings.image_hosts.join('\n'),
+    exclude_paths: site.settings.exclude_paths.join('\n'),
+    max_new_articles_per_hour: String(site.settings.max_new_articles_per_hour),
     ...replace,
   }),
   ...networks.map((n): [string, string] => ['networks', n]),
@@ -83,17 +89,11 @@ describe('creating a site from the dashboard', () => {
       stored,
     );
     // Beacons from its host count at once.
-    expect(
-      (
-        await postEvents(
-          { site: id, type: 'view', url: `https://www.${id}.example/a` },
-          { origin: `https://www.${id}.example` },
-        )
-      ).status,
-    ).toBe(202);
+    expect(await viewStatus(id, `www.${id}.example`, '/a')).toBe(202);
 
-    const html = await (await page(`/dashboard/sites/${id}?done=created`)).text();
+    const html = await (await dashboard(`/dashboard/sites/${id}?done=created`)).text();
     expect(html).toContain('Site created.');
+    expect(html).toContain(`<a class="button secondary" href="/dashboard/sites/${id}/articles/list">Articles</a>`);
   });
 
   it('should show the form again with what was typed and why, when a value is refused', async () => {
@@ -153,14 +153,7 @@ describe('editing a site from the dashboard', () => {
     const created = await createSite();
     const site = (await getSite(env.DB, created.id))!;
     // Warm the cache the way a beacon does, so that a stale copy would show.
-    expect(
-      (
-        await postEvents(
-          { site: site.id, type: 'view', url: `https://${created.host}/a` },
-          { origin: `https://${created.host}` },
-        )
-      ).status,
-    ).toBe(202);
+    expect(await viewStatus(site.id, created.host, '/a')).toBe(202);
 
     const response = await submit(
       `/dashboard/sites/${site.id}`,
@@ -194,23 +187,9 @@ describe('editing a site from the dashboard', () => {
     });
     expect(await cached(site.id)).toEqual(saved);
     // The old host is refused at once, the new one counts.
-    expect(
-      (
-        await postEvents(
-          { site: site.id, type: 'view', url: `https://${created.host}/b` },
-          { origin: `https://${created.host}` },
-        )
-      ).status,
-    ).toBe(403);
-    expect(
-      (
-        await postEvents(
-          { site: site.id, type: 'view', url: `https://news-${site.id}.example/b` },
-          { origin: `https://news-${site.id}.example` },
-        )
-      ).status,
-    ).toBe(202);
-    expect(await (await page(`/dashboard/sites/${site.id}?done=saved`)).text()).toContain('Changes saved.');
+    expect(await viewStatus(site.id, created.host, '/b')).toBe(403);
+    expect(await viewStatus(site.id, `news-${site.id}.example`, '/b')).toBe(202);
+    expect(await (await dashboard(`/dashboard/sites/${site.id}?done=saved`)).text()).toContain('Changes saved.');
   });
 
   it('should change nothing when a value is refused', async () => {
@@ -237,7 +216,7 @@ describe('editing a site from the dashboard', () => {
     const paris = (await getSite(env.DB, site.id))!;
     expect(paris.settings.time_zone).toBe('Europe/Paris');
     expect(await cached(site.id)).toEqual(paris);
-    expect(await (await page(`/dashboard/sites/${site.id}`)).text()).toContain(
+    expect(await (await dashboard(`/dashboard/sites/${site.id}`)).text()).toContain(
       '<input id="time_zone" name="time_zone" value="Europe/Paris"',
     );
 
@@ -247,6 +226,72 @@ describe('editing a site from the dashboard', () => {
       '<li>settings.time_zone: must be an IANA time zone name such as Europe/Paris or UTC</li>',
     );
     expect(await getSite(env.DB, site.id)).toEqual(paris);
+  });
+
+  it.each([
+    { field: 'article_source', typed: 'beacon', stored: 'beacon', shown: 'value="beacon" checked=""' },
+    {
+      field: 'image_hosts',
+      typed: 'img.news.example\nCDN.news.example, img.news.example',
+      stored: ['img.news.example', 'cdn.news.example'],
+      shown: 'img.news.example\ncdn.news.example</textarea>',
+    },
+    {
+      field: 'exclude_paths',
+      typed: '/\n/tag/*, /sponsored/*',
+      stored: ['/', '/tag/*', '/sponsored/*'],
+      shown: '/\n/tag/*\n/sponsored/*</textarea>',
+    },
+    { field: 'max_new_articles_per_hour', typed: '250', stored: 250, shown: 'value="250"' },
+  ])('should save $field, in D1 and in the cache, and show it again', async ({ field, typed, stored, shown }) => {
+    const created = await createSite();
+    const site = (await getSite(env.DB, created.id))!;
+    const response = await submit(`/dashboard/sites/${site.id}`, editFields(site, { [field]: typed }));
+    expect(response.status).toBe(303);
+    const saved = await getSite(env.DB, site.id);
+    expect(saved).toEqual({ ...site, settings: { ...site.settings, [field]: stored } });
+    expect(await cached(site.id)).toEqual(saved);
+    expect(await (await dashboard(`/dashboard/sites/${site.id}`)).text()).toContain(shown);
+  });
+
+  it('should empty a list whose box is emptied', async () => {
+    const created = await createSite(undefined, {
+      settings: { image_hosts: ['img.news.example'], exclude_paths: ['/'] },
+    });
+    const site = (await getSite(env.DB, created.id))!;
+    const response = await submit(
+      `/dashboard/sites/${site.id}`,
+      editFields(site, { image_hosts: '', exclude_paths: ' \n ' }),
+    );
+    expect(response.status).toBe(303);
+    expect((await getSite(env.DB, site.id))!.settings).toEqual({
+      ...site.settings,
+      image_hosts: [],
+      exclude_paths: [],
+    });
+  });
+
+  it('should refuse article settings out of their rules, changing nothing', async () => {
+    const created = await createSite();
+    const site = (await getSite(env.DB, created.id))!;
+    const response = await submit(
+      `/dashboard/sites/${site.id}`,
+      editFields(site, {
+        article_source: 'anywhere',
+        image_hosts: 'https://img.news.example/',
+        exclude_paths: 'tag/*',
+        max_new_articles_per_hour: '100001',
+      }),
+    );
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toMatch(/<li>settings\.article_source: [^<]+<\/li>/);
+    expect(html).toMatch(/<li>settings\.image_hosts\.0: must be a host name[^<]*<\/li>/);
+    expect(html).toMatch(/<li>settings\.exclude_paths\.0: must start with &#39;\/&#39;[^<]*<\/li>/);
+    expect(html).toMatch(/<li>settings\.max_new_articles_per_hour: [^<]+<\/li>/);
+    // What was typed stays in the form.
+    expect(html).toContain('tag/*</textarea>');
+    expect(await getSite(env.DB, site.id)).toEqual(site);
   });
 
   it('should refuse hosts of another site with 409', async () => {
@@ -265,7 +310,7 @@ describe('editing a site from the dashboard', () => {
 describe('a site page', () => {
   it("should show README's embed snippet: plain links of the site's networks, counts on, the script async", async () => {
     const { id } = await createSite(undefined, { settings: { networks: ['x', 'email', 'copy'] } });
-    const html = await (await page(`/dashboard/sites/${id}`)).text();
+    const html = await (await dashboard(`/dashboard/sites/${id}`)).text();
     const link = (network: string, label: string) =>
       `    &lt;li&gt;&lt;a href=&quot;${ORIGIN}/api/v1/share/${network}?site=${id}&amp;url=ARTICLE_URL&amp;title=TITLE&quot; rel=&quot;nofollow noopener&quot; target=&quot;_blank&quot;&gt;${label}&lt;/a&gt;&lt;/li&gt;`;
     const snippet = [
@@ -292,18 +337,14 @@ describe('a site page', () => {
   it('should list every site', async () => {
     const a = await createSite();
     const b = await createSite();
-    const html = await (await page('/dashboard/sites')).text();
+    const html = await (await dashboard('/dashboard/sites')).text();
     expect(html).toContain(`<a href="/dashboard/sites/${a.id}">Site ${a.id}</a>`);
     expect(html).toContain(`<a href="/dashboard/sites/${b.id}">Site ${b.id}</a>`);
     // The whole row is its title's link (client/dashboard/dashboard.css stretches it).
     expect(html).toContain(`<tr class="linked"><td class="title"><a href="/dashboard/sites/${a.id}">`);
   });
 
-  it('should say when a site does not exist', async () => {
-    const response = await page('/dashboard/sites/no-such-site');
-    expect(response.status).toBe(404);
-    expect(await response.text()).toContain('There is no site <code>no-such-site</code>');
-  });
+  it('should say when a site does not exist', () => expectNoSuchSitePage('/dashboard/sites/no-such-site'));
 });
 
 describe('deleting a site from the dashboard', () => {
@@ -348,7 +389,7 @@ describe('deleting a site from the dashboard', () => {
         .first<{ n: number }>();
       expect(left!.n, table).toBe(0);
     }
-    expect(await (await page(response.headers.get('Location')!)).text()).toContain(`Site ${created.id} deleted.`);
+    expect(await (await dashboard(response.headers.get('Location')!)).text()).toContain(`Site ${created.id} deleted.`);
   });
 });
 
@@ -364,7 +405,7 @@ describe('a dashboard form whose body is not a form', () => {
     SELF.fetch(`${ORIGIN}${path}`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'Content-Type': contentType, Origin: ORIGIN, Cookie: await session() },
+      headers: { 'Content-Type': contentType, Origin: ORIGIN, Cookie: await sessionCookie() },
       body,
     });
 

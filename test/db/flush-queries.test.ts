@@ -13,10 +13,6 @@ const bigBatch = (articles: number): FlushBatch => ({
   articles: Array.from({ length: articles }, (_, i) => ({
     ...incarnation,
     url: `https://n.example/${i}`,
-    title: `T${i}`,
-    image: null,
-    section: null,
-    published: null,
     views: 1,
     shares: 1,
     firstBucket: 5,
@@ -70,7 +66,7 @@ describe('flushQueries', () => {
       queries
         .filter((q) => q.sql.startsWith(`INSERT INTO ${table} `))
         .reduce((sum, q) => sum + q.params.length / (columns + 1), 0);
-    expect(rowsOf('articles', 9)).toBe(250);
+    expect(rowsOf('articles', 5)).toBe(250);
     expect(rowsOf('article_hours', 5)).toBe(500);
     expect(rowsOf('article_network_shares', 4)).toBe(250);
     expect(rowsOf('site_hours', 4)).toBe(2);
@@ -142,20 +138,7 @@ describe('flush identity in D1', () => {
 
 describe('flushQueries and site incarnations', () => {
   const viewOf = (site: string, siteCreatedAt: string, url: string): FlushBatch => ({
-    articles: [
-      {
-        site,
-        siteCreatedAt,
-        url,
-        title: null,
-        image: null,
-        section: null,
-        published: null,
-        views: 1,
-        shares: 0,
-        firstBucket: 5,
-      },
-    ],
+    articles: [{ site, siteCreatedAt, url, views: 1, shares: 0, firstBucket: 5 }],
     hours: [{ site, siteCreatedAt, url, bucket: 5, views: 1, shares: 0 }],
     networks: [],
     siteHours: [{ site, siteCreatedAt, bucket: 5, views: 1, shares: 0 }],
@@ -178,5 +161,55 @@ describe('flushQueries and site incarnations', () => {
     expect(siteHours.results).toEqual([{ views: 2 }]);
     const ledger = await env.DB.prepare('SELECT outcome, n FROM site_ledger WHERE site_id = ?').bind(id).all();
     expect(ledger.results).toEqual([{ outcome: 'view', n: 2 }]);
+  });
+});
+
+describe('flushQueries and article metadata', () => {
+  const source = () => ({ shard: `shard-${crypto.randomUUID()}`, epoch: 1 });
+  const viewsOf = (site: string, url: string, views: number): FlushBatch => ({
+    ...emptyBatch(),
+    articles: [{ site, siteCreatedAt: '', url, views, shares: 0, firstBucket: 5 }],
+  });
+  const stored = (site: string, url: string) =>
+    env.DB.prepare(
+      'SELECT title, image, section, published, status, hidden, views FROM articles WHERE site_id = ? AND url = ?',
+    )
+      .bind(site, url)
+      .first();
+
+  it('should make a verified row without metadata for an article D1 has no row of', async () => {
+    const { id, host } = await createSite();
+    const url = `https://${host}/new`;
+    await applyFlush(env.DB, flushQueries(source(), 1, viewsOf(id, url, 2), Date.now()));
+    expect(await stored(id, url)).toEqual({
+      title: null,
+      image: null,
+      section: null,
+      published: null,
+      status: 'verified',
+      hidden: 0,
+      views: 2,
+    });
+  });
+
+  it('should add counts and leave the metadata, status and hidden the registry wrote', async () => {
+    const { id, host } = await createSite();
+    const url = `https://${host}/known`;
+    await env.DB.prepare(
+      `INSERT INTO articles (site_id, url, title, image, section, published, status, hidden, views, shares, first_bucket)
+       VALUES (?, ?, 'Known', ?, 'City', '2026-11-20T08:00:00.000Z', 'rejected', 1, 3, 0, 4)`,
+    )
+      .bind(id, url, `https://${host}/k.jpg`)
+      .run();
+    await applyFlush(env.DB, flushQueries(source(), 1, viewsOf(id, url, 2), Date.now()));
+    expect(await stored(id, url)).toEqual({
+      title: 'Known',
+      image: `https://${host}/k.jpg`,
+      section: 'City',
+      published: '2026-11-20T08:00:00.000Z',
+      status: 'rejected',
+      hidden: 1,
+      views: 5,
+    });
   });
 });

@@ -8,7 +8,8 @@ import type { PopularRequest } from '../../src/ranking/popular-request';
 import { planRollup } from '../../src/retention/rollup-plan';
 
 const C = 20_000 * 24 + 10;
-const SETTINGS = { share_weight: 5, half_life_hours: 12 };
+// Excluded paths too, so that every plan is of the query with all its filters.
+const SETTINGS = { share_weight: 5, half_life_hours: 12, exclude_paths: ['/', '/tag/*'] };
 
 async function planOf({ sql, params }: Query): Promise<string[]> {
   const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)

@@ -30,18 +30,7 @@ async function flush(site: { id: string; host: string }, writes: Write[], nowMs:
   for (const { article, age, views, shares } of writes) {
     const url = `https://${site.host}/a${article}`;
     const bucket = bucketOf(nowMs) - age;
-    batch.articles.push({
-      site: site.id,
-      siteCreatedAt: '',
-      url,
-      title: `A${article}`,
-      image: null,
-      section: null,
-      published: null,
-      views,
-      shares,
-      firstBucket: bucket,
-    });
+    batch.articles.push({ site: site.id, siteCreatedAt: '', url, views, shares, firstBucket: bucket });
     batch.hours.push({ site: site.id, siteCreatedAt: '', url, bucket, views, shares });
   }
   await applyFlush(env.DB, flushQueries({ shard: 'window-totals-test', epoch: 0 }, ++seq, batch, nowMs));

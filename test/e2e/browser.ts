@@ -1,5 +1,5 @@
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { CHROMIUM_ARGS, READER_UA } from '../../scripts/lib/local-worker.mjs';
 
 declare module 'vitest' {
@@ -68,6 +68,21 @@ export async function watchedContext(browser: Browser, options: BrowserContextOp
   return watched;
 }
 
+/**
+ * One Chromium for the tests of a file: launched before them, closed after.
+ * Answers how a test opens a watched context of it.
+ */
+export function chromiumForFile(): (options?: BrowserContextOptions) => Promise<Watched> {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return (options) => watchedContext(browser!, options);
+}
+
 export interface Counts {
   url: string;
   views: number;
@@ -96,6 +111,12 @@ export async function postEvents(events: unknown): Promise<void> {
     body: JSON.stringify(events),
   });
   if (response.status !== 202) throw new Error(`events ${response.status}: ${await response.text()}`);
+}
+
+/** Sends events as a page of `HOST` would, then waits until their shard has surely flushed them to D1. */
+export async function postFlushed(events: unknown): Promise<void> {
+  await postEvents(events);
+  await sleep(FLUSH_WAIT_MS);
 }
 
 /** Evaluates an expression in the page (a string, as this project's type-check has no DOM types). */

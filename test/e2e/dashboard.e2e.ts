@@ -1,35 +1,36 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import { LINK_NETWORKS } from '../support/networks';
-import {
-  API,
-  AXE_PATH,
-  evaluate,
-  FLUSH_WAIT_MS,
-  HOST,
-  launchChromium,
-  postEvents,
-  sleep,
-  uniqueSlug,
-  until,
-  watchedContext,
-} from './browser';
+import { API, AXE_PATH, chromiumForFile, evaluate, HOST, postFlushed, uniqueSlug, until } from './browser';
 
 const ADMIN_TOKEN = inject('adminToken');
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const newWatchedContext = chromiumForFile();
 
 /** Signs in through the form, as a person would, and waits for the page it leads to. */
 async function signIn(page: Page, token = ADMIN_TOKEN) {
   await page.getByLabel('Admin token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** A page of a new watched context, signed in through the form of `next`'s sign-in link and at `next`. */
+async function signedInAt(next: string, options: BrowserContextOptions) {
+  const watched = await newWatchedContext(options);
+  const page = await watched.context.newPage();
+  await page.goto(`${API}/dashboard/login?next=${encodeURIComponent(next)}`);
+  await signIn(page);
+  await page.waitForURL(`${API}${next}`);
+  return { ...watched, page };
+}
+
+/** A new article of the demo site with a view and a Bluesky share, counted through beacons and flushed to D1. */
+async function countedStory(slugPrefix: string, title: string): Promise<void> {
+  const url = `${HOST}/article/${uniqueSlug(slugPrefix)}`;
+  await postFlushed([
+    { site: 'demo', type: 'view', url, title },
+    { site: 'demo', type: 'share', network: 'bluesky', url },
+  ]);
 }
 
 /**
@@ -58,7 +59,7 @@ const lineHeight = (page: Page, metric: 'views' | 'shares') =>
 
 describe('dashboard sign-in', () => {
   it('should be unreachable without signing in, and refuse a wrong token with a clear message', async () => {
-    const { context, errors } = await watchedContext(browser);
+    const { context, errors } = await newWatchedContext();
     const page = await context.newPage();
     await page.goto(`${API}/dashboard?site=demo&period=30d`);
     expect(new URL(page.url()).pathname).toBe('/dashboard/login');
@@ -76,7 +77,7 @@ describe('dashboard sign-in', () => {
   });
 
   it('should sign in to the page asked for, with an HttpOnly SameSite=Strict cookie, and sign out', async () => {
-    const { context } = await watchedContext(browser);
+    const { context } = await newWatchedContext();
     const page = await context.newPage();
     await page.goto(`${API}/dashboard/sites`);
     await signIn(page);
@@ -98,18 +99,11 @@ describe('dashboard sign-in', () => {
 describe('dashboard overview', () => {
   it('should draw the charts for counted events, under the CSP, and change the period', async () => {
     // Counts through the real path: beacons, a shard, its flush into the per-site hours.
-    const url = `${HOST}/article/${uniqueSlug('dash')}`;
-    await postEvents([
-      { site: 'demo', type: 'view', url, title: 'Dashboard e2e story' },
-      { site: 'demo', type: 'share', network: 'bluesky', url },
-    ]);
-    await sleep(FLUSH_WAIT_MS);
+    await countedStory('dash', 'Dashboard e2e story');
 
-    const { context, errors, intercepted } = await watchedContext(browser, { viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(`${API}/dashboard/login?next=${encodeURIComponent('/dashboard?site=demo&period=24h')}`);
-    await signIn(page);
-    await page.waitForURL(`${API}/dashboard?site=demo&period=24h`);
+    const { context, errors, intercepted, page } = await signedInAt('/dashboard?site=demo&period=24h', {
+      viewport: { width: 1280, height: 900 },
+    });
     await until(page, `document.querySelectorAll('.chart canvas').length === 2`);
     expect(await lineHeight(page, 'views')).toBeGreaterThan(0.6);
     expect(await lineHeight(page, 'shares')).toBeGreaterThan(0.6);
@@ -146,18 +140,11 @@ describe('dashboard overview', () => {
   });
 
   it("should lead from a title to the article's page, with its charts, rank and networks", async () => {
-    const url = `${HOST}/article/${uniqueSlug('page')}`;
-    await postEvents([
-      { site: 'demo', type: 'view', url, title: 'Article page e2e story' },
-      { site: 'demo', type: 'share', network: 'bluesky', url },
-    ]);
-    await sleep(FLUSH_WAIT_MS);
+    await countedStory('page', 'Article page e2e story');
 
-    const { context, errors } = await watchedContext(browser, { viewport: { width: 390, height: 844 } });
-    const page = await context.newPage();
-    await page.goto(`${API}/dashboard/login?next=${encodeURIComponent('/dashboard?site=demo&window=1h')}`);
-    await signIn(page);
-    await page.waitForURL(`${API}/dashboard?site=demo&window=1h`);
+    const { context, errors, page } = await signedInAt('/dashboard?site=demo&window=1h', {
+      viewport: { width: 390, height: 844 },
+    });
     await page.locator('td.title').getByRole('link', { name: 'Article page e2e story', exact: true }).click();
     await page.waitForURL(/\/dashboard\/sites\/demo\/articles\?url=/);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Article page e2e story');
@@ -175,7 +162,7 @@ describe('dashboard overview', () => {
 describe('dashboard accessibility', () => {
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`should have no serious or critical axe-core violation on its pages (${colorScheme})`, async () => {
-      const { context } = await watchedContext(browser, { colorScheme });
+      const { context } = await newWatchedContext({ colorScheme });
       const page = await context.newPage();
       await page.goto(`${API}/dashboard/login`);
       const found: { page: string; id: string; impact: string; nodes: string[] }[] = [];
@@ -215,7 +202,7 @@ describe('dashboard accessibility', () => {
 
 describe('dashboard sites', () => {
   it('should create a site and copy its embed code', async () => {
-    const { context, errors } = await watchedContext(browser);
+    const { context, errors } = await newWatchedContext();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: API });
     const page = await context.newPage();
     await page.goto(`${API}/dashboard/sites`);
@@ -223,7 +210,7 @@ describe('dashboard sites', () => {
     const id = uniqueSlug('e2e').slice(0, 32);
     await page.getByLabel('Id', { exact: true }).fill(id);
     await page.getByLabel('Name', { exact: true }).fill('The E2E Gazette');
-    await page.getByLabel('Hosts').fill(`${id}.example\nwww.${id}.example`);
+    await page.getByLabel('Hosts', { exact: true }).fill(`${id}.example\nwww.${id}.example`);
     await page.getByRole('button', { name: 'Create site' }).click();
     await page.waitForURL(`${API}/dashboard/sites/${id}?done=created`);
     expect(await page.getByRole('status').textContent()).toContain('Site created.');
@@ -249,7 +236,7 @@ describe('dashboard sites', () => {
   });
 
   it('should download the CSV export', async () => {
-    const { context } = await watchedContext(browser);
+    const { context } = await newWatchedContext();
     const page = await context.newPage();
     await page.goto(`${API}/dashboard/sites/demo`);
     await signIn(page);

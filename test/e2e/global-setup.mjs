@@ -1,7 +1,10 @@
 // Browser tests' world, all on loopback: `wrangler dev --local` on a free port
 // of 127.0.0.1 with a fresh, migrated and seeded store, and a publisher's page
-// server on another origin (http://localhost:<port>). Plain JavaScript, like
-// scripts/, because it runs in Node and the project's type-check has no Node types.
+// server on another origin (http://localhost:<port>). The demo site, whose
+// hosts these pages are on, is in `beacon` mode here: the tests send beacons
+// for pages that do not exist, or say other things than the pages they name.
+// Plain JavaScript, like scripts/, because it runs in Node and the project's
+// type-check has no Node types.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -140,7 +143,7 @@ export default async function setup(project) {
   let worker;
   let hostServer;
   try {
-    worker = await startLocalWorker(persist, { FLUSH_SECONDS, ADMIN_TOKEN });
+    worker = await startLocalWorker(persist, { FLUSH_SECONDS, ADMIN_TOKEN }, { demoArticleSource: 'beacon' });
     hostServer = await startHostServer(worker.origin, await freePort());
   } catch (err) {
     await worker?.stop();

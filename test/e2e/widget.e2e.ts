@@ -1,22 +1,21 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, Page, Response } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page, Response } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import { LINK_NETWORKS } from '../support/networks';
 import {
   API,
   AXE_PATH,
+  chromiumForFile,
   evaluate,
   FLUSH_WAIT_MS,
   HOST,
-  launchChromium,
-  postEvents,
+  postFlushed,
   readCounts,
   shadowOf,
   sleep,
   uniqueSlug,
   until,
   type Watched,
-  watchedContext,
 } from './browser';
 
 const LINK_LABELS = [
@@ -35,13 +34,7 @@ const LINK_LABELS = [
 
 const ADMIN_TOKEN = inject('adminToken');
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const newWatchedContext = chromiumForFile();
 
 const isEvent = (type: 'view' | 'share') => (response: Response) =>
   response.url() === `${API}/api/v1/events` && (response.request().postData() ?? '').includes(`"type":"${type}"`);
@@ -55,7 +48,12 @@ async function createElsewhereSite(): Promise<string> {
   const created = await fetch(`${API}/api/v1/admin/sites`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ id: site, name: 'Elsewhere', hosts: [`${site}.example`] }),
+    body: JSON.stringify({
+      id: site,
+      name: 'Elsewhere',
+      hosts: [`${site}.example`],
+      settings: { article_source: 'beacon' },
+    }),
   });
   if (created.status !== 201) throw new Error(`creating ${site}: ${created.status}`);
   return site;
@@ -63,7 +61,7 @@ async function createElsewhereSite(): Promise<string> {
 
 describe('share bar', () => {
   it('should upgrade the plain links into labelled buttons, styled under the page CSP, with nothing on the console', async () => {
-    const { context, errors } = await watchedContext(browser);
+    const { context, errors } = await newWatchedContext();
     const page = await context.newPage();
     const slug = uniqueSlug('render');
     await page.goto(`${HOST}/article/${slug}?popular=0`);
@@ -100,7 +98,7 @@ describe('share bar', () => {
   });
 
   it("should speak the page's language", async () => {
-    const { context } = await watchedContext(browser);
+    const { context } = await newWatchedContext();
     const page = await context.newPage();
     await page.goto(`${HOST}/article/${uniqueSlug('lang')}?lang=de&popular=0`);
     await shareBarReady(page);
@@ -113,9 +111,8 @@ describe('share bar', () => {
 
   it('should show a count only from data-min-count on (1 by default, so no row of zeros), in the right plural', async () => {
     const url = `${HOST}/article/${uniqueSlug('threshold')}`;
-    await postEvents({ site: 'demo', type: 'share', network: 'x', url });
-    await sleep(FLUSH_WAIT_MS);
-    const { context } = await watchedContext(browser);
+    await postFlushed({ site: 'demo', type: 'share', network: 'x', url });
+    const { context } = await newWatchedContext();
     const page = await context.newPage();
     await page.goto(`${url}?popular=0&track=false`);
     await until(page, `${shadowOf('share')}?.querySelector('.n').textContent === '1'`);
@@ -135,7 +132,7 @@ describe('share bar', () => {
   });
 
   it('should count a share and open the network directly on a click, and count a copied link', async () => {
-    const { context, intercepted } = await watchedContext(browser);
+    const { context, intercepted } = await newWatchedContext();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: HOST });
     const page = await context.newPage();
     const slug = uniqueSlug('click');
@@ -177,7 +174,7 @@ describe('share bar', () => {
   });
 
   it('should work with JavaScript off: the link goes to the share endpoint, which counts and redirects to the network', async () => {
-    const { context, requests } = await watchedContext(browser, { javaScriptEnabled: false });
+    const { context, requests } = await newWatchedContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     const slug = uniqueSlug('nojs');
     const url = `${HOST}/article/${slug}`;
@@ -205,7 +202,7 @@ describe('share bar', () => {
 
 describe('view beacon', () => {
   it('should count one view per visitor, however often the page is loaded', async () => {
-    const { context } = await watchedContext(browser);
+    const { context } = await newWatchedContext();
     const page = await context.newPage();
     const url = `${HOST}/article/${uniqueSlug('views')}`;
     for (let load = 0; load < 2; load++) {
@@ -231,7 +228,7 @@ describe('view beacon', () => {
   });
 
   it('should take the title from og:title, else from <title> without the site name', async () => {
-    const { context } = await watchedContext(browser);
+    const { context } = await newWatchedContext();
     const page = await context.newPage();
     const beacon = page.waitForRequest((r) => r.url() === `${API}/api/v1/events`);
     await page.goto(`${HOST}/article/${uniqueSlug('titled')}?og=0&title=Bridge%20closure%20extended&popular=0`);
@@ -243,7 +240,7 @@ describe('view beacon', () => {
   });
 
   it('should send no view with data-track="false"', async () => {
-    const { context, requests } = await watchedContext(browser);
+    const { context, requests } = await newWatchedContext();
     const page = await context.newPage();
     const url = `${HOST}/article/${uniqueSlug('untracked')}`;
     await page.goto(`${url}?track=false&popular=0`, { waitUntil: 'networkidle' });
@@ -258,10 +255,9 @@ describe('popular list', () => {
     const section = uniqueSlug('xss');
     const url = `${HOST}/article/${section}`;
     const title = `<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>"&amp; Ferry`;
-    await postEvents({ site: 'demo', type: 'view', url, title, section, image: `${HOST}/thumb.svg` });
-    await sleep(FLUSH_WAIT_MS);
+    await postFlushed({ site: 'demo', type: 'view', url, title, section, image: `${HOST}/thumb.svg` });
 
-    const { context, errors } = await watchedContext(browser);
+    const { context, errors } = await newWatchedContext();
     const page = await context.newPage();
     await page.goto(`${HOST}/article/${uniqueSlug('reader')}?section=${section}`);
     const list = page.locator('[data-sharepulse="popular"]');
@@ -287,10 +283,9 @@ describe('the popular box on an article', () => {
   it('should leave out the article being read, and the URLs of data-exclude', async () => {
     const section = uniqueSlug('own');
     const slugs = ['read', 'other', 'gone', 'left'].map((name) => `${section}-${name}`);
-    await postEvents(slugs.map((slug) => ({ site: 'demo', type: 'view', url: `${HOST}/article/${slug}`, section })));
-    await sleep(FLUSH_WAIT_MS);
+    await postFlushed(slugs.map((slug) => ({ site: 'demo', type: 'view', url: `${HOST}/article/${slug}`, section })));
 
-    const { context } = await watchedContext(browser);
+    const { context } = await newWatchedContext();
     const page = await context.newPage();
     const shown = async (query: string) => {
       await page.goto(`${HOST}/article/${slugs[0]}?track=false&section=${section}${query}`);
@@ -316,7 +311,7 @@ describe('the popular box on an article', () => {
 
 describe('the theme', () => {
   it('should be light on a page that says nothing of its color-scheme, for a reader whose OS is dark', async () => {
-    const { context } = await watchedContext(browser, { colorScheme: 'dark' });
+    const { context } = await newWatchedContext({ colorScheme: 'dark' });
     const page = await context.newPage();
     await page.goto(`${HOST}/article/${uniqueSlug('light')}?track=false`);
     await shareBarReady(page);
@@ -330,7 +325,7 @@ describe('the theme', () => {
   });
 
   it("should follow the reader's OS on a page offering both schemes, or with data-theme=auto", async () => {
-    const { context } = await watchedContext(browser, { colorScheme: 'dark' });
+    const { context } = await newWatchedContext({ colorScheme: 'dark' });
     const page = await context.newPage();
     const button = `getComputedStyle(${shadowOf('share')}.querySelector('.btn')).backgroundColor`;
     for (const query of ['scheme=light%20dark', 'theme=auto', 'scheme=dark']) {
@@ -348,7 +343,7 @@ describe('the theme', () => {
 describe('a misconfigured page', () => {
   /** The widget's console warnings on `path` once its counts and popular reads are answered. */
   async function warningsOn(path: string): Promise<string[]> {
-    const { context } = await watchedContext(browser);
+    const { context } = await newWatchedContext();
     const page = await context.newPage();
     const warnings: string[] = [];
     page.on('console', (message) => {
@@ -378,7 +373,7 @@ describe('a misconfigured page', () => {
 
 describe('the page with the widget', () => {
   it("should request nothing from any host but the page's and the Worker's", async () => {
-    const { context, requests, intercepted } = await watchedContext(browser);
+    const { context, requests, intercepted } = await newWatchedContext();
     const page = await context.newPage();
     await page.goto(`${HOST}/article/${uniqueSlug('privacy')}`, { waitUntil: 'networkidle' });
     await shareBarReady(page);
@@ -390,7 +385,7 @@ describe('the page with the widget', () => {
   });
 
   it('should not move the page when counts and the popular list arrive', async () => {
-    const { context } = await watchedContext(browser);
+    const { context } = await newWatchedContext();
     const page = await context.newPage();
     const held: (() => void)[] = [];
     await page.route(`${API}/api/v1/sites/**`, async (route) => {
@@ -417,7 +412,7 @@ describe('the page with the widget', () => {
   ] as const) {
     for (const shareSheet of [false, true]) {
       it(`should not move the page when the share bar upgrades: CLS 0 at ${width} px${shareSheet ? ', with a share sheet' : ''}`, async () => {
-        const { context } = await watchedContext(browser, { viewport: { width, height } });
+        const { context } = await newWatchedContext({ viewport: { width, height } });
         const page = await context.newPage();
         // Layout shifts from the start, measured by the browser (Layout Instability API).
         await page.addInitScript(`window.shifts = [];
@@ -456,7 +451,7 @@ describe('the page with the widget', () => {
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`should have no serious or critical accessibility violation (axe-core, ${colorScheme})`, async () => {
       // axe is injected as an inline script, which the page's CSP would refuse.
-      const { context } = await watchedContext(browser, { bypassCSP: true, colorScheme });
+      const { context } = await newWatchedContext({ bypassCSP: true, colorScheme });
       const page = await context.newPage();
       await page.goto(`${HOST}/article/${uniqueSlug('a11y')}?min=0`);
       await shareBarReady(page);
@@ -476,7 +471,7 @@ describe('the page with the widget', () => {
 
 describe('the demo page', () => {
   it('should upgrade its share bar with the seeded counts, and pass axe-core on the widget', async () => {
-    const { context, errors } = await watchedContext(browser);
+    const { context, errors } = await newWatchedContext();
     const page = await context.newPage();
     await page.goto(`${API}/demo`);
     await shareBarReady(page);
@@ -542,7 +537,7 @@ describe('the share embed', () => {
       [340, true, 3],
       [337, true, 4],
     ] as const;
-    const { context } = await watchedContext(browser);
+    const { context } = await newWatchedContext();
     const page = await context.newPage();
     const measured: [number, boolean, number][] = [];
     for (const [width, counts] of cases) {
@@ -559,7 +554,7 @@ describe('the share embed', () => {
   });
 
   it("should show in a page of the site's hosts, served on another port than the Worker", async () => {
-    const watched = await watchedContext(browser);
+    const watched = await newWatchedContext();
     const page = await frameInArticlePage(watched, embedOf('demo', `${HOST}/article/${uniqueSlug('framed')}`));
     expect(await page.frameLocator('iframe').getByRole('link').count()).toBe(LINK_NETWORKS.length);
     expect(watched.errors).toEqual([]);
@@ -568,7 +563,7 @@ describe('the share embed', () => {
 
   it('should refuse to be framed by a page of another site, where a reader could be tricked into clicking', async () => {
     const site = await createElsewhereSite();
-    const watched = await watchedContext(browser);
+    const watched = await newWatchedContext();
     // The demo site's page frames the embed of another site's article.
     const page = await frameInArticlePage(watched, embedOf(site, `https://${site}.example/story`));
     expect(page.frames().map((frame) => frame.url())).not.toContainEqual(expect.stringContaining('/embed/share'));

@@ -2,6 +2,7 @@ import { env, SELF } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, inject, it } from 'vitest';
 import { isLinkNetwork, NETWORKS, shareUrl } from '../../common/networks';
+import type { StoredArticle } from '../../src/db/article-page';
 import { normaliseUrl } from '../../src/ingest/normalise-url';
 import { createSite, flushAllShards } from '../support/helpers';
 import { bodyFor, headersFor, nastyString, queryFor, urlFor } from './arbitraries';
@@ -30,15 +31,7 @@ async function expectOnlyValidRows(site: string, hosts: string[]) {
     'SELECT url, title, image, section, published, views, shares FROM articles WHERE site_id = ?',
   )
     .bind(site)
-    .all<{
-      url: string;
-      title: string | null;
-      image: string | null;
-      section: string | null;
-      published: string | null;
-      views: number;
-      shares: number;
-    }>();
+    .all<Omit<StoredArticle, 'firstBucket'>>();
   for (const row of results) {
     expect(normaliseUrl(row.url)).toBe(row.url);
     expect(hosts).toContain(new URL(row.url).hostname);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseUrl } from '../../src/ingest/normalise-url';
+import { MAX_URL_LENGTH, normaliseOrRefuse, normaliseUrl } from '../../src/ingest/normalise-url';
 
 describe('normaliseUrl', () => {
   it.each([
@@ -64,4 +64,46 @@ describe('normaliseUrl', () => {
       expect(normaliseUrl(input)).toBeNull();
     },
   );
+});
+
+describe('normaliseOrRefuse', () => {
+  it('should answer the key of a URL it takes', () => {
+    expect(normaliseOrRefuse('HTTP://News.Example/a?utm_source=x#top')).toEqual({
+      ok: true,
+      url: 'https://news.example/a',
+    });
+  });
+
+  it.each(['https://a:b@news.example/', 'https://editor@news.example/a', 'http://:secret@news.example/a'])(
+    'should refuse %j, a URL with a user name or password',
+    (input) => {
+      expect(normaliseOrRefuse(input)).toEqual({
+        ok: false,
+        refusal: 'The URL must not carry a user name or password.',
+      });
+      expect(normaliseUrl(input)).toBeNull();
+    },
+  );
+
+  it('should refuse what is not an absolute http(s) URL', () => {
+    expect(normaliseOrRefuse('/a')).toEqual({ ok: false, refusal: 'The URL must be an absolute http(s) URL.' });
+  });
+
+  it('should take a key of 2,048 characters and refuse one that percent-encoding makes longer', () => {
+    const base = 'https://news.example/';
+    const longest = `${base}${'a'.repeat(MAX_URL_LENGTH - base.length)}`;
+    expect(normaliseOrRefuse(longest)).toEqual({ ok: true, url: longest });
+    // 2,000 characters as sent; each é is six once percent-encoded.
+    const grown = `${base}${'é'.repeat(2000 - base.length)}`;
+    expect(grown).toHaveLength(2000);
+    expect(normaliseOrRefuse(grown)).toEqual({
+      ok: false,
+      refusal: 'The URL is longer than 2,048 characters once normalised.',
+    });
+  });
+
+  it('should measure the key, not what was sent: tracking parameters dropped can bring it under the limit', () => {
+    const key = `https://news.example/${'a'.repeat(2000)}`;
+    expect(normaliseOrRefuse(`${key}?utm_source=${'x'.repeat(100)}`)).toEqual({ ok: true, url: key });
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { shareClickOrigin } from '../../src/ingest/site-rules';
+import { ApiError } from '../../src/errors';
+import { articleKey, shareClickOrigin } from '../../src/ingest/site-rules';
 import { DEFAULT_SETTINGS, type Site } from '../../src/sites/site-schema';
 
 const SITE: Site = {
@@ -42,5 +43,45 @@ describe('shareClickOrigin', () => {
     expect(shareClickOrigin(SITE, ARTICLE, `${SELF}/demo?site=news&url=${ARTICLE}`, SELF)).toBeNull();
     expect(shareClickOrigin(SITE, ARTICLE, undefined, SELF)).toBeNull();
     expect(shareClickOrigin(SITE, ARTICLE, 'null', SELF)).toBeNull();
+  });
+});
+
+describe('articleKey', () => {
+  /** What articleKey throws for `url`, as the error shape's code and message. */
+  const refusalOf = (url: string) => {
+    try {
+      articleKey(SITE, url);
+    } catch (err) {
+      if (err instanceof ApiError) return { code: err.code, message: err.message };
+      throw err;
+    }
+    throw new Error(`${url} was taken`);
+  };
+
+  it("should answer the key of a URL on one of the site's hosts", () => {
+    expect(articleKey(SITE, 'http://WWW.news.example/a?utm_source=x')).toBe('https://www.news.example/a');
+  });
+
+  it.each([
+    ['a relative URL', '/a', 'The URL must be an absolute http(s) URL.'],
+    [
+      'a URL with a user name and password',
+      'https://a:b@news.example/a',
+      'The URL must not carry a user name or password.',
+    ],
+    [
+      'a URL longer than 2,048 characters once normalised',
+      `https://news.example/${'é'.repeat(400)}`,
+      'The URL is longer than 2,048 characters once normalised.',
+    ],
+  ])('should refuse %s as invalid_url, saying why', (_, url, message) => {
+    expect(refusalOf(url)).toEqual({ code: 'invalid_url', message });
+  });
+
+  it('should refuse a URL on another host as url_not_allowed', () => {
+    expect(refusalOf('https://elsewhere.example/a')).toEqual({
+      code: 'url_not_allowed',
+      message: 'URL host elsewhere.example is not a host of site news.',
+    });
   });
 });

@@ -93,7 +93,7 @@ describe('rankArticles', () => {
   });
 
   it('should carry views, shares, score and metadata, and trending only for by=trending', () => {
-    const candidate = article('a', {
+    const carried = {
       title: 'A',
       image: 'https://n.example/a.jpg',
       section: 'City',
@@ -101,20 +101,10 @@ describe('rankArticles', () => {
       views: 10,
       shares: 2,
       score: 20,
-      trending: 7.5,
-    });
+    };
+    const candidate = article('a', { ...carried, trending: 7.5 });
     expect(rankArticles([candidate], options({ by: 'score' }))).toEqual([
-      {
-        rank: 1,
-        url: 'https://n.example/a',
-        title: 'A',
-        image: 'https://n.example/a.jpg',
-        section: 'City',
-        published: '2026-11-20T08:00:00.000Z',
-        views: 10,
-        shares: 2,
-        score: 20,
-      },
+      { rank: 1, url: 'https://n.example/a', ...carried },
     ]);
     expect(rankArticles([candidate], options({ by: 'trending' }))[0]).toEqual(
       expect.objectContaining({ score: 20, trending: 7.5 }),

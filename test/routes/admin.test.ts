@@ -104,6 +104,10 @@ describe('admin sites', () => {
         hourly_retention_days: 31,
         daily_retention_days: 400,
         time_zone: 'UTC',
+        article_source: 'page',
+        image_hosts: [],
+        exclude_paths: [],
+        max_new_articles_per_hour: 1000,
       },
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
@@ -131,6 +135,10 @@ describe('admin sites', () => {
       hourly_retention_days: 31,
       daily_retention_days: 400,
       time_zone: 'UTC',
+      article_source: 'page',
+      image_hosts: [],
+      exclude_paths: [],
+      max_new_articles_per_hour: 1000,
     });
   });
 

@@ -12,6 +12,7 @@ import {
   storedTotals,
   uniqueSiteId,
 } from '../support/helpers';
+import { freezeAtMinuteStart, siteFilledFrom } from './flood-support';
 
 const view = (site: string, url: string, extra: Record<string, unknown> = {}) => ({
   site,
@@ -20,6 +21,12 @@ const view = (site: string, url: string, extra: Record<string, unknown> = {}) =>
   ...extra,
 });
 const share = (site: string, url: string, network: string) => ({ site, type: 'share', url, network });
+
+/** An article's counts once every shard has flushed. */
+const flushedCounts = async (site: string, url: string) => {
+  await flushAllShards();
+  return readArticleCounts(env.DB, site, url);
+};
 
 describe('POST /api/v1/events: counting', () => {
   it('should accept a view with 202 and no body, and count it', async () => {
@@ -58,8 +65,7 @@ describe('POST /api/v1/events: counting', () => {
     const { id, host } = await createSite();
     const url = `https://${host}/a`;
     await postEvents([share(id, url, 'x'), share(id, url, 'facebook')], { origin: `https://${host}` });
-    await flushAllShards();
-    expect(await readArticleCounts(env.DB, id, url)).toEqual({
+    expect(await flushedCounts(id, url)).toEqual({
       url,
       views: 0,
       shares: { total: 2, by_network: { facebook: 1, x: 1 } },
@@ -73,12 +79,7 @@ describe('POST /api/v1/events: counting', () => {
       origin: `https://${host}`,
     });
     expect(response.status).toBe(202);
-    await flushAllShards();
-    expect(await readArticleCounts(env.DB, id, url)).toEqual({
-      url,
-      views: 0,
-      shares: { total: 1, by_network: { x: 1 } },
-    });
+    expect(await flushedCounts(id, url)).toEqual({ url, views: 0, shares: { total: 1, by_network: { x: 1 } } });
   });
 
   it('should count one visitor once per day per article', async () => {
@@ -110,8 +111,7 @@ describe('POST /api/v1/events: counting', () => {
     await postEvents([share(id, url, 'x'), share(id, url, 'x'), view(id, url)], { origin });
     await postEvents(share(id, url, 'x'), { origin });
     await postEvents(share(id, url, 'email'), { origin });
-    await flushAllShards();
-    expect(await readArticleCounts(env.DB, id, url)).toEqual({
+    expect(await flushedCounts(id, url)).toEqual({
       url,
       views: 1,
       shares: { total: 2, by_network: { email: 1, x: 1 } },
@@ -208,7 +208,7 @@ describe('POST /api/v1/events: counting', () => {
     });
   });
 
-  it('should keep the latest metadata and never erase it with a beacon that has none', async () => {
+  it('should keep the first metadata a beacon brings (beacon mode), whatever later beacons say', async () => {
     const { id, host } = await createSite();
     const url = `https://${host}/a`;
     const origin = `https://${host}`;
@@ -220,7 +220,7 @@ describe('POST /api/v1/events: counting', () => {
     const row = await env.DB.prepare('SELECT title, section, views FROM articles WHERE site_id = ? AND url = ?')
       .bind(id, url)
       .first();
-    expect(row).toEqual({ title: 'Second', section: 'City', views: 3 });
+    expect(row).toEqual({ title: 'First', section: 'City', views: 3 });
   });
 });
 
@@ -407,28 +407,11 @@ describe('POST /api/v1/events: the flood guard', () => {
     vi.useRealTimers();
   });
 
-  /** Freezes the clock just after a minute begins, so that the guard's minute does not end mid-test. */
-  const freezeAtMinuteStart = () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime((Math.floor(Date.now() / 60_000) + 1) * 60_000 + 500);
-  };
-
-  /** Fills an address's bound for a site with arrays of 20 views of one article: 20 events, one visitor. */
-  async function fillBound(site: string, origin: string, ip: string): Promise<number[]> {
-    const url = `${origin}/filled`;
-    const array = Array.from({ length: 20 }, () => view(site, url));
-    const beacons = Array.from({ length: EVENTS_PER_MINUTE / 20 }, () => postEvents(array, { origin, ip }));
-    return (await Promise.all(beacons)).map((r) => r.status);
-  }
-
   it(
     'should count events, not requests, and past its bound answer 429 with Retry-After, recording nothing of it',
     async () => {
-      freezeAtMinuteStart();
-      const { id, host } = await createSite();
-      const origin = `https://${host}`;
       const ip = '198.51.100.200';
-      expect(new Set(await fillBound(id, origin, ip))).toEqual(new Set([202]));
+      const { id, origin } = await siteFilledFrom(ip);
 
       const refused = await postEvents(view(id, `${origin}/refused`), { origin, ip });
       expect(refused.headers.get('Retry-After')).toBe('60');
@@ -452,10 +435,7 @@ describe('POST /api/v1/events: the flood guard', () => {
   it(
     'should key an IPv6 client by its /64',
     async () => {
-      freezeAtMinuteStart();
-      const { id, host } = await createSite();
-      const origin = `https://${host}`;
-      expect(new Set(await fillBound(id, origin, '2001:db8:14:200::1'))).toEqual(new Set([202]));
+      const { id, origin } = await siteFilledFrom('2001:db8:14:200::1');
       const sameSlash64 = await postEvents(view(id, `${origin}/a`), { origin, ip: '2001:db8:14:200:abcd::2' });
       await expectError(sameSlash64, 429, 'rate_limited');
       expect((await postEvents(view(id, `${origin}/a`), { origin, ip: '2001:db8:14:201::1' })).status).toBe(202);

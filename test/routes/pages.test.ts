@@ -1,9 +1,32 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { demoSeedSql } from '../../scripts/demo-seed.mjs';
+import { judgePage, readPageHead } from '../../src/articles/page-facts';
+import { storeSite } from '../../src/cache/sites';
 import { readArticleCounts } from '../../src/db/counts';
 import { DEMO_ARTICLES, DEMO_ORIGIN } from '../../src/demo/articles';
-import { expectError } from '../support/helpers';
+import { ADMIN, expectError } from '../support/helpers';
+import { loadStoredSite } from '../support/seed';
+
+/** Runs the demo seed's SQL; a second run changes nothing. */
+async function seedDemo(): Promise<void> {
+  const sql: string = demoSeedSql(DEMO_ARTICLES, DEMO_ORIGIN, Date.now());
+  await env.DB.batch(
+    sql
+      .split(';\n')
+      .filter((s) => s.trim())
+      .map((s) => env.DB.prepare(s)),
+  );
+}
+
+/** What a demo page reports to sharepulse: its share bar's data-url and the url= of its share links. */
+function reportedUrls(html: string): string[] {
+  const dataUrl = /data-sharepulse="share" data-site="demo" data-url="([^"]*)"/.exec(html)?.[1];
+  const links = [...html.matchAll(/href="[^"]*\/api\/v1\/share\/[a-z]+\?([^"]*)"/g)].map((m) =>
+    new URLSearchParams(m[1]!.replaceAll('&amp;', '&')).get('url'),
+  );
+  return [...new Set([dataUrl, ...links])] as string[];
+}
 
 describe('pages', () => {
   it('should answer /healthz', async () => {
@@ -38,6 +61,10 @@ describe('pages', () => {
       'href="http://127.0.0.1:8899/api/v1/share/x?site=demo&amp;url=http%3A%2F%2Flocalhost%3A8787%2Fdemo%2Fderby&amp;title=',
     );
     expect(html).toContain('<script src="http://127.0.0.1:8899/widget.js" async=""></script>');
+    // Its picture on the origin serving it, as the seed records it for a Worker on another port.
+    expect(html).toContain('<meta property="og:image" content="http://127.0.0.1:8899/demo/pictures/derby.svg"/>');
+    // No demo site yet, so no page checks: the page reports the paper's article.
+    expect(reportedUrls(html)).toEqual(['http://localhost:8787/demo/derby']);
   });
 
   it('should serve a picture for every demo article, cached for a week, and 404 others', async () => {
@@ -68,7 +95,10 @@ describe('pages', () => {
       const html = await (await SELF.fetch(`http://localhost:8787/demo/${article.slug}`)).text();
       expect(html).toContain(article.title);
     }
-    expect((await SELF.fetch('http://localhost:8787/demo/no-such-story')).status).toBe(404);
+    // Whatever else a beacon might name under /demo is no page, so the page checker rejects it.
+    for (const path of ['/demo/no-such-story', '/demo/derby/comments', '/demo/Derby', '/demo/pictures']) {
+      expect((await SELF.fetch(`http://localhost:8787${path}`)).status, path).toBe(404);
+    }
   });
 
   it('should serve /docs with a table of contents, public endpoints first, choices and working examples', async () => {
@@ -108,22 +138,11 @@ describe('pages', () => {
 
 describe('demo seed', () => {
   it('should seed the demo site with totals equal to its hourly counts, once', async () => {
-    const sql: string = demoSeedSql(DEMO_ARTICLES, DEMO_ORIGIN, Date.now());
-    await env.DB.batch(
-      sql
-        .split(';\n')
-        .filter((s) => s.trim())
-        .map((s) => env.DB.prepare(s)),
-    );
-    await env.DB.batch(
-      sql
-        .split(';\n')
-        .filter((s) => s.trim())
-        .map((s) => env.DB.prepare(s)),
-    ); // twice: no change
+    await seedDemo();
+    await seedDemo(); // twice: no change
 
-    const site = await env.DB.prepare("SELECT id FROM sites WHERE id = 'demo'").first();
-    expect(site).toEqual({ id: 'demo' });
+    const site = await env.DB.prepare("SELECT id, settings FROM sites WHERE id = 'demo'").first();
+    expect(site).toEqual({ id: 'demo', settings: JSON.stringify({ article_source: 'page' }) });
     const hosts = await env.DB.prepare("SELECT host FROM site_hosts WHERE site_id = 'demo' ORDER BY host").all();
     expect(hosts.results).toEqual([{ host: '127.0.0.1' }, { host: 'localhost' }]);
     for (const article of DEMO_ARTICLES) {
@@ -156,5 +175,41 @@ describe('demo seed', () => {
       "SELECT sum(shares) AS shares FROM site_network_hours WHERE site_id = 'demo'",
     ).first();
     expect(networks).toEqual({ shares: (articles as { shares: number }).shares });
+  });
+
+  it('should check the demo pages in page mode as the paper’s articles, wherever the Worker serves them', async () => {
+    await seedDemo();
+    // The seed wrote D1 behind the site cache's back, which earlier tests filled with "no demo site".
+    await storeSite(env, 'demo', await loadStoredSite('demo'));
+    const served = 'http://127.0.0.1:8899/demo/derby';
+    const response = await SELF.fetch(served);
+    expect(response.status).toBe(200);
+    // The address the page checker can fetch, whatever the dev server's port: the one serving it.
+    const html = await response.clone().text();
+    expect(reportedUrls(html)).toEqual([served]);
+    // What the checker makes of it: the paper's article, with its own metadata; this address an alias of it.
+    const reading = await readPageHead(response, 1_048_576);
+    if (reading.kind !== 'head') throw new Error(`unread page: ${reading.kind}`);
+    expect(judgePage({ urls: [served], head: reading.head }, ['localhost', '127.0.0.1'])).toEqual({
+      kind: 'verified',
+      canonical: 'https://localhost:8787/demo/derby',
+      pageUrl: 'http://localhost:8787/demo/derby',
+      aliases: ['https://127.0.0.1:8899/demo/derby'],
+      metadata: {
+        title: 'Late header settles the harbour derby',
+        image: 'http://127.0.0.1:8899/demo/pictures/derby.svg',
+        section: 'Sport',
+        published: '2026-11-23T21:10:00.000Z',
+      },
+    });
+
+    // In beacon mode nothing fetches the page: it reports the paper's article, so as not to make another.
+    const patched = await SELF.fetch('https://api.test/api/v1/admin/sites/demo', {
+      method: 'PATCH',
+      headers: { ...ADMIN, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ settings: { article_source: 'beacon' } }),
+    });
+    expect(patched.status).toBe(200);
+    expect(reportedUrls(await (await SELF.fetch(served)).text())).toEqual(['http://localhost:8787/demo/derby']);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import type { PopularList } from '../../src/ranking/rank';
 import { bucketOf } from '../../src/time';
-import { createSite, expectError } from '../support/helpers';
+import { ADMIN, createSite, expectError } from '../support/helpers';
 import { type SeedArticle, seedArticles } from '../support/seed';
 
 const popularUrl = (site: string, query = '') =>
@@ -177,6 +177,59 @@ describe('GET /api/v1/sites/{site}/popular', () => {
     const { keys } = await env.CACHE.list({ prefix: 'popular:' });
     expect(keys.filter(({ name }) => name.includes(`/${site.id}/`))).toHaveLength(lists.length);
   }, 60_000);
+
+  describe('articles counted and never ranked', () => {
+    const countsOf = async (site: string, url: string) =>
+      (await SELF.fetch(`https://api.test/api/v1/sites/${site}/counts?url=${encodeURIComponent(url)}`)).json();
+
+    it('should rank no hidden, rejected or excluded article in any window, and still answer its counts', async () => {
+      const site = await siteWith(
+        (ago) => [
+          { path: '', hours: [[ago(0), 60]] },
+          { path: 'tag/city', hours: [[ago(0), 50]] },
+          { path: 'thema/m%C3%BCll-abfuhr', hours: [[ago(0), 45]] },
+          { path: 'obituary', hours: [[ago(0), 40]] },
+          { path: 'gone', hours: [[ago(0), 30]] },
+          { path: 'story', hours: [[ago(0), 10]] },
+        ],
+        // Spelled as a reader would type it: kept as keys spell the path.
+        { exclude_paths: ['/', '/tag/*', '/thema/müll*'] },
+      );
+      const [front, tag, umlaut, obituary, gone] = site.urls;
+      await env.DB.batch([
+        env.DB.prepare('UPDATE articles SET hidden = 1 WHERE site_id = ? AND url = ?').bind(site.id, obituary),
+        env.DB.prepare("UPDATE articles SET status = 'rejected' WHERE site_id = ? AND url = ?").bind(site.id, gone),
+      ]);
+      for (const window of ['1h', '24h', '7d', '30d', 'all']) {
+        expect(paths(await listOf(site.id, `window=${window}`)), window).toEqual(['story']);
+      }
+      expect(paths(await listOf(site.id, 'by=trending'))).toEqual(['story']);
+      for (const [url, views] of [
+        [front, 60],
+        [tag, 50],
+        [umlaut, 45],
+        [obituary, 40],
+        [gone, 30],
+      ] as const) {
+        expect(await countsOf(site.id, url!)).toMatchObject({ url, views });
+      }
+    });
+
+    it('should answer a new list at once when exclude_paths changes', async () => {
+      const site = await siteWith((ago) => [
+        { path: 'live/blog', hours: [[ago(1), 9]] },
+        { path: 'story', hours: [[ago(1), 5]] },
+      ]);
+      expect(paths(await listOf(site.id))).toEqual(['live/blog', 'story']);
+      const changed = await SELF.fetch(`https://api.test/api/v1/admin/sites/${site.id}`, {
+        method: 'PATCH',
+        headers: { ...ADMIN, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ settings: { exclude_paths: ['/live/*'] } }),
+      });
+      expect(changed.status).toBe(200);
+      expect(paths(await listOf(site.id))).toEqual(['story']);
+    });
+  });
 
   describe('refusals', () => {
     it.each([

@@ -2,6 +2,7 @@ import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloud
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
 import { createSite, expectError, flushAllShards, postEvents } from '../support/helpers';
+import { seedArticles } from '../support/seed';
 
 // The service names of Shariff's front end (heiseonline/shariff, src/js/services)
 // that have a network of ours.
@@ -69,6 +70,24 @@ describe('GET /api/v1/shariff', () => {
     const body = await (await shariff(`https://${host}/quiet`)).json<Record<string, number>>();
     expect(Object.keys(body).sort()).toEqual(SHARIFF_NAMES);
     expect(Object.values(body).every((n) => n === 0)).toBe(true);
+  });
+
+  it("should answer another spelling of an article (an alias) with the article's shares", async () => {
+    const site = await createSite();
+    const [canonical] = await seedArticles(site, [{ path: 'new-slug', totals: { views: 0, shares: 3 } }]);
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO article_network_shares (site_id, url, network, shares) VALUES (?, ?, 'x', 3)").bind(
+        site.id,
+        canonical,
+      ),
+      env.DB.prepare('INSERT INTO article_aliases (site_id, alias, url) VALUES (?, ?, ?)').bind(
+        site.id,
+        `https://${site.host}/old-slug`,
+        canonical,
+      ),
+    ]);
+    const body = await (await shariff(`https://${site.host}/old-slug`)).json<Record<string, number>>();
+    expect(body).toMatchObject({ twitter: 3, facebook: 0 });
   });
 
   it('should answer 404 for a host no site claims, and 400 for a bad or missing URL', async () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toFlushBatch } from '../../src/shard/batch';
 
-const meta = { title: null, image: null, section: null, published: null };
 const s1 = { site: 's', siteCreatedAt: '2026-11-20T10:00:00.000Z' };
 
 describe('toFlushBatch', () => {
@@ -15,11 +14,10 @@ describe('toFlushBatch', () => {
         { ...s1, url: 'v', bucket: 11, network: 'x', n: 5 },
       ],
       [],
-      [],
     );
     expect(batch.articles).toEqual([
-      { ...s1, url: 'u', ...meta, views: 5, shares: 5, firstBucket: 10 },
-      { ...s1, url: 'v', ...meta, views: 0, shares: 5, firstBucket: 11 },
+      { ...s1, url: 'u', views: 5, shares: 5, firstBucket: 10 },
+      { ...s1, url: 'v', views: 0, shares: 5, firstBucket: 11 },
     ]);
     expect(batch.hours).toEqual([
       { ...s1, url: 'u', bucket: 10, views: 3, shares: 1 },
@@ -41,37 +39,28 @@ describe('toFlushBatch', () => {
     ]);
   });
 
-  it('should carry metadata, also for an article with nothing counted', () => {
+  it('should keep an article’s first bucket, in whatever order its rows come', () => {
     const batch = toFlushBatch(
-      [{ ...s1, url: 'u', bucket: 10, network: '', n: 1 }],
       [
-        { ...s1, url: 'u', title: 'T', image: null, section: 'City', published: null, bucket: 10 },
-        {
-          ...s1,
-          url: 'w',
-          title: 'W',
-          image: 'https://n.example/w.jpg',
-          section: null,
-          published: null,
-          bucket: 12,
-        },
+        { ...s1, url: 'u', bucket: 12, network: '', n: 1 },
+        { ...s1, url: 'u', bucket: 9, network: 'x', n: 1 },
+        { ...s1, url: 'u', bucket: 11, network: '', n: 1 },
       ],
       [],
     );
-    expect(batch.articles).toEqual([
-      { ...s1, url: 'u', ...meta, title: 'T', section: 'City', views: 1, shares: 0, firstBucket: 10 },
-      {
-        ...s1,
-        url: 'w',
-        ...meta,
-        title: 'W',
-        image: 'https://n.example/w.jpg',
-        views: 0,
-        shares: 0,
-        firstBucket: 12,
-      },
-    ]);
-    expect(batch.hours).toHaveLength(1);
+    expect(batch.articles).toEqual([{ ...s1, url: 'u', views: 2, shares: 1, firstBucket: 9 }]);
+  });
+
+  it('should pass the ledger rows as they are, also without counts', () => {
+    const ledger = [{ ...s1, day: 20_000, outcome: 'bot' as const, n: 3 }];
+    expect(toFlushBatch([], ledger)).toEqual({
+      articles: [],
+      hours: [],
+      networks: [],
+      siteHours: [],
+      siteNetworkHours: [],
+      ledger,
+    });
   });
 
   it('should keep sites apart', () => {
@@ -80,7 +69,6 @@ describe('toFlushBatch', () => {
         { site: 'a', siteCreatedAt: '', url: 'u', bucket: 1, network: '', n: 1 },
         { site: 'b', siteCreatedAt: '', url: 'u', bucket: 1, network: '', n: 1 },
       ],
-      [],
       [],
     );
     expect(batch.articles.map((a) => a.site)).toEqual(['a', 'b']);
@@ -93,7 +81,6 @@ describe('toFlushBatch', () => {
         { ...s0, url: 'u', bucket: 1, network: 'x', n: 2 },
         { ...s1, url: 'u', bucket: 1, network: 'x', n: 1 },
       ],
-      [],
       [],
     );
     expect(batch.articles.map((a) => [a.siteCreatedAt, a.shares])).toEqual([

@@ -42,9 +42,7 @@ const holdsRows = (shard: number) =>
     shardStub(shard),
     (_, state) =>
       state.storage.sql
-        .exec(
-          'SELECT 1 FROM pending UNION ALL SELECT 1 FROM pending_meta UNION ALL SELECT 1 FROM outbox UNION ALL SELECT 1 FROM outbox_meta LIMIT 1',
-        )
+        .exec('SELECT 1 FROM pending UNION ALL SELECT 1 FROM held UNION ALL SELECT 1 FROM outbox LIMIT 1')
         .toArray().length > 0,
   );
 

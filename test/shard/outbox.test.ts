@@ -1,16 +1,15 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { bufferHeld } from '../../src/shard/held-events';
 import {
   bufferIncrement,
   bufferLedger,
-  bufferMetadata,
   halves,
   hasOutbox,
   hasPending,
   isDefiniteRefusal,
 } from '../../src/shard/outbox';
 
-const none = { title: null, image: null, section: null, published: null };
 const s = { site: 's', siteCreatedAt: '2026-11-20T10:00:00.000Z' };
 
 /** Runs `use` on a fresh shard's storage. */
@@ -43,36 +42,6 @@ describe('bufferIncrement', () => {
       { site_created_at: '2026-11-19T08:00:00.000Z', n: 1 },
       { site_created_at: s.siteCreatedAt, n: 1 },
     ]);
-  });
-});
-
-describe('bufferMetadata', () => {
-  it('should merge an article\u2019s metadata, keeping what a later event leaves out', async () => {
-    const rows = await withStorage((sql) => {
-      bufferMetadata(sql, s, 'u', { ...none, title: 'First', section: 'City' }, 10);
-      bufferMetadata(sql, s, 'u', { ...none, title: 'Second', image: 'https://n.example/u.jpg' }, 11);
-      return sql.exec('SELECT * FROM pending_meta').toArray();
-    });
-    expect(rows).toEqual([
-      {
-        site: 's',
-        site_created_at: s.siteCreatedAt,
-        url: 'u',
-        title: 'Second',
-        image: 'https://n.example/u.jpg',
-        section: 'City',
-        published: null,
-        bucket: 10,
-      },
-    ]);
-  });
-
-  it('should store nothing for an event without metadata', async () => {
-    const state = await withStorage((sql) => {
-      bufferMetadata(sql, s, 'u', none, 10);
-      return { pending: hasPending(sql), outbox: hasOutbox(sql) };
-    });
-    expect(state).toEqual({ pending: false, outbox: false });
   });
 });
 
@@ -111,62 +80,45 @@ describe('hasPending and hasOutbox', () => {
     ]);
   });
 
-  it('should see increments and metadata alike', async () => {
+  it('should see held events as pending', async () => {
     const state = await withStorage((sql) => {
-      const seen = [];
-      bufferMetadata(sql, s, 'u', { ...none, title: 'T' }, 10);
-      seen.push({ pending: hasPending(sql), outbox: hasOutbox(sql) });
-      sql.exec('DELETE FROM pending_meta');
-      bufferIncrement(sql, s, 'u', 10, '');
-      seen.push({ pending: hasPending(sql), outbox: hasOutbox(sql) });
-      sql.exec("INSERT INTO outbox_meta VALUES (1, 's', '', 'u', 'T', NULL, NULL, NULL, 10)");
-      seen.push({ pending: hasPending(sql), outbox: hasOutbox(sql) });
-      return seen;
+      bufferHeld(sql, s, 'u', 10, '');
+      return { pending: hasPending(sql), outbox: hasOutbox(sql) };
     });
-    expect(state).toEqual([
-      { pending: true, outbox: false },
-      { pending: true, outbox: false },
-      { pending: true, outbox: true },
-    ]);
+    expect(state).toEqual({ pending: true, outbox: false });
   });
 });
 
 describe('halves', () => {
   const count = (url: string) => ({ ...s, url, bucket: 10, network: '', n: 1 });
-  const meta = (url: string) => ({ ...s, url, ...none, title: url, bucket: 10 });
   const ledger = (day: number) => ({ ...s, day, outcome: 'repeat' as const, n: 1 });
 
   it('should split a batch\u2019s rows in two in order, increments first, the first half the larger', () => {
-    const batch = { counts: ['a', 'b', 'c'].map(count), metas: ['a', 'b'].map(meta), ledger: [] };
-    expect(halves(batch)).toEqual([
-      { counts: ['a', 'b', 'c'].map(count), metas: [], ledger: [] },
-      { counts: [], metas: ['a', 'b'].map(meta), ledger: [] },
+    expect(halves({ counts: ['a', 'b', 'c'].map(count), ledger: [1, 2].map(ledger) })).toEqual([
+      { counts: ['a', 'b', 'c'].map(count), ledger: [] },
+      { counts: [], ledger: [1, 2].map(ledger) },
     ]);
-    expect(halves({ counts: ['a', 'b'].map(count), metas: ['a', 'b', 'c'].map(meta), ledger: [] })).toEqual([
-      { counts: ['a', 'b'].map(count), metas: ['a'].map(meta), ledger: [] },
-      { counts: [], metas: ['b', 'c'].map(meta), ledger: [] },
+    expect(halves({ counts: ['a', 'b'].map(count), ledger: [1, 2, 3].map(ledger) })).toEqual([
+      { counts: ['a', 'b'].map(count), ledger: [1].map(ledger) },
+      { counts: [], ledger: [2, 3].map(ledger) },
     ]);
   });
 
   it('should take ledger rows last', () => {
-    expect(halves({ counts: [count('a')], metas: [meta('a')], ledger: [1, 2, 3, 4].map(ledger) })).toEqual([
-      { counts: [count('a')], metas: [meta('a')], ledger: [1].map(ledger) },
-      { counts: [], metas: [], ledger: [2, 3, 4].map(ledger) },
-    ]);
-    expect(halves({ counts: [], metas: [], ledger: [1, 2, 3].map(ledger) })).toEqual([
-      { counts: [], metas: [], ledger: [1, 2].map(ledger) },
-      { counts: [], metas: [], ledger: [3].map(ledger) },
+    expect(halves({ counts: [], ledger: [1, 2, 3].map(ledger) })).toEqual([
+      { counts: [], ledger: [1, 2].map(ledger) },
+      { counts: [], ledger: [3].map(ledger) },
     ]);
   });
 
   it('should leave one row in each half of a batch of two', () => {
-    expect(halves({ counts: [count('a')], metas: [meta('a')], ledger: [] })).toEqual([
-      { counts: [count('a')], metas: [], ledger: [] },
-      { counts: [], metas: [meta('a')], ledger: [] },
+    expect(halves({ counts: [count('a'), count('b')], ledger: [] })).toEqual([
+      { counts: [count('a')], ledger: [] },
+      { counts: [count('b')], ledger: [] },
     ]);
-    expect(halves({ counts: [], metas: [meta('a'), meta('b')], ledger: [] })).toEqual([
-      { counts: [], metas: [meta('a')], ledger: [] },
-      { counts: [], metas: [meta('b')], ledger: [] },
+    expect(halves({ counts: [count('a')], ledger: [ledger(1)] })).toEqual([
+      { counts: [count('a')], ledger: [] },
+      { counts: [], ledger: [ledger(1)] },
     ]);
   });
 });

@@ -29,6 +29,9 @@ export const shardEvent = (site: ShardSite, url: string, extra: Partial<ShardEve
   published: null,
   siteMaxPerSecond: 5000,
   siteMaxVisitorsPerIp: 20,
+  pageUrl: url,
+  // Beacon mode: the shards' tests count events of pages that do not exist.
+  articles: { source: 'beacon', maxNewPerHour: 1000, hosts: [site.host], imageHosts: [] },
   ...extra,
 });
 
@@ -43,13 +46,11 @@ export const beacon = (events: ShardEvent[], extra: Partial<RecordRequest> = {})
 /** A shard's buffered rows, as its storage holds them before a flush seals them. */
 export interface BufferedRows {
   pending: Record<string, SqlStorageValue>[];
-  meta: Record<string, SqlStorageValue>[];
 }
 
 export const readBufferedRows = (stub: DurableObjectStub<CounterShard>): Promise<BufferedRows> =>
   runInDurableObject(stub, (_, state) => ({
     pending: state.storage.sql.exec('SELECT * FROM pending').toArray(),
-    meta: state.storage.sql.exec('SELECT * FROM pending_meta').toArray(),
   }));
 
 /**
@@ -71,20 +72,6 @@ export const putBackCommittedBatch = (stub: DurableObjectStub<CounterShard>, row
         r.bucket,
         r.network,
         r.n,
-      );
-    }
-    for (const r of rows.meta) {
-      sql.exec(
-        'INSERT INTO outbox_meta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        seq,
-        r.site,
-        r.site_created_at,
-        r.url,
-        r.title,
-        r.image,
-        r.section,
-        r.published,
-        r.bucket,
       );
     }
     await state.storage.setAlarm(Date.now());

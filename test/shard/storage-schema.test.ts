@@ -9,14 +9,13 @@ const SHARD_TABLES = [
   'salts',
   'seen',
   'pending',
-  'pending_meta',
   'outbox',
-  'outbox_meta',
   'state',
   'outbox_refusals',
   'ip_visitors',
   'pending_ledger',
   'outbox_ledger',
+  'held',
 ];
 const LATEST = STORAGE_SCHEMA_STEPS.length;
 
@@ -74,9 +73,7 @@ describe('applyStorageSchema', () => {
         tables: tableNames(sql),
         state: sql.exec('SELECT key, value FROM state ORDER BY key').toArray(),
         pending: sql.exec('SELECT site_created_at, n FROM pending').toArray(),
-        pendingMeta: sql.exec('SELECT site_created_at, title FROM pending_meta').toArray(),
         outbox: sql.exec('SELECT seq, site_created_at, network, n FROM outbox').toArray(),
-        outboxMeta: sql.exec('SELECT seq, site_created_at, title FROM outbox_meta').toArray(),
       };
     });
     expect(upgrade.run).toEqual(STORAGE_SCHEMA_STEPS.map((s) => s.step));
@@ -88,9 +85,7 @@ describe('applyStorageSchema', () => {
     ]);
     // Rows from before belong to whichever site has their id.
     expect(upgrade.pending).toEqual([{ site_created_at: '', n: 2 }]);
-    expect(upgrade.pendingMeta).toEqual([{ site_created_at: '', title: 'Title' }]);
     expect(upgrade.outbox).toEqual([{ seq: 7, site_created_at: '', network: 'x', n: 3 }]);
-    expect(upgrade.outboxMeta).toEqual([{ seq: 7, site_created_at: '', title: 'B' }]);
 
     // The upgraded shard goes on deduping and flushing what it held.
     expect(await shard.record([beacon([shardEvent(site, url)], { userAgent: BROWSER_UA })])).toEqual([1]);

@@ -1,5 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
 import { expect } from 'vitest';
+import { registryFor } from '../../src/articles/registry-client';
 import { readConfig } from '../../src/config';
 import { shardName } from '../../src/shard/routing';
 
@@ -18,7 +19,8 @@ export async function createSite(
   const response = await SELF.fetch('https://api.test/api/v1/admin/sites', {
     method: 'POST',
     headers: { ...ADMIN, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ id, name: `Site ${id}`, hosts, settings }),
+    // Beacon mode unless a test says otherwise: most tests count events of pages that do not exist.
+    body: JSON.stringify({ id, name: `Site ${id}`, hosts, settings: { article_source: 'beacon', ...settings } }),
   });
   if (response.status !== 201) throw new Error(`createSite ${id}: ${response.status} ${await response.text()}`);
   return { id, host: hosts[0]!, hosts };
@@ -61,6 +63,18 @@ export async function flushAllShards(): Promise<void> {
   for (let i = 0; i < shardCount; i++) await runDurableObjectAlarm(shardStub(i));
 }
 
+/**
+ * Runs a site's article registry alarm once: the page checks due now (tests
+ * set CHECK_SECONDS to an hour, so that no check runs on its own).
+ */
+export async function runPageChecks(siteId: string): Promise<void> {
+  const site = await env.DB.prepare('SELECT id, created_at FROM sites WHERE id = ?')
+    .bind(siteId)
+    .first<{ id: string; created_at: string }>();
+  if (!site) throw new Error(`runPageChecks: no site ${siteId}`);
+  await runDurableObjectAlarm(registryFor(env, site));
+}
+
 export interface StoredTotals {
   views: number;
   shares: number;
@@ -74,7 +88,7 @@ export async function storedTotals(site: string, url: string): Promise<StoredTot
   return row ?? { views: 0, shares: 0 };
 }
 
-const SHARD_TABLES = ['pending', 'pending_meta', 'outbox', 'outbox_meta'] as const;
+const SHARD_TABLES = ['pending', 'held', 'outbox'] as const;
 
 /** Rows a site has in any shard's buffers, not yet in D1. */
 export async function bufferedRows(site: string): Promise<number> {

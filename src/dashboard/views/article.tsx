@@ -1,14 +1,14 @@
 import type { FC } from 'hono/jsx';
-import { NETWORK_LABELS, type Network } from '../../../common/networks';
 import { MAX_LIMIT } from '../../ranking/popular-request';
 import type { RankWindow } from '../../ranking/windows';
 import type { Site } from '../../sites/site-schema';
 import { HOUR_MS } from '../../time';
 import { ARTICLE_PERIODS, type ArticlePeriod, type ArticleView } from '../article-data';
 import type { DashboardAssets } from '../assets';
-import { articlePath, DASHBOARD_PATH } from '../paths';
-import { ChartCard } from './chart-card';
-import { DashboardLayout, JsonBlock, Notice } from './layout';
+import { articlePath } from '../paths';
+import { Charts } from './chart-card';
+import { DashboardLayout, JsonBlock, Notice, overviewPath, Segmented } from './layout';
+import { formatCount, NumCell, NumHeading, networkLabel, ScrollTable } from './table';
 
 const PERIOD_LABELS: Record<ArticlePeriod, string> = { '24h': '24 hours', '7d': '7 days', '30d': '30 days' };
 const WINDOW_LABELS: Record<RankWindow, string> = {
@@ -19,8 +19,6 @@ const WINDOW_LABELS: Record<RankWindow, string> = {
   all: 'All time',
 };
 
-const numbers = new Intl.NumberFormat('en');
-const fmt = (n: number) => numbers.format(n);
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 /** A date and time on the site's clock, e.g. "2 Dec 2026, 14:00". */
@@ -36,7 +34,7 @@ const localTime = (ms: number, zone: string) =>
 export const ArticlePage: FC<{ assets: DashboardAssets; site: Site; view: ArticleView }> = ({ assets, site, view }) => {
   const { article, series, period } = view;
   const zone = site.settings.time_zone;
-  const overview = `${DASHBOARD_PATH}?${new URLSearchParams({ site: site.id })}`;
+  const overview = overviewPath(site.id);
   return (
     <DashboardLayout title={article.title ?? article.url} assets={assets} section="overview">
       <div class="toolbar">
@@ -51,13 +49,11 @@ export const ArticlePage: FC<{ assets: DashboardAssets; site: Site; view: Articl
             </a>
           </div>
         </div>
-        <nav class="seg" aria-label="Period">
-          {ARTICLE_PERIODS.map((p) => (
-            <a href={articlePath(site.id, article.url, p)} aria-current={p === period ? 'true' : undefined}>
-              {p}
-            </a>
-          ))}
-        </nav>
+        <Segmented
+          label="Period"
+          current={period}
+          options={ARTICLE_PERIODS.map((p) => ({ value: p, text: p, href: articlePath(site.id, article.url, p) }))}
+        />
       </div>
       <section class="card" aria-labelledby="about-heading">
         <h2 id="about-heading">About this article</h2>
@@ -79,69 +75,50 @@ export const ArticlePage: FC<{ assets: DashboardAssets; site: Site; view: Articl
             </>
           ) : null}
           <dt>All-time views</dt>
-          <dd>{fmt(article.views)}</dd>
+          <dd>{formatCount(article.views)}</dd>
           <dt>All-time shares</dt>
-          <dd>{fmt(article.shares)}</dd>
+          <dd>{formatCount(article.shares)}</dd>
         </dl>
       </section>
-      <div class="charts">
-        <ChartCard
-          metric="views"
-          total={sum(series.views)}
-          series={series}
-          periodLabel={PERIOD_LABELS[period]}
-          hourMinute={view.hourMinute}
-        />
-        <ChartCard
-          metric="shares"
-          total={sum(series.shares)}
-          series={series}
-          periodLabel={PERIOD_LABELS[period]}
-          hourMinute={view.hourMinute}
-        />
-      </div>
+      <Charts
+        totals={{ views: sum(series.views), shares: sum(series.shares) }}
+        series={series}
+        periodLabel={PERIOD_LABELS[period]}
+        hourMinute={view.hourMinute}
+      />
       <JsonBlock id="series" value={series} />
       <div class="split">
         <section class="card" aria-labelledby="ranks-heading">
           <h2 id="ranks-heading">
             Rank by views <small>as the popular box ranks it</small>
           </h2>
-          <div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Window</th>
-                  <th scope="col" class="num">
-                    Rank
-                  </th>
-                  <th scope="col" class="num">
-                    Views
-                  </th>
-                  <th scope="col" class="num">
-                    Shares
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.ranks.map(({ window, place }) => (
-                  <tr data-window={window}>
-                    <th scope="row">{WINDOW_LABELS[window]}</th>
-                    {place ? (
-                      <>
-                        <td class="num">{place.rank}</td>
-                        <td class="num">{fmt(place.views)}</td>
-                        <td class="num">{fmt(place.shares)}</td>
-                      </>
-                    ) : (
-                      <td colspan={3} class="muted">
-                        not in the top {MAX_LIMIT}
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ScrollTable
+            head={
+              <>
+                <th scope="col">Window</th>
+                <NumHeading>Rank</NumHeading>
+                <NumHeading>Views</NumHeading>
+                <NumHeading>Shares</NumHeading>
+              </>
+            }
+          >
+            {view.ranks.map(({ window, place }) => (
+              <tr data-window={window}>
+                <th scope="row">{WINDOW_LABELS[window]}</th>
+                {place ? (
+                  <>
+                    <td class="num">{place.rank}</td>
+                    <NumCell n={place.views} />
+                    <NumCell n={place.shares} />
+                  </>
+                ) : (
+                  <td colspan={3} class="muted">
+                    not in the top {MAX_LIMIT}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </ScrollTable>
         </section>
         <section class="card" aria-labelledby="article-networks-heading">
           <h2 id="article-networks-heading">
@@ -154,8 +131,8 @@ export const ArticlePage: FC<{ assets: DashboardAssets; site: Site; view: Articl
               <tbody>
                 {view.networks.map((n) => (
                   <tr>
-                    <th scope="row">{NETWORK_LABELS[n.network as Network] ?? n.network}</th>
-                    <td class="num">{fmt(n.shares)}</td>
+                    <th scope="row">{networkLabel(n.network)}</th>
+                    <NumCell n={n.shares} />
                   </tr>
                 ))}
               </tbody>
@@ -172,7 +149,7 @@ export const UnknownArticlePage: FC<{ assets: DashboardAssets; site: Site; url: 
   <DashboardLayout title="Unknown article" assets={assets} section="overview">
     <Notice kind="error">
       Site <code>{site.id}</code> has no counts for <code>{url}</code>. Follow a title from the{' '}
-      <a href={`${DASHBOARD_PATH}?${new URLSearchParams({ site: site.id })}`}>overview</a>.
+      <a href={overviewPath(site.id)}>overview</a>.
     </Notice>
   </DashboardLayout>
 );

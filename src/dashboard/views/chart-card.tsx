@@ -1,7 +1,11 @@
 import type { FC } from 'hono/jsx';
-import type { Series } from '../../../common/dashboard-json';
+import type { Series, Totals } from '../../../common/dashboard-json';
+import { formatCount } from './table';
 
-const numbers = new Intl.NumberFormat('en');
+/** What the dashboard counts, in the order it shows them. */
+export const METRICS = ['views', 'shares'] as const;
+export type Metric = (typeof METRICS)[number];
+export const METRIC_LABELS: Record<Metric, string> = { views: 'Views', shares: 'Shares' };
 
 /**
  * How the site's days are cut, said where a chart shows days: counts are kept
@@ -28,14 +32,14 @@ export const clockTime = (ms: number, zone: string, seconds = false): string =>
  * (client/dashboard/charts.ts), on the site's clock; the last point, still
  * filling, is drawn dashed.
  */
-export const ChartCard: FC<{
-  metric: 'views' | 'shares';
+const ChartCard: FC<{
+  metric: Metric;
   total: number;
   series: Series;
   periodLabel: string;
   hourMinute: number;
 }> = ({ metric, total, series, periodLabel, hourMinute }) => {
-  const label = metric === 'views' ? 'Views' : 'Shares';
+  const label = METRIC_LABELS[metric];
   const per = series.step === 'hour' ? 'hour' : 'day';
   const note = series.step === 'day' ? dayNote(hourMinute) : null;
   return (
@@ -50,9 +54,29 @@ export const ChartCard: FC<{
         class="chart"
         data-chart={metric}
         role="img"
-        aria-label={`${label} per ${per} (${series.zone}) over the last ${periodLabel}: ${numbers.format(total)} in all`}
+        aria-label={`${label} per ${per} (${series.zone}) over the last ${periodLabel}: ${formatCount(total)} in all`}
       />
       {note ? <p class="hint">{note}</p> : null}
     </section>
   );
 };
+
+/** A chart per metric, side by side, over one series; `totals` as the charts' labels give them. */
+export const Charts: FC<{ totals: Totals; series: Series; periodLabel: string; hourMinute: number }> = ({
+  totals,
+  series,
+  periodLabel,
+  hourMinute,
+}) => (
+  <div class="charts">
+    {METRICS.map((metric) => (
+      <ChartCard
+        metric={metric}
+        total={totals[metric]}
+        series={series}
+        periodLabel={periodLabel}
+        hourMinute={hourMinute}
+      />
+    ))}
+  </div>
+);

@@ -20,6 +20,9 @@ export const JsonBlock: FC<{ id: string; value: unknown }> = ({ id, value }) => 
   <script type="application/json" id={id} dangerouslySetInnerHTML={{ __html: scriptJson(value) }} />
 );
 
+/** A site's overview, at its default period and ranking. */
+export const overviewPath = (site: string): string => `${DASHBOARD_PATH}?${new URLSearchParams({ site })}`;
+
 /** The dashboard's download links for a site's export, in both formats. */
 export const ExportLinks: FC<{ site: string }> = ({ site }) => (
   <>
@@ -30,6 +33,21 @@ export const ExportLinks: FC<{ site: string }> = ({ site }) => (
       Export JSON
     </a>
   </>
+);
+
+/** A segmented control of links: works without script, and each state has its own address. */
+export const Segmented: FC<{
+  label: string;
+  options: readonly { value: string; text: string; href: string }[];
+  current: string;
+}> = ({ label, options, current }) => (
+  <nav class="seg" aria-label={label}>
+    {options.map((option) => (
+      <a href={option.href} aria-current={option.value === current ? 'true' : undefined}>
+        {option.text}
+      </a>
+    ))}
+  </nav>
 );
 
 export const Notice: FC<{ kind: 'error' | 'ok'; children: Child }> = ({ kind, children }) => (

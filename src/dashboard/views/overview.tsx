@@ -1,6 +1,5 @@
 import type { FC } from 'hono/jsx';
 import type { LiveHour, Totals } from '../../../common/dashboard-json';
-import { NETWORK_LABELS, type Network } from '../../../common/networks';
 import { PERIODS, type Period } from '../../db/series';
 import type { SetAsideEntry } from '../../db/set-aside';
 import { isoDate } from '../../export/formats';
@@ -12,8 +11,9 @@ import { HOUR_MS } from '../../time';
 import type { DashboardAssets } from '../assets';
 import type { Overview, RankChoice } from '../overview-data';
 import { articlePath, articlesPath, DASHBOARD_API_PATH, DASHBOARD_PATH, SITES_PATH } from '../paths';
-import { ChartCard, clockTime } from './chart-card';
-import { DashboardLayout, ExportLinks, JsonBlock, Notice } from './layout';
+import { Charts, clockTime, METRIC_LABELS, METRICS } from './chart-card';
+import { DashboardLayout, ExportLinks, JsonBlock, Notice, Segmented } from './layout';
+import { formatCount, NumCell, NumHeading, networkLabel, ScrollTable } from './table';
 
 /** The overview's address: one site, one period, one ranking choice. */
 export interface OverviewState extends RankChoice {
@@ -31,29 +31,8 @@ const WINDOW_LABELS: Record<RankWindow, string> = {
 };
 const BY_LABELS: Record<RankBy, string> = { views: 'Views', shares: 'Shares', score: 'Score', trending: 'Trending' };
 
-const numbers = new Intl.NumberFormat('en');
-const fmt = (n: number) => numbers.format(Math.round(n));
-
 export const overviewHref = (state: OverviewState, change: Partial<OverviewState> = {}) =>
   `${DASHBOARD_PATH}?${new URLSearchParams({ ...state, ...change })}`;
-
-/** A network's display name; a name recorded before a network was renamed shows as stored. */
-const networkLabel = (network: string) => NETWORK_LABELS[network as Network] ?? network;
-
-/** A segmented control of links: works without script, and each state has its own address. */
-const Segmented: FC<{
-  label: string;
-  options: readonly { value: string; text: string; href: string }[];
-  current: string;
-}> = ({ label, options, current }) => (
-  <nav class="seg" aria-label={label}>
-    {options.map((option) => (
-      <a href={option.href} aria-current={option.value === current ? 'true' : undefined}>
-        {option.text}
-      </a>
-    ))}
-  </nav>
-);
 
 /** "▲ 12% vs previous 7 days"; nothing to compare with before the site had counts. */
 const Change: FC<{ now: number; before: number; period: Period }> = ({ now, before, period }) => {
@@ -154,50 +133,37 @@ const TopArticles: FC<{ overview: Overview; state: OverviewState }> = ({ overvie
       {top.items.length === 0 ? (
         <p class="empty">No article has counts in this window yet.</p>
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Article</th>
-                <th scope="col" class="num">
-                  Views
-                </th>
-                <th scope="col" class="num">
-                  Shares
-                </th>
-                <th scope="col" class="num hide-narrow">
-                  Score
-                </th>
-                {trending ? (
-                  <th scope="col" class="num">
-                    Trending
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
-            <tbody>
-              {top.items.map((item) => (
-                <tr>
-                  <td class="rank num">{item.rank}</td>
-                  <td class="title">
-                    <a href={articlePath(state.site, item.url)}>{item.title ?? item.url}</a>
-                    <small>
-                      {item.section ? `${item.section} · ` : ''}
-                      <a href={item.url} target="_blank" rel="noopener">
-                        {new URL(item.url).pathname}
-                      </a>
-                    </small>
-                  </td>
-                  <td class="num">{fmt(item.views)}</td>
-                  <td class="num">{fmt(item.shares)}</td>
-                  <td class="num hide-narrow">{fmt(item.score)}</td>
-                  {trending ? <td class="num">{(item.trending ?? 0).toFixed(1)}</td> : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollTable
+          head={
+            <>
+              <th scope="col">#</th>
+              <th scope="col">Article</th>
+              <NumHeading>Views</NumHeading>
+              <NumHeading>Shares</NumHeading>
+              <NumHeading hideNarrow>Score</NumHeading>
+              {trending ? <NumHeading>Trending</NumHeading> : null}
+            </>
+          }
+        >
+          {top.items.map((item) => (
+            <tr>
+              <td class="rank num">{item.rank}</td>
+              <td class="title">
+                <a href={articlePath(state.site, item.url)}>{item.title ?? item.url}</a>
+                <small>
+                  {item.section ? `${item.section} · ` : ''}
+                  <a href={item.url} target="_blank" rel="noopener">
+                    {new URL(item.url).pathname}
+                  </a>
+                </small>
+              </td>
+              <NumCell n={item.views} />
+              <NumCell n={item.shares} />
+              <NumCell n={item.score} hideNarrow />
+              {trending ? <td class="num">{(item.trending ?? 0).toFixed(1)}</td> : null}
+            </tr>
+          ))}
+        </ScrollTable>
       )}
     </section>
   );
@@ -222,7 +188,7 @@ const Networks: FC<{ overview: Overview }> = ({ overview }) => {
                 <rect class="track" width="100%" height="100%" rx="3" />
                 <rect width={`${((n.shares / max) * 100).toFixed(2)}%`} height="100%" rx="3" />
               </svg>
-              <span class="num">{fmt(n.shares)}</span>
+              <span class="num">{formatCount(n.shares)}</span>
             </li>
           ))}
         </ul>
@@ -234,8 +200,8 @@ const Networks: FC<{ overview: Overview }> = ({ overview }) => {
 /** What a set-aside row held: its increment, or the article's metadata. */
 const setAsideWhat = ({ network, n }: SetAsideEntry) => {
   if (n === null) return 'metadata';
-  if (network === '') return `${fmt(n)} ${n === 1 ? 'view' : 'views'}`;
-  return `${fmt(n)} ${n === 1 ? 'share' : 'shares'} (${networkLabel(network ?? '')})`;
+  if (network === '') return `${formatCount(n)} ${n === 1 ? 'view' : 'views'}`;
+  return `${formatCount(n)} ${n === 1 ? 'share' : 'shares'} (${networkLabel(network ?? '')})`;
 };
 
 /**
@@ -252,32 +218,29 @@ const SetAside: FC<{ entries: SetAsideEntry[] }> = ({ entries }) => (
       retrying them forever. They are kept in the <code>set_aside_rows</code> table with the error, to be fixed and
       applied there.
     </p>
-    <div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Article</th>
-            <th scope="col">Held</th>
-            <th scope="col">Hour (UTC)</th>
-            <th scope="col">Set aside (UTC)</th>
-            <th scope="col">Error</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((entry) => (
-            <tr>
-              <td class="title">{entry.url}</td>
-              <td>{setAsideWhat(entry)}</td>
-              <td>{new Date(entry.bucket * HOUR_MS).toISOString().slice(0, 13).replace('T', ' ')}:00</td>
-              <td>{new Date(entry.setAsideAt).toISOString().slice(0, 16).replace('T', ' ')}</td>
-              <td>
-                <code>{entry.error}</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ScrollTable
+      head={
+        <>
+          <th scope="col">Article</th>
+          <th scope="col">Held</th>
+          <th scope="col">Hour (UTC)</th>
+          <th scope="col">Set aside (UTC)</th>
+          <th scope="col">Error</th>
+        </>
+      }
+    >
+      {entries.map((entry) => (
+        <tr>
+          <td class="title">{entry.url}</td>
+          <td>{setAsideWhat(entry)}</td>
+          <td>{new Date(entry.bucket * HOUR_MS).toISOString().slice(0, 13).replace('T', ' ')}:00</td>
+          <td>{new Date(entry.setAsideAt).toISOString().slice(0, 16).replace('T', ' ')}</td>
+          <td>
+            <code>{entry.error}</code>
+          </td>
+        </tr>
+      ))}
+    </ScrollTable>
   </section>
 );
 
@@ -338,7 +301,7 @@ const LedgerBar: FC<{ day: LedgerDay; index: number; max: number }> = ({ day, in
             height={height.toFixed(2)}
             fill={LEDGER_FILLS[part]}
           >
-            <title>{`${isoDate(day.day)}: ${fmt(n)} ${LEDGER_LABELS[part].toLowerCase()}`}</title>
+            <title>{`${isoDate(day.day)}: ${formatCount(n)} ${LEDGER_LABELS[part].toLowerCase()}`}</title>
           </rect>
         );
       })}
@@ -374,41 +337,36 @@ const LedgerPanel: FC<{ overview: Overview }> = ({ overview }) => {
             height="160"
             preserveAspectRatio="none"
             role="img"
-            aria-label={`Events received per UTC day, counted and not counted by reason: ${fmt(received)} in all`}
+            aria-label={`Events received per UTC day, counted and not counted by reason: ${formatCount(received)} in all`}
           >
             {ledger.map((day, index) => (
               <LedgerBar day={day} index={index} max={max} />
             ))}
           </svg>
-          <div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Events</th>
-                  <th scope="col" class="num">
-                    Number
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {totals.map(({ part, n }) => (
-                  <tr data-ledger={part}>
-                    <td>
-                      <svg aria-hidden="true" width="10" height="10">
-                        <rect width="10" height="10" rx="2" fill={LEDGER_FILLS[part]} />
-                      </svg>{' '}
-                      {LEDGER_LABELS[part]}
-                    </td>
-                    <td class="num">{fmt(n)}</td>
-                  </tr>
-                ))}
-                <tr data-ledger="received">
-                  <th scope="row">Received</th>
-                  <td class="num">{fmt(received)}</td>
-                </tr>
-              </tbody>
-            </table>
-          </div>
+          <ScrollTable
+            head={
+              <>
+                <th scope="col">Events</th>
+                <NumHeading>Number</NumHeading>
+              </>
+            }
+          >
+            {totals.map(({ part, n }) => (
+              <tr data-ledger={part}>
+                <td>
+                  <svg aria-hidden="true" width="10" height="10">
+                    <rect width="10" height="10" rx="2" fill={LEDGER_FILLS[part]} />
+                  </svg>{' '}
+                  {LEDGER_LABELS[part]}
+                </td>
+                <NumCell n={n} />
+              </tr>
+            ))}
+            <tr data-ledger="received">
+              <th scope="row">Received</th>
+              <NumCell n={received} />
+            </tr>
+          </ScrollTable>
         </>
       )}
     </section>
@@ -435,28 +393,23 @@ const LivePanel: FC<{ site: Site; live: LiveHour }> = ({ site, live }) => (
       </small>
     </h2>
     <div class="now">
-      <div>
-        <div class="value" data-live="views">
-          {fmt(live.current.views)}
+      {METRICS.map((metric) => (
+        <div>
+          <div class="value" data-live={metric}>
+            {formatCount(live.current[metric])}
+          </div>
+          <div class="muted">
+            {metric} · <span data-live={`previous-${metric}`}>{formatCount(live.previous[metric])}</span> the hour
+            before
+          </div>
         </div>
-        <div class="muted">
-          views · <span data-live="previous-views">{fmt(live.previous.views)}</span> the hour before
-        </div>
-      </div>
-      <div>
-        <div class="value" data-live="shares">
-          {fmt(live.current.shares)}
-        </div>
-        <div class="muted">
-          shares · <span data-live="previous-shares">{fmt(live.previous.shares)}</span> the hour before
-        </div>
-      </div>
+      ))}
     </div>
     <ol data-live="items">
       {live.items.map((item) => (
         <li>
           <a href={articlePath(site.id, item.url)}>{item.title ?? item.url}</a>
-          <span class="num">{fmt(item.views)}</span>
+          <span class="num">{formatCount(item.views)}</span>
         </li>
       ))}
     </ol>
@@ -482,38 +435,23 @@ export const OverviewPage: FC<{
     <Toolbar sites={sites} site={site} state={state} />
     {overview.setAside.length > 0 ? <SetAside entries={overview.setAside} /> : null}
     <div class="kpis">
-      <Kpi
-        label="Views"
-        value={fmt(overview.totals.views)}
-        now={overview.totals.views}
-        before={overview.previous.views}
-        period={state.period}
-      />
-      <Kpi
-        label="Shares"
-        value={fmt(overview.totals.shares)}
-        now={overview.totals.shares}
-        before={overview.previous.shares}
-        period={state.period}
-      />
+      {METRICS.map((metric) => (
+        <Kpi
+          label={METRIC_LABELS[metric]}
+          value={formatCount(overview.totals[metric])}
+          now={overview.totals[metric]}
+          before={overview.previous[metric]}
+          period={state.period}
+        />
+      ))}
       <Kpi label="Shares per 100 views" value={shareRate(overview.totals)} period={state.period} />
     </div>
-    <div class="charts">
-      <ChartCard
-        metric="views"
-        total={overview.totals.views}
-        series={overview.series}
-        periodLabel={PERIOD_LABELS[overview.period]}
-        hourMinute={overview.hourMinute}
-      />
-      <ChartCard
-        metric="shares"
-        total={overview.totals.shares}
-        series={overview.series}
-        periodLabel={PERIOD_LABELS[overview.period]}
-        hourMinute={overview.hourMinute}
-      />
-    </div>
+    <Charts
+      totals={overview.totals}
+      series={overview.series}
+      periodLabel={PERIOD_LABELS[overview.period]}
+      hourMinute={overview.hourMinute}
+    />
     <JsonBlock id="series" value={overview.series} />
     <div class="split">
       <TopArticles overview={overview} state={state} />

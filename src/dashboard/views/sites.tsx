@@ -1,10 +1,12 @@
 import type { FC } from 'hono/jsx';
 import { isLinkNetwork, NETWORK_LABELS, NETWORKS } from '../../../common/networks';
+import { ARTICLE_SOURCES, type ArticleSource } from '../../articles/article-schema';
 import type { Site } from '../../sites/site-schema';
 import type { DashboardAssets } from '../assets';
-import { DASHBOARD_PATH, SITES_PATH, sitePath } from '../paths';
-import type { Feedback, SiteForm } from '../site-form';
-import { DashboardLayout, ExportLinks, Notice } from './layout';
+import { articleListPath, SITES_PATH, sitePath } from '../paths';
+import type { Feedback, ListFieldName, NumberFieldName, SiteForm } from '../site-form';
+import { DashboardLayout, ExportLinks, Notice, overviewPath } from './layout';
+import { ScrollTable } from './table';
 
 const FeedbackNotice: FC<{ feedback: Feedback }> = ({ feedback }) =>
   feedback.errors?.length ? (
@@ -20,30 +22,113 @@ const FeedbackNotice: FC<{ feedback: Feedback }> = ({ feedback }) =>
     <Notice kind="ok">{feedback.done}</Notice>
   ) : null;
 
-const NumberField: FC<{
-  name: keyof SiteForm;
+/** What the form says of a number setting: its label, the browser's bounds, and a hint in plain words. */
+interface NumberSetting {
   label: string;
-  value: string;
   min: number;
   max: number;
-  step: string;
+  step: 'any' | '1';
   hint: string;
-}> = (props) => (
-  <div class="field">
-    <label for={props.name}>{props.label}</label>
-    <input
-      id={props.name}
-      name={props.name}
-      type="number"
-      inputmode="decimal"
-      value={props.value}
-      min={props.min}
-      max={props.max}
-      step={props.step}
-    />
-    <p class="hint">{props.hint}</p>
+}
+
+const NUMBER_SETTINGS: Record<NumberFieldName, NumberSetting> = {
+  share_weight: {
+    label: 'How much a share counts in the score',
+    min: 0,
+    max: 1000,
+    step: 'any',
+    hint: 'Default 5: a share scores like 5 views (score = views + this × shares).',
+  },
+  half_life_hours: {
+    label: 'Hours until trending counts half as much',
+    min: 0.01,
+    max: 8760,
+    step: 'any',
+    hint: 'Default 12: a view or share 12 hours old weighs half as much in Trending as one just now.',
+  },
+  max_events_per_second: {
+    label: 'Most views and shares counted per second for one article',
+    min: 1,
+    max: 1000000,
+    step: '1',
+    hint: 'Default 5,000, far above a real front-page spike: beyond it, the extra views and shares are not counted, so no script can inflate a story.',
+  },
+  max_visitors_per_ip: {
+    label: 'Readers counted from one internet address',
+    min: 1,
+    max: 100000,
+    step: '1',
+    hint: 'Default 20, per article and day (an IPv6 address counts by its /64): one machine cannot inflate a story, readers sharing an office or carrier address still count up to it.',
+  },
+  max_new_articles_per_hour: {
+    label: 'New articles a site takes per hour',
+    min: 1,
+    max: 100000,
+    step: '1',
+    hint: 'Default 1,000: beyond it, views and shares of further new addresses are not counted that hour, so no script can flood the site with invented articles.',
+  },
+  hourly_retention_days: {
+    label: 'Keep hour-by-hour counts for (days)',
+    min: 31,
+    max: 400,
+    step: '1',
+    hint: '31 to 400.',
+  },
+  daily_retention_days: {
+    label: 'Keep day-by-day counts for (days)',
+    min: 31,
+    max: 3660,
+    step: '1',
+    hint: '31 to 3,660. All-time totals are kept regardless.',
+  },
+};
+
+const NumberFields: FC<{ names: NumberFieldName[]; form: SiteForm }> = ({ names, form }) => (
+  <div class="fields">
+    {names.map((name) => {
+      const setting = NUMBER_SETTINGS[name];
+      return (
+        <div class="field">
+          <label for={name}>{setting.label}</label>
+          <input
+            id={name}
+            name={name}
+            type="number"
+            inputmode="decimal"
+            value={form[name]}
+            min={setting.min}
+            max={setting.max}
+            step={setting.step}
+          />
+          <p class="hint">{setting.hint}</p>
+        </div>
+      );
+    })}
   </div>
 );
+
+/** A list typed one per line, as `listOf` in site-form.ts reads it. */
+const ListField: FC<{
+  name: 'hosts' | ListFieldName;
+  label: string;
+  form: SiteForm;
+  required?: boolean;
+  hint: string;
+}> = ({ name, label, form, required, hint }) => (
+  <div class="field">
+    <label for={name}>{label}</label>
+    <textarea id={name} name={name} required={required} spellcheck={false} autocomplete="off">
+      {form[name]}
+    </textarea>
+    <p class="hint">{hint}</p>
+  </div>
+);
+
+const ARTICLE_SOURCE_LABELS: Record<ArticleSource, string> = {
+  page: "The article's page: sharepulse fetches it from the site's hosts and reads its title and picture",
+  beacon: 'The widget on the page, for pages sharepulse cannot fetch: the first title and picture it sends are kept',
+  admin: 'Only articles your CMS registers through the admin API: views of other pages are not counted',
+};
 
 /** The zones the runtime knows, to pick from; any IANA name it accepts will do. */
 const TIME_ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone')];
@@ -81,15 +166,13 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
         <p class="hint">The publication's name, as the dashboard shows it.</p>
       </div>
     </div>
-    <div class="field">
-      <label for="hosts">Hosts</label>
-      <textarea id="hosts" name="hosts" required spellcheck={false} autocomplete="off">
-        {form.hosts}
-      </textarea>
-      <p class="hint">
-        The host names whose pages may count, one per line: news.example, www.news.example. No scheme or port.
-      </p>
-    </div>
+    <ListField
+      name="hosts"
+      label="Hosts"
+      form={form}
+      required
+      hint="The host names whose pages may count, one per line: news.example, www.news.example. No scheme or port."
+    />
     <fieldset>
       <legend>Networks shown</legend>
       <div class="checks">
@@ -125,26 +208,7 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
     </div>
     <fieldset>
       <legend>Ranking and privacy</legend>
-      <div class="fields">
-        <NumberField
-          name="share_weight"
-          label="How much a share counts in the score"
-          value={form.share_weight}
-          min={0}
-          max={1000}
-          step="any"
-          hint="Default 5: a share scores like 5 views (score = views + this × shares)."
-        />
-        <NumberField
-          name="half_life_hours"
-          label="Hours until trending counts half as much"
-          value={form.half_life_hours}
-          min={0.01}
-          max={8760}
-          step="any"
-          hint="Default 12: a view or share 12 hours old weighs half as much in Trending as one just now."
-        />
-      </div>
+      <NumberFields names={['share_weight', 'half_life_hours']} form={form} />
       <div class="field">
         <label class="check">
           <input type="checkbox" name="respect_gpc" checked={form.respect_gpc} />
@@ -153,50 +217,37 @@ const SiteFields: FC<{ form: SiteForm; creating: boolean }> = ({ form, creating 
       </div>
     </fieldset>
     <fieldset>
+      <legend>Articles</legend>
+      <fieldset class="choices">
+        <legend>Where article titles and pictures come from</legend>
+        {ARTICLE_SOURCES.map((source) => (
+          <label class="check">
+            <input type="radio" name="article_source" value={source} checked={form.article_source === source} />
+            {ARTICLE_SOURCE_LABELS[source]}
+          </label>
+        ))}
+      </fieldset>
+      <ListField
+        name="image_hosts"
+        label="Hosts pictures may come from, besides the site's"
+        form={form}
+        hint="One per line, such as images.news.example: a picture the widget sends from any other host is not shown."
+      />
+      <ListField
+        name="exclude_paths"
+        label="Pages counted but never ranked"
+        form={form}
+        hint="Paths, one per line, * matching anything: / for the front page, /tag/* for every tag page. Their views and shares count; they never appear among the most popular."
+      />
+      <NumberFields names={['max_new_articles_per_hour']} form={form} />
+    </fieldset>
+    <fieldset>
       <legend>Protection against inflated counts</legend>
-      <div class="fields">
-        <NumberField
-          name="max_events_per_second"
-          label="Most views and shares counted per second for one article"
-          value={form.max_events_per_second}
-          min={1}
-          max={1000000}
-          step="1"
-          hint="Default 5,000, far above a real front-page spike: beyond it, the extra views and shares are not counted, so no script can inflate a story."
-        />
-        <NumberField
-          name="max_visitors_per_ip"
-          label="Readers counted from one internet address"
-          value={form.max_visitors_per_ip}
-          min={1}
-          max={100000}
-          step="1"
-          hint="Default 20, per article and day (an IPv6 address counts by its /64): one machine cannot inflate a story, readers sharing an office or carrier address still count up to it."
-        />
-      </div>
+      <NumberFields names={['max_events_per_second', 'max_visitors_per_ip']} form={form} />
     </fieldset>
     <fieldset>
       <legend>Retention</legend>
-      <div class="fields">
-        <NumberField
-          name="hourly_retention_days"
-          label="Keep hour-by-hour counts for (days)"
-          value={form.hourly_retention_days}
-          min={31}
-          max={400}
-          step="1"
-          hint="31 to 400."
-        />
-        <NumberField
-          name="daily_retention_days"
-          label="Keep day-by-day counts for (days)"
-          value={form.daily_retention_days}
-          min={31}
-          max={3660}
-          step="1"
-          hint="31 to 3,660. All-time totals are kept regardless."
-        />
-      </div>
+      <NumberFields names={['hourly_retention_days', 'daily_retention_days']} form={form} />
     </fieldset>
   </>
 );
@@ -216,33 +267,30 @@ export const SitesPage: FC<{ assets: DashboardAssets; sites: Site[]; form: SiteF
       {sites.length === 0 ? (
         <p class="empty">No sites yet: create the first one below.</p>
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Site</th>
-                <th scope="col">Hosts</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sites.map((site) => (
-                <tr class="linked">
-                  <td class="title">
-                    <a href={sitePath(site.id)}>{site.name}</a>
-                    <small>{site.id}</small>
-                  </td>
-                  <td>{site.hosts.join(', ')}</td>
-                  <td class="num">
-                    <a href={`${DASHBOARD_PATH}?${new URLSearchParams({ site: site.id })}`}>Overview</a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollTable
+          head={
+            <>
+              <th scope="col">Site</th>
+              <th scope="col">Hosts</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </>
+          }
+        >
+          {sites.map((site) => (
+            <tr class="linked">
+              <td class="title">
+                <a href={sitePath(site.id)}>{site.name}</a>
+                <small>{site.id}</small>
+              </td>
+              <td>{site.hosts.join(', ')}</td>
+              <td class="num">
+                <a href={overviewPath(site.id)}>Overview</a>
+              </td>
+            </tr>
+          ))}
+        </ScrollTable>
       )}
     </section>
     <section class="card" id="new" aria-labelledby="new-heading">
@@ -322,8 +370,11 @@ export const SitePage: FC<{
         </div>
       </div>
       <div class="actions">
-        <a class="button secondary" href={`${DASHBOARD_PATH}?${new URLSearchParams({ site: site.id })}`}>
+        <a class="button secondary" href={overviewPath(site.id)}>
           Overview
+        </a>
+        <a class="button secondary" href={articleListPath(site.id)}>
+          Articles
         </a>
         <ExportLinks site={site.id} />
       </div>

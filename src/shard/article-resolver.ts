@@ -1,0 +1,103 @@
+import type { ArticlePolicy } from '../articles/article-schema';
+import type { ArticleMetadata } from '../articles/metadata';
+import type { ArticleSighting, Resolution } from '../articles/registry';
+import { registryOf } from '../articles/registry-client';
+import { BoundedMap } from '../cache/bounded-map';
+import type { HeldUrl } from './held-events';
+
+/** What the resolver reads of a shard's event. */
+export interface ArticleEvent extends ArticleMetadata {
+  site: string;
+  siteCreatedAt: string;
+  /** The article key: the URL normalised. */
+  url: string;
+  /** The URL as the page reported it: what a check of the page fetches. */
+  pageUrl: string;
+  /** The site's article settings, for its registry. */
+  articles: ArticlePolicy;
+}
+
+/** How long a shard trusts what the registry said of a URL: counted articles long, the rest briefly. */
+const COUNTED_FOR_MS = 10 * 60_000;
+const OTHERWISE_FOR_MS = 60_000;
+/** URLs a shard remembers; the least recently met are asked again. */
+const MAX_REMEMBERED = 20_000;
+
+const keyOf = ({ site, siteCreatedAt, url }: { site: string; siteCreatedAt: string; url: string }) =>
+  JSON.stringify([site, siteCreatedAt, url]);
+
+const hasMetadata = (e: ArticleEvent) =>
+  e.title !== null || e.image !== null || e.section !== null || e.published !== null;
+
+/**
+ * What a shard knows of its URLs' articles: asks the sites' registries about
+ * a URL the first time it meets it (or again, after a while), so that a
+ * beacon of a known article makes no call beyond the shard.
+ */
+export class ArticleResolver {
+  private readonly known = new BoundedMap<string, { resolution: Resolution; until: number }>(MAX_REMEMBERED);
+
+  constructor(private readonly env: Pick<Env, 'ARTICLES'>) {}
+
+  /** Each event's resolution, asking the registries (one call per site) about what the shard does not know. */
+  async resolve(events: ArticleEvent[], nowMs: number): Promise<Resolution[]> {
+    const asks = new Map<string, { first: ArticleEvent; sightings: Map<string, ArticleSighting> }>();
+    for (const event of events) {
+      const known = this.known.get(keyOf(event), nowMs);
+      const settled = known && known.until > nowMs;
+      // In beacon mode the first metadata stands: an event bringing some to an article without any is asked about.
+      const bringsMetadata =
+        settled && known.resolution.outcome === 'counted' && known.resolution.wantsMetadata && hasMetadata(event);
+      if (settled && !bringsMetadata) continue;
+      const siteKey = JSON.stringify([event.site, event.siteCreatedAt]);
+      const ask = asks.get(siteKey) ?? { first: event, sightings: new Map() };
+      if (!ask.sightings.has(event.url)) {
+        ask.sightings.set(event.url, {
+          url: event.url,
+          pageUrl: event.pageUrl,
+          metadata: { title: event.title, image: event.image, section: event.section, published: event.published },
+        });
+      }
+      asks.set(siteKey, ask);
+    }
+    const answered = new Map<string, Resolution>();
+    await Promise.all(
+      [...asks.values()].map(async ({ first, sightings }) => {
+        const site = { site: first.site, siteCreatedAt: first.siteCreatedAt };
+        const list = [...sightings.values()];
+        const answers = await registryOf(this.env, first.site, first.siteCreatedAt).resolve(site, first.articles, list);
+        list.forEach((sighting, i) => {
+          const key = keyOf({ ...site, url: sighting.url });
+          answered.set(key, answers[i]!);
+          this.remember(key, answers[i]!, nowMs);
+        });
+      }),
+    );
+    return events.map((event) => {
+      const key = keyOf(event);
+      return answered.get(key) ?? this.known.get(key, nowMs)!.resolution;
+    });
+  }
+
+  /** Where held URLs stand now, asking their registries. */
+  async settle(held: HeldUrl[], nowMs: number): Promise<Resolution[]> {
+    const bySite = Map.groupBy(held.keys(), (i) => JSON.stringify([held[i]!.site, held[i]!.siteCreatedAt]));
+    const answers: Resolution[] = new Array(held.length);
+    await Promise.all(
+      [...bySite.values()].map(async (indexes) => {
+        const { site, siteCreatedAt } = held[indexes[0]!]!;
+        const found = await registryOf(this.env, site, siteCreatedAt).lookup(indexes.map((i) => held[i]!.url));
+        indexes.forEach((index, i) => {
+          answers[index] = found[i]!;
+          this.remember(keyOf(held[index]!), found[i]!, nowMs);
+        });
+      }),
+    );
+    return answers;
+  }
+
+  private remember(key: string, resolution: Resolution, nowMs: number): void {
+    const until = nowMs + (resolution.outcome === 'counted' ? COUNTED_FOR_MS : OTHERWISE_FOR_MS);
+    this.known.set(key, { resolution, until }, nowMs);
+  }
+}
