@@ -5,6 +5,7 @@
 // benchmark working (npm test ends with it); its figures mean nothing.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { benchCost, COST_CONFIG, costReport } from './cost.mjs';
 import { benchExactness } from './exactness.mjs';
 import { benchFloor, FLOOR_PATHS } from './floor.mjs';
 import { benchIngest } from './ingest.mjs';
@@ -33,6 +34,7 @@ const CONFIG = {
   exactness: { events: smokeOr(300, 20_000), connections: smokeOr(16, 64), articles: smokeOr(50, 1000) },
   oneIp: ONE_IP,
   junkFlood: { urls: smokeOr(40, 1000), budget: smokeOr(4, 100) },
+  cost: smokeOr(COST_CONFIG.smoke, COST_CONFIG.full),
   popular: {
     shape: smokeOr(SMOKE_SITE, BIG_SITE),
     rounds: smokeOr(1, 5),
@@ -62,6 +64,8 @@ step(`one IP: ${CONFIG.oneIp.visitors} visitors`);
 const oneIp = await benchOneIp({ scriptPath, ...CONFIG.oneIp });
 step(`junk flood: ${CONFIG.junkFlood.urls} invented URLs, page and beacon mode`);
 const junkFlood = await benchJunkFlood({ scriptPath, ...CONFIG.junkFlood });
+step(`cost: ${CONFIG.cost.readers} counted and as many repeat views over ${CONFIG.cost.articles} articles`);
+const cost = await benchCost({ scriptPath, ...CONFIG.cost });
 step('popular: loading the synthetic site');
 const popular = await benchPopular({ scriptPath, ...CONFIG.popular });
 step('widget');
@@ -155,6 +159,8 @@ ${rows.join('\n')}
 - Widget: \`/widget.js\` is ${int(widget.widget.gzipped)} bytes gzipped (${int(widget.widget.raw)} raw; budget ${int(widget.budget)}${widgetOk ? ', met' : ', MISSED'}): ${shariffLine}.
 - Total: ${num(seconds)} s.
 `);
+console.log(costReport(cost, { smoke }));
+if (!smoke) missed += Object.values(cost.targets).filter((target) => !target.met).length;
 
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
@@ -171,6 +177,7 @@ writeFileSync(
       exactness,
       oneIp,
       junkFlood,
+      cost,
       popular,
       widget,
     },
@@ -199,6 +206,7 @@ const failures = [
   oneIp.control.exact ? null : 'one IP: the control from as many IPs not all counted',
   smoke || !widget.shariff.error ? null : 'widget: Shariff not measured',
   ...junkFlood.problems.map((problem) => `junk flood: ${problem}`),
+  ...cost.problems.map((problem) => `cost: ${problem}`),
 ].filter(Boolean);
 if (failures.length > 0) {
   console.error(`FAILED: ${failures.join('; ')}`);

@@ -52,3 +52,38 @@ export function viewBeacons({ site, host, articles, next, bot = false, ip = visi
     },
   ];
 }
+
+/**
+ * View beacons of `views` ({ reader, article } each), one per request, in
+ * order: reader `r` is the same visitor whenever it comes (its User-Agent and
+ * `visitorIp(r)`), so a reader viewing an article again the same UTC day is
+ * a repeat. Each carries a title and section, as the widget sends them.
+ */
+export function readerBeacons({ site, host, views }) {
+  let next = 0;
+  return [
+    {
+      method: 'POST',
+      path: '/api/v1/events',
+      setupRequest: (request) => {
+        const { reader, article } = views[next++ % views.length];
+        return {
+          ...request,
+          headers: {
+            'Content-Type': 'text/plain;charset=UTF-8',
+            Origin: `https://${host}`,
+            'CF-Connecting-IP': visitorIp(reader),
+            'User-Agent': `${BROWSER_UA} v${reader}`,
+          },
+          body: JSON.stringify({
+            site,
+            type: 'view',
+            url: `https://${host}/story-${article}`,
+            title: `Story ${article}: a synthetic headline of a usual length for a news site`,
+            section: 'news',
+          }),
+        };
+      },
+    },
+  ];
+}

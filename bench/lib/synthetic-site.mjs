@@ -7,13 +7,13 @@ export const BIG_SITE = { articles: 20_000, days: 30, views: 5_000_000, shares: 
 export const SMOKE_SITE = { articles: 300, days: 3, views: 30_000, shares: 1_500, seed: 20_261_127 };
 
 /** Popularity falls as 1 / rank^ZIPF_EXPONENT. */
-const ZIPF_EXPONENT = 1.05;
+export const ZIPF_EXPONENT = 1.05;
 /** An article is read for at most this many hours after it is published. */
 const LIFESPAN_HOURS = 5 * 24;
 const SECTIONS = ['news', 'sport', 'business', 'culture', 'tech', 'opinion'];
 
 /** mulberry32: a small seeded PRNG, uniform on [0, 1). */
-function prng(seed) {
+export function prng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

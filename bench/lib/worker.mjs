@@ -2,7 +2,7 @@
 // 127.0.0.1, with the bindings of wrangler.toml (local storage in a temp dir).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig, unstable_splitSqlQuery } from 'wrangler';
 import { childPids } from './cpu.mjs';
@@ -50,34 +50,86 @@ async function start(options) {
   return { url, mf, db, pids };
 }
 
+/** wrangler.toml's `[vars]`. */
+export const tomlVars = () => unstable_readConfig({ config: 'wrangler.toml' }).vars;
+
+const TRACES_WORKER = 'bench-traces';
+
+/**
+ * A tail Worker that hands Node what the runtime reports of each invocation
+ * of the Worker it tails (its trace items): the Worker's own requests, each
+ * RPC to one of its Durable Objects and each of their alarms, as billing
+ * counts them. `onTraces` takes each batch, one summary per invocation:
+ * { model ('stateless' or 'durableObject'), entrypoint (the class), rpcMethod,
+ * alarm, path (of a fetch), outcome }.
+ */
+const tracesWorker = (onTraces) => ({
+  name: TRACES_WORKER,
+  modules: true,
+  compatibilityDate: '2026-10-01',
+  script: `export default {
+    async tail(items, env) {
+      const traces = items.map((item) => ({
+        model: item.executionModel ?? null,
+        entrypoint: item.entrypoint ?? null,
+        rpcMethod: item.event?.rpcMethod ?? null,
+        alarm: item.event !== null && typeof item.event === 'object' && 'scheduledTime' in item.event,
+        path: item.event?.request ? new URL(item.event.request.url).pathname : null,
+        outcome: item.outcome,
+      }));
+      await env.TRACES.fetch('http://traces/', { method: 'POST', body: JSON.stringify(traces) });
+    },
+  };`,
+  serviceBindings: {
+    TRACES: async (request) => {
+      onTraces(await request.json());
+      return new Response(null, { status: 204 });
+    },
+  },
+});
+
 /**
  * Starts the sharepulse Worker in Miniflare, migrated, on a free port of
  * 127.0.0.1, with wrangler.toml's bindings and `[vars]` (not .dev.vars, which
  * holds local development settings), then `vars`. Answers { url, mf, db, pids };
- * `mf.dispose()` stops it.
+ * `mf.dispose()` stops it. `options` are Miniflare's, but for `onTraces`:
+ * given, a tail Worker hands it the runtime's report of every invocation
+ * (tracesWorker).
  */
 export async function startSharepulse(scriptPath, vars = {}, options = {}) {
+  const { onTraces, ...miniflareOptions } = options;
   // The bundle is one self-contained module, so wrangler's module rules do not apply.
   const { modulesRules: _, ...workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml').workerOptions;
-  const tomlVars = unstable_readConfig({ config: 'wrangler.toml' }).vars;
   return start({
     host: '127.0.0.1',
     port: 0,
-    ...options,
+    ...miniflareOptions,
     workers: [
       {
         ...workerOptions,
         name: 'sharepulse',
         modules: true,
         scriptPath,
-        bindings: { ...workerOptions.bindings, ...tomlVars, ADMIN_TOKEN, ...vars },
+        bindings: { ...workerOptions.bindings, ...tomlVars(), ADMIN_TOKEN, ...vars },
+        ...(onTraces ? { tails: [TRACES_WORKER] } : {}),
       },
+      ...(onTraces ? [tracesWorker(onTraces)] : []),
     ],
   });
 }
 
-/** Starts a plain module Worker with a D1 binding `DB`, migrated like sharepulse's, plus `moreBindings` (Miniflare worker options such as `durableObjects`). */
-export async function startPlainWorker(scriptPath, moreBindings = {}) {
+/**
+ * Starts a plain module Worker with a D1 binding `DB`, migrated like sharepulse's, plus `moreBindings` (Miniflare
+ * worker options such as `durableObjects`), but for `imports`: the paths of the modules the script imports, if any.
+ */
+export async function startPlainWorker(scriptPath, { imports = [], ...moreBindings } = {}) {
+  const source =
+    imports.length === 0
+      ? { modules: true, scriptPath }
+      : {
+          modulesRoot: '.',
+          modules: [scriptPath, ...imports].map((path) => ({ type: 'ESModule', path: relative('.', path) })),
+        };
   return start({
     host: '127.0.0.1',
     port: 0,
@@ -85,8 +137,7 @@ export async function startPlainWorker(scriptPath, moreBindings = {}) {
       {
         ...moreBindings,
         name: 'baseline',
-        modules: true,
-        scriptPath,
+        ...source,
         compatibilityDate: '2026-10-01',
         d1Databases: ['DB'],
       },

@@ -3,7 +3,8 @@ import { getJson, h, isHttpUrl, mount } from './dom';
 import { absolute, article, type Context, languageTag, option, theme } from './page';
 
 interface Item {
-  url: string;
+  /** The article as its page gives it when the server knows it (scheme and port included), else its key. */
+  link: string;
   title?: unknown;
   image?: unknown;
   views?: unknown;
@@ -11,7 +12,7 @@ interface Item {
 }
 
 const isItem = (value: unknown): value is Item =>
-  typeof value === 'object' && value !== null && isHttpUrl((value as Item).url);
+  typeof value === 'object' && value !== null && isHttpUrl((value as Item).link);
 
 /**
  * Upgrades `<div data-sharepulse="popular">` into the site's most popular
@@ -56,8 +57,8 @@ export function popularList(ctx: Context, el: HTMLElement): void {
             : by === 'views'
               ? count(item.views, s.views)
               : `${count(item.views, s.views)} · ${count(item.shares, s.shares)}`;
-        const title = typeof item.title === 'string' && item.title ? item.title : item.url.replace(/^https?:\/\//, '');
-        const li = h('li', {}, h('a', { href: item.url }, title), h('span', { class: 'm' }, metric));
+        const title = typeof item.title === 'string' && item.title ? item.title : item.link.replace(/^https?:\/\//, '');
+        const li = h('li', {}, h('a', { href: item.link }, title), h('span', { class: 'm' }, metric));
         // Decorative (the link names the article); without one, the title takes its room.
         if (isHttpUrl(item.image))
           li.prepend(h('img', { class: 'th', src: item.image, alt: '', loading: 'lazy', decoding: 'async' }));

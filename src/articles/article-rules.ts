@@ -36,3 +36,17 @@ export function retryAt(nowMs: number, attempts: number): number | null {
   if (attempts >= MAX_CHECK_ATTEMPTS) return null;
   return nowMs + 60_000 * 2 ** (attempts - 1);
 }
+
+/**
+ * Where an article's page is fetched, in order: the address its page gave
+ * (the canonical as declared, or the URL a beacon reported with its own
+ * scheme), then its key, then its key over http (a site that only speaks
+ * http). Never a spelling a client chose beyond the scheme: a key is
+ * normalised, so an attacker's `index.html` or junk parameter never reaches
+ * the publisher, nor makes a real article fail.
+ */
+export function addressesOf({ url, page_url }: { url: string; page_url: string | null }): string[] {
+  const overHttp = new URL(url);
+  overHttp.protocol = 'http:';
+  return [...new Set([page_url ?? url, url, overHttp.href])];
+}

@@ -23,7 +23,8 @@ export const DEFAULT_PAGE_CHECK_LIMITS: PageCheckLimits = { timeoutMs: 8_000, ma
 export type PageCheckOutcome =
   | { kind: 'verified'; canonical: string; pageUrl: string; aliases: string[]; metadata: ArticleMetadata }
   | { kind: 'rejected'; reason: string }
-  | { kind: 'retry'; reason: string };
+  /** `answered`: the publisher's server answered (5xx, 429), rather than being unreachable or silent. */
+  | { kind: 'retry'; reason: string; answered: boolean };
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
@@ -67,7 +68,9 @@ async function fetchAndJudge(
     if (response.status < 200 || response.status > 299) {
       await response.body?.cancel();
       const reason = `The page answered ${response.status}.`;
-      return response.status >= 500 || response.status === 429 ? { kind: 'retry', reason } : rejected(reason);
+      return response.status >= 500 || response.status === 429
+        ? { kind: 'retry', reason, answered: true }
+        : rejected(reason);
     }
     const mediaType = (response.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (!HTML_TYPES.has(mediaType)) {
@@ -98,10 +101,13 @@ export async function checkPage(
   try {
     return await fetchAndJudge(pageUrl, hosts, limits, signal);
   } catch (error) {
-    if (signal.aborted) return { kind: 'retry', reason: `The page did not answer within ${limits.timeoutMs} ms.` };
+    if (signal.aborted) {
+      return { kind: 'retry', reason: `The page did not answer within ${limits.timeoutMs} ms.`, answered: false };
+    }
     return {
       kind: 'retry',
       reason: `The page could not be fetched: ${error instanceof Error ? error.message : String(error)}`,
+      answered: false,
     };
   }
 }

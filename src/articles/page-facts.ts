@@ -223,8 +223,17 @@ export async function readPageHead(response: Response, maxBytes: number): Promis
 }
 
 /** Whether `url` is on one of the site's hosts (host names, any case, no port). */
+/** Loopback hosts: where a development server or a test serves pages, on a port of its own. */
+const isLoopback = (hostname: string): boolean => hostname === 'localhost' || /^127(\.\d{1,3}){3}$/.test(hostname);
+
+/**
+ * Whether `url` is a page of the site: one of its hosts, on the scheme's own
+ * port, so that a beacon cannot point the checker at another service of the
+ * publisher's machine (`https://news.example:8080/admin`). Other ports only
+ * on loopback, for `npm run dev` and the tests.
+ */
 export const isOnSite = (url: URL, hosts: string[]): boolean =>
-  hosts.some((host) => host.toLowerCase() === url.hostname);
+  hosts.some((host) => host.toLowerCase() === url.hostname) && (url.port === '' || isLoopback(url.hostname));
 
 const isHttp = (url: URL): boolean => url.protocol === 'http:' || url.protocol === 'https:';
 

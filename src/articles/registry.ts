@@ -1,16 +1,22 @@
 import { DurableObject } from 'cloudflare:workers';
 import { readConfig } from '../config';
 import {
+  type CountedArticle,
   type MirroredArticle,
+  mergeArticleQueries,
   mirrorAliasQuery,
   mirrorArticleQuery,
   mirrorRejectionQuery,
+  readCountedArticles,
+  siteExists,
 } from '../db/article-registry';
 import type { SiteIncarnation } from '../db/counts';
 import { type Query, runBatch } from '../db/query';
+import { meterStorage } from '../metering/metered-storage';
+import { isolateUsage, type UsageReport } from '../metering/usage';
 import { applyStorageSchema } from '../shard/storage-schema';
 import { bucketOf } from '../time';
-import { beaconMetadata, REFRESH_MS, retryAt } from './article-rules';
+import { addressesOf, beaconMetadata, REFRESH_MS, retryAt } from './article-rules';
 import type { ArticleInput, ArticlePatch, ArticlePolicy, ArticleRecord, ArticleStatus } from './article-schema';
 import type { ArticleMetadata } from './metadata';
 import { checkPage, type PageCheckOutcome } from './page-check';
@@ -21,6 +27,11 @@ export interface ArticleSighting {
   url: string;
   pageUrl: string;
   metadata: ArticleMetadata;
+  /**
+   * The reader's IP scope (src/ingest/ip-scope.ts), whose new URLs these are:
+   * in memory only, counted under a hash with this registry's own salt.
+   */
+  scope: string;
 }
 
 /** What the shard does with an event of a URL: count it (for the canonical article), hold it, or refuse it. */
@@ -35,6 +46,14 @@ const CHECK_SPACING_MS = 2_000;
 /** How soon a D1 write that failed is tried again. */
 const MIRROR_RETRY_MS = 30_000;
 const PAGE_SIZE_MAX = 100;
+/**
+ * New URLs one reader's IP scope may bring a site per hour, within the site's
+ * budget (1/200 of it, at least 5): one client cannot spend it all, nor mint
+ * many spellings of a story.
+ */
+export const newArticlesPerScope = (maxNewPerHour: number): number => Math.max(5, Math.ceil(maxNewPerHour / 200));
+/** How long a rejected URL is remembered (and refused at once) before it may be taken again. */
+const REJECTED_KEPT_MS = 7 * 24 * 3_600_000;
 
 // A type, not an interface: SqlStorage's rows need its index signature.
 type ArticleRow = {
@@ -51,6 +70,8 @@ type ArticleRow = {
   next_check_at: number | null;
   attempts: number;
   failure: string | null;
+  budget_hour: number | null;
+  in_d1: number;
 };
 
 interface StoredPolicy {
@@ -89,10 +110,16 @@ export class ArticleRegistry extends DurableObject<Env> {
   private readonly checkDelayMs: number;
   /** When this instance last ran checks: new URLs wait for the spacing after it, so that a flood keeps the pace. */
   private lastChecksAt = 0;
+  /** Set while deciding, when a check became due: the call wakes the alarm before it answers. */
+  private wakeSoon = false;
+  /** Salts the hashes new URLs are counted under per IP scope: in memory only, so no scope can be told from them. */
+  private readonly scopeSalt = crypto.randomUUID();
+  /** The mirror under way: one at a time, so that an older write never lands after a newer one. */
+  private mirroring: Promise<boolean> = Promise.resolve(true);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
+    this.sql = meterStorage(ctx.storage, isolateUsage.registryStorage);
     this.checkDelayMs = readConfig(env).checkDelayMs;
     applyStorageSchema(ctx.storage, REGISTRY_SCHEMA_STEPS);
     const row = this.sql.exec<{ json: string }>('SELECT json FROM policy').toArray()[0];
@@ -109,18 +136,33 @@ export class ArticleRegistry extends DurableObject<Env> {
     this.remember(site, policy);
     const nowMs = Date.now();
     const changed = new Set<string>();
-    const answers = this.ctx.storage.transactionSync(() =>
-      sightings.map((sighting): Resolution => {
+    const unknown = sightings.filter((s) => !this.row(this.canonicalOf(s.url))).map((s) => s.url);
+    // Articles D1 counted before registries existed (or a seed wrote) are the site's already.
+    const counted = unknown.length > 0 ? await readCountedArticles(this.env.DB, site, unknown) : [];
+    const scopes = new Map(
+      await Promise.all(
+        [...new Set(sightings.map((s) => s.scope))].map(
+          async (scope) => [scope, await saltedHash(this.scopeSalt, scope)] as const,
+        ),
+      ),
+    );
+    const answers = this.ctx.storage.transactionSync(() => {
+      for (const article of counted) this.adopt(article, policy, nowMs);
+      return sightings.map((sighting): Resolution => {
         const row = this.row(this.canonicalOf(sighting.url));
-        if (row) return this.resolveKnown(row, policy, sighting, changed);
+        if (row) return this.resolveKnown(row, policy, sighting, changed, nowMs);
         if (policy.source === 'admin') return { outcome: 'refused', reason: 'unverified' };
-        if (!this.takeBudget(nowMs, policy.maxNewPerHour)) return { outcome: 'refused', reason: 'new_article_budget' };
+        if (!this.takeBudget(nowMs, policy.maxNewPerHour, scopes.get(sighting.scope)!)) {
+          return { outcome: 'refused', reason: 'new_article_budget' };
+        }
         if (policy.source === 'page') {
           this.sql.exec(
-            `INSERT INTO articles (url, status, page_url, next_check_at, mirrored) VALUES (?, 'pending', ?, ?, 1)`,
+            `INSERT INTO articles (url, status, page_url, next_check_at, budget_hour, mirrored)
+             VALUES (?, 'pending', ?, ?, ?, 1)`,
             sighting.url,
             sighting.pageUrl,
             nowMs,
+            bucketOf(nowMs),
           );
           return { outcome: 'held' };
         }
@@ -140,22 +182,40 @@ export class ArticleRegistry extends DurableObject<Env> {
         // Without metadata D1 needs no row of its own: the first flush makes it.
         if (metadata) changed.add(sighting.url);
         return { outcome: 'counted', canonical: sighting.url, wantsMetadata: metadata === null };
-      }),
-    );
-    if (answers.some((a) => a.outcome === 'held')) await this.wakeBy(this.nextCheckAt(nowMs));
-    if (changed.size > 0) await this.mirror();
+      });
+    });
+    this.markCounted(answers);
+    if (this.wakeSoon || answers.some((a) => a.outcome === 'held')) await this.wakeBy(this.nextCheckAt(nowMs));
+    this.wakeSoon = false;
+    if (changed.size > 0 || counted.length > 0) await this.mirror();
     return answers;
+  }
+
+  /** What this isolate's metering counted since the last call (src/metering/usage.ts), then starts again: for the cost bench. */
+  async usage(): Promise<UsageReport> {
+    return isolateUsage.take();
   }
 
   /** Where URLs stand, for a shard holding their events; a URL the registry never took is refused. */
   async lookup(urls: string[]): Promise<Resolution[]> {
-    return urls.map((url) => {
+    const answers = urls.map((url): Resolution => {
       const row = this.row(this.canonicalOf(url));
       if (!row) return { outcome: 'refused', reason: 'unverified' };
       if (row.status === 'pending') return { outcome: 'held' };
       if (row.status === 'rejected') return { outcome: 'refused', reason: 'rejected' };
       return { outcome: 'counted', canonical: row.url, wantsMetadata: false };
     });
+    this.markCounted(answers);
+    return answers;
+  }
+
+  /** Articles a shard now counts, whose increments will make a D1 row of them if none is there yet. */
+  private markCounted(answers: Resolution[]): void {
+    for (const answer of answers) {
+      if (answer.outcome === 'counted') {
+        this.sql.exec('UPDATE articles SET in_d1 = 1 WHERE url = ? AND in_d1 = 0', answer.canonical);
+      }
+    }
   }
 
   /** A page of the site's articles with `status` (or hidden), in URL order after `cursor`. */
@@ -178,15 +238,29 @@ export class ArticleRegistry extends DurableObject<Env> {
     };
   }
 
+  /** The article `url` counts for (itself, or the canonical article it is an alias of); null when the site has none. */
+  async find(url: string): Promise<ArticleRecord | null> {
+    const row = this.row(this.canonicalOf(url));
+    return row ? this.record(row) : null;
+  }
+
   /** Articles a CMS pushes: taken as verified with what it says of them; in `page` mode their pages are checked too. */
-  async upsert(site: SiteIncarnation, policy: ArticlePolicy, articles: ArticleInput[]): Promise<ArticleRecord[]> {
+  async upsert(
+    site: SiteIncarnation,
+    policy: ArticlePolicy,
+    articles: (ArticleInput & { pageUrl: string })[],
+  ): Promise<ArticleRecord[]> {
     this.remember(site, policy);
     const nowMs = Date.now();
     const urls = this.ctx.storage.transactionSync(() =>
-      articles.map(({ url, ...changes }) => {
+      articles.map(({ url, pageUrl, ...changes }) => {
         const canonical = this.canonicalOf(url);
         if (!this.row(canonical)) {
-          this.sql.exec(`INSERT INTO articles (url, status, metadata_set) VALUES (?, 'verified', 1)`, canonical);
+          this.sql.exec(
+            `INSERT INTO articles (url, status, metadata_set, page_url) VALUES (?, 'verified', 1, ?)`,
+            canonical,
+            pageUrl,
+          );
         }
         this.sql.exec(
           `UPDATE articles SET status = 'verified', metadata_set = 1, failure = NULL, next_check_at = ?, mirrored = 0
@@ -200,7 +274,7 @@ export class ArticleRegistry extends DurableObject<Env> {
     );
     if (policy.source === 'page') await this.wakeBy(this.nextCheckAt(nowMs));
     await this.mirror();
-    return urls.map((url) => this.record(this.row(url)!));
+    return this.records(urls);
   }
 
   /** Changes an article's metadata or whether it is hidden; null when the site has no such article. */
@@ -209,7 +283,7 @@ export class ArticleRegistry extends DurableObject<Env> {
     if (!this.row(canonical)) return null;
     this.applyPatch(canonical, changes);
     await this.mirror(site);
-    return this.record(this.row(canonical)!);
+    return this.records([canonical])[0] ?? null;
   }
 
   /** Fetches and checks an article's page now, whatever the site's source; null when the site has no such article. */
@@ -219,7 +293,7 @@ export class ArticleRegistry extends DurableObject<Env> {
     if (!row) return null;
     const canonical = await this.check(row, policy, Date.now());
     await this.mirror();
-    return this.record(this.row(canonical)!);
+    return this.records([canonical])[0] ?? null;
   }
 
   /** Forgets everything: the site was deleted. */
@@ -233,6 +307,13 @@ export class ArticleRegistry extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const nowMs = Date.now();
+    if (this.stored && !(await siteExists(this.env.DB, this.stored.site))) {
+      // The site was deleted (or made again under its id) and this registry came back to life: it ends here.
+      await this.forget();
+      return;
+    }
+    this.sql.exec("DELETE FROM articles WHERE status = 'rejected' AND checked_at < ?", nowMs - REJECTED_KEPT_MS);
+    this.sql.exec('DELETE FROM aliases WHERE url NOT IN (SELECT url FROM articles)');
     const mirrored = await this.mirror();
     const stored = this.stored;
     if (stored) {
@@ -279,11 +360,32 @@ export class ArticleRegistry extends DurableObject<Env> {
   }
 
   private resolveKnown(
-    row: ArticleRow,
+    known: ArticleRow,
     policy: ArticlePolicy,
     sighting: ArticleSighting,
     changed: Set<string>,
+    nowMs: number,
   ): Resolution {
+    let row = known;
+    if (policy.source === 'beacon' && row.status !== 'verified') {
+      // A site that turned to beacon mode (its pages cannot be fetched) takes what waited for, or failed, a check.
+      this.sql.exec(
+        "UPDATE articles SET status = 'verified', next_check_at = NULL, failure = NULL, mirrored = 0 WHERE url = ?",
+        row.url,
+      );
+      changed.add(row.url);
+      row = this.row(row.url)!;
+    }
+    if (
+      policy.source === 'page' &&
+      row.status === 'verified' &&
+      row.checked_at === null &&
+      row.next_check_at === null
+    ) {
+      // Taken from beacons or a CMS before the site turned to page mode: its page is read now.
+      this.sql.exec('UPDATE articles SET next_check_at = ? WHERE url = ?', nowMs, row.url);
+      this.wakeSoon = true;
+    }
     if (row.status === 'pending') return { outcome: 'held' };
     if (row.status === 'rejected') return { outcome: 'refused', reason: 'rejected' };
     if (policy.source !== 'beacon' || row.metadata_set) {
@@ -305,19 +407,49 @@ export class ArticleRegistry extends DurableObject<Env> {
     return { outcome: 'counted', canonical: row.url, wantsMetadata: false };
   }
 
-  /** Takes one new article of this hour's budget; false when it is spent. */
-  private takeBudget(nowMs: number, maxPerHour: number): boolean {
+  /**
+   * Takes one new article of this hour's budget, the site's and the reader's
+   * scope's (newArticlesPerScope); false when either is spent.
+   */
+  private takeBudget(nowMs: number, maxPerHour: number, scope: string): boolean {
     const hour = bucketOf(nowMs);
     this.sql.exec('DELETE FROM new_articles WHERE hour < ?', hour);
-    const taken = this.sql
-      .exec(
-        `INSERT INTO new_articles (hour, n) VALUES (?, 1)
-         ON CONFLICT (hour) DO UPDATE SET n = n + 1 WHERE n < ? RETURNING n`,
-        hour,
-        maxPerHour,
-      )
-      .toArray();
-    return taken.length > 0;
+    this.sql.exec('DELETE FROM new_articles_by_scope WHERE hour < ?', hour);
+    const site = this.sql.exec<{ n: number }>('SELECT n FROM new_articles WHERE hour = ?', hour).toArray()[0]?.n ?? 0;
+    const byScope =
+      this.sql
+        .exec<{ n: number }>('SELECT n FROM new_articles_by_scope WHERE hour = ? AND scope = ?', hour, scope)
+        .toArray()[0]?.n ?? 0;
+    if (site >= maxPerHour || byScope >= newArticlesPerScope(maxPerHour)) return false;
+    this.sql.exec('INSERT INTO new_articles (hour, n) VALUES (?, 1) ON CONFLICT (hour) DO UPDATE SET n = n + 1', hour);
+    this.sql.exec(
+      `INSERT INTO new_articles_by_scope (hour, scope, n) VALUES (?, ?, 1)
+       ON CONFLICT (hour, scope) DO UPDATE SET n = n + 1`,
+      hour,
+      scope,
+    );
+    return true;
+  }
+
+  /** Takes an article D1 counted before (no budget: it is not new), verified as it stands there. */
+  private adopt(article: CountedArticle, policy: ArticlePolicy, nowMs: number): void {
+    if (this.row(this.canonicalOf(article.url))) return;
+    const hasMetadata = [article.title, article.image, article.section, article.published].some((v) => v !== null);
+    this.sql.exec(
+      `INSERT INTO articles (url, status, title, image, section, published, metadata_set, hidden, page_url,
+                             next_check_at, in_d1, mirrored)
+       VALUES (?, 'verified', ?, ?, ?, ?, ?, ?, ?, ?, 1, 1)`,
+      article.url,
+      article.title,
+      article.image,
+      article.section,
+      article.published,
+      hasMetadata ? 1 : 0,
+      article.hidden ? 1 : 0,
+      article.pageUrl,
+      policy.source === 'page' ? nowMs : null,
+    );
+    if (policy.source === 'page') this.wakeSoon = true;
   }
 
   private applyPatch(url: string, changes: ArticlePatch): void {
@@ -356,8 +488,12 @@ export class ArticleRegistry extends DurableObject<Env> {
   private async check(row: ArticleRow, policy: ArticlePolicy, nowMs: number): Promise<string> {
     this.checking.add(row.url);
     try {
-      const outcome = await checkPage(row.page_url ?? row.url, policy.hosts);
-      return this.ctx.storage.transactionSync(() => this.applyCheck(row, outcome, nowMs));
+      const outcome = await checkFirstOf(addressesOf(row), policy.hosts);
+      return this.ctx.storage.transactionSync(() => {
+        // Read again: a call may have changed the row while the page was fetched.
+        const current = this.row(row.url);
+        return current ? this.applyCheck(current, outcome, nowMs) : row.url;
+      });
     } finally {
       this.checking.delete(row.url);
     }
@@ -379,7 +515,10 @@ export class ArticleRegistry extends DurableObject<Env> {
     }
     if (outcome.kind === 'rejected') return this.reject(row.url, outcome.reason, nowMs);
 
-    const { canonical, pageUrl, metadata } = outcome;
+    const { pageUrl, metadata } = outcome;
+    // The canonical may itself be a known spelling of another article.
+    const canonical = this.canonicalOf(outcome.canonical);
+    this.sql.exec('DELETE FROM aliases WHERE alias = ?', canonical);
     if (canonical !== row.url) {
       // The page names another URL: the article stands under it, and this URL (with its own aliases) counts for it.
       if (!this.row(canonical)) {
@@ -387,6 +526,10 @@ export class ArticleRegistry extends DurableObject<Env> {
       }
       this.sql.exec('DELETE FROM articles WHERE url = ?', row.url);
       this.sql.exec('UPDATE aliases SET url = ?, mirrored = 0 WHERE url = ?', canonical, row.url);
+      // What D1 counted under this URL moves to the article, so its counts survive the change of URL.
+      if (row.status === 'verified') {
+        this.sql.exec('INSERT OR REPLACE INTO merges (from_url, to_url) VALUES (?, ?)', row.url, canonical);
+      }
     }
     this.sql.exec(
       `UPDATE articles SET status = 'verified', title = ?, image = ?, section = ?, published = ?, metadata_set = 1,
@@ -414,6 +557,12 @@ export class ArticleRegistry extends DurableObject<Env> {
   }
 
   private reject(url: string, reason: string, nowMs: number): string {
+    // A URL that fails its first check gives its place in the hour's budget back.
+    this.sql.exec(
+      `UPDATE new_articles SET n = n - 1
+       WHERE hour = (SELECT budget_hour FROM articles WHERE url = ? AND status = 'pending') AND n > 0`,
+      url,
+    );
     this.sql.exec(
       `UPDATE articles SET status = 'rejected', failure = ?, checked_at = ?, next_check_at = NULL, attempts = 0,
          mirrored = 0 WHERE url = ?`,
@@ -428,8 +577,28 @@ export class ArticleRegistry extends DurableObject<Env> {
    * Writes every change D1 lacks, in one batch; answers whether D1 has them
    * all. A failure leaves them marked, for the alarm to send again.
    */
-  private async mirror(site: SiteIncarnation | undefined = this.stored?.site): Promise<boolean> {
+  private mirror(site: SiteIncarnation | undefined = this.stored?.site): Promise<boolean> {
+    const next = this.mirroring.then(() => this.mirrorNow(site));
+    this.mirroring = next.catch(() => false);
+    return next;
+  }
+
+  private async mirrorNow(site: SiteIncarnation | undefined): Promise<boolean> {
     if (!site) return true;
+    const merges = this.sql.exec<{ from_url: string; to_url: string }>('SELECT from_url, to_url FROM merges').toArray();
+    if (merges.length > 0) {
+      try {
+        await runBatch(
+          this.env.DB,
+          merges.flatMap(({ from_url, to_url }) => mergeArticleQueries(site, from_url, to_url)),
+        );
+      } catch (err) {
+        console.warn('article registry: D1 merge failed; will retry', err);
+        await this.wakeBy(Date.now() + MIRROR_RETRY_MS);
+        return false;
+      }
+      for (const { from_url } of merges) this.sql.exec('DELETE FROM merges WHERE from_url = ?', from_url);
+    }
     const articles = this.sql.exec<ArticleRow>('SELECT * FROM articles WHERE mirrored = 0 LIMIT 100').toArray();
     const aliases = this.sql
       .exec<{ alias: string; url: string }>('SELECT alias, url FROM aliases WHERE mirrored = 0 LIMIT 100')
@@ -440,8 +609,10 @@ export class ArticleRegistry extends DurableObject<Env> {
       ...articles.flatMap((row): Query[] => {
         if (row.status === 'pending') return [];
         const checkedAt = row.checked_at === null ? null : new Date(row.checked_at).toISOString();
-        if (row.status === 'rejected')
-          return [mirrorRejectionQuery(site, row.url, checkedAt ?? new Date().toISOString())];
+        if (row.status === 'rejected') {
+          // Only what D1 may hold: a URL rejected at its first check never reached it.
+          return row.in_d1 ? [mirrorRejectionQuery(site, row.url, checkedAt ?? new Date().toISOString(), bucket)] : [];
+        }
         return [mirrorArticleQuery(site, mirroredArticle(row, checkedAt), bucket)];
       }),
       ...aliases.map(({ alias, url }) => mirrorAliasQuery(site, alias, url)),
@@ -457,7 +628,7 @@ export class ArticleRegistry extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       for (const r of articles) {
         this.sql.exec(
-          `UPDATE articles SET mirrored = 1 WHERE url = ? AND status = ? AND title IS ? AND image IS ? AND section IS ?
+          `UPDATE articles SET mirrored = 1, in_d1 = max(in_d1, status = 'verified') WHERE url = ? AND status = ? AND title IS ? AND image IS ? AND section IS ?
              AND published IS ? AND hidden = ? AND page_url IS ? AND checked_at IS ?`,
           r.url,
           r.status,
@@ -474,7 +645,15 @@ export class ArticleRegistry extends DurableObject<Env> {
         this.sql.exec('UPDATE aliases SET mirrored = 1 WHERE alias = ? AND url = ?', alias, url);
       }
     });
-    return this.mirror(site);
+    return this.mirrorNow(site);
+  }
+
+  /** The records of `urls` as they stand now (each under its canonical URL, should a check have moved it). */
+  private records(urls: string[]): ArticleRecord[] {
+    return urls.flatMap((url) => {
+      const row = this.row(this.canonicalOf(url));
+      return row ? [this.record(row)] : [];
+    });
   }
 
   private record(row: ArticleRow): ArticleRecord {
@@ -506,3 +685,26 @@ const mirroredArticle = (row: ArticleRow, checkedAt: string | null): MirroredArt
   pageUrl: row.page_url,
   checkedAt,
 });
+
+/**
+ * Checks an article's page at the first of `addresses` that reaches the
+ * publisher's server: one that does not (a forged http:// on a site that
+ * only listens for https) gives way to the next, so that no spelling a
+ * client chose makes a real article fail. What the server answers stands.
+ */
+async function checkFirstOf(addresses: string[], hosts: string[]): Promise<PageCheckOutcome> {
+  let outcome: PageCheckOutcome | undefined;
+  for (const address of addresses) {
+    outcome = await checkPage(address, hosts);
+    if (outcome.kind !== 'retry' || outcome.answered) return outcome;
+  }
+  return outcome!;
+}
+
+const encoder = new TextEncoder();
+
+/** 128 bits of a SHA-256 of `salt` and `value`, as hex. */
+async function saltedHash(salt: string, value: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(JSON.stringify([salt, value]))));
+  return Array.from(digest.slice(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}

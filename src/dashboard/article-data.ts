@@ -1,4 +1,6 @@
 import type { Series } from '../../common/dashboard-json';
+import type { ArticleRecord } from '../articles/article-schema';
+import { registryFor } from '../articles/registry-client';
 import { readArticle, readArticleNetworks, readArticleSeries, type StoredArticle } from '../db/article-page';
 import { type NetworkShares, type Period, periodSpan } from '../db/series';
 import { readPopular } from '../popular/read-popular';
@@ -21,6 +23,8 @@ export interface WindowRank {
 /** What the article page shows. */
 export interface ArticleView {
   article: StoredArticle;
+  /** What the site's registry holds of it (status, aliases, last check); null for an article it never took (seeded, or counted before it). */
+  registered: ArticleRecord | null;
   period: ArticlePeriod;
   series: Series;
   networks: NetworkShares[];
@@ -44,21 +48,28 @@ async function readRanks(db: D1Database, site: Site, url: string, nowMs: number)
   });
 }
 
-/** One article of `site` over `period`, or null when the site has no counts for that URL. */
+/**
+ * One article of `site` over `period`, or null when the site has no counts
+ * for it. `url` may be another spelling of an article (an alias the
+ * registry knows): the counts are the canonical article's.
+ */
 export async function readArticleView(
-  db: D1Database,
+  env: Pick<Env, 'DB' | 'ARTICLES'>,
   site: Site,
   url: string,
   period: ArticlePeriod,
   nowMs: number,
 ): Promise<ArticleView | null> {
+  const db = env.DB;
+  const registered = await registryFor(env, site).find(url);
+  const key = registered?.url ?? url;
   const span = periodSpan(period, bucketOf(nowMs), site.settings.time_zone);
   const [article, series, networks, ranks] = await Promise.all([
-    readArticle(db, site.id, url),
-    readArticleSeries(db, site.id, url, span),
-    readArticleNetworks(db, site.id, url),
-    readRanks(db, site, url, nowMs),
+    readArticle(db, site.id, key),
+    readArticleSeries(db, site.id, key, span),
+    readArticleNetworks(db, site.id, key),
+    readRanks(db, site, key, nowMs),
   ]);
   if (!article) return null;
-  return { article, period, series, networks, ranks, hourMinute: hourMinuteOf(nowMs, site) };
+  return { article, registered, period, series, networks, ranks, hourMinute: hourMinuteOf(nowMs, site) };
 }

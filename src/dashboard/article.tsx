@@ -33,7 +33,7 @@ const articleQuery = z.object({
 
 const DOCS = {
   show: describeDashboard(
-    "One article: views and shares over a period on the site's clock, its rank in each window, shares by network",
+    "One article: views and shares over a period on the site's clock, its rank in each window, shares by network, its status and aliases",
     {
       200: html('The article page'),
       404: html('No such site, or no counts for this article'),
@@ -52,7 +52,7 @@ export const dashboardArticleRoutes = new Hono<AppEnv>().get(
     const site = await getSite(c.env.DB, c.req.valid('param').site);
     if (!site) return dashboardPage(c, <UnknownSitePage assets={ASSETS} id={c.req.valid('param').site} />, 404);
     const { url, period } = c.req.valid('query');
-    const view = await readArticleView(c.env.DB, site, url, period, Date.now());
+    const view = await readArticleView(c.env, site, url, period, Date.now());
     if (!view) return dashboardPage(c, <UnknownArticlePage assets={ASSETS} site={site} url={url} />, 404);
     return dashboardPage(c, <ArticlePage assets={ASSETS} site={site} view={view} />);
   },

@@ -4,6 +4,8 @@ import { type HourRow, type NetworkShares, type SeriesSpan, seriesOfHours, spanB
 /** An article as the dashboard's article page shows it: its metadata and all-time totals. */
 export interface StoredArticle {
   url: string;
+  /** The article as its page gives it (scheme and port included) when known, else `url`: where links go. */
+  link: string;
   title: string | null;
   image: string | null;
   section: string | null;
@@ -18,7 +20,8 @@ export interface StoredArticle {
 export async function readArticle(db: D1Database, site: string, url: string): Promise<StoredArticle | null> {
   return db
     .prepare(
-      `SELECT url, title, image, section, published, views, shares, first_bucket AS firstBucket
+      `SELECT url, coalesce(page_url, url) AS link, title, image, section, published, views, shares,
+              first_bucket AS firstBucket
        FROM articles WHERE site_id = ?1 AND url = ?2`,
     )
     .bind(site, url)

@@ -1,7 +1,7 @@
 import type { ArticleStatus } from '../articles/article-schema';
 import type { ArticleMetadata } from '../articles/metadata';
 import type { SiteIncarnation } from './counts';
-import type { Query } from './query';
+import { prepareQuery, type Query } from './query';
 
 /** What D1 keeps of a registry's article, for ranking, reading and links. */
 export interface MirroredArticle extends ArticleMetadata {
@@ -47,14 +47,21 @@ export const mirrorArticleQuery = (
   ],
 });
 
-/** A rejected article D1 may hold from before: it keeps its counts and ranks no more. */
+/**
+ * A rejected article: the row D1 may hold from before keeps its counts and
+ * ranks no more; a row made for it now (by a later flush's increments, say)
+ * is rejected from the start.
+ */
 export const mirrorRejectionQuery = (
   { site, siteCreatedAt }: SiteIncarnation,
   url: string,
   checkedAt: string,
+  bucket: number,
 ): Query => ({
-  sql: `UPDATE articles SET status = 'rejected', checked_at = ?4 WHERE site_id = ?1 AND url = ?3 AND ${SITE_EXISTS}`,
-  params: [site, siteCreatedAt, url, checkedAt],
+  sql: `INSERT INTO articles (site_id, url, views, shares, first_bucket, status, checked_at)
+        SELECT ?1, ?3, 0, 0, ?5, 'rejected', ?4 WHERE ${SITE_EXISTS}
+        ON CONFLICT (site_id, url) DO UPDATE SET status = 'rejected', checked_at = excluded.checked_at`,
+  params: [site, siteCreatedAt, url, checkedAt, bucket],
 });
 
 /** Another spelling of an article, answered with its counts. */
@@ -63,3 +70,75 @@ export const mirrorAliasQuery = ({ site, siteCreatedAt }: SiteIncarnation, alias
         ON CONFLICT (site_id, alias) DO UPDATE SET url = excluded.url`,
   params: [site, siteCreatedAt, alias, url],
 });
+
+/** An article D1 holds for a site, as a registry adopts it: counted before registries existed, or seeded. */
+export interface CountedArticle extends ArticleMetadata {
+  url: string;
+  hidden: boolean;
+  pageUrl: string | null;
+}
+
+/** Which of `urls` D1 holds as verified articles of the site: one query. */
+export async function readCountedArticles(
+  db: D1Database,
+  { site, siteCreatedAt }: SiteIncarnation,
+  urls: string[],
+): Promise<CountedArticle[]> {
+  const { results } = await prepareQuery(db, {
+    sql: `SELECT url, title, image, section, published, hidden, page_url AS pageUrl FROM articles
+          WHERE site_id = ?1 AND status = 'verified' AND url IN (SELECT value FROM json_each(?3)) AND ${SITE_EXISTS}`,
+    params: [site, siteCreatedAt, JSON.stringify(urls)],
+  }).all<Omit<CountedArticle, 'hidden'> & { hidden: number }>();
+  return results.map((row) => ({ ...row, hidden: row.hidden === 1 }));
+}
+
+/** Whether the site is still the incarnation a registry belongs to. */
+export async function siteExists(db: D1Database, { site, siteCreatedAt }: SiteIncarnation): Promise<boolean> {
+  const found = await prepareQuery(db, {
+    sql: `SELECT 1 AS found WHERE ${SITE_EXISTS}`,
+    params: [site, siteCreatedAt],
+  }).first();
+  return found !== null;
+}
+
+/** The tables that hold an article's counts under its URL: the rest of each key, and the columns that add up. */
+const COUNT_TABLES = [
+  { table: 'article_hours', key: 'bucket', sums: ['views', 'shares'] },
+  { table: 'article_days', key: 'day', sums: ['views', 'shares'] },
+  { table: 'article_network_shares', key: 'network', sums: ['shares'] },
+  { table: 'window_totals', key: 'hours', sums: ['views', 'shares'] },
+] as const;
+
+/**
+ * Moves what D1 counted under `from` (a URL that turned out to be another
+ * spelling of `to`) to `to`: totals, hours, days, shares per network and
+ * running window totals are added to the article's, and `from`'s rows go,
+ * so that its counts survive the change of URL. For one D1 batch.
+ */
+export function mergeArticleQueries({ site, siteCreatedAt }: SiteIncarnation, from: string, to: string): Query[] {
+  const params = [site, siteCreatedAt, from, to];
+  const remove = (table: string): Query => ({
+    sql: `DELETE FROM ${table} WHERE site_id = ?1 AND url = ?3 AND ${SITE_EXISTS} AND ?4 IS NOT NULL`,
+    params,
+  });
+  return [
+    {
+      sql: `INSERT INTO articles (site_id, url, views, shares, first_bucket, status)
+            SELECT site_id, ?4, views, shares, first_bucket, 'verified' FROM articles
+            WHERE site_id = ?1 AND url = ?3 AND ${SITE_EXISTS}
+            ON CONFLICT (site_id, url) DO UPDATE SET views = views + excluded.views, shares = shares + excluded.shares,
+              first_bucket = min(first_bucket, excluded.first_bucket)`,
+      params,
+    },
+    remove('articles'),
+    ...COUNT_TABLES.flatMap(({ table, key, sums }): Query[] => [
+      {
+        sql: `INSERT INTO ${table} (site_id, url, ${key}, ${sums.join(', ')})
+              SELECT site_id, ?4, ${key}, ${sums.join(', ')} FROM ${table} WHERE site_id = ?1 AND url = ?3 AND ${SITE_EXISTS}
+              ON CONFLICT DO UPDATE SET ${sums.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
+        params,
+      },
+      remove(table),
+    ]),
+  ];
+}

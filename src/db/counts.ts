@@ -94,26 +94,34 @@ export const siteIncarnationExists = (createdAtColumn: number): string =>
 
 /**
  * Multi-row upserts of `rows`, as many rows per statement as fit under D1's
- * bound-parameter limit. Rows of a deleted site, or of an earlier site of the
- * same id, are skipped, so a late flush never leaves orphans behind nor counts
- * for the wrong site.
+ * bound-parameter limit: a row new to its `key` is inserted, else its `summed`
+ * columns are added to the stored ones. Rows of a deleted site, or of an
+ * earlier site of the same id, are skipped, so a late flush never leaves
+ * orphans behind nor counts for the wrong site.
  */
 function upsertQueries<Row extends SiteIncarnation>(
   rows: Row[],
   {
     table,
-    columns,
-    conflict,
-    update,
+    key,
+    summed,
+    lowest = [],
     values,
   }: {
     table: string;
-    columns: string[];
-    conflict: string;
-    update: string;
+    key: string[];
+    summed: string[];
+    /** Columns that keep the lower of the stored and the new value. */
+    lowest?: string[];
+    /** The row's values of `key`, `summed` and `lowest`, in that order. */
     values: (row: Row) => (string | number | null)[];
   },
 ): Query[] {
+  const columns = [...key, ...summed, ...lowest];
+  const update = [
+    ...summed.map((column) => `${column} = ${column} + excluded.${column}`),
+    ...lowest.map((column) => `${column} = min(${column}, excluded.${column})`),
+  ].join(', ');
   // Each row's values, then its site's created_at, which is checked, not stored.
   const createdAtColumn = columns.length + 1;
   const rowsPerStatement = Math.floor(MAX_BOUND_PARAMETERS / createdAtColumn);
@@ -127,7 +135,7 @@ function upsertQueries<Row extends SiteIncarnation>(
         `INSERT INTO ${table} (${columns.join(', ')}) ` +
         `SELECT ${selected} FROM (VALUES ${chunk.map(() => tuple).join(', ')}) AS v ` +
         `WHERE ${siteIncarnationExists(createdAtColumn)} ` +
-        `ON CONFLICT (${conflict}) DO UPDATE SET ${update}`,
+        `ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${update}`,
       params: chunk.flatMap((row) => [...values(row), row.siteCreatedAt]),
     });
   }
@@ -153,46 +161,39 @@ export function flushQueries(source: FlushSource, seq: number, batch: FlushBatch
     ...upsertQueries(batch.articles, {
       table: 'articles',
       // A row made here has no metadata until the registry writes it.
-      columns: ['site_id', 'url', 'views', 'shares', 'first_bucket'],
-      conflict: 'site_id, url',
-      update:
-        'views = views + excluded.views, shares = shares + excluded.shares, ' +
-        'first_bucket = min(first_bucket, excluded.first_bucket)',
+      key: ['site_id', 'url'],
+      summed: ['views', 'shares'],
+      lowest: ['first_bucket'],
       values: (a) => [a.site, a.url, a.views, a.shares, a.firstBucket],
     }),
     ...upsertQueries(batch.hours, {
       table: 'article_hours',
-      columns: ['site_id', 'url', 'bucket', 'views', 'shares'],
-      conflict: 'site_id, url, bucket',
-      update: 'views = views + excluded.views, shares = shares + excluded.shares',
+      key: ['site_id', 'url', 'bucket'],
+      summed: ['views', 'shares'],
       values: (h) => [h.site, h.url, h.bucket, h.views, h.shares],
     }),
     ...upsertQueries(batch.networks, {
       table: 'article_network_shares',
-      columns: ['site_id', 'url', 'network', 'shares'],
-      conflict: 'site_id, url, network',
-      update: 'shares = shares + excluded.shares',
+      key: ['site_id', 'url', 'network'],
+      summed: ['shares'],
       values: (n) => [n.site, n.url, n.network, n.shares],
     }),
     ...upsertQueries(batch.siteHours, {
       table: 'site_hours',
-      columns: ['site_id', 'bucket', 'views', 'shares'],
-      conflict: 'site_id, bucket',
-      update: 'views = views + excluded.views, shares = shares + excluded.shares',
+      key: ['site_id', 'bucket'],
+      summed: ['views', 'shares'],
       values: (h) => [h.site, h.bucket, h.views, h.shares],
     }),
     ...upsertQueries(batch.siteNetworkHours, {
       table: 'site_network_hours',
-      columns: ['site_id', 'bucket', 'network', 'shares'],
-      conflict: 'site_id, bucket, network',
-      update: 'shares = shares + excluded.shares',
+      key: ['site_id', 'bucket', 'network'],
+      summed: ['shares'],
       values: (n) => [n.site, n.bucket, n.network, n.shares],
     }),
     ...upsertQueries(batch.ledger, {
       table: 'site_ledger',
-      columns: ['site_id', 'day', 'outcome', 'n'],
-      conflict: 'site_id, day, outcome',
-      update: 'n = n + excluded.n',
+      key: ['site_id', 'day', 'outcome'],
+      summed: ['n'],
       values: (l) => [l.site, l.day, l.outcome, l.n],
     }),
     ...(sites.length > 0 ? advanceWindowQueries(sites, totalsBucket) : []),

@@ -165,12 +165,12 @@ export function rankingQuery(
       // in the window are looked up, not every article of the site.
       `WITH ${source.sql},
       ranked AS (SELECT url, views, shares, views + ?2 * shares AS score, trending FROM sums)
-      SELECT r.url, a.title, a.image, a.section, a.published, r.views, r.shares, r.score, r.trending
+      SELECT r.url, coalesce(a.page_url, r.url) AS link, a.title, a.image, a.section, a.published, r.views, r.shares, r.score, r.trending
       FROM ranked r CROSS JOIN articles a ON a.site_id = ?1 AND a.url = r.url
       WHERE r.${metric} > 0 AND ${filters}
       ORDER BY r.${metric} DESC, r.url LIMIT ?${n + 4}`
     : // The all-time totals: the articles row itself, read in index order for views and shares.
-      `SELECT a.url, a.title, a.image, a.section, a.published, a.views, a.shares, a.views + ?2 * a.shares AS score, NULL AS trending
+      `SELECT a.url, coalesce(a.page_url, a.url) AS link, a.title, a.image, a.section, a.published, a.views, a.shares, a.views + ?2 * a.shares AS score, NULL AS trending
       FROM articles a
       WHERE a.site_id = ?1 AND ${metric === 'score' ? 'a.views + ?2 * a.shares' : `a.${metric}`} > 0 AND ${filters}
       ORDER BY ${metric === 'score' ? 'score' : `a.${metric}`} DESC, a.url LIMIT ?${n + 4}`;

@@ -36,6 +36,21 @@ export function articleKey(site: Site, url: string): string {
 }
 
 /**
+ * Where a page check fetches an article a client reported as `reported`:
+ * its key, over the scheme the client used (a site may only speak http).
+ * Nothing else the client wrote (tracking parameters, `index.html`, a
+ * fragment) reaches the publisher.
+ *
+ * @example
+ * reportedAddress('https://news.example/a', 'http://news.example/a?fbclid=x') // 'http://news.example/a'
+ */
+export function reportedAddress(key: string, reported: string): string {
+  const address = new URL(key);
+  if (URL.parse(reported)?.protocol === 'http:') address.protocol = 'http:';
+  return address.href;
+}
+
+/**
  * The origin a share-link click for `article` (its key) speaks for: the
  * Referer when it is a page of the site; for a click in our own /embed/share
  * iframe (whose Referer is that page, the only place it can tell), the origin

@@ -43,7 +43,12 @@ export const popularBody = z
     items: z.array(
       z.object({
         rank: z.number().int().min(1),
-        url: z.string(),
+        url: z.string().describe('The normalised article URL, its key'),
+        link: z
+          .string()
+          .describe(
+            'Where to send readers: the article as its page gives it (scheme and port included) when sharepulse knows it, else url',
+          ),
         title: z.string().nullable(),
         image: z.string().nullable(),
         section: z.string().nullable(),

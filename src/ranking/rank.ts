@@ -5,6 +5,8 @@ import type { RankBy } from './windows';
 /** One article's counts over a window, with its metadata: what ranking works on. */
 export interface Candidate extends ArticleMetadata {
   url: string;
+  /** The article's address as its page gives it when known, else `url`: what links go to. */
+  link: string;
   views: number;
   shares: number;
   /** views + share_weight * shares over the same rows. */
@@ -54,6 +56,7 @@ export function rankArticles(
     .map((c, index) => ({
       rank: index + 1,
       url: c.url,
+      link: c.link,
       title: c.title,
       image: c.image,
       section: c.section,

@@ -2,7 +2,7 @@ import { policyOf } from '../articles/registry-client';
 import { readConfig } from '../config';
 import { notCountedReason } from '../ingest/countable';
 import type { IncomingEvent } from '../ingest/event-schema';
-import { articleKey, checkOrigin, shareClickOrigin } from '../ingest/site-rules';
+import { articleKey, checkOrigin, reportedAddress, shareClickOrigin } from '../ingest/site-rules';
 import type { ShardEvent } from '../shard/counter-shard';
 import { shardIndex, shardName } from '../shard/routing';
 import { recordInShard } from '../shard/shard-client';
@@ -46,7 +46,7 @@ export async function recordEvents(env: Env, events: IncomingEvent[], beacon: Be
       site: e.site,
       siteCreatedAt: site.created_at,
       url: articleKey(site, e.url),
-      pageUrl: e.url,
+      pageUrl: reportedAddress(articleKey(site, e.url), e.url),
       articles: policyOf(site),
       type: e.type,
       network: e.network ?? '',

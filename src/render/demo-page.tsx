@@ -67,9 +67,10 @@ export const DEMO_POPULAR_SHOWN = 5;
 /**
  * The "Most popular" box, rendered on the server from the list the popular
  * endpoint answers, less the article being read. Not left to /widget.js: an
- * article's key is https, which the dev server does not speak, whereas the
- * demo knows its own pages and links them, and their pictures, on whichever
- * origin serves it.
+ * article's link is the canonical address its page gives, at the paper's
+ * address (DEMO_ORIGIN), whereas the demo knows its own pages and links them,
+ * and their pictures, on whichever origin and port serve it. Other articles
+ * go to their link.
  */
 const PopularBox: FC<{ article: DemoArticle; items: PopularBody['items'] }> = ({ article, items }) => {
   const shown = items
@@ -86,7 +87,7 @@ const PopularBox: FC<{ article: DemoArticle; items: PopularBody['items'] }> = ({
             const image = page ? demoPicturePath(page) : item.image;
             return (
               <li>
-                <a href={page ? demoPath(page) : item.url}>
+                <a href={page ? demoPath(page) : item.link}>
                   {image ? <img src={image} alt="" width="56" height="56" loading="lazy" /> : null}
                   <span>{item.title ?? item.url}</span>
                 </a>

@@ -5,12 +5,13 @@ import type { PopularBody } from '../openapi/schemas';
 const isHttpUrl = (value: string | null): value is string => value !== null && /^https?:\/\//i.test(value);
 
 /**
- * The popular list for an iframe, as the widget draws it. Links open in the
- * page around the iframe (the site's own article pages); every title is text.
+ * The popular list for an iframe, as the widget draws it. Links go to each
+ * article as its page gives it, and open in the page around the iframe (the
+ * site's own article pages); every title is text.
  */
 export const EmbedPopular: FC<{ list: PopularBody; lang: string; strings: Strings }> = ({ list, lang, strings: s }) => {
   const count = (n: number, unit: Unit) => quantity(lang, n, unit);
-  const items = list.items.filter((item) => isHttpUrl(item.url));
+  const items = list.items.filter((item) => isHttpUrl(item.link));
   if (items.length === 0) {
     return (
       <ol class="pop">
@@ -23,8 +24,8 @@ export const EmbedPopular: FC<{ list: PopularBody; lang: string; strings: String
       {items.map((item) => (
         <li>
           {isHttpUrl(item.image) && <img class="th" src={item.image} alt="" loading="lazy" decoding="async" />}
-          <a href={item.url} target="_top">
-            {item.title || item.url.replace(/^https?:\/\//, '')}
+          <a href={item.link} target="_top">
+            {item.title || item.link.replace(/^https?:\/\//, '')}
           </a>
           <span class="m">
             {list.by === 'views'

@@ -15,7 +15,7 @@ import { policyOf, registryFor } from '../articles/registry-client';
 import type { AppEnv } from '../env';
 import { ApiError, unknownArticle } from '../errors';
 import { validate } from '../http/validation';
-import { articleKey } from '../ingest/site-rules';
+import { articleKey, reportedAddress } from '../ingest/site-rules';
 import { describe, errors, json } from '../openapi/describe';
 import { type ArticleListBody, type ArticlesBody, articleListBody, articlesBody, errorBody } from '../openapi/schemas';
 import { requireSite } from '../sites/lookup';
@@ -36,7 +36,7 @@ function keyOf(site: Site, url: string, label: string): string {
 }
 
 /** A PUT's articles with their URLs made keys: all on the site, each article once, else the whole PUT is refused. */
-function keyedArticles(site: Site, articles: ArticleInput[]): ArticleInput[] {
+function keyedArticles(site: Site, articles: ArticleInput[]): (ArticleInput & { pageUrl: string })[] {
   const indexOfKey = new Map<string, number>();
   return articles.map((article, index) => {
     const url = keyOf(site, article.url, `articles.${index}.url`);
@@ -48,7 +48,7 @@ function keyedArticles(site: Site, articles: ArticleInput[]): ArticleInput[] {
       );
     }
     indexOfKey.set(url, index);
-    return { ...article, url };
+    return { ...article, url, pageUrl: reportedAddress(url, article.url) };
   });
 }
 

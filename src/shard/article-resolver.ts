@@ -35,16 +35,22 @@ const hasMetadata = (e: ArticleEvent) =>
  * beacon of a known article makes no call beyond the shard.
  */
 export class ArticleResolver {
-  private readonly known = new BoundedMap<string, { resolution: Resolution; until: number }>(MAX_REMEMBERED);
+  private readonly known = new BoundedMap<string, { resolution: Resolution; source: string; until: number }>(
+    MAX_REMEMBERED,
+  );
 
   constructor(private readonly env: Pick<Env, 'ARTICLES'>) {}
 
-  /** Each event's resolution, asking the registries (one call per site) about what the shard does not know. */
-  async resolve(events: ArticleEvent[], nowMs: number): Promise<Resolution[]> {
+  /**
+   * Each event's resolution, asking the registries (one call per site) about
+   * what the shard does not know; `scope` is its reader's IP scope.
+   */
+  async resolve(events: { event: ArticleEvent; scope: string }[], nowMs: number): Promise<Resolution[]> {
     const asks = new Map<string, { first: ArticleEvent; sightings: Map<string, ArticleSighting> }>();
-    for (const event of events) {
+    for (const { event, scope } of events) {
       const known = this.known.get(keyOf(event), nowMs);
-      const settled = known && known.until > nowMs;
+      // What the registry said under another article_source may not hold under this one.
+      const settled = known && known.until > nowMs && known.source === event.articles.source;
       // In beacon mode the first metadata stands: an event bringing some to an article without any is asked about.
       const bringsMetadata =
         settled && known.resolution.outcome === 'counted' && known.resolution.wantsMetadata && hasMetadata(event);
@@ -56,6 +62,7 @@ export class ArticleResolver {
           url: event.url,
           pageUrl: event.pageUrl,
           metadata: { title: event.title, image: event.image, section: event.section, published: event.published },
+          scope,
         });
       }
       asks.set(siteKey, ask);
@@ -69,18 +76,18 @@ export class ArticleResolver {
         list.forEach((sighting, i) => {
           const key = keyOf({ ...site, url: sighting.url });
           answered.set(key, answers[i]!);
-          this.remember(key, answers[i]!, nowMs);
+          this.remember(key, answers[i]!, first.articles.source, nowMs);
         });
       }),
     );
-    return events.map((event) => {
+    return events.map(({ event }) => {
       const key = keyOf(event);
       return answered.get(key) ?? this.known.get(key, nowMs)!.resolution;
     });
   }
 
   /** Where held URLs stand now, asking their registries. */
-  async settle(held: HeldUrl[], nowMs: number): Promise<Resolution[]> {
+  async settle(held: HeldUrl[]): Promise<Resolution[]> {
     const bySite = Map.groupBy(held.keys(), (i) => JSON.stringify([held[i]!.site, held[i]!.siteCreatedAt]));
     const answers: Resolution[] = new Array(held.length);
     await Promise.all(
@@ -89,15 +96,15 @@ export class ArticleResolver {
         const found = await registryOf(this.env, site, siteCreatedAt).lookup(indexes.map((i) => held[i]!.url));
         indexes.forEach((index, i) => {
           answers[index] = found[i]!;
-          this.remember(keyOf(held[index]!), found[i]!, nowMs);
+          this.known.delete(keyOf(held[index]!));
         });
       }),
     );
     return answers;
   }
 
-  private remember(key: string, resolution: Resolution, nowMs: number): void {
+  private remember(key: string, resolution: Resolution, source: string, nowMs: number): void {
     const until = nowMs + (resolution.outcome === 'counted' ? COUNTED_FOR_MS : OTHERWISE_FOR_MS);
-    this.known.set(key, { resolution, until }, nowMs);
+    this.known.set(key, { resolution, source, until }, nowMs);
   }
 }

@@ -2,14 +2,18 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Resolution } from '../articles/registry';
 import { readConfig } from '../config';
 import type { LedgerDelta } from '../db/counts';
+import { ipScope } from '../ingest/ip-scope';
 import type { LedgerOutcome } from '../ledger/ledger-days';
 import type { LedgerTally } from '../ledger/reasons';
+import { meterStorage } from '../metering/metered-storage';
+import { isolateUsage, type UsageReport } from '../metering/usage';
 import { bucketOf, dayOf } from '../time';
 import { beaconMovesAlarm, nextAlarmAt } from './alarm-schedule';
 import { type ArticleEvent, ArticleResolver } from './article-resolver';
 import { DedupState, isDayClosed } from './dedup';
 import { bufferHeld, type HeldUrl, heldUrls, releaseHeld } from './held-events';
 import { bufferIncrement, bufferLedger, type FlushContext, flushOutbox, hasOutbox, hasPending } from './outbox';
+import { shardIndex, shardName } from './routing';
 import { readEpoch, readState, writeState } from './shard-state';
 import { SiteCeiling } from './site-ceiling';
 import { applyStorageSchema } from './storage-schema';
@@ -25,6 +29,8 @@ export interface ShardEvent extends ArticleEvent {
 }
 
 export interface RecordRequest {
+  /** Sent on by the shard of another spelling of its articles (see splitByHome): recorded here, never sent on. */
+  forwarded?: boolean;
   receivedMs: number;
   // Used for the visitor and cap hashes only, in memory: never stored.
   ip: string;
@@ -86,12 +92,17 @@ export class CounterShard extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
+    this.sql = meterStorage(ctx.storage, isolateUsage.shardStorage);
     applyStorageSchema(ctx.storage);
     this.dedup = new DedupState(this.sql);
     this.articles = new ArticleResolver(env);
     this.failedFlushes = readState(this.sql, 'failed_flushes') ?? 0;
     this.flush = { db: env.DB, source: { shard: ctx.id.toString(), epoch: readEpoch(this.sql) } };
+  }
+
+  /** What this isolate's metering counted since the last call (src/metering/usage.ts), then starts again: for the cost bench. */
+  async usage(): Promise<UsageReport> {
+    return isolateUsage.take();
   }
 
   /**
@@ -102,16 +113,29 @@ export class CounterShard extends DurableObject<Env> {
    */
   async record(beacons: RecordRequest[]): Promise<number[]> {
     const resolutions = await this.articles.resolve(
-      beacons.flatMap((b) => b.events),
+      beacons.flatMap((b) => b.events.map((event) => ({ event, scope: ipScope(b.ip) }))),
       Date.now(),
     );
     let next = 0;
     const keyed: KeyedEvent[][] = [];
-    for (const { receivedMs, ip, userAgent, events } of beacons) {
+    const forwarded: Promise<number>[][] = [];
+    for (const beacon of beacons) {
+      const { receivedMs, ip, userAgent } = beacon;
       const day = dayOf(receivedMs);
       const bucket = bucketOf(receivedMs);
       const second = Math.floor(receivedMs / 1000);
-      const resolved = events.map((event) => ({ event, resolution: resolutions[next++]!, day, bucket, second }));
+      const all = beacon.events.map((event) => ({ event, resolution: resolutions[next++]!, day, bucket, second }));
+      const { here, away } = this.splitByHome(all, beacon.forwarded === true);
+      forwarded.push(
+        [...away].map(async ([home, events]) => {
+          const [n] = await this.env.SHARDS.getByName(home).record([
+            { receivedMs, ip, userAgent, events, forwarded: true },
+          ]);
+          return n ?? 0;
+        }),
+      );
+      const events = here.map((r) => r.event);
+      const resolved = here;
       // Not even keyed, which would make a salt for the closed day.
       keyed.push(
         isDayClosed(day, Date.now())
@@ -145,7 +169,37 @@ export class CounterShard extends DurableObject<Env> {
       return answers;
     });
     await this.flushWithin(readConfig(this.env).flushMs);
-    return counted;
+    const elsewhere = await Promise.all(forwarded.map((calls) => Promise.all(calls)));
+    return counted.map((n, i) => n + elsewhere[i]!.reduce((sum, m) => sum + m, 0));
+  }
+
+  /**
+   * Another spelling of an article counts in the article's own shard, under
+   * its URL, so that a visitor and an IP are deduped and capped once per
+   * article whatever spellings they use: its events are sent there (once:
+   * a forwarded beacon is never sent on), the rest stay. Answers the events
+   * to record here, with their keys made from the canonical URL, and the
+   * others by the shard to send them to.
+   */
+  private splitByHome<R extends { event: ShardEvent; resolution: Resolution }>(
+    resolved: R[],
+    forwarded: boolean,
+  ): { here: R[]; away: Map<string, ShardEvent[]> } {
+    const { shardCount } = readConfig(this.env);
+    const here: R[] = [];
+    const away = new Map<string, ShardEvent[]>();
+    for (const r of resolved) {
+      const { resolution, event } = r;
+      if (resolution.outcome !== 'counted' || resolution.canonical === event.url) {
+        here.push(r);
+        continue;
+      }
+      const canonicalEvent = { ...event, url: resolution.canonical };
+      const home = shardName(shardIndex(event.site, resolution.canonical, shardCount));
+      if (forwarded || home === this.ctx.id.name) here.push({ ...r, event: canonicalEvent });
+      else away.set(home, [...(away.get(home) ?? []), canonicalEvent]);
+    }
+    return { here, away };
   }
 
   /**
@@ -190,7 +244,7 @@ export class CounterShard extends DurableObject<Env> {
    * moves them from `unverified` to what became of them.
    */
   private async releaseHeld(held: HeldUrl[]): Promise<void> {
-    const answers = await this.articles.settle(held, Date.now());
+    const answers = await this.articles.settle(held);
     this.ctx.storage.transactionSync(() => {
       const ledger = new LedgerSums();
       held.forEach((url, i) => {

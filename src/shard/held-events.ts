@@ -1,25 +1,10 @@
 import type { LedgerDelta, SiteIncarnation } from '../db/counts';
 import type { LedgerOutcome } from '../ledger/ledger-days';
 import { dayOfBucket } from '../time';
+import { addEventCount, type HourNetworkCount, oneEventAdder } from './outbox';
 
 /** Holds one event of a URL whose page is being checked: counted or dropped when the check ends. */
-export function bufferHeld(
-  sql: SqlStorage,
-  { site, siteCreatedAt }: SiteIncarnation,
-  url: string,
-  bucket: number,
-  network: string,
-): void {
-  sql.exec(
-    `INSERT INTO held (site, site_created_at, url, bucket, network, n) VALUES (?, ?, ?, ?, ?, 1)
-     ON CONFLICT (site, site_created_at, url, bucket, network) DO UPDATE SET n = n + 1`,
-    site,
-    siteCreatedAt,
-    url,
-    bucket,
-    network,
-  );
-}
+export const bufferHeld = oneEventAdder('held');
 
 /** A URL with held events, named with its site. */
 export interface HeldUrl extends SiteIncarnation {
@@ -48,12 +33,7 @@ export function releaseHeld(
 ): LedgerDelta[] {
   const where = 'WHERE site = ? AND site_created_at = ? AND url = ?';
   const rows = sql
-    .exec<{ bucket: number; network: string; n: number }>(
-      `SELECT bucket, network, n FROM held ${where}`,
-      held.site,
-      held.siteCreatedAt,
-      held.url,
-    )
+    .exec<HourNetworkCount>(`SELECT bucket, network, n FROM held ${where}`, held.site, held.siteCreatedAt, held.url)
     .toArray();
   const ledger = new Map<string, LedgerDelta>();
   const add = (day: number, outcome: LedgerOutcome, n: number) => {
@@ -62,7 +42,8 @@ export function releaseHeld(
     row.n += n;
     ledger.set(key, row);
   };
-  for (const { bucket, network, n } of rows) {
+  for (const count of rows) {
+    const { bucket, network, n } = count;
     const day = dayOfBucket(bucket);
     add(day, 'unverified', -n);
     if ('reason' in decision) {
@@ -70,16 +51,7 @@ export function releaseHeld(
       continue;
     }
     add(day, network === '' ? 'view' : 'share', n);
-    sql.exec(
-      `INSERT INTO pending (site, site_created_at, url, bucket, network, n) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (site, site_created_at, url, bucket, network) DO UPDATE SET n = n + excluded.n`,
-      held.site,
-      held.siteCreatedAt,
-      decision.canonical,
-      bucket,
-      network,
-      n,
-    );
+    addEventCount(sql, 'pending', held, decision.canonical, count);
   }
   sql.exec(`DELETE FROM held ${where}`, held.site, held.siteCreatedAt, held.url);
   return [...ledger.values()];

@@ -59,24 +59,43 @@ async function withTimeout<T>(promise: Promise<T>): Promise<T> {
   }
 }
 
-/** Adds one event to the pending increments of its article, hour and network. */
-export function bufferIncrement(
+/** The shard's tables of event counts per site incarnation, URL, hour and network. */
+type EventCountTable = 'pending' | 'held';
+
+/** Events of one hour and network: a view ('') or the shares on one network. */
+export type HourNetworkCount = { bucket: number; network: string; n: number };
+
+/**
+ * Adds `count` to `table`'s events of a URL: the pending increments, or the
+ * events held while their page is checked (held-events.ts).
+ */
+export function addEventCount(
   sql: SqlStorage,
+  table: EventCountTable,
   { site, siteCreatedAt }: SiteIncarnation,
   url: string,
-  bucket: number,
-  network: string,
+  { bucket, network, n }: HourNetworkCount,
 ): void {
   sql.exec(
-    `INSERT INTO pending (site, site_created_at, url, bucket, network, n) VALUES (?, ?, ?, ?, ?, 1)
-     ON CONFLICT (site, site_created_at, url, bucket, network) DO UPDATE SET n = n + 1`,
+    `INSERT INTO ${table} (site, site_created_at, url, bucket, network, n) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (site, site_created_at, url, bucket, network) DO UPDATE SET n = n + excluded.n`,
     site,
     siteCreatedAt,
     url,
     bucket,
     network,
+    n,
   );
 }
+
+/** The function that adds one event of a URL, hour and network to `table`. */
+export const oneEventAdder =
+  (table: EventCountTable) =>
+  (sql: SqlStorage, incarnation: SiteIncarnation, url: string, bucket: number, network: string): void =>
+    addEventCount(sql, table, incarnation, url, { bucket, network, n: 1 });
+
+/** Adds one event to the pending increments of its article, hour and network. */
+export const bufferIncrement = oneEventAdder('pending');
 
 /** Adds `n` events of a site, day and outcome to the pending ledger. */
 export function bufferLedger(sql: SqlStorage, { site, siteCreatedAt, day, outcome, n }: LedgerDelta): void {

@@ -10,6 +10,15 @@ export const PATIENCE_MS = 5_000;
  * once its lease runs out the next beacon leads instead of waiting PATIENCE_MS.
  */
 export const LEASE_MS = 1_000;
+/**
+ * How long a beacon's own RPC is tried again while the shard is overloaded
+ * or unavailable: well within the time a browser gives a beacon, so that a
+ * burst is answered late rather than lost (a beacon answered 5xx is a view
+ * lost: sendBeacon never retries).
+ */
+export const RETRY_WITHIN_MS = 10_000;
+const FIRST_RETRY_MS = 25;
+const MAX_RETRY_MS = 1_000;
 
 interface Waiter {
   request: RecordRequest;
@@ -81,8 +90,37 @@ export async function recordInShard(
 
   const queued = line.queue.indexOf(waiter);
   if (queued >= 0) line.queue.splice(queued, 1);
-  const [counted] = await namespace.getByName(name).record([request]);
+  const [counted] = await withRetries(() => namespace.getByName(name).record([request]), Date.now() + RETRY_WITHIN_MS);
   return counted ?? 0;
+}
+
+/**
+ * Whether a failed call may be sent again: the platform's own failures of a
+ * Durable Object (overloaded, or restarting, moving, unreachable: `.overloaded`
+ * or `.retryable`), never an error the shard's code threw (`.remote`). A
+ * record RPC is safe to repeat, as the shard dedups per visitor and day.
+ */
+export const isRetryableShardFailure = (err: unknown): boolean => {
+  if (!(err instanceof Error)) return false;
+  const flags = err as Error & { retryable?: boolean; overloaded?: boolean; remote?: boolean };
+  return flags.remote !== true && (flags.retryable === true || flags.overloaded === true);
+};
+
+/**
+ * Runs `call` until it succeeds, fails otherwise, or `deadlineMs` passes:
+ * backing off exponentially with full jitter between tries, which spreads
+ * the retries of a burst instead of sending them back at once.
+ */
+async function withRetries<T>(call: () => Promise<T>, deadlineMs: number): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const wait = Math.random() * Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** attempt);
+      if (!isRetryableShardFailure(err) || Date.now() + wait > deadlineMs) throw err;
+      await sleep(wait);
+    }
+  }
 }
 
 /**

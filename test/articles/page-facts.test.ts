@@ -8,16 +8,8 @@ import {
 } from '../../src/articles/page-facts';
 
 const HOSTS = ['news.example', 'www.news.example'];
-const NO_HEAD: PageHead = {
-  canonical: null,
-  ogUrl: null,
-  ogTitle: null,
-  title: null,
-  image: null,
-  section: null,
-  published: null,
-};
 const NO_METADATA = { title: null, image: null, section: null, published: null };
+const NO_HEAD: PageHead = { canonical: null, ogUrl: null, ogTitle: null, ...NO_METADATA };
 
 const htmlResponse = (body: BodyInit, contentType = 'text/html; charset=utf-8') =>
   new Response(body, { headers: { 'Content-Type': contentType } });
@@ -186,46 +178,42 @@ describe('judgePage', () => {
     urls,
     head: { ...NO_HEAD, ...head },
   });
+  /** The verdict on a page without metadata. */
+  const verified = (canonical: string, pageUrl: string, aliases: string[]) => ({
+    kind: 'verified',
+    canonical,
+    pageUrl,
+    aliases,
+    metadata: NO_METADATA,
+  });
 
   it('should prefer <link rel=canonical>, then og:url, then the final URL', () => {
     const bothDeclared = judgePage(
       page({ canonical: 'https://news.example/a', ogUrl: 'https://news.example/b' }),
       HOSTS,
     );
-    expect(bothDeclared).toEqual({
-      kind: 'verified',
-      canonical: 'https://news.example/a',
-      pageUrl: 'https://news.example/a',
-      aliases: ['https://news.example/story'],
-      metadata: NO_METADATA,
-    });
+    expect(bothDeclared).toEqual(
+      verified('https://news.example/a', 'https://news.example/a', ['https://news.example/story']),
+    );
     expect(judgePage(page({ ogUrl: 'https://news.example/b' }), HOSTS)).toMatchObject({
       canonical: 'https://news.example/b',
     });
-    expect(judgePage(page({ canonical: '  ', ogUrl: 'mailto:desk@news.example' }), HOSTS)).toEqual({
-      kind: 'verified',
-      canonical: 'https://news.example/story',
-      pageUrl: 'https://news.example/story',
-      aliases: [],
-      metadata: NO_METADATA,
-    });
+    expect(judgePage(page({ canonical: '  ', ogUrl: 'mailto:desk@news.example' }), HOSTS)).toEqual(
+      verified('https://news.example/story', 'https://news.example/story', []),
+    );
   });
 
   it('should resolve a relative canonical against the final URL and keep it as declared for links', () => {
     const verdict = judgePage(
-      page({ canonical: '../a/index.html?utm_source=x' }, [
-        'http://NEWS.example:8080/old',
-        'http://news.example:8080/b/c',
-      ]),
+      page({ canonical: '../a/index.html?utm_source=x' }, ['http://NEWS.example/old', 'http://news.example/b/c']),
       HOSTS,
     );
-    expect(verdict).toEqual({
-      kind: 'verified',
-      canonical: 'https://news.example:8080/a/',
-      pageUrl: 'http://news.example:8080/a/index.html?utm_source=x',
-      aliases: ['https://news.example:8080/old', 'https://news.example:8080/b/c'],
-      metadata: NO_METADATA,
-    });
+    expect(verdict).toEqual(
+      verified('https://news.example/a/', 'http://news.example/a/index.html?utm_source=x', [
+        'https://news.example/old',
+        'https://news.example/b/c',
+      ]),
+    );
   });
 
   it('should list each other spelling once, and not the canonical itself', () => {
@@ -261,12 +249,22 @@ describe('judgePage', () => {
     expect(judgePage(page({ canonical: `http://news.example${longPath}b` }), HOSTS)).toEqual(tooLong);
   });
 
-  it('should compare hosts in any case and without port', () => {
+  it('should compare hosts in any case, on the scheme\u2019s own port only (other ports on loopback)', () => {
     expect(
-      judgePage(page({}, ['https://WWW.News.Example:8443/story']), ['News.Example', 'WWW.NEWS.EXAMPLE']),
+      judgePage(page({}, ['https://WWW.News.Example:443/story']), ['News.Example', 'WWW.NEWS.EXAMPLE']),
     ).toMatchObject({
       kind: 'verified',
-      canonical: 'https://www.news.example:8443/story',
+      canonical: 'https://www.news.example/story',
+    });
+    expect(
+      judgePage(page({ canonical: 'https://news.example:8443/story' }, ['https://news.example/story']), HOSTS),
+    ).toEqual({
+      kind: 'rejected',
+      reason: 'The canonical URL https://news.example:8443/story is off the site.',
+    });
+    expect(judgePage(page({}, ['http://localhost:8787/demo/derby']), ['localhost'])).toMatchObject({
+      kind: 'verified',
+      canonical: 'https://localhost:8787/demo/derby',
     });
   });
 

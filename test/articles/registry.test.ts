@@ -1,8 +1,9 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { newArticlesPerScope } from '../../src/articles/registry';
 import { registryFor } from '../../src/articles/registry-client';
 import { ADMIN, BROWSER_UA, createSite, flushAllShards, postEvents, storedTotals } from '../support/helpers';
-import { loadStoredSite } from '../support/seed';
+import { loadStoredSite, seedArticles } from '../support/seed';
 
 const publisher = inject('publisherOrigin');
 const publisherHost = new URL(publisher).hostname;
@@ -122,13 +123,12 @@ describe('articles in beacon mode', () => {
       settings: { article_source: 'beacon', max_new_articles_per_hour: 5 },
     });
     const urls = Array.from({ length: 40 }, (_, i) => `https://${host}/junk-${i}?p=${i}`);
-    for (let i = 0; i < urls.length; i += 20) {
+    // Readers of their own, each within what one IP scope may bring.
+    for (let i = 0; i < urls.length; i += 4)
       await send(
         `https://${host}`,
-        urls.slice(i, i + 20).map((url) => view(id, url)),
-        '198.51.100.77',
+        urls.slice(i, i + 4).map((url) => view(id, url)),
       );
-    }
     await flushAllShards();
     const { n } = (await env.DB.prepare('SELECT count(*) AS n FROM articles WHERE site_id = ?')
       .bind(id)
@@ -137,6 +137,20 @@ describe('articles in beacon mode', () => {
     const ledger = await ledgerToday(id);
     expect(ledger).toMatchObject({ received: 40, counted: 5 });
     expect(ledger.not_counted.new_article_budget).toBe(35);
+  });
+});
+
+describe('new URLs from one client', () => {
+  it('should take at most newArticlesPerScope of them an hour, and new URLs of other readers still', async () => {
+    const { id, host } = await createSite(undefined, { settings: { article_source: 'beacon' } });
+    const urls = Array.from({ length: 12 }, (_, i) => view(id, `https://${host}/minted?n=${i}`));
+    await send(`https://${host}`, urls, '198.51.100.78');
+    await send(`https://${host}`, view(id, `https://${host}/real-story`), '198.51.100.79');
+    await flushAllShards();
+    expect(newArticlesPerScope(1000)).toBe(5);
+    const ledger = await ledgerToday(id);
+    expect(ledger).toMatchObject({ received: 13, counted: 6, not_counted: { new_article_budget: 7 } });
+    expect(await storedTotals(id, `https://${host}/real-story`)).toEqual({ views: 1, shares: 0 });
   });
 });
 
@@ -240,10 +254,76 @@ describe('articles in page mode', () => {
     );
     expect(await counts.json()).toMatchObject({ url: key('/article/good'), views: 4 });
 
-    // Known aliases count for the canonical article straight away.
-    await send(publisher, view(site.id, page('/article/print')));
+    // Known aliases count for the canonical article straight away, deduped and capped as the article.
+    await send(publisher, view(site.id, page('/article/print')), '198.51.100.61');
+    await send(publisher, view(site.id, page('/article/good')), '198.51.100.61');
+    await send(publisher, view(site.id, page('/old-slug')), '198.51.100.61');
     await flushAllShards();
     expect(await storedTotals(site.id, key('/article/good'))).toEqual({ views: 5, shares: 0 });
+  });
+
+  it('should move what D1 counted under a URL to its article when its page names another canonical', async () => {
+    const site = await createPublisherSite();
+    // A CMS registered the print page as an article of its own; it was read twice.
+    const put = await SELF.fetch(`https://api.test/api/v1/admin/sites/${site.id}/articles`, {
+      method: 'PUT',
+      headers: { ...ADMIN, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ articles: [{ url: page('/article/print'), title: 'Print' }] }),
+    });
+    expect(put.status).toBe(200);
+    await send(publisher, view(site.id, page('/article/print')));
+    await send(publisher, view(site.id, page('/article/print')));
+    await flushAllShards();
+    expect(await storedTotals(site.id, key('/article/print'))).toEqual({ views: 2, shares: 0 });
+
+    // Its check finds the page declaring /article/good: the counts follow it.
+    await runDurableObjectAlarm(site.registry);
+    expect(await storedArticle(site.id, key('/article/print'))).toBeNull();
+    expect(await storedTotals(site.id, key('/article/good'))).toEqual({ views: 2, shares: 0 });
+    const counts = await SELF.fetch(
+      `https://api.test/api/v1/sites/${site.id}/counts?url=${encodeURIComponent(page('/article/print'))}`,
+    );
+    expect(await counts.json()).toMatchObject({ url: key('/article/good'), views: 2 });
+  });
+
+  it('should fetch the URL a beacon reported only as its key, whatever junk the beacon added', async () => {
+    const site = await createPublisherSite();
+    await send(publisher, view(site.id, page('/article/good?utm_source=x&fbclid=junk#top')));
+    const pending = await runInDurableObject(site.registry, (_, state) =>
+      state.storage.sql.exec<{ page_url: string }>('SELECT page_url FROM articles').one(),
+    );
+    expect(pending.page_url).toBe(page('/article/good'));
+  });
+
+  it('should take the articles D1 counted before as they are, without a check to wait for nor the budget', async () => {
+    const site = await createPublisherSite({ max_new_articles_per_hour: 1 });
+    const [url] = await seedArticles({ id: site.id, host: new URL(publisher).host }, [
+      { path: 'seeded', title: 'From before', hours: [[Math.floor(Date.now() / 3_600_000), 3]] },
+    ]);
+    await send(publisher, view(site.id, page('/seeded')));
+    await send(publisher, view(site.id, page('/new-one')));
+    await flushAllShards();
+    expect(await storedTotals(site.id, url!)).toEqual({ views: 4, shares: 0 });
+    expect(await storedArticle(site.id, url!)).toMatchObject({ title: 'From before', status: 'verified' });
+    // The budget of one went to the new URL, not to the article from before.
+    expect((await ledgerToday(site.id)).not_counted).toMatchObject({ unverified: 1, new_article_budget: 0 });
+  });
+
+  it('should count what waited for or failed a check once the site turns to beacon mode', async () => {
+    const site = await createPublisherSite();
+    await send(publisher, view(site.id, page('/missing')));
+    await runDurableObjectAlarm(site.registry);
+    const patched = await SELF.fetch(`https://api.test/api/v1/admin/sites/${site.id}`, {
+      method: 'PATCH',
+      headers: { ...ADMIN, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ settings: { article_source: 'beacon' } }),
+    });
+    expect(patched.status).toBe(200);
+    // The shard asks again: what it knew of the URL was said under the other source.
+    await send(publisher, view(site.id, page('/missing'), { title: 'Taken from the beacon' }));
+    await flushAllShards();
+    // The view held while the page was checked counts too: its shard had not dropped it yet.
+    expect(await storedTotals(site.id, key('/missing'))).toEqual({ views: 2, shares: 0 });
   });
 });
 
@@ -263,10 +343,10 @@ describe('a flood of invented URLs', () => {
     expect(await ledgerToday(site.id)).toMatchObject({
       received: 1000,
       counted: 0,
-      not_counted: { unverified: 50, new_article_budget: 950 },
+      not_counted: { unverified: 5, new_article_budget: 995 },
     });
 
-    // One alarm checks a few of the pending pages, not all fifty.
+    // One client brings five (newArticlesPerScope); one alarm checks four of them.
     await runDurableObjectAlarm(site.registry);
     const checked = await runInDurableObject(
       site.registry,
@@ -284,7 +364,7 @@ describe('a flood of invented URLs', () => {
     expect(await ledgerToday(site.id)).toMatchObject({
       received: 1000,
       counted: 0,
-      not_counted: { unverified: 0, rejected: 50, new_article_budget: 950 },
+      not_counted: { unverified: 0, rejected: 5, new_article_budget: 995 },
     });
   });
 });
@@ -325,6 +405,21 @@ describe('the registry', () => {
     const deleted = await SELF.fetch(`https://api.test/api/v1/admin/sites/${id}`, { method: 'DELETE', headers: ADMIN });
     expect(deleted.status).toBe(204);
     expect(await rows()).toBe(0);
+  });
+});
+
+describe('a registry of a deleted site', () => {
+  it('should forget everything at its next alarm rather than check pages for no one', async () => {
+    const site = await createPublisherSite();
+    await send(publisher, view(site.id, page('/unavailable')));
+    await env.DB.prepare('DELETE FROM sites WHERE id = ?').bind(site.id).run();
+    await runDurableObjectAlarm(site.registry);
+    const left = await runInDurableObject(site.registry, (_, state) => ({
+      articles: state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM articles').one().n,
+      alarm: state.storage.getAlarm(),
+    }));
+    expect(left.articles).toBe(0);
+    expect(await left.alarm).toBeNull();
   });
 });
 

@@ -190,6 +190,25 @@ describe('overview page', () => {
     expect(html.indexOf('Charlie')).toBeLessThan(html.indexOf('Alpha'));
   });
 
+  it('should link each top article out to its page as the page gave it, else to its key', async () => {
+    const site = await createSite();
+    const now = bucketOf(Date.now());
+    const [checked, seeded] = await seedArticles(site, [
+      { path: 'checked', hours: [[now, 2, 0]] },
+      { path: 'seeded', hours: [[now, 1, 0]] },
+    ]);
+    const page = `http://${site.host}:8080/checked`;
+    await env.DB.prepare('UPDATE articles SET page_url = ? WHERE site_id = ? AND url = ?')
+      .bind(page, site.id, checked!)
+      .run();
+    const html = await (await dashboard(`/dashboard?site=${site.id}`)).text();
+    const outbound = [...html.matchAll(/<a href="([^"]+)" target="_blank" rel="noopener">([^<]*)<\/a>/g)];
+    expect(outbound.map((m) => [m[1], m[2]])).toEqual([
+      [page, '/checked'],
+      [seeded, '/seeded'],
+    ]);
+  });
+
   it('should show a site in Europe/Paris by its local days, the last one starting at local midnight', async () => {
     const { id } = await createSite(undefined, { settings: { time_zone: 'Europe/Paris' } });
     const now = bucketOf(Date.now());

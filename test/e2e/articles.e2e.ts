@@ -170,7 +170,8 @@ describe('an article in page mode', () => {
     expect(publisher.pageFetchers.filter((ua) => ua.includes('sharepulse-checker'))).toHaveLength(1);
 
     const embed = await context.newPage();
-    const shown = [{ title: STORY.title, href: key, image: picture, loaded: true }];
+    // Linked as the page gives itself (http, the publisher's port), not by its https key.
+    const shown = [{ title: STORY.title, href: pageUrl, image: picture, loaded: true }];
     expect(await embedShows(embed, `site=${site}&window=24h`)).toEqual(shown);
 
     // Anyone can send a beacon with the publisher's Origin and a browser's User-Agent.

@@ -24,13 +24,17 @@ async function signedInAt(next: string, options: BrowserContextOptions) {
   return { ...watched, page };
 }
 
-/** A new article of the demo site with a view and a Bluesky share, counted through beacons and flushed to D1. */
-async function countedStory(slugPrefix: string, title: string): Promise<void> {
+/**
+ * A new article of the demo site with a view and a Bluesky share, counted
+ * through beacons and flushed to D1; answers its page's address.
+ */
+async function countedStory(slugPrefix: string, title: string): Promise<string> {
   const url = `${HOST}/article/${uniqueSlug(slugPrefix)}`;
   await postFlushed([
     { site: 'demo', type: 'view', url, title },
     { site: 'demo', type: 'share', network: 'bluesky', url },
   ]);
+  return url;
 }
 
 /**
@@ -139,12 +143,15 @@ describe('dashboard overview', () => {
     await context.close();
   });
 
-  it("should lead from a title to the article's page, with its charts, rank and networks", async () => {
-    await countedStory('page', 'Article page e2e story');
+  it("should lead from a title to the article's page, with its charts, rank, networks and status, and link out to the story's page", async () => {
+    const story = await countedStory('page', 'Article page e2e story');
 
     const { context, errors, page } = await signedInAt('/dashboard?site=demo&window=1h', {
       viewport: { width: 390, height: 844 },
     });
+    const row = page.locator('tr', { has: page.getByRole('link', { name: 'Article page e2e story', exact: true }) });
+    // Out to the page as its beacon gave it (http, the page server's port), not to the https key.
+    expect(await row.locator('a[target="_blank"]').getAttribute('href')).toBe(story);
     await page.locator('td.title').getByRole('link', { name: 'Article page e2e story', exact: true }).click();
     await page.waitForURL(/\/dashboard\/sites\/demo\/articles\?url=/);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Article page e2e story');
@@ -152,8 +159,12 @@ describe('dashboard overview', () => {
     expect(await lineHeight(page, 'views')).toBeGreaterThan(0.6);
     expect(await page.locator('tr[data-window="1h"] td.num').first().textContent()).toMatch(/^[1-9]\d*$/);
     expect(await page.getByRole('rowheader', { name: 'Bluesky' }).count()).toBe(1);
+    expect(await page.locator('dd[data-status]').textContent()).toBe('Verified');
     // Nothing wider than the phone's screen.
     expect(await evaluate<boolean>(page, 'document.documentElement.scrollWidth <= innerWidth')).toBe(true);
+    const outbound = await page.getByRole('link', { name: story, exact: true }).getAttribute('href');
+    expect(outbound).toBe(story);
+    expect((await page.goto(outbound!))?.status()).toBe(200);
     expect(errors).toEqual([]);
     await context.close();
   });

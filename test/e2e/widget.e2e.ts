@@ -265,7 +265,8 @@ describe('popular list', () => {
     const link = list.getByRole('link');
     expect(await link.count()).toBe(1);
     expect(await link.textContent()).toBe(title);
-    expect(await link.getAttribute('href')).toBe(url.replace('http:', 'https:'));
+    // The page as its beacon gave it (http, the page server's port), not the https key.
+    expect(await link.getAttribute('href')).toBe(url);
     expect(await evaluate<unknown>(page, 'window.pwned')).toBeUndefined();
     expect(await evaluate<number>(page, `${shadowOf('popular')}.querySelectorAll('script, img:not(.th)').length`)).toBe(
       0,
@@ -274,6 +275,10 @@ describe('popular list', () => {
       `${HOST}/thumb.svg`,
     );
     expect(await list.getByText('1 view', { exact: true }).count()).toBe(1);
+    // Followed as a reader would: it opens the article.
+    const [navigation] = await Promise.all([page.waitForNavigation(), link.click()]);
+    expect(navigation?.status()).toBe(200);
+    expect(page.url()).toBe(url);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/errors';
-import { articleKey, shareClickOrigin } from '../../src/ingest/site-rules';
+import { articleKey, reportedAddress, shareClickOrigin } from '../../src/ingest/site-rules';
 import { DEFAULT_SETTINGS, type Site } from '../../src/sites/site-schema';
 
 const SITE: Site = {
@@ -43,6 +43,20 @@ describe('shareClickOrigin', () => {
     expect(shareClickOrigin(SITE, ARTICLE, `${SELF}/demo?site=news&url=${ARTICLE}`, SELF)).toBeNull();
     expect(shareClickOrigin(SITE, ARTICLE, undefined, SELF)).toBeNull();
     expect(shareClickOrigin(SITE, ARTICLE, 'null', SELF)).toBeNull();
+  });
+});
+
+describe('reportedAddress', () => {
+  it('should keep the reported scheme and nothing else the client wrote', () => {
+    expect(reportedAddress('https://news.example/a', 'http://news.example/a/?fbclid=x#top')).toBe(
+      'http://news.example/a',
+    );
+    expect(reportedAddress('https://news.example/a', 'https://news.example/a?utm_source=x')).toBe(
+      'https://news.example/a',
+    );
+    expect(reportedAddress('https://localhost:8787/demo/', 'http://LOCALHOST:8787/demo/index.html')).toBe(
+      'http://localhost:8787/demo/',
+    );
   });
 });
 

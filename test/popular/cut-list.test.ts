@@ -5,6 +5,7 @@ import type { PopularItem, PopularList } from '../../src/ranking/rank';
 const item = (n: number): PopularItem => ({
   rank: n,
   url: `https://news.example/${n}`,
+  link: `http://news.example/${n}`,
   title: `Story ${n}`,
   image: null,
   section: 'City',

@@ -161,6 +161,7 @@ describe('readPopular: ranking rules in SQL', () => {
       {
         rank: 1,
         url: urls[0],
+        link: urls[0],
         title: 'Harbour <ferry>',
         image: 'https://cdn.example/a.jpg',
         section: 'City',
@@ -170,6 +171,25 @@ describe('readPopular: ranking rules in SQL', () => {
         score: 7,
       },
     ]);
+  });
+
+  it('should link each article to its page as the registry keeps it, else to its key, in every kind of window', async () => {
+    const { site, urls } = await siteWith([
+      { path: 'checked', hours: [[C, 3]] },
+      { path: 'never-checked', hours: [[C, 2]] },
+    ]);
+    // The page gave itself as http, on a port: the address a reader can reach.
+    const page = urls[0]!.replace('https://', 'http://').replace('.example/', '.example:8080/');
+    await env.DB.prepare('UPDATE articles SET page_url = ? WHERE site_id = ? AND url = ?')
+      .bind(page, site.id, urls[0]!)
+      .run();
+    for (const overrides of [{ window: '24h' }, { window: 'all' }, { by: 'trending' }] as const) {
+      const list = await popular(site, overrides);
+      expect(list.items.map(({ url, link }) => ({ url, link }))).toEqual([
+        { url: urls[0], link: page },
+        { url: urls[1], link: urls[1] },
+      ]);
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { type Candidate, type RankOptions, rankArticles } from '../../src/rankin
 
 const article = (url: string, counts: Partial<Candidate> = {}): Candidate => ({
   url: `https://n.example/${url}`,
+  link: `https://n.example/${url}`,
   title: `Title ${url}`,
   image: null,
   section: null,
@@ -92,8 +93,10 @@ describe('rankArticles', () => {
     expect(items.map(({ rank, url }) => ({ rank, url }))).toEqual([{ rank: 1, url: 'https://n.example/c' }]);
   });
 
-  it('should carry views, shares, score and metadata, and trending only for by=trending', () => {
+  it('should carry the link, views, shares, score and metadata, and trending only for by=trending', () => {
     const carried = {
+      // The page's own address: http and a port, where the key is https.
+      link: 'http://n.example:8080/a',
       title: 'A',
       image: 'https://n.example/a.jpg',
       section: 'City',

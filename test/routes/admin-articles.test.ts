@@ -2,6 +2,7 @@ import { SELF } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import type { ArticleRecord } from '../../src/articles/article-schema';
 import type { ArticleListBody, ArticlesBody } from '../../src/openapi/schemas';
+import { itRefusesMissingAndWrongTokens } from '../support/admin-auth';
 import { ADMIN, createSite, expectError, postEvents, runPageChecks } from '../support/helpers';
 
 // test/support/publisher-server.ts, on http://127.0.0.1:<port>: the pages of this file's one page-mode site.
@@ -78,19 +79,7 @@ describe('admin articles authentication', () => {
     ['POST', 'demo/articles/check?url=https://localhost/a'],
   ];
 
-  it.each(operations)('should answer %s %s with 401 without a token', async (method, path) => {
-    const response = await admin(method, path, { headers: { Authorization: '' } });
-    expect(response.headers.get('WWW-Authenticate')).toMatch(/^Bearer/);
-    await expectError(response, 401, 'unauthorized');
-  });
-
-  it.each(operations)('should answer %s %s with 403 for a wrong token', async (method, path) => {
-    await expectError(
-      await admin(method, path, { headers: { Authorization: 'Bearer not-the-token' } }),
-      403,
-      'forbidden',
-    );
-  });
+  itRefusesMissingAndWrongTokens(operations, (method, path, headers) => admin(method, path, { headers }));
 
   it('should answer 405 to another method, naming the ones it takes', async () => {
     const { id } = await createSite();

@@ -38,6 +38,19 @@ describe('GET /embed/popular', () => {
     expect(html).toContain('<meta name="color-scheme" content="light"/>');
   });
 
+  it('should link each story to its page as the page gave it (scheme and port included), not to its https key', async () => {
+    const { id, host } = await createSite();
+    // A page served over http on a port, as the first beacon of the article reported it.
+    const page = `http://${host}:8080/ferry`;
+    await postEvents(
+      { site: id, type: 'view', url: page, title: 'Ferry goes electric' },
+      { origin: `http://${host}:8080`, ip: '198.18.4.1' },
+    );
+    await flushAllShards();
+    const html = await (await embed({ site: id })).text();
+    expect([...html.matchAll(/<a href="([^"]*)" target="_top">/g)].map((m) => m[1])).toEqual([page]);
+  });
+
   it('should take the language, theme and ranking asked for, and say when there is nothing', async () => {
     const { id } = await createSite();
     const html = await (await embed({ site: id, window: '7d', by: 'shares', lang: 'es', theme: 'light' })).text();

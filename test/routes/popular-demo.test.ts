@@ -1,4 +1,4 @@
-import { SELF } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { expect, it } from 'vitest';
 import { bucketOf } from '../../src/time';
 import { createSite } from '../support/helpers';
@@ -7,7 +7,7 @@ import { seedArticles } from '../support/seed';
 const popularBox = (html: string) => html.slice(html.indexOf('class="popular"'), html.indexOf('</aside>'));
 const linksOf = (box: string) => [...box.matchAll(/<a href="([^"]*)">/g)].map((m) => m[1]);
 
-it('should render the demo page’s popular box on the server, linking the demo’s own pages on the origin serving it', async () => {
+it('should render the demo page’s popular box on the server, linking the demo’s own pages on the origin serving it and others to their page', async () => {
   // Before the demo site exists (an unseeded database): the placeholder.
   const empty = await (await SELF.fetch('http://localhost:8787/demo')).text();
   expect(popularBox(empty)).toContain('The most-read stories of the day will appear here.');
@@ -33,18 +33,23 @@ it('should render the demo page’s popular box on the server, linking the demo�
     { path: 'demo/heat-pumps', title: 'Heat pumps', hours: [[c - 3, 10]] },
     { path: 'demo/old', title: 'Last month', hours: [[c - 30 * 24, 900]] },
   ]);
+  // The page that is not the demo's gave its address as http: the registry keeps it for links.
+  await env.DB.prepare('UPDATE articles SET page_url = ? WHERE site_id = ? AND url = ?')
+    .bind('http://localhost:8787/elsewhere', site.id, 'https://localhost:8787/elsewhere')
+    .run();
 
   // Served on another port and host than the keys': README's `npm run dev -- --port 8899 --ip 127.0.0.1`.
   const response = await SELF.fetch('http://127.0.0.1:8899/demo/night-market');
   expect(response.status).toBe(200);
   const box = popularBox(await response.text());
-  // Server-rendered only: /widget.js would swap in the https keys, which the dev server does not answer.
+  // Server-rendered only: /widget.js would link the pages' canonical addresses, at the paper's port, not this one.
   expect(box).not.toContain('data-sharepulse');
-  // The day's most viewed, in order, less the article being read; demo pages by their path on this origin.
+  // The day's most viewed, in order, less the article being read; demo pages by their path on this origin,
+  // another article to its page.
   expect(linksOf(box)).toEqual([
     '/demo',
     '/demo/derby',
-    'https://localhost:8787/elsewhere',
+    'http://localhost:8787/elsewhere',
     '/demo/budget-vote',
     '/demo/heat-pumps',
   ]);

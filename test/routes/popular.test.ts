@@ -56,6 +56,7 @@ describe('GET /api/v1/sites/{site}/popular', () => {
         {
           rank: 1,
           url: site.urls[0],
+          link: site.urls[0],
           title: 'A',
           image: 'https://cdn.example/a.jpg',
           section: 'City',

@@ -16,6 +16,7 @@ import {
   readBufferedRows,
   beacon as request,
   rowCount,
+  siteWithShard,
   withD1Broken,
 } from './shard-support';
 
@@ -30,9 +31,7 @@ const flushFailure = (attempt: number, table: string) => [
 
 describe('CounterShard', () => {
   it('should flush buffered increments to D1 exactly', async () => {
-    const site = await createSite();
-    const { id, host } = site;
-    const shard = isolatedShard();
+    const { site, id, host, shard } = await siteWithShard();
     const a = `https://${host}/a`;
     const b = `https://${host}/b`;
     for (let visitor = 0; visitor < 7; visitor++) {
@@ -64,9 +63,7 @@ describe('CounterShard', () => {
   });
 
   it('should answer how many events it counted', async () => {
-    const site = await createSite();
-    const { host } = site;
-    const shard = isolatedShard();
+    const { site, host, shard } = await siteWithShard();
     const events = [
       event(site, `https://${host}/a`),
       event(site, `https://${host}/a`),
@@ -77,9 +74,7 @@ describe('CounterShard', () => {
   });
 
   it('should count a visitor again on the next UTC day', async () => {
-    const site = await createSite();
-    const { id, host } = site;
-    const shard = isolatedShard();
+    const { site, id, host, shard } = await siteWithShard();
     const url = `https://${host}/a`;
     const midnight = (dayOf(Date.now()) + 1) * DAY_MS;
     expect(await recordOne(shard, request([event(site, url)], { receivedMs: midnight - 1 }))).toBe(1);
@@ -96,9 +91,7 @@ describe('CounterShard', () => {
   });
 
   it('should not count a replayed flush twice (crash between the D1 commit and the outbox clearing)', async () => {
-    const site = await createSite();
-    const { id, host } = site;
-    const shard = isolatedShard();
+    const { site, id, host, shard } = await siteWithShard();
     const url = `https://${host}/a`;
     for (let visitor = 0; visitor < 5; visitor++) {
       await recordOne(
@@ -122,9 +115,7 @@ describe('CounterShard', () => {
   });
 
   it('should keep a batch while D1 fails and deliver it once D1 is back, nothing lost', async () => {
-    const site = await createSite();
-    const { id, host } = site;
-    const shard = isolatedShard();
+    const { site, id, host, shard } = await siteWithShard();
     const url = `https://${host}/a`;
     await recordOne(shard, request([event(site, url)], { ip: '198.51.100.1' }));
     const failures = captureFlushFailures();
@@ -150,9 +141,7 @@ describe('CounterShard', () => {
   });
 
   it('should back off between retries while D1 keeps failing', async () => {
-    const site = await createSite();
-    const { id, host } = site;
-    const shard = isolatedShard();
+    const { site, id, host, shard } = await siteWithShard();
     await recordOne(shard, request([event(site, `https://${host}/a`)]));
     const failures = captureFlushFailures();
     const delays = await withD1Broken('flush_log', async () => {
@@ -173,9 +162,7 @@ describe('CounterShard', () => {
   });
 
   it('should split a large backlog into several batches, each within D1\u2019s limits', async () => {
-    const site = await createSite();
-    const { id, host } = site;
-    const shard = isolatedShard();
+    const { site, id, host, shard } = await siteWithShard();
     const urls = Array.from({ length: 230 }, (_, i) => `https://${host}/story-${i}`);
     for (let start = 0; start < urls.length; start += 20) {
       await recordOne(
@@ -197,9 +184,7 @@ describe('CounterShard', () => {
   }, 60_000); // A load test: well above its run time on a busy machine.
 
   it('should flush within FLUSH_SECONDS of the first buffered event', async () => {
-    const site = await createSite();
-    const { host } = site;
-    const shard = isolatedShard();
+    const { site, host, shard } = await siteWithShard();
     const before = Date.now();
     await recordOne(shard, request([event(site, `https://${host}/a`)]));
     const at = await runInDurableObject(shard, (_, state) => state.storage.getAlarm());
@@ -208,9 +193,7 @@ describe('CounterShard', () => {
   });
 
   it('should drop salts 48 hours after their day began, and dedup keys and per-IP counts once their day is closed', async () => {
-    const site = await createSite();
-    const { id, host } = site;
-    const shard = isolatedShard();
+    const { site, id, host, shard } = await siteWithShard();
     const today = dayOf(Date.now());
     const url = `https://${host}/a`;
     await recordOne(shard, request([event(site, url)]));
@@ -247,8 +230,7 @@ describe('CounterShard', () => {
   });
 
   it('should not count a beacon of a day whose dedup keys may be gone, nor make a salt for it', async () => {
-    const site = await createSite();
-    const shard = isolatedShard();
+    const { site, shard } = await siteWithShard();
     const closed = Date.now() - DAY_MS - DEDUP_GRACE_MS;
     expect(await recordOne(shard, request([event(site, `https://${site.host}/a`)], { receivedMs: closed }))).toBe(0);
     expect(await rowCount(shard, 'pending')).toBe(0);
@@ -256,9 +238,7 @@ describe('CounterShard', () => {
   });
 
   it('should use a new salt each day, so visitor hashes cannot be linked across days', async () => {
-    const shard = isolatedShard();
-    const site = await createSite();
-    const { host } = site;
+    const { site, host, shard } = await siteWithShard();
     const tomorrow = (dayOf(Date.now()) + 1) * DAY_MS;
     await recordOne(shard, request([event(site, `https://${host}/a`)], { receivedMs: tomorrow - 1 }));
     await recordOne(shard, request([event(site, `https://${host}/a`)], { receivedMs: tomorrow }));
@@ -270,9 +250,7 @@ describe('CounterShard', () => {
   });
 
   it('should drop the increments of a site deleted before its flush', async () => {
-    const site = await createSite();
-    const { id, host } = site;
-    const shard = isolatedShard();
+    const { site, id, host, shard } = await siteWithShard();
     // No metadata: the site's registry writes no row of its own, and what D1 would get is the flush's.
     await recordOne(shard, request([event(site, `https://${host}/a`)]));
     await env.DB.prepare('DELETE FROM sites WHERE id = ?').bind(id).run();
@@ -287,9 +265,7 @@ describe('CounterShard', () => {
 
 describe('CounterShard.record with several beacons', () => {
   it('should count each beacon\u2019s events in one transaction, dedup across beacons too', async () => {
-    const site = await createSite();
-    const { id, host } = site;
-    const shard = isolatedShard();
+    const { site, id, host, shard } = await siteWithShard();
     const url = `https://${host}/a`;
     const counted = await shard.record([
       request([event(site, url)], { ip: '198.51.100.1' }),
@@ -304,9 +280,7 @@ describe('CounterShard.record with several beacons', () => {
 
 describe('CounterShard flush of site series', () => {
   it('should add the site\u2019s hourly totals and shares per network', async () => {
-    const site = await createSite();
-    const { id, host } = site;
-    const shard = isolatedShard();
+    const { site, id, host, shard } = await siteWithShard();
     await shard.record([
       request([event(site, `https://${host}/a`), event(site, `https://${host}/b`, { type: 'share', network: 'x' })], {
         ip: '198.51.100.1',
@@ -334,9 +308,7 @@ describe('CounterShard flush of site series', () => {
 
 describe('CounterShard site ceiling', () => {
   it('should count at most max_events_per_second of a site per second, and count the rest\u2019s visitors later', async () => {
-    const site = await createSite();
-    const { id, host } = site;
-    const shard = isolatedShard();
+    const { site, id, host, shard } = await siteWithShard();
     const url = `https://${host}/a`;
     const second = Math.floor(Date.now() / 1000) * 1000;
     const beacons = Array.from({ length: 5 }, (_, i) =>
@@ -365,8 +337,7 @@ describe('CounterShard site ceiling', () => {
 
 describe('CounterShard backing off', () => {
   it('should not let a beacon pull the retry of a shard backing off forward, nor once the shard is woken again', async () => {
-    const site = await createSite();
-    const stub = isolatedShard();
+    const { site, shard: stub } = await siteWithShard();
     const url = `https://${site.host}/a`;
     const failures = captureFlushFailures();
     // Rows due within a second, so that a beacon would pull a later retry forward.
@@ -397,8 +368,7 @@ describe('CounterShard backing off', () => {
 
 describe('CounterShard when D1 does not answer in time', () => {
   it('should keep a batch whose flush timed out, and count it once though it committed late', async () => {
-    const site = await createSite();
-    const stub = isolatedShard();
+    const { site, shard: stub } = await siteWithShard();
     const url = `https://${site.host}/a`;
     await stub.record([request([event(site, url)])]);
     const failures = captureFlushFailures();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readArticleCounts } from '../../src/db/counts';
 import type { CounterShard, RecordRequest } from '../../src/shard/counter-shard';
 import { ADMIN, createSite, flushAllShards, postEvents, storedTotals } from '../support/helpers';
-import { beacon, createShardSite, isolatedShard, shardEvent } from './shard-support';
+import { beacon, shardEvent, siteWithShard } from './shard-support';
 
 /** Forty browsers that differ only in their User-Agent: what a client inflating an article sends. */
 const USER_AGENTS = Array.from(
@@ -20,13 +20,18 @@ async function sendFromEach(events: unknown[], origin: string, ipOf: (i: number)
   return responses.map((r) => r.status);
 }
 
+/** A new site, its origin, and the URL of a story of it. */
+async function siteWithStory() {
+  const { id, host } = await createSite();
+  const origin = `https://${host}`;
+  return { id, origin, url: `${origin}/story` };
+}
+
 const allAccepted = Array.from({ length: USER_AGENTS.length }, () => 202);
 
 describe('the per-IP cap, through the beacon endpoint', () => {
   it('should count 20 views and 20 shares of an article from 40 User-Agents on one IPv4, none refused', async () => {
-    const { id, host } = await createSite();
-    const origin = `https://${host}`;
-    const url = `${origin}/story`;
+    const { id, origin, url } = await siteWithStory();
     const events = [
       { site: id, type: 'view', url },
       { site: id, type: 'share', url, network: 'x' },
@@ -41,9 +46,7 @@ describe('the per-IP cap, through the beacon endpoint', () => {
   }, 30_000);
 
   it('should count 20 of 40 User-Agents on one IPv6 /64, whatever addresses of it they use', async () => {
-    const { id, host } = await createSite();
-    const origin = `https://${host}`;
-    const url = `${origin}/story`;
+    const { id, origin, url } = await siteWithStory();
     const statuses = await sendFromEach([{ site: id, type: 'view', url }], origin, (i) => `2001:db8:5:6::${i + 1}`);
     expect(statuses).toEqual(allAccepted);
     // Another /64 is another client.
@@ -53,9 +56,7 @@ describe('the per-IP cap, through the beacon endpoint', () => {
   }, 30_000);
 
   it('should count all 40 User-Agents on 40 IPs', async () => {
-    const { id, host } = await createSite();
-    const origin = `https://${host}`;
-    const url = `${origin}/story`;
+    const { id, origin, url } = await siteWithStory();
     const statuses = await sendFromEach([{ site: id, type: 'view', url }], origin, (i) => `198.51.100.${i + 100}`);
     expect(statuses).toEqual(allAccepted);
     await flushAllShards();
@@ -63,9 +64,7 @@ describe('the per-IP cap, through the beacon endpoint', () => {
   }, 30_000);
 
   it('should count more for a site that raises max_visitors_per_ip, the visitors refused before included', async () => {
-    const { id, host } = await createSite();
-    const origin = `https://${host}`;
-    const url = `${origin}/story`;
+    const { id, origin, url } = await siteWithStory();
     const events = [{ site: id, type: 'view', url }];
     expect(await sendFromEach(events, origin, () => '203.0.113.30')).toEqual(allAccepted);
     await flushAllShards();
@@ -106,8 +105,7 @@ describe('the per-IP cap in the shard', () => {
   const IP = '198.51.100.40';
 
   it('should be exact for beacons that meet in one RPC (group commit)', async () => {
-    const site = await createShardSite();
-    const stub = isolatedShard();
+    const { site, shard: stub } = await siteWithShard();
     const url = `https://${site.host}/a`;
     const beacons = USER_AGENTS.slice(0, 30).map((userAgent) => beacon([shardEvent(site, url)], { ip: IP, userAgent }));
     expect(await stub.record(beacons)).toEqual([...Array(20).fill(1), ...Array(10).fill(0)]);
@@ -115,8 +113,7 @@ describe('the per-IP cap in the shard', () => {
   });
 
   it('should be exact for concurrent RPCs', async () => {
-    const site = await createShardSite();
-    const stub = isolatedShard();
+    const { site, shard: stub } = await siteWithShard();
     const url = `https://${site.host}/a`;
     const counted = await Promise.all(
       USER_AGENTS.map((userAgent) => stub.record([beacon([shardEvent(site, url)], { ip: IP, userAgent })])),
@@ -127,8 +124,7 @@ describe('the per-IP cap in the shard', () => {
   });
 
   it('should cap each article, event type and network on its own', async () => {
-    const site = await createShardSite();
-    const stub = isolatedShard();
+    const { site, shard: stub } = await siteWithShard();
     const a = `https://${site.host}/a`;
     const events = [
       shardEvent(site, a),
@@ -150,8 +146,7 @@ describe('the per-IP cap in the shard', () => {
   });
 
   it('should not mark a refused visitor seen: it stays refused under the cap, and counts once the cap is higher', async () => {
-    const site = await createShardSite();
-    const stub = isolatedShard();
+    const { site, shard: stub } = await siteWithShard();
     const url = `https://${site.host}/a`;
     const round = (siteMaxVisitorsPerIp: number): RecordRequest[] =>
       USER_AGENTS.slice(0, 30).map((userAgent) =>
@@ -171,8 +166,7 @@ describe('the per-IP cap in the shard', () => {
   });
 
   it('should leave the site ceiling to the events the cap let through', async () => {
-    const site = await createShardSite();
-    const stub = isolatedShard();
+    const { site, shard: stub } = await siteWithShard();
     const url = `https://${site.host}/a`;
     const receivedMs = Math.floor(Date.now() / 1000) * 1000;
     const events = [shardEvent(site, url, { siteMaxVisitorsPerIp: 2, siteMaxPerSecond: 3 })];

@@ -8,7 +8,7 @@ import { DEDUP_GRACE_MS } from '../../src/shard/dedup';
 import { REFUSALS_BEFORE_GIVING_UP } from '../../src/shard/outbox';
 import { DAY_MS, dayOf } from '../../src/time';
 import { ADMIN, createSite, flushAllShards, postEvents } from '../support/helpers';
-import { beacon, captureShardErrors, createShardSite, isolatedShard, rowCount, shardEvent } from './shard-support';
+import { beacon, captureShardErrors, rowCount, shardEvent, siteWithShard } from './shard-support';
 
 const zeros = Object.fromEntries(NOT_COUNTED_REASONS.map((reason) => [reason, 0]));
 const date = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
@@ -36,8 +36,7 @@ const pendingLedgerRows = (stub: DurableObjectStub<CounterShard>) =>
 
 describe('the ledger of what reaches a shard', () => {
   it('should give exact figures for known traffic of every reason, received = counted + not counted', async () => {
-    const site = await createShardSite();
-    const stub = isolatedShard();
+    const { site, shard: stub } = await siteWithShard();
     const a = `https://${site.host}/a`;
     const b = `https://${site.host}/b`;
     const today = dayOf(Date.now());
@@ -121,8 +120,7 @@ describe('the ledger of what reaches a shard', () => {
   });
 
   it('should add a batch to the ledger once, though the batch is sent again after its commit', async () => {
-    const site = await createShardSite();
-    const stub = isolatedShard();
+    const { site, shard: stub } = await siteWithShard();
     const today = dayOf(Date.now());
     await stub.record([
       beacon([shardEvent(site, `https://${site.host}/a`)], {
@@ -160,8 +158,7 @@ describe('the ledger of what reaches a shard', () => {
   });
 
   it('should flush a large ledger in several batches, every row once', async () => {
-    const site = await createShardSite();
-    const stub = isolatedShard();
+    const { site, shard: stub } = await siteWithShard();
     const today = dayOf(Date.now());
     // 150 days of tallies: more rows than one batch takes.
     const tallies = Array.from({ length: 150 }, (_, i) => ({
@@ -184,8 +181,7 @@ describe('the ledger of what reaches a shard', () => {
   });
 
   it('should drop a ledger row D1 keeps refusing, logged, and go on flushing', async () => {
-    const site = await createShardSite();
-    const stub = isolatedShard();
+    const { site, shard: stub } = await siteWithShard();
     const today = dayOf(Date.now());
     await stub.record([
       beacon([], { tallies: [{ site: site.id, siteCreatedAt: site.createdAt, day: today, reason: 'gpc', n: 6 }] }),
@@ -212,8 +208,7 @@ describe('the ledger of what reaches a shard', () => {
   }, 30_000);
 
   it("should add the Worker's tallies only to the incarnation of the site they were made for", async () => {
-    const site = await createShardSite();
-    const stub = isolatedShard();
+    const { site, shard: stub } = await siteWithShard();
     const today = dayOf(Date.now());
     // Tallies an isolate made for a deleted site of the same id, then tallies of today's site.
     const earlier = '2020-01-01T00:00:00.000Z';
@@ -232,8 +227,7 @@ describe('the ledger of what reaches a shard', () => {
   });
 
   it('should keep nothing in the ledger for a site deleted before the flush', async () => {
-    const site = await createShardSite();
-    const stub = isolatedShard();
+    const { site, shard: stub } = await siteWithShard();
     await stub.record([beacon([shardEvent(site, `https://${site.host}/a`)])]);
     await env.DB.prepare('DELETE FROM sites WHERE id = ?').bind(site.id).run();
     await runDurableObjectAlarm(stub);

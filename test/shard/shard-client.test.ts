@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { CounterShard, RecordRequest } from '../../src/shard/counter-shard';
-import { LEASE_MS, PATIENCE_MS, recordInShard } from '../../src/shard/shard-client';
+import { LEASE_MS, PATIENCE_MS, RETRY_WITHIN_MS, recordInShard } from '../../src/shard/shard-client';
 import { BROWSER_UA, storedTotals } from '../support/helpers';
 import { createShardSite as createSite, type ShardSite, shardEvent } from './shard-support';
 
@@ -19,9 +19,15 @@ const beacon = (site: ShardSite, url: string, ip: string): RecordRequest => ({
  * The real namespace, recording the beacons of each RPC made through it:
  * `failFirst` makes the first one fail, `hangFirst` never answer, as for a
  * leader whose request was cancelled mid-RPC; `holdRpcs` holds the RPCs of
- * those numbers (from 1) until `release` lets them go on.
+ * those numbers (from 1) until `release` lets them go on; `platformFailures`
+ * makes the first RPCs fail with the errors it makes, as the platform's own.
  */
-function observedNamespace({ failFirst = false, hangFirst = false, holdRpcs = [] as number[] } = {}) {
+function observedNamespace({
+  failFirst = false,
+  hangFirst = false,
+  holdRpcs = [] as number[],
+  platformFailures = [] as (() => Error)[],
+} = {}) {
   const sent: number[] = [];
   const held = new Map<number, () => void>();
   const namespace = new Proxy(env.SHARDS, {
@@ -34,6 +40,8 @@ function observedNamespace({ failFirst = false, hangFirst = false, holdRpcs = []
             sent.push(beacons.length);
             const rpc = sent.length;
             if (failFirst && rpc === 1) throw new Error('shard unavailable');
+            const failure = platformFailures[rpc - 1];
+            if (failure) throw failure();
             if (hangFirst && rpc === 1) return new Promise<never>(() => {});
             if (holdRpcs.includes(rpc)) await new Promise<void>((resolve) => held.set(rpc, resolve));
             return stub.record(beacons);
@@ -156,5 +164,49 @@ describe('recordInShard', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(await Promise.all([a, b, c])).toEqual([1, 1, 1]);
     expect(sent()).toEqual([1, 2]);
+  });
+
+  it(
+    'should try a beacon again while its shard is overloaded or unavailable, and count it once',
+    async () => {
+      const site = await createSite();
+      const overloaded = () => Object.assign(new Error('Durable Object is overloaded.'), { overloaded: true });
+      const unavailable = () => Object.assign(new Error('Network connection lost.'), { retryable: true });
+      const { namespace, rpcs } = observedNamespace({ platformFailures: [overloaded, unavailable, overloaded] });
+      const shardName = `client-${crypto.randomUUID()}`;
+      const url = `https://${site.host}/a`;
+      expect(await recordInShard(namespace, shardName, beacon(site, url, '198.51.100.7'))).toBe(1);
+      // The leader's RPC, then the beacon's own: three failures, then the answer.
+      expect(rpcs()).toBe(4);
+      await runDurableObjectAlarm(env.SHARDS.getByName(shardName));
+      expect((await storedTotals(site.id, url)).views).toBe(1);
+    },
+    CONCURRENT_TEST_TIMEOUT_MS,
+  );
+
+  it('should not try again what the shard itself refused, nor past the beacon\u2019s time', async () => {
+    const site = await createSite();
+    const url = `https://${site.host}/a`;
+    const thrown = () => Object.assign(new Error('a bug in the shard'), { remote: true, retryable: true });
+    const refused = observedNamespace({ platformFailures: [thrown, thrown] });
+    await expect(
+      recordInShard(refused.namespace, `client-${crypto.randomUUID()}`, beacon(site, url, '198.51.100.8')),
+    ).rejects.toThrow('a bug in the shard');
+    expect(refused.rpcs()).toBe(2);
+
+    const overloaded = () => Object.assign(new Error('Durable Object is overloaded.'), { overloaded: true });
+    const always = observedNamespace({ platformFailures: Array.from({ length: 10_000 }, () => overloaded) });
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const answer = recordInShard(always.namespace, `client-${crypto.randomUUID()}`, beacon(site, url, '198.51.100.9'));
+    const settled = answer.then(
+      () => 'answered',
+      (err: Error) => err.message,
+    );
+    await vi.advanceTimersByTimeAsync(RETRY_WITHIN_MS + PATIENCE_MS);
+    expect(await settled).toBe('Durable Object is overloaded.');
+    expect(always.rpcs()).toBeGreaterThan(5);
   });
 });

@@ -31,7 +31,7 @@ export const shardEvent = (site: ShardSite, url: string, extra: Partial<ShardEve
   siteMaxVisitorsPerIp: 20,
   pageUrl: url,
   // Beacon mode: the shards' tests count events of pages that do not exist.
-  articles: { source: 'beacon', maxNewPerHour: 1000, hosts: [site.host], imageHosts: [] },
+  articles: { source: 'beacon', maxNewPerHour: 100_000, hosts: [site.host], imageHosts: [] },
   ...extra,
 });
 
@@ -79,6 +79,12 @@ export const putBackCommittedBatch = (stub: DurableObjectStub<CounterShard>, row
 
 /** A shard of its own per test, so alarms and storage of other tests do not interfere. */
 export const isolatedShard = () => env.SHARDS.getByName(`test-${crypto.randomUUID()}`);
+
+/** A new site (createShardSite), with its id and host at hand, and a shard of its own (isolatedShard). */
+export async function siteWithShard() {
+  const site = await createShardSite();
+  return { site, id: site.id, host: site.host, shard: isolatedShard() };
+}
 
 /** How many rows a table of the shard's storage holds. */
 export const rowCount = (stub: DurableObjectStub<CounterShard>, table: string) =>

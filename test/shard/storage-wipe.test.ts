@@ -2,12 +2,11 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest';
 import { CounterShard } from '../../src/shard/counter-shard';
 import { storedTotals } from '../support/helpers';
-import { beacon, createShardSite, isolatedShard, rowCount, shardEvent } from './shard-support';
+import { beacon, rowCount, shardEvent, siteWithShard } from './shard-support';
 
 describe('a shard whose storage is wiped between flushes', () => {
   it('should keep every event it flushed counted once, and count every new event once', async () => {
-    const site = await createShardSite();
-    const stub = isolatedShard();
+    const { site, shard: stub } = await siteWithShard();
     const a = `https://${site.host}/a`;
     const b = `https://${site.host}/b`;
     const view = (url: string, ip: string) => beacon([shardEvent(site, url)], { ip });

@@ -1,11 +1,13 @@
 import type { FC } from 'hono/jsx';
+import type { ArticleRecord } from '../../articles/article-schema';
 import { MAX_LIMIT } from '../../ranking/popular-request';
 import type { RankWindow } from '../../ranking/windows';
 import type { Site } from '../../sites/site-schema';
 import { HOUR_MS } from '../../time';
 import { ARTICLE_PERIODS, type ArticlePeriod, type ArticleView } from '../article-data';
 import type { DashboardAssets } from '../assets';
-import { articlePath } from '../paths';
+import { articleListPath, articlePath } from '../paths';
+import { ARTICLE_STATUS_LABELS } from './articles';
 import { Charts } from './chart-card';
 import { DashboardLayout, JsonBlock, Notice, overviewPath, Segmented } from './layout';
 import { formatCount, NumCell, NumHeading, networkLabel, ScrollTable } from './table';
@@ -30,7 +32,43 @@ const localTime = (ms: number, zone: string) =>
     hourCycle: 'h23',
   }).format(ms);
 
-/** One article: its counts over a period on the site's clock, its rank in each window, its shares by network. */
+/** What the registry holds of the article: its status (a link to its tab of the article list), last check and aliases. */
+const Registration: FC<{ site: Site; registered: ArticleRecord | null }> = ({ site, registered }) => {
+  if (!registered) {
+    return (
+      <>
+        <dt>Status</dt>
+        <dd class="muted">not in the site's article registry (counted before it kept articles)</dd>
+      </>
+    );
+  }
+  const zone = site.settings.time_zone;
+  return (
+    <>
+      <dt>Status</dt>
+      <dd data-status={registered.status}>
+        <a href={articleListPath(site.id, { status: registered.status })}>{ARTICLE_STATUS_LABELS[registered.status]}</a>
+        {registered.hidden ? ' · hidden from rankings (still counted)' : null}
+      </dd>
+      <dt>Page checked</dt>
+      <dd>{registered.checked_at ? `${localTime(Date.parse(registered.checked_at), zone)} (${zone})` : 'never'}</dd>
+      <dt>Aliases</dt>
+      <dd>
+        {registered.aliases.length === 0 ? (
+          <span class="muted">none</span>
+        ) : (
+          <ul class="aliases">
+            {registered.aliases.map((alias) => (
+              <li>{alias}</li>
+            ))}
+          </ul>
+        )}
+      </dd>
+    </>
+  );
+};
+
+/** One article: its counts over a period on the site's clock, its rank in each window, its shares by network, its status and aliases. */
 export const ArticlePage: FC<{ assets: DashboardAssets; site: Site; view: ArticleView }> = ({ assets, site, view }) => {
   const { article, series, period } = view;
   const zone = site.settings.time_zone;
@@ -44,8 +82,8 @@ export const ArticlePage: FC<{ assets: DashboardAssets; site: Site; view: Articl
           </div>
           <h1>{article.title ?? article.url}</h1>
           <div class="muted">
-            <a href={article.url} target="_blank" rel="noopener">
-              {article.url}
+            <a href={article.link} target="_blank" rel="noopener">
+              {article.link}
             </a>
           </div>
         </div>
@@ -74,6 +112,7 @@ export const ArticlePage: FC<{ assets: DashboardAssets; site: Site; view: Articl
               <dd>{article.section}</dd>
             </>
           ) : null}
+          <Registration site={site} registered={view.registered} />
           <dt>All-time views</dt>
           <dd>{formatCount(article.views)}</dd>
           <dt>All-time shares</dt>

@@ -28,7 +28,8 @@ export interface ArticleListView {
   cursor: string | null;
 }
 
-const TAB_LABELS: Record<ArticleListStatus, string> = {
+/** The list's tabs, and how the article page names a status. */
+export const ARTICLE_STATUS_LABELS: Record<ArticleListStatus, string> = {
   verified: 'Verified',
   pending: 'Pending check',
   rejected: 'Rejected',
@@ -157,7 +158,7 @@ export const ArticleListPage: FC<{
       <nav class="seg" aria-label="Status">
         {ARTICLE_LIST_STATUSES.map((status) => (
           <a href={articleListPath(site.id, { status })} aria-current={status === view.status ? 'true' : undefined}>
-            {TAB_LABELS[status]}
+            {ARTICLE_STATUS_LABELS[status]}
           </a>
         ))}
       </nav>
@@ -165,7 +166,7 @@ export const ArticleListPage: FC<{
     <FeedbackNotice feedback={feedback} />
     <section class="card" aria-labelledby="articles-heading">
       <h2 id="articles-heading">
-        {TAB_LABELS[view.status]} <small>{view.cursor ? 'a later page' : 'first page'}</small>
+        {ARTICLE_STATUS_LABELS[view.status]} <small>{view.cursor ? 'a later page' : 'first page'}</small>
       </h2>
       <p class="hint">
         Verified articles count; a pending one waits for its page check, and a rejected page counts nothing. Hidden

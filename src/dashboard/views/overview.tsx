@@ -152,8 +152,8 @@ const TopArticles: FC<{ overview: Overview; state: OverviewState }> = ({ overvie
                 <a href={articlePath(state.site, item.url)}>{item.title ?? item.url}</a>
                 <small>
                   {item.section ? `${item.section} · ` : ''}
-                  <a href={item.url} target="_blank" rel="noopener">
-                    {new URL(item.url).pathname}
+                  <a href={item.link} target="_blank" rel="noopener">
+                    {new URL(item.link).pathname}
                   </a>
                 </small>
               </td>
