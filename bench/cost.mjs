@@ -222,6 +222,19 @@ export function monthlyBill(units, events) {
   return bill;
 }
 
+/** Sends `views` ({ reader, article } each) to the Worker at `url` as the readers' beacons. */
+const sendViews = (url, views, connections) =>
+  load({ url, amount: views.length, connections, requests: readerBeacons({ site: SITE, host: HOST, views }) });
+
+/** The CPU ms `pids` use from now to each call of the answer (lib/cpu.mjs cpuMs); 0 without /proc. */
+function cpuClock(pids) {
+  const before = cpuMs(pids);
+  return () => {
+    const after = cpuMs(pids);
+    return before === null || after === null ? 0 : after - before;
+  };
+}
+
 /**
  * One phase: the counters taken (and so reset), `views` sent as beacons,
  * their events flushed to D1 and every object quiet again, then the counters
@@ -232,16 +245,11 @@ async function phase({ sharepulse, traces, takeUsage, views, connections, flushM
   await takeUsage();
   traces.reset();
   const before = await ledger(sharepulse.db);
-  const cpuBefore = cpuMs(sharepulse.pids);
-  const run = await load({
-    url: sharepulse.url,
-    amount: views.length,
-    connections,
-    requests: readerBeacons({ site: SITE, host: HOST, views }),
-  });
+  const cpuSpent = cpuClock(sharepulse.pids);
+  const run = await sendViews(sharepulse.url, views, connections);
   const after = await flushedLedger(sharepulse.db, before, views.length, flushMs + 30_000);
   await traces.quiet(quietMs);
-  const cpuAfter = cpuMs(sharepulse.pids);
+  const cpuMsTotal = cpuSpent();
   const usage = await takeUsage();
   const outcomes = Object.fromEntries(
     Object.entries(after)
@@ -255,7 +263,7 @@ async function phase({ sharepulse, traces, takeUsage, views, connections, flushM
     outcomes,
     invocations: traces.summary(),
     usage,
-    cpuMsTotal: cpuBefore === null || cpuAfter === null ? 0 : cpuAfter - cpuBefore,
+    cpuMsTotal,
   };
   const units = perEvent(measured);
   const expiry = expiringRows(usage) / views.length;
@@ -275,19 +283,14 @@ async function naivePhase(views, connections) {
   try {
     const usageOf = async () => (await fetch(`${naive.url}/bench/usage`)).json();
     await usageOf();
-    const cpuBefore = cpuMs(naive.pids);
-    const run = await load({
-      url: naive.url,
-      amount: views.length,
-      connections,
-      requests: readerBeacons({ site: SITE, host: HOST, views }),
-    });
-    const cpuAfter = cpuMs(naive.pids);
+    const cpuSpent = cpuClock(naive.pids);
+    const run = await sendViews(naive.url, views, connections);
+    const cpuMsTotal = cpuSpent();
     const d1 = await usageOf();
     const per = (n) => n / views.length;
     const units = {
       workerRequests: per(run.requests),
-      workerCpuMs: per(cpuBefore === null || cpuAfter === null ? 0 : cpuAfter - cpuBefore),
+      workerCpuMs: per(cpuMsTotal),
       d1RowsRead: per(d1.rowsRead),
       d1RowsWritten: per(d1.rowsWritten),
     };

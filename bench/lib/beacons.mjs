@@ -25,6 +25,33 @@ export function visitorIp(n) {
 }
 
 /**
+ * Autocannon's request spec for beacons to the events endpoint from
+ * `https://${host}`, each request's sender and event from `beacon()`:
+ * { ip, userAgent, event }.
+ */
+function beaconRequests(host, beacon) {
+  return [
+    {
+      method: 'POST',
+      path: '/api/v1/events',
+      setupRequest: (request) => {
+        const { ip, userAgent, event } = beacon();
+        return {
+          ...request,
+          headers: {
+            'Content-Type': 'text/plain;charset=UTF-8',
+            Origin: `https://${host}`,
+            'CF-Connecting-IP': ip,
+            'User-Agent': userAgent,
+          },
+          body: JSON.stringify(event),
+        };
+      },
+    },
+  ];
+}
+
+/**
  * Beacons of one view each, from `https://${host}`. `next` numbers them across
  * every run of a bench, so that each is a new visitor (its own User-Agent, and
  * by default its own IP: `ip(n)`) and none is deduplicated; article
@@ -32,25 +59,14 @@ export function visitorIp(n) {
  * without the shard).
  */
 export function viewBeacons({ site, host, articles, next, bot = false, ip = visitorIp }) {
-  return [
-    {
-      method: 'POST',
-      path: '/api/v1/events',
-      setupRequest: (request) => {
-        const n = next();
-        return {
-          ...request,
-          headers: {
-            'Content-Type': 'text/plain;charset=UTF-8',
-            Origin: `https://${host}`,
-            'CF-Connecting-IP': ip(n),
-            'User-Agent': bot ? `Googlebot/2.1 (+http://www.google.com/bot.html) v${n}` : `${BROWSER_UA} v${n}`,
-          },
-          body: JSON.stringify({ site, type: 'view', url: `https://${host}/story-${n % articles}` }),
-        };
-      },
-    },
-  ];
+  return beaconRequests(host, () => {
+    const n = next();
+    return {
+      ip: ip(n),
+      userAgent: bot ? `Googlebot/2.1 (+http://www.google.com/bot.html) v${n}` : `${BROWSER_UA} v${n}`,
+      event: { site, type: 'view', url: `https://${host}/story-${n % articles}` },
+    };
+  });
 }
 
 /**
@@ -61,29 +77,18 @@ export function viewBeacons({ site, host, articles, next, bot = false, ip = visi
  */
 export function readerBeacons({ site, host, views }) {
   let next = 0;
-  return [
-    {
-      method: 'POST',
-      path: '/api/v1/events',
-      setupRequest: (request) => {
-        const { reader, article } = views[next++ % views.length];
-        return {
-          ...request,
-          headers: {
-            'Content-Type': 'text/plain;charset=UTF-8',
-            Origin: `https://${host}`,
-            'CF-Connecting-IP': visitorIp(reader),
-            'User-Agent': `${BROWSER_UA} v${reader}`,
-          },
-          body: JSON.stringify({
-            site,
-            type: 'view',
-            url: `https://${host}/story-${article}`,
-            title: `Story ${article}: a synthetic headline of a usual length for a news site`,
-            section: 'news',
-          }),
-        };
+  return beaconRequests(host, () => {
+    const { reader, article } = views[next++ % views.length];
+    return {
+      ip: visitorIp(reader),
+      userAgent: `${BROWSER_UA} v${reader}`,
+      event: {
+        site,
+        type: 'view',
+        url: `https://${host}/story-${article}`,
+        title: `Story ${article}: a synthetic headline of a usual length for a news site`,
+        section: 'news',
       },
-    },
-  ];
+    };
+  });
 }

@@ -40,7 +40,8 @@ async function fetchAndJudge(
   // What can never be an article key (not http(s), a user name or password, too long) is never fetched.
   const sent = normaliseOrRefuse(pageUrl);
   if (!sent.ok) return rejected(`The page URL is refused: ${sent.refusal}`);
-  const sentUrl = new URL(sent.url);
+  // The URL as it is fetched, port and all (http on :443 normalises to plain https).
+  const sentUrl = new URL(pageUrl);
   if (!isOnSite(sentUrl, hosts)) return rejected(`The page URL is off the site (${sentUrl.hostname}).`);
   // The URL as the page reported it, then each redirect's target.
   const urls = [pageUrl];

@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { BoundedMap } from '../cache/bounded-map';
 import { readConfig } from '../config';
 import {
   type CountedArticle,
@@ -46,6 +47,10 @@ const CHECK_SPACING_MS = 2_000;
 /** How soon a D1 write that failed is tried again. */
 const MIRROR_RETRY_MS = 30_000;
 const PAGE_SIZE_MAX = 100;
+/** Merges of D1 counts one mirror batch carries: a backlog goes in turns, never as one huge batch. */
+const MERGES_PER_BATCH = 20;
+/** How often the alarm makes sure the site still exists. */
+const SITE_CHECK_EVERY_MS = 3_600_000;
 /**
  * New URLs one reader's IP scope may bring a site per hour, within the site's
  * budget (1/200 of it, at least 5): one client cannot spend it all, nor mint
@@ -70,7 +75,6 @@ type ArticleRow = {
   next_check_at: number | null;
   attempts: number;
   failure: string | null;
-  budget_hour: number | null;
   in_d1: number;
 };
 
@@ -114,6 +118,10 @@ export class ArticleRegistry extends DurableObject<Env> {
   private wakeSoon = false;
   /** Salts the hashes new URLs are counted under per IP scope: in memory only, so no scope can be told from them. */
   private readonly scopeSalt = crypto.randomUUID();
+  /** When the alarm last made sure the site still exists. */
+  private siteCheckedAt = 0;
+  /** URLs D1 was found not to hold (for adoption), so that junk asks D1 once an hour at most. */
+  private readonly notInD1 = new BoundedMap<string, true>(10_000, 3_600_000);
   /** The mirror under way: one at a time, so that an older write never lands after a newer one. */
   private mirroring: Promise<boolean> = Promise.resolve(true);
 
@@ -136,9 +144,13 @@ export class ArticleRegistry extends DurableObject<Env> {
     this.remember(site, policy);
     const nowMs = Date.now();
     const changed = new Set<string>();
-    const unknown = sightings.filter((s) => !this.row(this.canonicalOf(s.url))).map((s) => s.url);
+    const unknown = sightings
+      .filter((s) => !this.row(this.canonicalOf(s.url)) && !this.notInD1.get(s.url, nowMs))
+      .map((s) => s.url);
     // Articles D1 counted before registries existed (or a seed wrote) are the site's already.
-    const counted = unknown.length > 0 ? await readCountedArticles(this.env.DB, site, unknown) : [];
+    // Should D1 not answer, they are new for now: counting goes on.
+    const counted = unknown.length > 0 ? await readCountedArticles(this.env.DB, site, unknown).catch(() => []) : [];
+    for (const url of unknown) if (!counted.some((a) => a.url === url)) this.notInD1.set(url, true, nowMs);
     const scopes = new Map(
       await Promise.all(
         [...new Set(sightings.map((s) => s.scope))].map(
@@ -157,12 +169,10 @@ export class ArticleRegistry extends DurableObject<Env> {
         }
         if (policy.source === 'page') {
           this.sql.exec(
-            `INSERT INTO articles (url, status, page_url, next_check_at, budget_hour, mirrored)
-             VALUES (?, 'pending', ?, ?, ?, 1)`,
+            `INSERT INTO articles (url, status, page_url, next_check_at, mirrored) VALUES (?, 'pending', ?, ?, 1)`,
             sighting.url,
             sighting.pageUrl,
             nowMs,
-            bucketOf(nowMs),
           );
           return { outcome: 'held' };
         }
@@ -307,12 +317,19 @@ export class ArticleRegistry extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const nowMs = Date.now();
-    if (this.stored && !(await siteExists(this.env.DB, this.stored.site))) {
-      // The site was deleted (or made again under its id) and this registry came back to life: it ends here.
-      await this.forget();
-      return;
+    if (this.stored && nowMs - this.siteCheckedAt > SITE_CHECK_EVERY_MS) {
+      // A site deleted (or made again under its id) leaves a registry that would check pages for no one.
+      const exists = await siteExists(this.env.DB, this.stored.site).catch(() => true);
+      this.siteCheckedAt = nowMs;
+      if (!exists) {
+        await this.forget();
+        return;
+      }
     }
-    this.sql.exec("DELETE FROM articles WHERE status = 'rejected' AND checked_at < ?", nowMs - REJECTED_KEPT_MS);
+    this.sql.exec(
+      "DELETE FROM articles WHERE status = 'rejected' AND checked_at < ? AND mirrored = 1",
+      nowMs - REJECTED_KEPT_MS,
+    );
     this.sql.exec('DELETE FROM aliases WHERE url NOT IN (SELECT url FROM articles)');
     const mirrored = await this.mirror();
     const stored = this.stored;
@@ -367,8 +384,9 @@ export class ArticleRegistry extends DurableObject<Env> {
     nowMs: number,
   ): Resolution {
     let row = known;
-    if (policy.source === 'beacon' && row.status !== 'verified') {
-      // A site that turned to beacon mode (its pages cannot be fetched) takes what waited for, or failed, a check.
+    if (policy.source === 'beacon' && row.status === 'pending') {
+      // A site that turned to beacon mode (its pages cannot be fetched) takes what waited for a check;
+      // what failed one stays refused (a week of junk must not become articles).
       this.sql.exec(
         "UPDATE articles SET status = 'verified', next_check_at = NULL, failure = NULL, mirrored = 0 WHERE url = ?",
         row.url,
@@ -530,6 +548,7 @@ export class ArticleRegistry extends DurableObject<Env> {
       if (row.status === 'verified') {
         this.sql.exec('INSERT OR REPLACE INTO merges (from_url, to_url) VALUES (?, ?)', row.url, canonical);
       }
+      this.sql.exec('UPDATE merges SET to_url = ? WHERE to_url = ?', canonical, row.url);
     }
     this.sql.exec(
       `UPDATE articles SET status = 'verified', title = ?, image = ?, section = ?, published = ?, metadata_set = 1,
@@ -557,12 +576,6 @@ export class ArticleRegistry extends DurableObject<Env> {
   }
 
   private reject(url: string, reason: string, nowMs: number): string {
-    // A URL that fails its first check gives its place in the hour's budget back.
-    this.sql.exec(
-      `UPDATE new_articles SET n = n - 1
-       WHERE hour = (SELECT budget_hour FROM articles WHERE url = ? AND status = 'pending') AND n > 0`,
-      url,
-    );
     this.sql.exec(
       `UPDATE articles SET status = 'rejected', failure = ?, checked_at = ?, next_check_at = NULL, attempts = 0,
          mirrored = 0 WHERE url = ?`,
@@ -585,25 +598,18 @@ export class ArticleRegistry extends DurableObject<Env> {
 
   private async mirrorNow(site: SiteIncarnation | undefined): Promise<boolean> {
     if (!site) return true;
-    const merges = this.sql.exec<{ from_url: string; to_url: string }>('SELECT from_url, to_url FROM merges').toArray();
-    if (merges.length > 0) {
-      try {
-        await runBatch(
-          this.env.DB,
-          merges.flatMap(({ from_url, to_url }) => mergeArticleQueries(site, from_url, to_url)),
-        );
-      } catch (err) {
-        console.warn('article registry: D1 merge failed; will retry', err);
-        await this.wakeBy(Date.now() + MIRROR_RETRY_MS);
-        return false;
-      }
-      for (const { from_url } of merges) this.sql.exec('DELETE FROM merges WHERE from_url = ?', from_url);
-    }
+    const merges = this.sql
+      .exec<{ from_url: string; to_url: string }>('SELECT from_url, to_url FROM merges LIMIT ?', MERGES_PER_BATCH)
+      .toArray();
     const articles = this.sql.exec<ArticleRow>('SELECT * FROM articles WHERE mirrored = 0 LIMIT 100').toArray();
     const aliases = this.sql
       .exec<{ alias: string; url: string }>('SELECT alias, url FROM aliases WHERE mirrored = 0 LIMIT 100')
       .toArray();
-    if (articles.length === 0 && aliases.length === 0) return true;
+    if (merges.length === 0 && articles.length === 0 && aliases.length === 0) return true;
+    // Marked before the write: should it land and the mark below be skipped, a later rejection still reaches D1.
+    for (const row of articles) {
+      if (row.status === 'verified') this.sql.exec('UPDATE articles SET in_d1 = 1 WHERE url = ?', row.url);
+    }
     const bucket = bucketOf(Date.now());
     const queries: Query[] = [
       ...articles.flatMap((row): Query[] => {
@@ -615,7 +621,9 @@ export class ArticleRegistry extends DurableObject<Env> {
         }
         return [mirrorArticleQuery(site, mirroredArticle(row, checkedAt), bucket)];
       }),
+      // In one batch with the aliases: a flush landing after it adds to the article (see db/counts.ts).
       ...aliases.map(({ alias, url }) => mirrorAliasQuery(site, alias, url)),
+      ...merges.flatMap(({ from_url, to_url }) => mergeArticleQueries(site, from_url, to_url)),
     ];
     try {
       if (queries.length > 0) await runBatch(this.env.DB, queries);
@@ -626,6 +634,9 @@ export class ArticleRegistry extends DurableObject<Env> {
     }
     // Marked only where nothing changed while D1 wrote: a call may have come in meanwhile.
     this.ctx.storage.transactionSync(() => {
+      for (const { from_url, to_url } of merges) {
+        this.sql.exec('DELETE FROM merges WHERE from_url = ? AND to_url = ?', from_url, to_url);
+      }
       for (const r of articles) {
         this.sql.exec(
           `UPDATE articles SET mirrored = 1, in_d1 = max(in_d1, status = 'verified') WHERE url = ? AND status = ? AND title IS ? AND image IS ? AND section IS ?

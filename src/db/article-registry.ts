@@ -106,14 +106,15 @@ const COUNT_TABLES = [
   { table: 'article_hours', key: 'bucket', sums: ['views', 'shares'] },
   { table: 'article_days', key: 'day', sums: ['views', 'shares'] },
   { table: 'article_network_shares', key: 'network', sums: ['shares'] },
-  { table: 'window_totals', key: 'hours', sums: ['views', 'shares'] },
 ] as const;
 
 /**
  * Moves what D1 counted under `from` (a URL that turned out to be another
- * spelling of `to`) to `to`: totals, hours, days, shares per network and
- * running window totals are added to the article's, and `from`'s rows go,
- * so that its counts survive the change of URL. For one D1 batch.
+ * spelling of `to`) to `to`: totals, hours, days and shares per network are
+ * added to the article's, and `from`'s rows go, so that its counts survive
+ * the change of URL. The running window totals follow the hours by
+ * themselves (migration 0005's triggers): `from`'s are only dropped. For one
+ * D1 batch.
  */
 export function mergeArticleQueries({ site, siteCreatedAt }: SiteIncarnation, from: string, to: string): Query[] {
   const params = [site, siteCreatedAt, from, to];
@@ -131,6 +132,7 @@ export function mergeArticleQueries({ site, siteCreatedAt }: SiteIncarnation, fr
       params,
     },
     remove('articles'),
+    remove('window_totals'),
     ...COUNT_TABLES.flatMap(({ table, key, sums }): Query[] => [
       {
         sql: `INSERT INTO ${table} (site_id, url, ${key}, ${sums.join(', ')})

@@ -126,7 +126,15 @@ function upsertQueries<Row extends SiteIncarnation>(
   const createdAtColumn = columns.length + 1;
   const rowsPerStatement = Math.floor(MAX_BOUND_PARAMETERS / createdAtColumn);
   const tuple = `(${Array.from({ length: createdAtColumn }, () => '?').join(', ')})`;
-  const selected = columns.map((_, i) => `v.column${i + 1}`).join(', ');
+  // An article's rows go under its canonical URL, should the URL have become another's spelling
+  // (article_aliases) while its increments were on their way: they add to the article, never make an orphan.
+  const selected = columns
+    .map((column, i) =>
+      column === 'url'
+        ? `coalesce((SELECT al.url FROM article_aliases al WHERE al.site_id = v.column1 AND al.alias = v.column${i + 1}), v.column${i + 1})`
+        : `v.column${i + 1}`,
+    )
+    .join(', ');
   const queries: Query[] = [];
   for (let start = 0; start < rows.length; start += rowsPerStatement) {
     const chunk = rows.slice(start, start + rowsPerStatement);

@@ -104,6 +104,11 @@ export class ArticleResolver {
   }
 
   private remember(key: string, resolution: Resolution, source: string, nowMs: number): void {
+    // A refusal for the new-article budget is the asking reader's (its IP scope's share): others may still bring it.
+    if (resolution.outcome === 'refused' && resolution.reason === 'new_article_budget') {
+      this.known.delete(key);
+      return;
+    }
     const until = nowMs + (resolution.outcome === 'counted' ? COUNTED_FOR_MS : OTHERWISE_FOR_MS);
     this.known.set(key, { resolution, source, until }, nowMs);
   }

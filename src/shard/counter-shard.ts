@@ -72,6 +72,14 @@ class LedgerSums {
   values(): IterableIterator<LedgerDelta> {
     return this.rows.values();
   }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  clear(): void {
+    this.rows.clear();
+  }
 }
 
 /**
@@ -89,6 +97,13 @@ export class CounterShard extends DurableObject<Env> {
   private failedFlushes: number;
   private readonly flush: FlushContext;
   private readonly articles: ArticleResolver;
+  /**
+   * Events not counted (repeats, the cap, the ceiling, refused URLs) since
+   * the last alarm, per site, day and reason: in memory, written with the
+   * next flush, so that a repeat view writes no row of its own. A shard that
+   * stops before its alarm loses them, as an isolate loses its tallies.
+   */
+  private readonly uncounted = new LedgerSums();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -118,7 +133,7 @@ export class CounterShard extends DurableObject<Env> {
     );
     let next = 0;
     const keyed: KeyedEvent[][] = [];
-    const forwarded: Promise<number>[][] = [];
+    const forwarded: number[] = [];
     for (const beacon of beacons) {
       const { receivedMs, ip, userAgent } = beacon;
       const day = dayOf(receivedMs);
@@ -126,28 +141,37 @@ export class CounterShard extends DurableObject<Env> {
       const second = Math.floor(receivedMs / 1000);
       const all = beacon.events.map((event) => ({ event, resolution: resolutions[next++]!, day, bucket, second }));
       const { here, away } = this.splitByHome(all, beacon.forwarded === true);
-      forwarded.push(
-        [...away].map(async ([home, events]) => {
-          const [n] = await this.env.SHARDS.getByName(home).record([
-            { receivedMs, ip, userAgent, events, forwarded: true },
-          ]);
-          return n ?? 0;
+      // Sent on before anything is stored here; what its shard cannot take now is counted here
+      // (under the article's URL), rather than the beacon failing.
+      const sent = await Promise.all(
+        [...away].map(async ([home, group]) => {
+          try {
+            const [n] = await this.env.SHARDS.getByName(home).record([
+              { receivedMs, ip, userAgent, events: group.map((r) => r.event), forwarded: true },
+            ]);
+            return n ?? 0;
+          } catch {
+            here.push(...group);
+            return 0;
+          }
         }),
       );
+      forwarded.push(sent.reduce((sum, n) => sum + n, 0));
       const events = here.map((r) => r.event);
-      const resolved = here;
       // Not even keyed, which would make a salt for the closed day.
       keyed.push(
         isDayClosed(day, Date.now())
-          ? resolved.map((r) => ({ ...r, keys: null }))
+          ? here.map((r) => ({ ...r, keys: null }))
           : (await this.dedup.keyEvents(day, ip, userAgent, events)).map(({ key, capKey }, i) => ({
-              ...resolved[i]!,
+              ...here[i]!,
               keys: { key, capKey },
             })),
       );
     }
 
     const counted = this.ctx.storage.transactionSync(() => {
+      // Held events go to the stored ledger at once (their release moves them); counted ones are
+      // tallied from their increments when flushed.
       const ledger = new LedgerSums();
       // Checked again here, in one piece with the dedup: an alarm dropping the
       // day's keys may have run while the keys were hashed.
@@ -158,8 +182,10 @@ export class CounterShard extends DurableObject<Env> {
           // Whether the visitor counted already on a closed day can no longer
           // be told: the event is not counted, and the ledger has it a repeat.
           const outcome = k.keys === null || isDayClosed(k.day, nowMs) ? 'repeat' : this.buffer(k, k.keys);
-          ledger.add(k.event.site, k.event.siteCreatedAt, k.day, outcome);
           if (outcome === 'view' || outcome === 'share') n++;
+          else if (outcome === 'unverified' && k.resolution.outcome === 'held') {
+            ledger.add(k.event.site, k.event.siteCreatedAt, k.day, outcome);
+          } else this.uncounted.add(k.event.site, k.event.siteCreatedAt, k.day, outcome);
         }
         return n;
       });
@@ -169,8 +195,7 @@ export class CounterShard extends DurableObject<Env> {
       return answers;
     });
     await this.flushWithin(readConfig(this.env).flushMs);
-    const elsewhere = await Promise.all(forwarded.map((calls) => Promise.all(calls)));
-    return counted.map((n, i) => n + elsewhere[i]!.reduce((sum, m) => sum + m, 0));
+    return counted.map((n, i) => n + forwarded[i]!);
   }
 
   /**
@@ -184,10 +209,10 @@ export class CounterShard extends DurableObject<Env> {
   private splitByHome<R extends { event: ShardEvent; resolution: Resolution }>(
     resolved: R[],
     forwarded: boolean,
-  ): { here: R[]; away: Map<string, ShardEvent[]> } {
+  ): { here: R[]; away: Map<string, R[]> } {
     const { shardCount } = readConfig(this.env);
     const here: R[] = [];
-    const away = new Map<string, ShardEvent[]>();
+    const away = new Map<string, R[]>();
     for (const r of resolved) {
       const { resolution, event } = r;
       if (resolution.outcome !== 'counted' || resolution.canonical === event.url) {
@@ -196,8 +221,9 @@ export class CounterShard extends DurableObject<Env> {
       }
       const canonicalEvent = { ...event, url: resolution.canonical };
       const home = shardName(shardIndex(event.site, resolution.canonical, shardCount));
-      if (forwarded || home === this.ctx.id.name) here.push({ ...r, event: canonicalEvent });
-      else away.set(home, [...(away.get(home) ?? []), canonicalEvent]);
+      const rekeyed = { ...r, event: canonicalEvent };
+      if (forwarded || home === this.ctx.id.name) here.push(rekeyed);
+      else away.set(home, [...(away.get(home) ?? []), rekeyed]);
     }
     return { here, away };
   }
@@ -260,6 +286,12 @@ export class CounterShard extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
+    if (this.uncounted.size > 0) {
+      this.ctx.storage.transactionSync(() => {
+        for (const row of this.uncounted.values()) bufferLedger(this.sql, row);
+      });
+      this.uncounted.clear();
+    }
     const held = heldUrls(this.sql, HELD_URLS_PER_ALARM);
     if (held.length > 0) {
       try {

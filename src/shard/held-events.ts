@@ -24,7 +24,8 @@ export const heldUrls = (sql: SqlStorage, limit: number): HeldUrl[] =>
  * Ends the hold of `held`'s events: moved to the pending increments of
  * `canonical` when its page passed, dropped with `reason` when not. Answers
  * the ledger's corrections: the events were tallied `unverified` when held,
- * and are now counted or refused, each on its own day.
+ * and are now counted (the flush of their increments tallies them) or
+ * refused, each on its own day.
  */
 export function releaseHeld(
   sql: SqlStorage,
@@ -43,14 +44,14 @@ export function releaseHeld(
     ledger.set(key, row);
   };
   for (const count of rows) {
-    const { bucket, network, n } = count;
+    const { bucket, n } = count;
     const day = dayOfBucket(bucket);
     add(day, 'unverified', -n);
     if ('reason' in decision) {
       add(day, decision.reason, n);
       continue;
     }
-    add(day, network === '' ? 'view' : 'share', n);
+    // Counted as its increment: the ledger takes it from the batch it is flushed in.
     addEventCount(sql, 'pending', held, decision.canonical, count);
   }
   sql.exec(`DELETE FROM held ${where}`, held.site, held.siteCreatedAt, held.url);

@@ -213,6 +213,16 @@ function sealBatch(storage: DurableObjectStorage): number | null {
       );
       sql.exec(`DELETE FROM pending ${article}`, site, site_created_at, url);
     }
+    // The ledger's counted events are the batch's increments themselves, per site and UTC day of their hour.
+    const counted = sql
+      .exec<LedgerDelta & Record<string, SqlStorageValue>>(
+        `SELECT site, site_created_at AS siteCreatedAt, bucket / 24 AS day,
+                CASE network WHEN '' THEN 'view' ELSE 'share' END AS outcome, sum(n) AS n
+         FROM outbox WHERE seq = ? GROUP BY site, site_created_at, day, outcome`,
+        seq,
+      )
+      .toArray();
+    for (const row of counted) writeLedgerRow(sql, seq, row);
     return seq;
   });
 }
@@ -223,7 +233,16 @@ interface OutboxBatch {
 }
 
 const writeLedgerRow = (sql: SqlStorage, seq: number, l: LedgerDelta): void => {
-  sql.exec('INSERT INTO outbox_ledger VALUES (?, ?, ?, ?, ?, ?)', seq, l.site, l.siteCreatedAt, l.day, l.outcome, l.n);
+  sql.exec(
+    `INSERT INTO outbox_ledger VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (seq, site, site_created_at, day, outcome) DO UPDATE SET n = n + excluded.n`,
+    seq,
+    l.site,
+    l.siteCreatedAt,
+    l.day,
+    l.outcome,
+    l.n,
+  );
 };
 
 function readBatch(sql: SqlStorage, seq: number): OutboxBatch {

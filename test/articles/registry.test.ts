@@ -2,7 +2,9 @@ import { env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { newArticlesPerScope } from '../../src/articles/registry';
 import { registryFor } from '../../src/articles/registry-client';
-import { ADMIN, BROWSER_UA, createSite, flushAllShards, postEvents, storedTotals } from '../support/helpers';
+import { readConfig } from '../../src/config';
+import { shardIndex } from '../../src/shard/routing';
+import { ADMIN, BROWSER_UA, createSite, flushAllShards, postEvents, shardStub, storedTotals } from '../support/helpers';
 import { loadStoredSite, seedArticles } from '../support/seed';
 
 const publisher = inject('publisherOrigin');
@@ -42,7 +44,9 @@ const storedArticle = (site: string, url: string) =>
 const popular = async (site: string) => {
   const response = await SELF.fetch(`https://api.test/api/v1/sites/${site}/popular?window=24h&by=views`);
   expect(response.status).toBe(200);
-  return ((await response.json()) as { items: { url: string; title: string | null; image: string | null }[] }).items;
+  return (
+    (await response.json()) as { items: { url: string; title: string | null; image: string | null; views: number }[] }
+  ).items;
 };
 
 const ledgerToday = async (site: string) => {
@@ -63,7 +67,7 @@ async function createPublisherSite(settings: Record<string, unknown> = {}) {
     await SELF.fetch(`https://api.test/api/v1/admin/sites/${site.id}`, { method: 'DELETE', headers: ADMIN });
   });
   const stored = await loadStoredSite(site.id);
-  return { ...site, registry: registryFor(env, stored) };
+  return { ...site, createdAt: stored.created_at, registry: registryFor(env, stored) };
 }
 
 describe('articles in beacon mode', () => {
@@ -284,6 +288,27 @@ describe('articles in page mode', () => {
       `https://api.test/api/v1/sites/${site.id}/counts?url=${encodeURIComponent(page('/article/print'))}`,
     );
     expect(await counts.json()).toMatchObject({ url: key('/article/good'), views: 2 });
+    // And so do its running window totals: once, not twice.
+    expect((await popular(site.id)).map(({ url, views }) => ({ url, views }))).toEqual([
+      { url: key('/article/good'), views: 2 },
+    ]);
+
+    // A flush of the old URL's increments after the move adds to the article too.
+    await runInDurableObject(
+      shardStub(shardIndex(site.id, key('/article/print'), readConfig(env).shardCount)),
+      (_, state) => {
+        state.storage.sql.exec(
+          `INSERT INTO pending (site, site_created_at, url, bucket, network, n) VALUES (?, ?, ?, ?, '', 1)`,
+          site.id,
+          site.createdAt,
+          key('/article/print'),
+          Math.floor(Date.now() / 3_600_000),
+        );
+      },
+    );
+    await flushAllShards();
+    expect(await storedArticle(site.id, key('/article/print'))).toBeNull();
+    expect(await storedTotals(site.id, key('/article/good'))).toEqual({ views: 3, shares: 0 });
   });
 
   it('should fetch the URL a beacon reported only as its key, whatever junk the beacon added', async () => {
@@ -309,9 +334,9 @@ describe('articles in page mode', () => {
     expect((await ledgerToday(site.id)).not_counted).toMatchObject({ unverified: 1, new_article_budget: 0 });
   });
 
-  it('should count what waited for or failed a check once the site turns to beacon mode', async () => {
+  it('should count what waited for a check once the site turns to beacon mode, not what failed one', async () => {
     const site = await createPublisherSite();
-    await send(publisher, view(site.id, page('/missing')));
+    await send(publisher, [view(site.id, page('/missing')), view(site.id, page('/unavailable'))]);
     await runDurableObjectAlarm(site.registry);
     const patched = await SELF.fetch(`https://api.test/api/v1/admin/sites/${site.id}`, {
       method: 'PATCH',
@@ -319,11 +344,13 @@ describe('articles in page mode', () => {
       body: JSON.stringify({ settings: { article_source: 'beacon' } }),
     });
     expect(patched.status).toBe(200);
-    // The shard asks again: what it knew of the URL was said under the other source.
-    await send(publisher, view(site.id, page('/missing'), { title: 'Taken from the beacon' }));
+    // The shard asks again: what it knew of the URLs was said under the other source.
+    await send(publisher, [view(site.id, page('/missing')), view(site.id, page('/unavailable'))]);
     await flushAllShards();
-    // The view held while the page was checked counts too: its shard had not dropped it yet.
-    expect(await storedTotals(site.id, key('/missing'))).toEqual({ views: 2, shares: 0 });
+    // The view held while the page could not be read counts too, with the new one.
+    expect(await storedTotals(site.id, key('/unavailable'))).toEqual({ views: 2, shares: 0 });
+    expect(await storedTotals(site.id, key('/missing'))).toEqual({ views: 0, shares: 0 });
+    expect((await ledgerToday(site.id)).not_counted).toMatchObject({ unverified: 0, rejected: 2 });
   });
 });
 

@@ -28,6 +28,23 @@ function reportedUrls(html: string): string[] {
   return [...new Set([dataUrl, ...links])] as string[];
 }
 
+/**
+ * Checks a demo page's links: its canonical is `article`, which its share link
+ * on `network` shares; the share link, the widget and its `picture` are on the
+ * origin `servedFrom`.
+ */
+function expectDemoPageLinks(
+  html: string,
+  { article, servedFrom, network, picture }: { article: string; servedFrom: string; network: string; picture: string },
+): void {
+  expect(html).toContain(`<link rel="canonical" href="${article}"`);
+  expect(html).toContain(
+    `href="${servedFrom}/api/v1/share/${network}?site=demo&amp;url=${encodeURIComponent(article)}&amp;title=`,
+  );
+  expect(html).toContain(`<script src="${servedFrom}/widget.js" async=""></script>`);
+  expect(html).toContain(`<meta property="og:image" content="${servedFrom}/demo/pictures/${picture}.svg"/>`);
+}
+
 describe('pages', () => {
   it('should answer /healthz', async () => {
     const response = await SELF.fetch('https://api.test/healthz');
@@ -41,28 +58,28 @@ describe('pages', () => {
     expect(response.headers.get('Content-Type')).toMatch(/^text\/html/);
     const html = await response.text();
     expect(html).toMatch(/^<!doctype html>/);
-    expect(html).toContain('<link rel="canonical" href="http://localhost:8787/demo"');
     expect(html).toContain('Share this article');
     // Plain links to the share endpoint, upgraded by the widget as README shows publishers.
-    expect(html).toContain(
-      'href="http://localhost:8787/api/v1/share/facebook?site=demo&amp;url=http%3A%2F%2Flocalhost%3A8787%2Fdemo&amp;title=',
-    );
-    expect(html).toContain('<script src="http://localhost:8787/widget.js" async=""></script>');
-    expect(html).toContain('<meta property="og:image" content="http://localhost:8787/demo/pictures/front.svg"/>');
+    expectDemoPageLinks(html, {
+      article: 'http://localhost:8787/demo',
+      servedFrom: 'http://localhost:8787',
+      network: 'facebook',
+      picture: 'front',
+    });
   });
 
   it('should give the paper’s own address as the article’s URL on any host and port, so that its seeded counts show', async () => {
     const html = await (await SELF.fetch('http://127.0.0.1:8899/demo/derby')).text();
     expect(DEMO_ORIGIN).toBe('http://localhost:8787');
-    expect(html).toContain('<link rel="canonical" href="http://localhost:8787/demo/derby"');
     expect(html).toContain('<meta property="og:url" content="http://localhost:8787/demo/derby"');
-    // The share links and the widget are this Worker's, wherever it runs; the shared URL is the article's.
-    expect(html).toContain(
-      'href="http://127.0.0.1:8899/api/v1/share/x?site=demo&amp;url=http%3A%2F%2Flocalhost%3A8787%2Fdemo%2Fderby&amp;title=',
-    );
-    expect(html).toContain('<script src="http://127.0.0.1:8899/widget.js" async=""></script>');
-    // Its picture on the origin serving it, as the seed records it for a Worker on another port.
-    expect(html).toContain('<meta property="og:image" content="http://127.0.0.1:8899/demo/pictures/derby.svg"/>');
+    // The share links, the widget and the picture (as the seed records it for a Worker on
+    // another port) are this Worker's, wherever it runs; the canonical and shared URL are the article's.
+    expectDemoPageLinks(html, {
+      article: 'http://localhost:8787/demo/derby',
+      servedFrom: 'http://127.0.0.1:8899',
+      network: 'x',
+      picture: 'derby',
+    });
     // No demo site yet, so no page checks: the page reports the paper's article.
     expect(reportedUrls(html)).toEqual(['http://localhost:8787/demo/derby']);
   });

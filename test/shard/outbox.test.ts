@@ -124,34 +124,44 @@ describe('halves', () => {
 });
 
 describe('isDefiniteRefusal', () => {
-  it.each([
-    'D1_ERROR: refused for the test: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_TRIGGER)',
-    'D1_ERROR: UNIQUE constraint failed: flush_log.shard, flush_log.epoch, flush_log.seq: SQLITE_CONSTRAINT',
-    'D1_ERROR: cannot store TEXT value in INTEGER column articles.views: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_DATATYPE)',
-    'D1_ERROR: no such table: article_hours: SQLITE_ERROR',
-    'D1_ERROR: too many SQL variables at offset 207: SQLITE_ERROR',
-    'D1_ERROR: string or blob too big: SQLITE_TOOBIG',
-    "D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined'",
-  ])('should take %s for a refusal of the batch', (message) => {
-    expect(isDefiniteRefusal(new Error(message))).toBe(true);
-  });
-
-  it.each([
-    'D1 did not answer within 30000 ms',
-    'D1_ERROR: Network connection lost.',
-    'D1 DB is overloaded. Requests queued for too long.',
-    'D1 DB is overloaded. Too many requests queued.',
-    'D1_ERROR: Internal error while starting up D1 DB storage caused object to be reset.',
-    'D1_ERROR: D1 DB reset because its code was updated.',
-    'D1_ERROR: D1 DB storage operation exceeded timeout which caused object to be reset.',
-    'D1_ERROR: Cannot resolve D1 DB due to transient issue on remote node.',
-    'D1_ERROR: database is locked: SQLITE_BUSY',
-    'D1_ERROR: disk I/O error: SQLITE_IOERR',
-    'D1_ERROR: database or disk is full: SQLITE_FULL',
-    'internal error',
-  ])('should take %s for a failure that says nothing of the batch', (message) => {
-    expect(isDefiniteRefusal(new Error(message))).toBe(false);
-  });
+  const errorsByVerdict = [
+    {
+      verdict: 'a refusal of the batch',
+      refusal: true,
+      messages: [
+        'D1_ERROR: refused for the test: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_TRIGGER)',
+        'D1_ERROR: UNIQUE constraint failed: flush_log.shard, flush_log.epoch, flush_log.seq: SQLITE_CONSTRAINT',
+        'D1_ERROR: cannot store TEXT value in INTEGER column articles.views: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_DATATYPE)',
+        'D1_ERROR: no such table: article_hours: SQLITE_ERROR',
+        'D1_ERROR: too many SQL variables at offset 207: SQLITE_ERROR',
+        'D1_ERROR: string or blob too big: SQLITE_TOOBIG',
+        "D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined'",
+      ],
+    },
+    {
+      verdict: 'a failure that says nothing of the batch',
+      refusal: false,
+      messages: [
+        'D1 did not answer within 30000 ms',
+        'D1_ERROR: Network connection lost.',
+        'D1 DB is overloaded. Requests queued for too long.',
+        'D1 DB is overloaded. Too many requests queued.',
+        'D1_ERROR: Internal error while starting up D1 DB storage caused object to be reset.',
+        'D1_ERROR: D1 DB reset because its code was updated.',
+        'D1_ERROR: D1 DB storage operation exceeded timeout which caused object to be reset.',
+        'D1_ERROR: Cannot resolve D1 DB due to transient issue on remote node.',
+        'D1_ERROR: database is locked: SQLITE_BUSY',
+        'D1_ERROR: disk I/O error: SQLITE_IOERR',
+        'D1_ERROR: database or disk is full: SQLITE_FULL',
+        'internal error',
+      ],
+    },
+  ];
+  for (const { verdict, refusal, messages } of errorsByVerdict) {
+    it.each(messages)(`should take %s for ${verdict}`, (message) => {
+      expect(isDefiniteRefusal(new Error(message))).toBe(refusal);
+    });
+  }
 
   it('should take what is not an Error for no refusal', () => {
     expect(isDefiniteRefusal('D1_ERROR: no such table: x: SQLITE_ERROR')).toBe(false);
