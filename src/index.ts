@@ -1,5 +1,6 @@
 import { createApp } from './app';
 import { deleteExpiredThrottleRows } from './auth/failure-throttle';
+import { pruneInstallChecks } from './db/install-check';
 import { rollUpAllSites } from './db/rollup';
 
 export { ArticleRegistry } from './articles/registry';
@@ -9,10 +10,12 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  // The cron of wrangler.toml: deletes throttle rows that are over (first: a failed rollup must not keep
-  // them), moves window totals on, rolls finished days into daily rows, applies retention.
+  // The cron of wrangler.toml: deletes throttle rows that are over and install checks of days no longer
+  // shown (first: a failed rollup must not keep them), moves window totals on, rolls finished days into
+  // daily rows, applies retention.
   async scheduled(controller, env) {
     await deleteExpiredThrottleRows(env.DB, controller.scheduledTime);
+    await pruneInstallChecks(env.DB, controller.scheduledTime);
     await rollUpAllSites(env.DB, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;

@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
+import { readInstallCheck } from '../db/install-check';
 import { getSite, listSites } from '../db/sites';
 import type { AppEnv } from '../env';
 import { ApiError } from '../errors';
@@ -40,10 +41,23 @@ const sitesPage = async (c: Context<AppEnv>, form: SiteForm, feedback: Feedback,
     status,
   );
 
-const sitePage = (c: Context<AppEnv>, site: Site, form: SiteForm, feedback: Feedback, status: 200 | 400 | 409 = 200) =>
+const sitePage = async (
+  c: Context<AppEnv>,
+  site: Site,
+  form: SiteForm,
+  feedback: Feedback,
+  status: 200 | 400 | 409 = 200,
+) =>
   dashboardPage(
     c,
-    <SitePage assets={ASSETS} site={site} form={form} origin={new URL(c.req.url).origin} feedback={feedback} />,
+    <SitePage
+      assets={ASSETS}
+      site={site}
+      installCheck={await readInstallCheck(c.env.DB, site.id, Date.now())}
+      form={form}
+      origin={new URL(c.req.url).origin}
+      feedback={feedback}
+    />,
     status,
   );
 
@@ -64,7 +78,7 @@ const DOCS = {
     409: html('Id or host taken: the form again'),
     ...errors(403, 413),
   }),
-  show: describeDashboard('A site: embed code, settings, export, deletion', {
+  show: describeDashboard('A site: install check, embed code, settings, export, deletion', {
     200: html('The site page'),
     404: html('No such site'),
     ...errors(400),

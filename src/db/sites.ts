@@ -71,7 +71,7 @@ export async function updateSite(db: D1Database, site: Site): Promise<void> {
 }
 
 /**
- * Deletes a site with its hosts, articles and their aliases, counts and ledger, keeping its created_at
+ * Deletes a site with its hosts, articles and their aliases, counts, ledger and install check, keeping its created_at
  * in deleted_sites (migration 0006). Answers whether it existed.
  */
 export async function deleteSite(db: D1Database, id: string): Promise<boolean> {
@@ -82,6 +82,7 @@ export async function deleteSite(db: D1Database, id: string): Promise<boolean> {
       params: [id],
     },
     { sql: 'DELETE FROM site_ledger WHERE site_id = ?', params: [id] },
+    { sql: 'DELETE FROM install_checks WHERE site_id = ?', params: [id] },
     { sql: 'DELETE FROM site_network_hours WHERE site_id = ?', params: [id] },
     { sql: 'DELETE FROM site_hours WHERE site_id = ?', params: [id] },
     { sql: 'DELETE FROM article_network_shares WHERE site_id = ?', params: [id] },

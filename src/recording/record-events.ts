@@ -1,5 +1,6 @@
 import { policyOf } from '../articles/registry-client';
 import { readConfig } from '../config';
+import { ApiError } from '../errors';
 import { notCountedReason } from '../ingest/countable';
 import type { IncomingEvent } from '../ingest/event-schema';
 import { articleKey, checkOrigin, reportedAddress, shareClickOrigin } from '../ingest/site-rules';
@@ -10,6 +11,7 @@ import { requireSite } from '../sites/lookup';
 import type { Site } from '../sites/site-schema';
 import { dayOf } from '../time';
 import { floodGuard, RateLimited } from './flood-guard';
+import { noteBeacon, sendDueInstallChecks } from './install-check';
 import { restoreTallies, sendDueTallies, takeTallies, tally, type WaitUntil } from './ledger-tallies';
 
 export interface BeaconContext {
@@ -31,15 +33,35 @@ export interface BeaconContext {
  * the site's ledger and go no further; the rest pass the flood guard (or the
  * request is refused with 429, its events tallied `rate_limited`) and go each
  * to its article's shard, the first shard call carrying the ledger tallies
- * waiting for it. Answers how many events were counted.
+ * waiting for it. What the request got (accepted, or refused and why) goes
+ * to the install check of each site it names. Answers how many events were
+ * counted.
  */
 export async function recordEvents(env: Env, events: IncomingEvent[], beacon: BeaconContext): Promise<number> {
+  // The request's sites, filled as they are read: what it got goes to each one's install check.
   const sites = new Map<string, Site>();
-  for (const id of new Set(events.map((e) => e.site))) {
-    const site = await requireSite(env, id);
-    checkOrigin(site, beacon);
-    sites.set(id, site);
+  try {
+    const counted = await recordAtSites(env, events, beacon, sites);
+    noteBeacon(sites.values(), beacon, null);
+    return counted;
+  } catch (err) {
+    // A refusal naming a site that does not exist belongs to no site's check.
+    if (err instanceof ApiError && err.code !== 'unknown_site') noteBeacon(sites.values(), beacon, err);
+    throw err;
+  } finally {
+    sendDueInstallChecks(env, beacon.waitUntil, beacon.receivedMs);
   }
+}
+
+/** recordEvents' checks and recording; `sites` gets each site as it is read. */
+async function recordAtSites(
+  env: Env,
+  events: IncomingEvent[],
+  beacon: BeaconContext,
+  sites: Map<string, Site>,
+): Promise<number> {
+  for (const id of new Set(events.map((e) => e.site))) sites.set(id, await requireSite(env, id));
+  for (const site of sites.values()) checkOrigin(site, beacon);
   const shardEvents: ShardEvent[] = events.map((e) => {
     const site = sites.get(e.site)!;
     return {

@@ -1,11 +1,12 @@
 import { env, SELF } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NETWORKS } from '../../common/networks';
 import { getSite } from '../../src/db/sites';
 import { DEFAULT_SETTINGS, type Site } from '../../src/sites/site-schema';
+import { dayOf } from '../../src/time';
 import { ADMIN, createSite, postEvents, uniqueSiteId } from '../support/helpers';
 import { seedArticles } from '../support/seed';
-import { dashboard, expectNoSuchSitePage, ORIGIN, sessionCookie } from './dashboard-support';
+import { dashboard, expectNoSuchSitePage, insertRows, ORIGIN, sessionCookie } from './dashboard-support';
 
 /** A form post from the dashboard's own page, signed in; fields may repeat (checkboxes). */
 const submit = async (path: string, fields: [string, string][]) =>
@@ -347,6 +348,50 @@ describe('a site page', () => {
   it('should say when a site does not exist', () => expectNoSuchSitePage('/dashboard/sites/no-such-site'));
 });
 
+describe("a site page's install check", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("should show per host its last beacon on the site's clock and today's refusals, and say which host to add", async () => {
+    const { id, host } = await createSite(undefined, { settings: { time_zone: 'Europe/Paris' } });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.UTC(2026, 6, 1, 12));
+    const today = dayOf(Date.now());
+    const refusal = `Origin host www.${host} is not a host of site ${id}.`;
+    await insertRows('install_checks', ['day', 'host', 'last_accepted_at', 'refused'], id, [
+      [today, host, Date.UTC(2026, 6, 1, 8, 15), 0],
+    ]);
+    const refusalColumns = ['day', 'host', 'refused', 'last_refused_at', 'last_refusal_code', 'last_refusal_message'];
+    await insertRows('install_checks', refusalColumns, id, [
+      [today - 1, `www.${host}`, 5, Date.UTC(2026, 5, 30, 9), 'origin_not_allowed', refusal],
+      [today, `www.${host}`, 3, Date.UTC(2026, 6, 1, 9, 30), 'origin_not_allowed', refusal],
+    ]);
+    const html = await (await dashboard(`/dashboard/sites/${id}`)).text();
+    expect(html).toContain('<h2 id="install-heading">Install check</h2>');
+    expect(html).toContain(
+      `<li>Beacons come from www.${host}, which is not a host of this site: add it under <a href="#hosts">Hosts</a>.</li>`,
+    );
+    expect(html).toContain(
+      `<tr><td class="title">${host}</td><td>1 Jul 2026, 10:15 (Europe/Paris)</td><td class="num">0</td><td><span class="muted">none</span></td></tr>`,
+    );
+    expect(html).toContain(
+      `<tr><td class="title">www.${host}<small>not a host of this site</small></td><td><span class="muted">none</span></td><td class="num">3</td><td><div>${refusal}</div><div class="muted">1 Jul 2026, 11:30 (Europe/Paris) · origin_not_allowed</div></td></tr>`,
+    );
+    // Its Hosts field, where the notice's link goes.
+    expect(html).toContain('<textarea id="hosts" name="hosts"');
+  });
+
+  it('should say when no beacon came yet, and point at the embed code', async () => {
+    const { id } = await createSite();
+    const html = await (await dashboard(`/dashboard/sites/${id}`)).text();
+    expect(html).toContain(
+      '<p class="empty">No beacon seen in the last 3 days. Paste the <a href="#snippet">embed code</a> below into your article template, then open one of its pages and reload this one.</p>',
+    );
+    expect(html).not.toContain('Beacons come from');
+  });
+});
+
 describe('deleting a site from the dashboard', () => {
   it('should ask for the id to be typed, then delete the site, every count of it and its cached copy', async () => {
     const created = await createSite();
@@ -360,6 +405,10 @@ describe('deleting a site from the dashboard', () => {
       env.DB.prepare('INSERT INTO site_hours (site_id, bucket, views, shares) VALUES (?, 1000, 1, 1)').bind(created.id),
       env.DB.prepare("INSERT INTO site_network_hours (site_id, bucket, network, shares) VALUES (?, 1000, 'x', 1)").bind(
         created.id,
+      ),
+      env.DB.prepare('INSERT INTO install_checks (site_id, day, host, refused) VALUES (?, 20000, ?, 1)').bind(
+        created.id,
+        created.host,
       ),
     ]);
     const wrong = await submit(`/dashboard/sites/${created.id}/delete`, [['confirm', 'something else']]);
@@ -383,6 +432,7 @@ describe('deleting a site from the dashboard', () => {
       'site_hours',
       'site_network_hours',
       'site_hosts',
+      'install_checks',
     ]) {
       const left = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE site_id = ?`)
         .bind(created.id)

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
+import { READER_UA } from '../../scripts/lib/local-worker.mjs';
 import { LINK_NETWORKS } from '../support/networks';
 import { API, AXE_PATH, chromiumForFile, evaluate, HOST, postFlushed, uniqueSlug, until } from './browser';
 
@@ -35,6 +36,31 @@ async function countedStory(slugPrefix: string, title: string): Promise<string> 
     { site: 'demo', type: 'share', network: 'bluesky', url },
   ]);
   return url;
+}
+
+/**
+ * A new site (through the admin API) whose only beacon came from a host it
+ * does not list, and was refused; answers its id.
+ */
+async function siteWithWrongHostBeacon(): Promise<string> {
+  const id = uniqueSlug('check').slice(0, 32);
+  const created = await fetch(`${API}/api/v1/admin/sites`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id, name: 'The Install Check Courier', hosts: [`${id}.example`] }),
+  });
+  expect(created.status).toBe(201);
+  const refused = await fetch(`${API}/api/v1/events`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'text/plain;charset=UTF-8',
+      Origin: `https://www.${id}.example`,
+      'User-Agent': READER_UA,
+    },
+    body: JSON.stringify({ site: id, type: 'view', url: `https://${id}.example/story` }),
+  });
+  expect(refused.status).toBe(403);
+  return id;
 }
 
 /**
@@ -198,6 +224,16 @@ describe('dashboard accessibility', () => {
       await audit('overview');
       await page.goto(`${API}/dashboard/sites/demo`);
       await audit('site');
+      // A site page whose install check names a host to add: its first beacon is written just after its answer.
+      const checked = await siteWithWrongHostBeacon();
+      const wrongHost = page.getByText(`Beacons come from www.${checked}.example, which is not a host of this site`);
+      await expect
+        .poll(async () => {
+          await page.goto(`${API}/dashboard/sites/${checked}`);
+          return wrongHost.count();
+        })
+        .toBe(1);
+      await audit('site with a wrong host');
       const demoArticle = await evaluate<string>(
         page,
         `fetch('/api/v1/sites/demo/popular?window=all').then((r) => r.json()).then((list) => list.items[0].url)`,

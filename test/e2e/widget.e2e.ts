@@ -52,7 +52,8 @@ async function createElsewhereSite(): Promise<string> {
       id: site,
       name: 'Elsewhere',
       hosts: [`${site}.example`],
-      settings: { article_source: 'beacon' },
+      // Beacon mode with a large budget: its pages do not exist, and every reader is 127.0.0.1.
+      settings: { article_source: 'beacon', max_new_articles_per_hour: 100_000 },
     }),
   });
   if (created.status !== 201) throw new Error(`creating ${site}: ${created.status}`);

@@ -1,10 +1,12 @@
 import type { FC } from 'hono/jsx';
 import { isLinkNetwork, NETWORK_LABELS, NETWORKS } from '../../../common/networks';
 import { ARTICLE_SOURCES, type ArticleSource } from '../../articles/article-schema';
+import type { HostCheck } from '../../db/install-check';
 import type { Site } from '../../sites/site-schema';
 import type { DashboardAssets } from '../assets';
 import { articleListPath, SITES_PATH, sitePath } from '../paths';
 import type { Feedback, ListFieldName, NumberFieldName, SiteForm } from '../site-form';
+import { InstallCheck } from './install-check';
 import { DashboardLayout, ExportLinks, Notice, overviewPath } from './layout';
 import { ScrollTable } from './table';
 
@@ -353,14 +355,15 @@ export const EMBED_CSS = `[data-sharepulse="share"] > ul {
   min-height: calc(5 * 4.375rem); /* data-limit × 4.375rem */
 }`;
 
-/** One site: its embed code, exports, settings form and deletion. */
+/** One site: its install check, embed code, exports, settings form and deletion. */
 export const SitePage: FC<{
   assets: DashboardAssets;
   site: Site;
+  installCheck: HostCheck[];
   form: SiteForm;
   origin: string;
   feedback: Feedback;
-}> = ({ assets, site, form, origin, feedback }) => (
+}> = ({ assets, site, installCheck, form, origin, feedback }) => (
   <DashboardLayout title={site.name} assets={assets} section="sites">
     <div class="toolbar">
       <div>
@@ -380,6 +383,7 @@ export const SitePage: FC<{
       </div>
     </div>
     <FeedbackNotice feedback={feedback} />
+    <InstallCheck site={site} hosts={installCheck} />
     <section class="card" aria-labelledby="embed-heading">
       <h2 id="embed-heading">Embed code</h2>
       <p class="hint">
