@@ -39,6 +39,9 @@ export class ArticleResolver {
     MAX_REMEMBERED,
   );
 
+  /** Questions on their way to a registry, by URL: a URL's concurrent first events wait for one answer. */
+  private readonly asking = new Map<string, Promise<Resolution>>();
+
   constructor(private readonly env: Pick<Env, 'ARTICLES'>) {}
 
   /**
@@ -47,6 +50,7 @@ export class ArticleResolver {
    */
   async resolve(events: { event: ArticleEvent; scope: string }[], nowMs: number): Promise<Resolution[]> {
     const asks = new Map<string, { first: ArticleEvent; sightings: Map<string, ArticleSighting> }>();
+    const waits = new Map<string, Promise<Resolution>>();
     for (const { event, scope } of events) {
       const known = this.known.get(keyOf(event), nowMs);
       // What the registry said under another article_source may not hold under this one.
@@ -55,6 +59,11 @@ export class ArticleResolver {
       const bringsMetadata =
         settled && known.resolution.outcome === 'counted' && known.resolution.wantsMetadata && hasMetadata(event);
       if (settled && !bringsMetadata) continue;
+      const inFlight = this.asking.get(keyOf(event));
+      if (inFlight && !bringsMetadata) {
+        waits.set(keyOf(event), inFlight);
+        continue;
+      }
       const siteKey = JSON.stringify([event.site, event.siteCreatedAt]);
       const ask = asks.get(siteKey) ?? { first: event, sightings: new Map() };
       if (!ask.sightings.has(event.url)) {
@@ -72,14 +81,26 @@ export class ArticleResolver {
       [...asks.values()].map(async ({ first, sightings }) => {
         const site = { site: first.site, siteCreatedAt: first.siteCreatedAt };
         const list = [...sightings.values()];
-        const answers = await registryOf(this.env, first.site, first.siteCreatedAt).resolve(site, first.articles, list);
-        list.forEach((sighting, i) => {
-          const key = keyOf({ ...site, url: sighting.url });
-          answered.set(key, answers[i]!);
-          this.remember(key, answers[i]!, first.articles.source, nowMs);
+        const keys = list.map((sighting) => keyOf({ ...site, url: sighting.url }));
+        const call = registryOf(this.env, first.site, first.siteCreatedAt).resolve(site, first.articles, list);
+        keys.forEach((key, i) => {
+          const answer = call.then((answers) => answers[i]!);
+          // Handled here: a failure reaches the events that wait for it, and is no stray rejection otherwise.
+          answer.catch(() => {});
+          this.asking.set(key, answer);
         });
+        try {
+          const answers = await call;
+          keys.forEach((key, i) => {
+            answered.set(key, answers[i]!);
+            this.remember(key, answers[i]!, first.articles.source, nowMs);
+          });
+        } finally {
+          for (const key of keys) this.asking.delete(key);
+        }
       }),
     );
+    for (const [key, answer] of waits) answered.set(key, await answer);
     return events.map(({ event }) => {
       const key = keyOf(event);
       return answered.get(key) ?? this.known.get(key, nowMs)!.resolution;
