@@ -33,7 +33,10 @@ function hourlyCounts(articleIndex, hoursAgo) {
 export function demoSeedSql(articles, origin, nowMs, { pictureOrigin = origin, articleSource = 'page' } = {}) {
   const currentBucket = Math.floor(nowMs / HOUR_MS);
   const base = new URL(origin);
-  const articleUrl = (slug) => `https://${base.host}${slug ? `/demo/${slug}` : '/demo'}`;
+  const articlePath = (slug) => (slug ? `/demo/${slug}` : '/demo');
+  const articleUrl = (slug) => `https://${base.host}${articlePath(slug)}`;
+  // Where readers go: the article as its page gives it (its canonical link, on the paper's origin).
+  const pageUrl = (slug) => `${base.origin}${articlePath(slug)}`;
   // The Worker's /demo/pictures/{name}.svg (src/demo/pictures.ts).
   const pictureUrl = (slug) => `${new URL(pictureOrigin).origin}/demo/pictures/${slug || 'front'}.svg`;
   const articleRows = [];
@@ -81,6 +84,7 @@ export function demoSeedSql(articles, origin, nowMs, { pictureOrigin = origin, a
         views,
         shares,
         currentBucket - SEEDED_HOURS + 1,
+        pageUrl(article.slug),
       ]),
     );
   });
@@ -96,7 +100,11 @@ export function demoSeedSql(articles, origin, nowMs, { pictureOrigin = origin, a
       : `INSERT INTO ${table} (${columns}) SELECT * FROM (VALUES ${rows.join(',\n  ')}) ${unlessSeeded};\n`;
 
   return [
-    insert('articles', 'site_id, url, title, image, section, published, views, shares, first_bucket', articleRows),
+    insert(
+      'articles',
+      'site_id, url, title, image, section, published, views, shares, first_bucket, page_url',
+      articleRows,
+    ),
     insert('article_hours', 'site_id, url, bucket, views, shares', hourRows),
     insert('article_network_shares', 'site_id, url, network, shares', networkRows),
     insert('site_hours', 'site_id, bucket, views, shares', siteHourRows),

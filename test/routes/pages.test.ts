@@ -166,10 +166,14 @@ describe('demo seed', () => {
       const url = `https://localhost:8787${article.slug ? `/demo/${article.slug}` : '/demo'}`;
       const counts = await readArticleCounts(env.DB, 'demo', url);
       // Each with its picture, which the Worker serves.
-      const { image } = (await env.DB.prepare("SELECT image FROM articles WHERE site_id = 'demo' AND url = ?")
+      const { image, page_url } = (await env.DB.prepare(
+        "SELECT image, page_url FROM articles WHERE site_id = 'demo' AND url = ?",
+      )
         .bind(url)
-        .first()) as { image: string };
+        .first()) as { image: string; page_url: string };
       expect(image).toBe(`http://localhost:8787/demo/pictures/${article.slug || 'front'}.svg`);
+      // Links go to the article as its page gives it (http, the paper's port), not to the https key.
+      expect(page_url).toBe(url.replace('https:', 'http:'));
       expect((await SELF.fetch(image)).status).toBe(200);
       const hours = await env.DB.prepare(
         "SELECT sum(views) AS views, sum(shares) AS shares FROM article_hours WHERE site_id = 'demo' AND url = ?",
