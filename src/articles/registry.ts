@@ -149,8 +149,9 @@ export class ArticleRegistry extends DurableObject<Env> {
       .map((s) => s.url);
     // Articles D1 counted before registries existed (or a seed wrote) are the site's already.
     // Should D1 not answer, they are new for now: counting goes on.
-    const counted = unknown.length > 0 ? await readCountedArticles(this.env.DB, site, unknown).catch(() => []) : [];
-    for (const url of unknown) if (!counted.some((a) => a.url === url)) this.notInD1.set(url, true, nowMs);
+    const read = unknown.length > 0 ? await readCountedArticles(this.env.DB, site, unknown).catch(() => null) : [];
+    const counted = read ?? [];
+    if (read) for (const url of unknown) if (!read.some((a) => a.url === url)) this.notInD1.set(url, true, nowMs);
     const scopes = new Map(
       await Promise.all(
         [...new Set(sightings.map((s) => s.scope))].map(

@@ -48,9 +48,10 @@ export class ArticleResolver {
    * Each event's resolution, asking the registries (one call per site) about
    * what the shard does not know; `scope` is its reader's IP scope.
    */
-  async resolve(events: { event: ArticleEvent; scope: string }[], nowMs: number): Promise<Resolution[]> {
+  async resolve(events: { event: ArticleEvent; scope: string }[], nowMs: number, again = true): Promise<Resolution[]> {
     const asks = new Map<string, { first: ArticleEvent; sightings: Map<string, ArticleSighting> }>();
     const waits = new Map<string, Promise<Resolution>>();
+    const answered = new Map<string, Resolution>();
     for (const { event, scope } of events) {
       const known = this.known.get(keyOf(event), nowMs);
       // What the registry said under another article_source may not hold under this one.
@@ -58,7 +59,10 @@ export class ArticleResolver {
       // In beacon mode the first metadata stands: an event bringing some to an article without any is asked about.
       const bringsMetadata =
         settled && known.resolution.outcome === 'counted' && known.resolution.wantsMetadata && hasMetadata(event);
-      if (settled && !bringsMetadata) continue;
+      if (settled && !bringsMetadata) {
+        answered.set(keyOf(event), known.resolution);
+        continue;
+      }
       const inFlight = this.asking.get(keyOf(event));
       if (inFlight && !bringsMetadata) {
         waits.set(keyOf(event), inFlight);
@@ -76,18 +80,18 @@ export class ArticleResolver {
       }
       asks.set(siteKey, ask);
     }
-    const answered = new Map<string, Resolution>();
     await Promise.all(
       [...asks.values()].map(async ({ first, sightings }) => {
         const site = { site: first.site, siteCreatedAt: first.siteCreatedAt };
         const list = [...sightings.values()];
         const keys = list.map((sighting) => keyOf({ ...site, url: sighting.url }));
         const call = registryOf(this.env, first.site, first.siteCreatedAt).resolve(site, first.articles, list);
-        keys.forEach((key, i) => {
+        const mine = keys.map((key, i) => {
           const answer = call.then((answers) => answers[i]!);
           // Handled here: a failure reaches the events that wait for it, and is no stray rejection otherwise.
           answer.catch(() => {});
           this.asking.set(key, answer);
+          return answer;
         });
         try {
           const answers = await call;
@@ -96,15 +100,26 @@ export class ArticleResolver {
             this.remember(key, answers[i]!, first.articles.source, nowMs);
           });
         } finally {
-          for (const key of keys) this.asking.delete(key);
+          // Unless a later question (an event bringing metadata) took the key over.
+          keys.forEach((key, i) => {
+            if (this.asking.get(key) === mine[i]) this.asking.delete(key);
+          });
         }
       }),
     );
     for (const [key, answer] of waits) answered.set(key, await answer);
-    return events.map(({ event }) => {
-      const key = keyOf(event);
-      return answered.get(key) ?? this.known.get(key, nowMs)!.resolution;
+    // A refusal for the new-article budget was the first asker's (its IP scope's share): the others ask for themselves.
+    const refusedByShare = events.filter(({ event }) => {
+      const answer = waits.has(keyOf(event)) ? answered.get(keyOf(event)) : undefined;
+      return answer?.outcome === 'refused' && answer.reason === 'new_article_budget';
     });
+    if (again && refusedByShare.length > 0) {
+      const ownAnswers = await this.resolve(refusedByShare, nowMs, false);
+      refusedByShare.forEach(({ event }, i) => {
+        answered.set(keyOf(event), ownAnswers[i]!);
+      });
+    }
+    return events.map(({ event }) => answered.get(keyOf(event))!);
   }
 
   /** Where held URLs stand now, asking their registries. */

@@ -150,7 +150,9 @@ export class CounterShard extends DurableObject<Env> {
               { receivedMs, ip, userAgent, events: group.map((r) => r.event), forwarded: true },
             ]);
             return n ?? 0;
-          } catch {
+          } catch (err) {
+            // Only a call that never reached the shard (overloaded) is sure to have stored nothing there.
+            if (!(err instanceof Error && (err as Error & { overloaded?: boolean }).overloaded === true)) throw err;
             here.push(...group);
             return 0;
           }
@@ -264,6 +266,15 @@ export class CounterShard extends DurableObject<Env> {
     return event.type;
   }
 
+  /** Writes the uncounted events summed in memory to the pending ledger, for the next flush. */
+  private storeUncounted(): void {
+    if (this.uncounted.size === 0) return;
+    this.ctx.storage.transactionSync(() => {
+      for (const row of this.uncounted.values()) bufferLedger(this.sql, row);
+    });
+    this.uncounted.clear();
+  }
+
   /**
    * Asks the registries about URLs with held events: those whose check is
    * over are counted for their canonical article or dropped, and the ledger
@@ -286,12 +297,7 @@ export class CounterShard extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
-    if (this.uncounted.size > 0) {
-      this.ctx.storage.transactionSync(() => {
-        for (const row of this.uncounted.values()) bufferLedger(this.sql, row);
-      });
-      this.uncounted.clear();
-    }
+    this.storeUncounted();
     const held = heldUrls(this.sql, HELD_URLS_PER_ALARM);
     if (held.length > 0) {
       try {
@@ -311,6 +317,8 @@ export class CounterShard extends DurableObject<Env> {
       console.error(`shard flush failed (attempt ${this.failedFlushes}); will retry`, err);
     }
     this.dedup.dropExpired(Date.now());
+    // What came in while this alarm awaited D1 is stored too, so that the next alarm is due for it.
+    this.storeUncounted();
     await this.scheduleNext(Date.now());
   }
 

@@ -8,6 +8,7 @@ import {
   type SiteIncarnation,
 } from '../db/counts';
 import { type SetAsideRow, setAsideQueries } from '../db/set-aside';
+import { dayOfBucket } from '../time';
 import { type CountRow, toFlushBatch } from './batch';
 
 /** Articles per D1 batch: keeps one batch's statements well under D1's per-invocation query limit. */
@@ -213,16 +214,6 @@ function sealBatch(storage: DurableObjectStorage): number | null {
       );
       sql.exec(`DELETE FROM pending ${article}`, site, site_created_at, url);
     }
-    // The ledger's counted events are the batch's increments themselves, per site and UTC day of their hour.
-    const counted = sql
-      .exec<LedgerDelta & Record<string, SqlStorageValue>>(
-        `SELECT site, site_created_at AS siteCreatedAt, bucket / 24 AS day,
-                CASE network WHEN '' THEN 'view' ELSE 'share' END AS outcome, sum(n) AS n
-         FROM outbox WHERE seq = ? GROUP BY site, site_created_at, day, outcome`,
-        seq,
-      )
-      .toArray();
-    for (const row of counted) writeLedgerRow(sql, seq, row);
     return seq;
   });
 }
@@ -311,7 +302,10 @@ async function sendBatch(storage: DurableObjectStorage, flush: FlushContext, seq
   const { db, source } = flush;
   const batch = readBatch(storage.sql, seq);
   try {
-    await withTimeout(applyFlush(db, flushQueries(source, seq, toFlushBatch(batch.counts, batch.ledger), Date.now())));
+    // The ledger's counted events are the batch's own increments: whatever half of a split or row set aside
+    // the batch is, its figures go with it.
+    const ledger = [...batch.ledger, ...countedLedger(batch.counts)];
+    await withTimeout(applyFlush(db, flushQueries(source, seq, toFlushBatch(batch.counts, ledger), Date.now())));
   } catch (err) {
     // A batch already applied (its answer lost, or the shard gone before
     // clearing it) or claimed fails on flush_log's key; its row there says
@@ -415,4 +409,18 @@ async function setAside(
   }
   console.error(`shard set aside a row D1 kept refusing: ${row.site} ${row.url}`, err);
   clearBatch(sql, seq);
+}
+
+/** The ledger rows of counted events: increments summed per site, UTC day of their hour, and view or share. */
+export function countedLedger(counts: readonly CountRow[]): LedgerDelta[] {
+  const rows = new Map<string, LedgerDelta>();
+  for (const { site, siteCreatedAt, bucket, network, n } of counts) {
+    const day = dayOfBucket(bucket);
+    const outcome = network === '' ? 'view' : 'share';
+    const key = JSON.stringify([site, siteCreatedAt, day, outcome]);
+    const row = rows.get(key) ?? { site, siteCreatedAt, day, outcome, n: 0 };
+    row.n += n;
+    rows.set(key, row);
+  }
+  return [...rows.values()];
 }

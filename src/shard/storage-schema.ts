@@ -129,6 +129,16 @@ export const STORAGE_SCHEMA_STEPS: readonly StorageSchemaStep[] = [
       DROP TABLE outbox_meta;
     `,
   },
+  {
+    // Counted events reach the ledger from the increments a flush sends
+    // (src/shard/outbox.ts countedLedger): their rows of old, buffered or
+    // sealed before this step, would count them twice.
+    step: 7,
+    sql: `
+      DELETE FROM pending_ledger WHERE outcome IN ('view', 'share');
+      DELETE FROM outbox_ledger WHERE outcome IN ('view', 'share');
+    `,
+  },
 ];
 
 // NOTE: the version lives in a table because Durable Object SQLite refuses

@@ -4,6 +4,7 @@ import { bufferHeld } from '../../src/shard/held-events';
 import {
   bufferIncrement,
   bufferLedger,
+  countedLedger,
   halves,
   hasOutbox,
   hasPending,
@@ -165,5 +166,18 @@ describe('isDefiniteRefusal', () => {
 
   it('should take what is not an Error for no refusal', () => {
     expect(isDefiniteRefusal('D1_ERROR: no such table: x: SQLITE_ERROR')).toBe(false);
+  });
+});
+
+describe('countedLedger', () => {
+  it('should sum a batch\u2019s increments per site, UTC day of their hour, and view or share', () => {
+    const row = (bucket: number, network: string, n: number) => ({ ...s, url: 'u', bucket, network, n });
+    expect(
+      countedLedger([row(24, '', 2), row(47, '', 3), row(48, '', 1), row(24, 'x', 4), row(30, 'email', 1)]),
+    ).toEqual([
+      { ...s, day: 1, outcome: 'view', n: 5 },
+      { ...s, day: 2, outcome: 'view', n: 1 },
+      { ...s, day: 1, outcome: 'share', n: 5 },
+    ]);
   });
 });
