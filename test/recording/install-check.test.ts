@@ -1,6 +1,11 @@
 import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { INSTALL_CHECK_DAYS, MAX_FOREIGN_HOSTS, writeInstallChecks } from '../../src/db/install-check';
+import {
+  INSTALL_CHECK_DAYS,
+  type InstallCheckRow,
+  MAX_FOREIGN_HOSTS,
+  writeInstallChecks,
+} from '../../src/db/install-check';
 import { getSite } from '../../src/db/sites';
 import worker from '../../src/index';
 import {
@@ -12,26 +17,16 @@ import {
 } from '../../src/recording/install-check';
 import { DEFAULT_SETTINGS, type Site } from '../../src/sites/site-schema';
 import { dayOf } from '../../src/time';
-import { ADMIN, BROWSER_UA, createSite, postEvents, uniqueSiteId } from '../support/helpers';
-
-interface StoredCheck {
-  host: string;
-  day: number;
-  last_accepted_at: number | null;
-  refused: number;
-  last_refused_at: number | null;
-  last_refusal_code: string | null;
-  last_refusal_message: string | null;
-}
+import { ADMIN, BROWSER_UA, createSite, freezeAtMinuteStart, postEvents, uniqueSiteId } from '../support/helpers';
 
 /** A site's install-check rows as stored in D1, in host order. */
-async function storedChecks(site: string): Promise<StoredCheck[]> {
+async function storedChecks(site: string): Promise<InstallCheckRow[]> {
   const { results } = await env.DB.prepare(
     `SELECT host, day, last_accepted_at, refused, last_refused_at, last_refusal_code, last_refusal_message
      FROM install_checks WHERE site_id = ? ORDER BY host, day`,
   )
     .bind(site)
-    .all<StoredCheck>();
+    .all<InstallCheckRow>();
   return results;
 }
 
@@ -54,14 +49,6 @@ async function beaconAndWait(body: unknown, headers: Record<string, string>, ip:
   const response = await worker.fetch(request, env, ctx);
   await waitOnExecutionContext(ctx);
   return response.status;
-}
-
-/** Freezes the clock just after a minute begins, so that no write falls due but those a test moves the clock for. */
-function freezeAtMinuteStart(): number {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  const nowMs = (Math.floor(Date.now() / 60_000) + 1) * 60_000 + 500;
-  vi.setSystemTime(nowMs);
-  return nowMs;
 }
 
 afterEach(() => {

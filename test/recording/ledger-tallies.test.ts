@@ -4,7 +4,15 @@ import worker from '../../src/index';
 import { NOT_COUNTED_REASONS } from '../../src/ledger/reasons';
 import { EVENTS_PER_MINUTE } from '../../src/recording/flood-guard';
 import { TALLY_WAIT_MS } from '../../src/recording/ledger-tallies';
-import { ADMIN, BROWSER_UA, createSite, flushAllShards, postEvents, uniqueSiteId } from '../support/helpers';
+import {
+  ADMIN,
+  BROWSER_UA,
+  createSite,
+  flushAllShards,
+  freezeAtMinuteStart,
+  postEvents,
+  uniqueSiteId,
+} from '../support/helpers';
 
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 
@@ -25,14 +33,6 @@ async function todaysLedger(site: string): Promise<LedgerDay> {
 }
 
 const notCountedTotal = (day: LedgerDay) => NOT_COUNTED_REASONS.reduce((sum, r) => sum + day.not_counted[r]!, 0);
-
-/** Freezes the clock just after a minute begins, so that the flood guard's minute does not end mid-test. */
-function freezeAtMinuteStart(): number {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  const nowMs = (Math.floor(Date.now() / 60_000) + 1) * 60_000 + 500;
-  vi.setSystemTime(nowMs);
-  return nowMs;
-}
 
 afterEach(() => {
   vi.useRealTimers();

@@ -1,5 +1,5 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { registryFor } from '../../src/articles/registry-client';
 import { readConfig } from '../../src/config';
 import { shardName } from '../../src/shard/routing';
@@ -137,4 +137,16 @@ export async function expectError(response: Response, status: number, code: stri
   const body = await response.json<{ error: { code: string; message: string } }>();
   expect(body).toEqual({ error: { code, message: expect.any(String) } });
   expect(body.error.message.length).toBeGreaterThan(0);
+}
+
+/**
+ * Freezes the clock just after a minute begins, so that nothing a minute
+ * decides (the flood guard's window, the install check's writes) turns over
+ * mid-test unless the test moves the clock. Answers the frozen time.
+ */
+export function freezeAtMinuteStart(): number {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  const nowMs = (Math.floor(Date.now() / 60_000) + 1) * 60_000 + 500;
+  vi.setSystemTime(nowMs);
+  return nowMs;
 }
