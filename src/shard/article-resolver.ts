@@ -52,20 +52,22 @@ export class ArticleResolver {
     const asks = new Map<string, { first: ArticleEvent; sightings: Map<string, ArticleSighting> }>();
     const waits = new Map<string, Promise<Resolution>>();
     const answered = new Map<string, Resolution>();
-    for (const { event, scope } of events) {
-      const known = this.known.get(keyOf(event), nowMs);
+    const keys = events.map(({ event }) => keyOf(event));
+    for (const [index, { event, scope }] of events.entries()) {
+      const key = keys[index]!;
+      const known = this.known.get(key, nowMs);
       // What the registry said under another article_source may not hold under this one.
       const settled = known && known.until > nowMs && known.source === event.articles.source;
       // In beacon mode the first metadata stands: an event bringing some to an article without any is asked about.
       const bringsMetadata =
         settled && known.resolution.outcome === 'counted' && known.resolution.wantsMetadata && hasMetadata(event);
       if (settled && !bringsMetadata) {
-        answered.set(keyOf(event), known.resolution);
+        answered.set(key, known.resolution);
         continue;
       }
-      const inFlight = this.asking.get(keyOf(event));
+      const inFlight = this.asking.get(key);
       if (inFlight && !bringsMetadata) {
-        waits.set(keyOf(event), inFlight);
+        waits.set(key, inFlight);
         continue;
       }
       const siteKey = JSON.stringify([event.site, event.siteCreatedAt]);
@@ -84,9 +86,9 @@ export class ArticleResolver {
       [...asks.values()].map(async ({ first, sightings }) => {
         const site = { site: first.site, siteCreatedAt: first.siteCreatedAt };
         const list = [...sightings.values()];
-        const keys = list.map((sighting) => keyOf({ ...site, url: sighting.url }));
+        const askedKeys = list.map((sighting) => keyOf({ ...site, url: sighting.url }));
         const call = registryOf(this.env, first.site, first.siteCreatedAt).resolve(site, first.articles, list);
-        const mine = keys.map((key, i) => {
+        const mine = askedKeys.map((key, i) => {
           const answer = call.then((answers) => answers[i]!);
           // Handled here: a failure reaches the events that wait for it, and is no stray rejection otherwise.
           answer.catch(() => {});
@@ -95,13 +97,13 @@ export class ArticleResolver {
         });
         try {
           const answers = await call;
-          keys.forEach((key, i) => {
+          askedKeys.forEach((key, i) => {
             answered.set(key, answers[i]!);
             this.remember(key, answers[i]!, first.articles.source, nowMs);
           });
         } finally {
           // Unless a later question (an event bringing metadata) took the key over.
-          keys.forEach((key, i) => {
+          askedKeys.forEach((key, i) => {
             if (this.asking.get(key) === mine[i]) this.asking.delete(key);
           });
         }
@@ -119,7 +121,7 @@ export class ArticleResolver {
         answered.set(keyOf(event), ownAnswers[i]!);
       });
     }
-    return events.map(({ event }) => answered.get(keyOf(event))!);
+    return keys.map((key) => answered.get(key)!);
   }
 
   /** Where held URLs stand now, asking their registries. */
