@@ -64,11 +64,12 @@ async function recordAtSites(
   for (const site of sites.values()) checkOrigin(site, beacon);
   const shardEvents: ShardEvent[] = events.map((e) => {
     const site = sites.get(e.site)!;
+    const url = articleKey(site, e.url);
     return {
       site: e.site,
       siteCreatedAt: site.created_at,
-      url: articleKey(site, e.url),
-      pageUrl: reportedAddress(articleKey(site, e.url), e.url),
+      url,
+      pageUrl: reportedAddress(url, e.url),
       articles: policyOf(site),
       type: e.type,
       network: e.network ?? '',
