@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { benchCost, COST_CONFIG, costReport } from './cost.mjs';
 import { benchExactness } from './exactness.mjs';
 import { benchFloor, FLOOR_PATHS } from './floor.mjs';
+import { benchHotArticle, HOT_CONFIG, hotArticleReport } from './hot-article.mjs';
 import { benchIngest } from './ingest.mjs';
 import { benchJunkFlood } from './junk-flood.mjs';
 import { median } from './lib/load.mjs';
@@ -33,6 +34,7 @@ const CONFIG = {
   floor: { rounds: smokeOr(1, 5), seconds: smokeOr(1, 3), connections: smokeOr(8, 32) },
   exactness: { events: smokeOr(300, 20_000), connections: smokeOr(16, 64), articles: smokeOr(50, 1000) },
   oneIp: ONE_IP,
+  hotArticle: smokeOr(HOT_CONFIG.smoke, HOT_CONFIG.full),
   junkFlood: { urls: smokeOr(40, 1000), budget: smokeOr(4, 100) },
   cost: smokeOr(COST_CONFIG.smoke, COST_CONFIG.full),
   popular: {
@@ -62,6 +64,8 @@ step(`load and exactness: ${CONFIG.exactness.events} events`);
 const exactness = await benchExactness({ scriptPath, ...CONFIG.exactness });
 step(`one IP: ${CONFIG.oneIp.visitors} visitors`);
 const oneIp = await benchOneIp({ scriptPath, ...CONFIG.oneIp });
+step(`one hot article: ${CONFIG.hotArticle.connections} connections, against ${CONFIG.hotArticle.articles} articles`);
+const hotArticle = await benchHotArticle({ scriptPath, ...CONFIG.hotArticle });
 step(`junk flood: ${CONFIG.junkFlood.urls} invented URLs, page and beacon mode`);
 const junkFlood = await benchJunkFlood({ scriptPath, ...CONFIG.junkFlood });
 step(`cost: ${CONFIG.cost.readers} counted and as many repeat views over ${CONFIG.cost.articles} articles`);
@@ -75,6 +79,7 @@ const seconds = (Date.now() - started) / 1000;
 // The table.
 const int = (n) => (n === null || n === undefined ? '–' : Math.round(n).toLocaleString('en-US'));
 const num = (n, digits) => (n >= 100 ? int(n) : n.toFixed(digits ?? (n >= 10 ? 1 : 2)));
+const pct = (share) => `${(100 * share).toFixed(1)} %`;
 const ms = (n) => (n === null || n === undefined ? '–' : num(n));
 let missed = 0;
 const vs = (value, label, wanted) => {
@@ -111,6 +116,12 @@ row(
     oneIp.exact ? 'exactly' : 'NOT'
   } the cap (${oneIp.cap}); control from as many IPs: ${oneIp.control.exact ? 'all' : 'NOT all'} counted`,
 );
+row(
+  `One hot article: every beacon the same article, ${hotArticle.connections} connections`,
+  hotArticle.hot,
+  `${vs(hotArticle.ratio, `the same load over ${int(hotArticle.articles)} articles`)}; max shard share ${pct(hotArticle.hot.shares.maxShare)} against ${pct(hotArticle.spread.shares.maxShare)}`,
+);
+row(`… baseline: the same load over ${int(hotArticle.articles)} articles`, hotArticle.spread);
 row('Popular, cached `GET …/popular`', popular.cached, vs(median(popular.cachedRatios), '/healthz', 0.8));
 row('… baseline: `GET /healthz`, same Worker', popular.healthz);
 for (const window of UNCACHED_WINDOWS) {
@@ -159,6 +170,7 @@ ${rows.join('\n')}
 - Widget: \`/widget.js\` is ${int(widget.widget.gzipped)} bytes gzipped (${int(widget.widget.raw)} raw; budget ${int(widget.budget)}${widgetOk ? ', met' : ', MISSED'}): ${shariffLine}.
 - Total: ${num(seconds)} s.
 `);
+console.log(hotArticleReport(hotArticle, { smoke }));
 console.log(costReport(cost, { smoke }));
 if (!smoke) missed += Object.values(cost.targets).filter((target) => !target.met).length;
 
@@ -176,6 +188,7 @@ writeFileSync(
       floor,
       exactness,
       oneIp,
+      hotArticle,
       junkFlood,
       cost,
       popular,
@@ -205,6 +218,7 @@ const failures = [
   oneIp.exact ? null : 'one IP: not exactly the cap counted per article',
   oneIp.control.exact ? null : 'one IP: the control from as many IPs not all counted',
   smoke || !widget.shariff.error ? null : 'widget: Shariff not measured',
+  ...hotArticle.problems.map((problem) => `one hot article: ${problem}`),
   ...junkFlood.problems.map((problem) => `junk flood: ${problem}`),
   ...cost.problems.map((problem) => `cost: ${problem}`),
 ].filter(Boolean);
