@@ -8,7 +8,7 @@ export type Step = 'hour' | 'day';
 
 /**
  * Columns as uPlot takes them: each point's start in Unix seconds, then its
- * views and shares. Charts end now, so the last point is the current hour or
+ * views, shares and reads. Charts end now, so the last point is the current hour or
  * day, still filling. `zone` is the site's IANA time zone, to label times in.
  */
 export interface Series {
@@ -17,11 +17,13 @@ export interface Series {
   times: number[];
   views: number[];
   shares: number[];
+  reads: number[];
 }
 
 export interface Totals {
   views: number;
   shares: number;
+  reads: number;
 }
 
 /** An article of the live panel. */

@@ -14,6 +14,7 @@ export interface Strings {
   bar: string;
   views: Unit;
   shares: Unit;
+  reads: Unit;
   empty: string;
 }
 
@@ -49,6 +50,12 @@ const TRANSLATIONS: { [Label in keyof Strings]: Translated<Strings[Label]> } = {
     ['partage', 'partages'],
     ['Mal geteilt', 'Mal geteilt'],
     ['vez compartido', 'veces compartido'],
+  ],
+  reads: [
+    ['read', 'reads'],
+    ['lecture', 'lectures'],
+    ['Mal gelesen', 'Mal gelesen'],
+    ['lectura', 'lecturas'],
   ],
   empty: [
     'Nothing to show yet.',

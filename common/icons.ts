@@ -1,26 +1,22 @@
 import type { Network } from './networks';
 
-// One stroked path per icon on a 24×24 grid: recognisable shapes, a few dozen
-// bytes each, drawn in currentColor (no icon font, no image request).
+// One stroked path per icon on a 24×24 grid, in whole units where the shape
+// allows (fewer bytes, and no less sharp at the sizes drawn): recognisable
+// shapes, a few dozen bytes each, drawn in currentColor (no icon font, no image request).
 export const ICONS: Record<Network | 'done', string> = {
-  x: 'M4 4h4.5L20 20h-4.5zM19.5 4 13 11.3M4.5 20l6.5-7.3',
-  facebook: 'M15.5 3H13a4 4 0 0 0-4 4v14M6 11h8.5',
-  linkedin:
-    'M6 3h12a3 3 0 0 1 3 3v12a3 3 0 0 1-3 3H6a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3zM7.5 10.5V17M7.5 7v.01M11.5 17v-6.5m0 3a3 3 0 0 1 6 0V17',
-  whatsapp: 'M3.5 20.5 5 16a8.5 8.5 0 1 1 3.3 3.2zM9 8.5c0 3.2 3.3 6.5 6.5 6.5',
-  telegram: 'M21 4 3 11l6 2.2L11 20l3.2-4.3L18.5 19zM9 13.2 21 4',
-  reddit:
-    'M12 9c-4.4 0-8 2.5-8 5.5S7.6 20 12 20s8-2.5 8-5.5S16.4 9 12 9zm0 0 1.4-5.5 4.1 1M18 4.5v.01M9 13.5v.01M15 13.5v.01M9.5 16.5c1.5.9 3.5.9 5 0',
-  bluesky:
-    'M12 11C10.2 7.3 6.7 4.5 4.5 4.5 2.8 4.5 3.5 9 4.3 10.5c.9 1.6 3 2 5 1.6-3 .8-4 3-1.6 4.8C10.5 18.7 11.6 15 12 13c.4 2 1.5 5.7 4.3 3.9 2.4-1.8 1.4-4-1.6-4.8 2 .4 4.1 0 5-1.6.8-1.5 1.5-6-.2-6-2.2 0-5.7 2.8-7.5 6.5z',
+  x: 'M4 4H9L20 20H15zM20 4l-7 7M4 20l7-7',
+  facebook: 'M16 3H13A4 4 0 0 0 9 7V21M6 11h9',
+  linkedin: 'M3 3H21V21H3zm5 8v6M8 7v.01M12 17V11m0 3a3 3 0 0 1 6 0v3',
+  whatsapp: 'M4 21l1-5a9 9 0 1 1 3 3zM9 9c0 3 3 6 7 6',
+  telegram: 'M21 4 3 11l6 2 2 7 3-4 5 3zM9 13 21 4',
+  reddit: 'M4 15a8 5 0 1 0 16 0A8 5 0 1 0 4 15m8-5 1-6 4 1m1 0v.01M9 14v.01m6 0v.01M9 17c2 1 4 1 6 0',
+  bluesky: 'M12 11C10 7 6 4 4 5s0 7 5 7c-4 1-3 5-1 5s4-2 4-4c0 2 2 4 4 4s3-4-1-5c5 0 6-6 4-7s-6 2-8 6z',
   mastodon:
-    'M20 13c0 3-2.3 4.7-5.5 5-2.3.2-4.7 0-6-.6 0 2 1.5 2.8 4.5 2.8M4 12.5V9a5 5 0 0 1 5-5h6a5 5 0 0 1 5 5v4M8.5 14V9.8a1.8 1.8 0 0 1 3.5 0V12m0 0V9.8a1.8 1.8 0 0 1 3.5 0V14',
-  threads:
-    'M16.5 11c-.6-2.6-3.2-3.5-5.2-2.6-2.4 1.1-2 4.8.6 5.3 2.9.5 4.9-2 4.4-5.3M16.4 11.5c.4 4 1.8 5 3.2 4.2 2.2-1.3 1.8-6.2-.4-9C17.4 4.3 14.8 3 12 3a9 9 0 1 0 5.3 16.3',
-  pinterest:
-    'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zm-1.5 18 2-8m-2.8.6c.5 1.2 1.7 1.9 3.1 1.9 2.5 0 4.2-2.2 4.2-4.9 0-2.8-2.3-4.6-5-4.6-3.2 0-5.1 2.2-5.1 4.6 0 1 .4 2 1 2.5',
-  email: 'M3.5 6h17v12h-17zm0 0 8.5 7 8.5-7',
-  copy: 'M10 14a4 4 0 0 0 5.7 0l3-3A4 4 0 0 0 13 5.3l-1.5 1.5M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1.5-1.5',
-  native: 'M12 3v12M7.5 7.5 12 3l4.5 4.5M5 12v8.5h14V12',
-  done: 'M5 12.5 9.5 17 19 7',
+    'M4 13V9A5 5 0 0 1 9 4h6a5 5 0 0 1 5 5v4c0 3-2 5-5 5s-5 0-6-1c0 2 1 3 4 3M8 14V10a2 2 0 0 1 4 0v2-2a2 2 0 0 1 4 0v4',
+  threads: 'M16 12a4 4 0 1 0-8 0 4 4 0 1 0 8 0v1a3 3 0 0 0 6 0V12a9 9 0 1 0-4 7',
+  pinterest: 'M12 3a9 9 0 1 0 0 18A9 9 0 0 0 12 3zM11 21l2-8m-3 1a4.5 4.5 0 1 0-1-2.5',
+  email: 'M4 6H20V18H4zM4 6l8 7 8-7',
+  copy: 'M9 9H20V20H9zm6 0V4H4V15H9',
+  native: 'M12 3V15M8 7l4-4 4 4M5 12v8H19V12',
+  done: 'M5 13l4 4L19 7',
 };

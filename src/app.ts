@@ -6,6 +6,7 @@ import { ApiError, notFound, onError } from './errors';
 import { securityHeaders } from './http/security';
 import { adminRoutes } from './routes/admin';
 import { adminArticleRoutes } from './routes/admin-articles';
+import { adminRecirculationRoutes } from './routes/admin-recirculation';
 import { demoRoutes } from './routes/demo';
 import { docsRoutes, openApiDocument, openApiRoutes } from './routes/docs';
 import { embedRoutes } from './routes/embed';
@@ -41,6 +42,7 @@ export function createApp(): Hono<AppEnv> {
     .route('/api/v1/admin', adminRoutes)
     // Under the admin routes' token check, which covers every /api/v1/admin path.
     .route('/api/v1/admin/sites/:site/articles', adminArticleRoutes)
+    .route('/api/v1/admin/sites/:site/recirculation', adminRecirculationRoutes)
     .route('/demo', demoRoutes)
     .route('/api/v1/share', shareRoutes)
     .route('/api/v1/shariff', shariffRoutes)

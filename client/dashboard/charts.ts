@@ -3,9 +3,8 @@ import type { Series } from '../../common/dashboard-json';
 import { zonedParts } from '../../common/time-zone';
 import { formatCompact, formatNumber, formatZoned } from './format';
 
-type Metric = 'views' | 'shares';
-
-const LABELS = { views: 'Views', shares: 'Shares' };
+const LABELS = { views: 'Views', shares: 'Shares', reads: 'Reads' };
+type Metric = keyof typeof LABELS;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const DAY_SECONDS = 86_400;
 
@@ -108,7 +107,8 @@ export function drawCharts() {
   const holders = [...document.querySelectorAll<HTMLElement>('[data-chart]')];
   if (!source || holders.length === 0) return;
   const series = JSON.parse(source.textContent ?? '') as Series;
-  const metricOf = (holder: HTMLElement): Metric => (holder.dataset.chart === 'shares' ? 'shares' : 'views');
+  const metricOf = ({ dataset: { chart } }: HTMLElement): Metric =>
+    chart === 'shares' || chart === 'reads' ? chart : 'views';
 
   let charts: uPlot[] = [];
   const draw = () => {

@@ -56,10 +56,10 @@ export function enableLivePanel() {
       if (!response.ok) throw new Error(String(response.status));
       const live = (await response.json()) as LiveHour;
       put(panel, 'hour', clock(live.hour_start, false));
-      put(panel, 'views', formatNumber(live.current.views));
-      put(panel, 'shares', formatNumber(live.current.shares));
-      put(panel, 'previous-views', formatNumber(live.previous.views));
-      put(panel, 'previous-shares', formatNumber(live.previous.shares));
+      for (const metric of ['views', 'shares', 'reads'] as const) {
+        put(panel, metric, formatNumber(live.current[metric]));
+        put(panel, `previous-${metric}`, formatNumber(live.previous[metric]));
+      }
       renderItems(panel, live.items, articles);
       put(panel, 'status', `Updated ${clock(live.generated_at, true)}`);
     } catch {

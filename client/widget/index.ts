@@ -1,5 +1,7 @@
-import { article, type Context, send } from './page';
+import { isBoxList } from '../../common/box-list';
+import { article, type Context, send, takeFrom } from './page';
 import { popularList } from './popular';
+import { whenRead } from './read';
 import { shareBar } from './share-bar';
 
 declare global {
@@ -9,18 +11,26 @@ declare global {
   }
 }
 
-/** One `view` per page load, unless any of our elements (or the script) says `data-track="false"`. */
-function trackView(ctx: Context, elements: HTMLElement[]): void {
+/** A view may name this many popular lists. */
+const MAX_BOXES = 5;
+
+/**
+ * One `view` per page load, unless any of our elements (or the script) says
+ * `data-track="false"`, with the popular lists the page shows (`boxes`) and the
+ * box link it was opened from (`from`); then one `read` of the same article
+ * once the reader has read it.
+ */
+function trackView(ctx: Context, elements: HTMLElement[], from: string | undefined, boxes: string[]): void {
   const holders = ctx.script ? [ctx.script, ...elements] : elements;
   const source = holders.find((el) => el.dataset.site);
   if (!source || window.sharepulseViewSent || holders.some((el) => el.dataset.track === 'false')) return;
   window.sharepulseViewSent = true;
-  const sendView = () =>
-    send(ctx.api, {
-      site: source.dataset.site,
-      type: 'view',
-      ...article(source.dataset.url ?? ctx.script?.dataset.url),
-    });
+  const site = source.dataset.site;
+  const sendView = () => {
+    const page = article(source.dataset.url ?? ctx.script?.dataset.url);
+    send(ctx.api, { site, type: 'view', ...page, from, boxes: boxes.length ? boxes : undefined });
+    whenRead(() => send(ctx.api, { site, type: 'read', url: page.url, from }));
+  };
   // A page prerendered for a click that never comes has not been viewed.
   if ((document as Document & { prerendering?: boolean }).prerendering) {
     document.addEventListener('prerenderingchange', sendView, { once: true });
@@ -30,12 +40,18 @@ function trackView(ctx: Context, elements: HTMLElement[]): void {
 }
 
 function start(ctx: Context): void {
-  const elements = Array.from(document.querySelectorAll<HTMLElement>('[data-sharepulse]'));
+  const from = takeFrom();
+  const elements = [...document.querySelectorAll<HTMLElement>('[data-sharepulse]')];
+  const boxes = new Set<string>();
   for (const el of elements) {
     if (el.dataset.sharepulse === 'share') shareBar(ctx, el);
-    else if (el.dataset.sharepulse === 'popular') popularList(ctx, el);
+    else if (el.dataset.sharepulse === 'popular') {
+      const list = popularList(ctx, el);
+      // A list the server would refuse (a misspelt data-by) must not cost the page its view.
+      if (list && isBoxList(list)) boxes.add(list);
+    }
   }
-  trackView(ctx, elements);
+  trackView(ctx, elements, from, [...boxes].slice(0, MAX_BOXES));
 }
 
 // The API lives where this script came from.

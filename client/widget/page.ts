@@ -1,3 +1,4 @@
+import { FROM_PARAMETER, parseFrom } from '../../common/box-list';
 import { withoutSiteName } from '../../common/page-title';
 import { themeOf } from '../../common/widget-styles';
 
@@ -71,13 +72,26 @@ export function article(dataUrl: string | undefined): Article {
 }
 
 /**
- * Sends one event. A string body goes as text/plain, a "simple" request that
- * needs no CORS preflight; sendBeacon survives the page being closed, and
- * fetch with keepalive does where sendBeacon is missing or refuses.
+ * The popular box position this page was opened from (`sp_from`, when it is
+ * one), taken out of the address bar before anything reads it, so that
+ * shares, copies and reloads never carry it. The rest of the query is written
+ * back as URLSearchParams spells it (a space as `+`): the same parameters.
  */
-export function send(api: string, event: Record<string, string | undefined>): void {
-  const url = `${api}/api/v1/events`;
-  const body = JSON.stringify(event);
-  if ('sendBeacon' in navigator && navigator.sendBeacon(url, body)) return;
-  fetch(url, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'omit' }).catch(() => {});
+export function takeFrom(): string | undefined {
+  const url = new URL(location.href);
+  const from = url.searchParams.get(FROM_PARAMETER);
+  if (from === null) return undefined;
+  url.searchParams.delete(FROM_PARAMETER);
+  history.replaceState(history.state, '', url);
+  return parseFrom(from) ? from : undefined;
+}
+
+/**
+ * Sends one event with sendBeacon, which survives the page being closed. A
+ * string body goes as text/plain, a "simple" request that needs no CORS
+ * preflight. A browser without sendBeacon (a privacy setting can remove it)
+ * sends nothing, and the page works on.
+ */
+export function send(api: string, event: Record<string, unknown>): void {
+  navigator.sendBeacon?.(`${api}/api/v1/events`, JSON.stringify(event));
 }

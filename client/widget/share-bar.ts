@@ -4,23 +4,6 @@ import { isLinkNetwork, isNetwork, NETWORK_LABELS, NETWORKS, type Network, share
 import { getJson, h, icon, mount } from './dom';
 import { article, type Context, languageTag, option, send, theme } from './page';
 
-/** Copies with the Clipboard API, else (no permission, insecure page) through a selection. */
-async function copyText(text: string, box: HTMLElement): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    const area = h('textarea', { class: 'sr', readonly: '', 'aria-hidden': 'true' }, text);
-    box.append(area);
-    area.select();
-    try {
-      return document.execCommand('copy');
-    } finally {
-      area.remove();
-    }
-  }
-}
-
 /**
  * Upgrades `<div data-sharepulse="share">` into share buttons. The networks
  * are links to the share endpoint, so a new-tab click (or the page's own
@@ -35,7 +18,7 @@ export function shareBar(ctx: Context, el: HTMLElement): void {
   const s = strings(lang);
   const page = article(option(ctx, el, 'url'));
   const title = page.title ?? '';
-  const canShare = typeof navigator.share === 'function';
+  const canShare = 'share' in navigator;
   // By default a browser's share sheet, which has its own "Copy", takes the copy
   // button's place: one button count everywhere, so README's plain links can take the bar's room.
   const wanted =
@@ -45,7 +28,7 @@ export function shareBar(ctx: Context, el: HTMLElement): void {
       .filter(isNetwork) ?? NETWORKS.filter((n) => n !== (canShare ? 'copy' : 'native'));
   const networks = wanted.filter((n) => n !== 'native' || canShare);
   const counts = option(ctx, el, 'counts');
-  const withCounts = counts !== undefined && counts !== 'false';
+  const withCounts = (counts ?? 'false') !== 'false';
   const minCount = Number(option(ctx, el, 'minCount') ?? 1);
 
   const box = mount(el, theme(ctx, el));
@@ -54,34 +37,39 @@ export function shareBar(ctx: Context, el: HTMLElement): void {
   const list = h('ul', { class: 'bar', 'aria-label': s.bar });
   const badges: [Network, HTMLElement, HTMLElement, string][] = [];
   const shared = (network: Network) => send(ctx.api, { site, type: 'share', network, ...page });
+  const query = new URLSearchParams({ site, url: page.url });
+  if (title) query.set('title', title);
 
   for (const network of networks) {
-    const label =
-      network === 'copy'
-        ? s.copy
-        : network === 'native'
-          ? s.native
-          : network === 'email'
-            ? s.email
-            : s.share(NETWORK_LABELS[network]);
+    // Copy, share sheet and email have labels of their own; the others say the network's name.
+    const label = (s as unknown as Partial<Record<Network, string>>)[network] ?? s.share(NETWORK_LABELS[network]);
     const glyph = icon(ICONS[network]);
-    let button: HTMLElement;
-    if (isLinkNetwork(network)) {
-      const query = new URLSearchParams({ site, url: page.url });
-      if (title) query.set('title', title);
-      button = h('a', { href: `${ctx.api}/api/v1/share/${network}?${query}`, rel: 'nofollow' });
-      button.addEventListener('click', (event) => {
+    const button: HTMLElement = h(
+      isLinkNetwork(network) ? 'a' : 'button',
+      {
+        class: 'btn',
+        title: label,
+        'aria-label': label,
+        ...(isLinkNetwork(network)
+          ? { href: `${ctx.api}/api/v1/share/${network}?${query}`, rel: 'nofollow' }
+          : { type: 'button' }),
+      },
+      glyph,
+    );
+    button.addEventListener('click', async (event) => {
+      if (isLinkNetwork(network)) {
         if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
         event.preventDefault();
         shared(network);
         const target = shareUrl(network, page.url, title);
         if (network === 'email') location.href = target;
         else open(target, '_blank', 'noopener,noreferrer,width=600,height=560');
-      });
-    } else if (network === 'copy') {
-      button = h('button', { type: 'button' });
-      button.addEventListener('click', async () => {
-        const copied = await copyText(page.url, box);
+      } else if (network === 'copy') {
+        // The Clipboard API: a secure page's, in every browser; an insecure page's copy fails, and says so.
+        const copied = await navigator.clipboard?.writeText(page.url).then(
+          () => true,
+          () => false,
+        );
         if (copied) shared('copy');
         status.textContent = copied ? s.copied : s.copyFailed;
         glyph.firstElementChild!.setAttribute('d', copied ? ICONS.done : ICONS.copy);
@@ -89,20 +77,13 @@ export function shareBar(ctx: Context, el: HTMLElement): void {
           status.textContent = '';
           glyph.firstElementChild!.setAttribute('d', ICONS.copy);
         }, 2500);
-      });
-    } else {
-      button = h('button', { type: 'button' });
-      button.addEventListener('click', () =>
+      } else {
         navigator.share({ title, url: page.url }).then(
           () => shared('native'),
           () => undefined,
-        ),
-      );
-    }
-    button.className = 'btn';
-    button.title = label;
-    button.setAttribute('aria-label', label);
-    button.append(glyph);
+        );
+      }
+    });
     if (withCounts) {
       // The count's room is kept from the start, so nothing moves when it arrives.
       const badge = h('span', { class: 'n', 'aria-hidden': 'true' });

@@ -5,8 +5,12 @@ import { readCachedJson, sha256Hex, writeCachedJson } from './kv';
 /** KV's shortest TTL; counts reach readers within a minute of their flush. */
 export const COUNTS_TTL_SECONDS = 60;
 
-/** The URL goes hashed: a key of it as it is would pass KV's 512 bytes for a long URL. */
-const countsKvKey = async (site: string, url: string) => `counts:${site}:${await sha256Hex(url)}`;
+/**
+ * The URL goes hashed: a key of it as it is would pass KV's 512 bytes for a
+ * long URL. The version changes with the stored shape, so a deploy never reads
+ * old entries.
+ */
+const countsKvKey = async (site: string, url: string) => `counts:${site}:v2:${await sha256Hex(url)}`;
 
 /**
  * An article's all-time counts, from KV when fresh, else D1 (then cached).

@@ -92,7 +92,7 @@ const listInputs = (site: Site, request: PopularRequest) =>
   ]);
 
 /** The key in KV; the version changes with the stored shape, so a deploy never reads old entries. */
-const cacheKey = async (site: Site, inputs: string) => `v3/${site.id}/${await sha256Hex(inputs)}`;
+const cacheKey = async (site: Site, inputs: string) => `v4/${site.id}/${await sha256Hex(inputs)}`;
 
 /** Answers a list held in memory keeps for the requests that asked most recently; they go with the list. */
 const ANSWERS_PER_LIST = 4;

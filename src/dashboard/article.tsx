@@ -33,7 +33,7 @@ const articleQuery = z.object({
 
 const DOCS = {
   show: describeDashboard(
-    "One article: views and shares over a period on the site's clock, its rank in each window, shares by network, its status and aliases",
+    "One article: views, shares and reads over a period on the site's clock, its rank in each window, shares by network, its status and aliases",
     {
       200: html('The article page'),
       404: html('No such site, or no counts for this article'),

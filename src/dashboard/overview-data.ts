@@ -1,5 +1,6 @@
 import type { LiveHour, Series, Totals } from '../../common/dashboard-json';
 import { readLedger } from '../db/ledger';
+import { readBoxRows } from '../db/recirculation';
 import {
   type NetworkShares,
   type Period,
@@ -13,9 +14,11 @@ import {
 } from '../db/series';
 import { readSetAside, type SetAsideEntry } from '../db/set-aside';
 import type { LedgerDay } from '../ledger/ledger-days';
+import type { RecirculationListBody } from '../openapi/schemas';
 import { readPopular } from '../popular/read-popular';
 import type { PopularList } from '../ranking/rank';
 import type { RankBy, RankWindow } from '../ranking/windows';
+import { recirculationLists } from '../recirculation/recirculation-figures';
 import type { Site } from '../sites/site-schema';
 import { bucketOf, dayOfBucket, HOUR_MS, type Span, zoneOffsetMinutes } from '../time';
 
@@ -38,6 +41,10 @@ export interface Overview {
   setAside: SetAsideEntry[];
   /** The ledger of each UTC day the period touches, oldest first. */
   ledger: LedgerDay[];
+  /** The UTC days the period touches: the ledger and the popular box's figures are kept per UTC day. */
+  utcDays: Span;
+  /** What the popular box brought over those days, as the admin API answers it. */
+  recirculation: RecirculationListBody[];
   /** The minute of the site's clock at which UTC hours start now: 0 unless its zone is a half or quarter hour off. */
   hourMinute: number;
 }
@@ -68,16 +75,30 @@ export async function readOverview(
   nowMs: number,
 ): Promise<Overview> {
   const span = periodSpan(period, bucketOf(nowMs), site.settings.time_zone);
-  const [series, previous, networks, top, setAside, ledger] = await Promise.all([
+  const utcDays = ledgerDaysOf(span);
+  const [series, previous, networks, top, setAside, ledger, boxRows] = await Promise.all([
     readSiteSeries(db, site.id, span),
     readSiteTotals(db, site.id, previousSpan(span)),
     readNetworkShares(db, site.id, span),
     readPopular(db, site, { ...rank, limit: TOP_LIMIT, section: null, exclude: [] }, nowMs),
     readSetAside(db, site.id),
-    readLedger(db, site.id, ledgerDaysOf(span)),
+    readLedger(db, site.id, utcDays),
+    readBoxRows(db, site.id, utcDays),
   ]);
-  const totals = { views: sum(series.views), shares: sum(series.shares) };
-  return { period, series, totals, previous, networks, top, setAside, ledger, hourMinute: hourMinuteOf(nowMs, site) };
+  const totals = { views: sum(series.views), shares: sum(series.shares), reads: sum(series.reads) };
+  return {
+    period,
+    series,
+    totals,
+    previous,
+    networks,
+    top,
+    setAside,
+    ledger,
+    utcDays,
+    recirculation: recirculationLists(boxRows),
+    hourMinute: hourMinuteOf(nowMs, site),
+  };
 }
 
 /** The "last hour" panel's numbers: the current UTC hour beside the one before, and its top articles. */
@@ -90,8 +111,8 @@ export async function readLiveHour(db: D1Database, site: Site, nowMs: number): P
   return {
     generated_at: new Date(nowMs).toISOString(),
     hour_start: new Date(bucket * HOUR_MS).toISOString(),
-    current: { views: hours.views[1] ?? 0, shares: hours.shares[1] ?? 0 },
-    previous: { views: hours.views[0] ?? 0, shares: hours.shares[0] ?? 0 },
+    current: { views: hours.views[1] ?? 0, shares: hours.shares[1] ?? 0, reads: hours.reads[1] ?? 0 },
+    previous: { views: hours.views[0] ?? 0, shares: hours.shares[0] ?? 0, reads: hours.reads[0] ?? 0 },
     items: popular.items.map(({ rank, url, title, views, shares }) => ({ rank, url, title, views, shares })),
   };
 }

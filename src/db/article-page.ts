@@ -12,6 +12,7 @@ export interface StoredArticle {
   published: string | null;
   views: number;
   shares: number;
+  reads: number;
   /** The UTC hour of its first counted event. */
   firstBucket: number;
 }
@@ -20,7 +21,7 @@ export interface StoredArticle {
 export async function readArticle(db: D1Database, site: string, url: string): Promise<StoredArticle | null> {
   return db
     .prepare(
-      `SELECT url, coalesce(page_url, url) AS link, title, image, section, published, views, shares,
+      `SELECT url, coalesce(page_url, url) AS link, title, image, section, published, views, shares, reads,
               first_bucket AS firstBucket
        FROM articles WHERE site_id = ?1 AND url = ?2`,
     )
@@ -28,11 +29,11 @@ export async function readArticle(db: D1Database, site: string, url: string): Pr
     .first<StoredArticle>();
 }
 
-/** One article's views and shares per point of `span`, from article_hours. */
+/** One article's views, shares and reads per point of `span`, from article_hours. */
 export async function readArticleSeries(db: D1Database, site: string, url: string, span: SeriesSpan): Promise<Series> {
   const { results } = await db
     .prepare(
-      `SELECT bucket, views, shares FROM article_hours
+      `SELECT bucket, views, shares, reads FROM article_hours
        WHERE site_id = ?1 AND url = ?2 AND bucket BETWEEN ?3 AND ?4 ORDER BY bucket`,
     )
     .bind(site, url, ...spanBuckets(span))

@@ -103,14 +103,14 @@ export async function siteExists(db: D1Database, { site, siteCreatedAt }: SiteIn
 
 /** The tables that hold an article's counts under its URL: the rest of each key, and the columns that add up. */
 const COUNT_TABLES = [
-  { table: 'article_hours', key: 'bucket', sums: ['views', 'shares'] },
-  { table: 'article_days', key: 'day', sums: ['views', 'shares'] },
+  { table: 'article_hours', key: 'bucket', sums: ['views', 'shares', 'reads'] },
+  { table: 'article_days', key: 'day', sums: ['views', 'shares', 'reads'] },
   { table: 'article_network_shares', key: 'network', sums: ['shares'] },
 ] as const;
 
 /**
  * Moves what D1 counted under `from` (a URL that turned out to be another
- * spelling of `to`) to `to`: totals, hours, days and shares per network are
+ * spelling of `to`) to `to`: totals, hours, days (views, shares, reads) and shares per network are
  * added to the article's, and `from`'s rows go, so that its counts survive
  * the change of URL. The running window totals follow the hours by
  * themselves (migration 0005's triggers): `from`'s are only dropped. For one
@@ -124,10 +124,11 @@ export function mergeArticleQueries({ site, siteCreatedAt }: SiteIncarnation, fr
   });
   return [
     {
-      sql: `INSERT INTO articles (site_id, url, views, shares, first_bucket, status)
-            SELECT site_id, ?4, views, shares, first_bucket, 'verified' FROM articles
+      sql: `INSERT INTO articles (site_id, url, views, shares, reads, first_bucket, status)
+            SELECT site_id, ?4, views, shares, reads, first_bucket, 'verified' FROM articles
             WHERE site_id = ?1 AND url = ?3 AND ${SITE_EXISTS}
             ON CONFLICT (site_id, url) DO UPDATE SET views = views + excluded.views, shares = shares + excluded.shares,
+              reads = reads + excluded.reads,
               first_bucket = min(first_bucket, excluded.first_bucket)`,
       params,
     },

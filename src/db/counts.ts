@@ -18,6 +18,7 @@ export interface ArticleDelta extends SiteIncarnation {
   url: string;
   views: number;
   shares: number;
+  reads: number;
   firstBucket: number;
 }
 
@@ -26,6 +27,7 @@ export interface HourDelta extends SiteIncarnation {
   bucket: number;
   views: number;
   shares: number;
+  reads: number;
 }
 
 export interface NetworkDelta extends SiteIncarnation {
@@ -38,6 +40,7 @@ export interface SiteHourDelta extends SiteIncarnation {
   bucket: number;
   views: number;
   shares: number;
+  reads: number;
 }
 
 export interface SiteNetworkHourDelta extends SiteIncarnation {
@@ -53,6 +56,19 @@ export interface LedgerDelta extends SiteIncarnation {
   n: number;
 }
 
+/**
+ * What the popular box brought on a site and UTC day at one position of one
+ * list (migration 0012): impressions are of the whole list, at position 0.
+ */
+export type BoxDelta = SiteIncarnation & {
+  day: number;
+  list: string;
+  position: number;
+  impressions: number;
+  clicks: number;
+  qualityClicks: number;
+};
+
 /** What one shard flush adds to D1. */
 export interface FlushBatch {
   articles: ArticleDelta[];
@@ -60,7 +76,9 @@ export interface FlushBatch {
   networks: NetworkDelta[];
   siteHours: SiteHourDelta[];
   siteNetworkHours: SiteNetworkHourDelta[];
+  /** The site ledger's rows: outcomes of events, never recirculation tallies. */
   ledger: LedgerDelta[];
+  boxes: BoxDelta[];
 }
 
 /** Who sends a batch: a shard, and the epoch of its storage (src/shard/storage-schema.ts). */
@@ -170,15 +188,15 @@ export function flushQueries(source: FlushSource, seq: number, batch: FlushBatch
       table: 'articles',
       // A row made here has no metadata until the registry writes it.
       key: ['site_id', 'url'],
-      summed: ['views', 'shares'],
+      summed: ['views', 'shares', 'reads'],
       lowest: ['first_bucket'],
-      values: (a) => [a.site, a.url, a.views, a.shares, a.firstBucket],
+      values: (a) => [a.site, a.url, a.views, a.shares, a.reads, a.firstBucket],
     }),
     ...upsertQueries(batch.hours, {
       table: 'article_hours',
       key: ['site_id', 'url', 'bucket'],
-      summed: ['views', 'shares'],
-      values: (h) => [h.site, h.url, h.bucket, h.views, h.shares],
+      summed: ['views', 'shares', 'reads'],
+      values: (h) => [h.site, h.url, h.bucket, h.views, h.shares, h.reads],
     }),
     ...upsertQueries(batch.networks, {
       table: 'article_network_shares',
@@ -189,8 +207,8 @@ export function flushQueries(source: FlushSource, seq: number, batch: FlushBatch
     ...upsertQueries(batch.siteHours, {
       table: 'site_hours',
       key: ['site_id', 'bucket'],
-      summed: ['views', 'shares'],
-      values: (h) => [h.site, h.bucket, h.views, h.shares],
+      summed: ['views', 'shares', 'reads'],
+      values: (h) => [h.site, h.bucket, h.views, h.shares, h.reads],
     }),
     ...upsertQueries(batch.siteNetworkHours, {
       table: 'site_network_hours',
@@ -203,6 +221,12 @@ export function flushQueries(source: FlushSource, seq: number, batch: FlushBatch
       key: ['site_id', 'day', 'outcome'],
       summed: ['n'],
       values: (l) => [l.site, l.day, l.outcome, l.n],
+    }),
+    ...upsertQueries(batch.boxes, {
+      table: 'site_box_days',
+      key: ['site_id', 'day', 'list', 'position'],
+      summed: ['impressions', 'clicks', 'quality_clicks'],
+      values: (b) => [b.site, b.day, b.list, b.position, b.impressions, b.clicks, b.qualityClicks],
     }),
     ...(sites.length > 0 ? advanceWindowQueries(sites, totalsBucket) : []),
     {
@@ -271,9 +295,15 @@ const CANONICAL_URL = 'coalesce((SELECT url FROM article_aliases WHERE site_id =
  */
 export async function readArticleCounts(db: D1Database, site: string, url: string): Promise<CountsBody> {
   // The first statement answers one row, zeros for an article never counted.
-  const [totals, networks] = await runBatch<{ url: string; views: number; shares: number; network: string }>(db, [
+  const [totals, networks] = await runBatch<{
+    url: string;
+    views: number;
+    reads: number;
+    shares: number;
+    network: string;
+  }>(db, [
     {
-      sql: `SELECT c.url, coalesce(a.views, 0) AS views, coalesce(a.shares, 0) AS shares
+      sql: `SELECT c.url, coalesce(a.views, 0) AS views, coalesce(a.reads, 0) AS reads, coalesce(a.shares, 0) AS shares
             FROM (SELECT ${CANONICAL_URL} AS url) c LEFT JOIN articles a ON a.site_id = ?1 AND a.url = c.url`,
       params: [site, url],
     },
@@ -287,6 +317,7 @@ export async function readArticleCounts(db: D1Database, site: string, url: strin
   return {
     url: total?.url ?? url,
     views: total?.views ?? 0,
+    reads: total?.reads ?? 0,
     shares: {
       total: total?.shares ?? 0,
       by_network: Object.fromEntries((networks?.results ?? []).map((row) => [row.network, row.shares])),

@@ -8,6 +8,7 @@ export interface ExportTotal {
   published: string | null;
   views: number;
   shares: number;
+  reads: number;
 }
 
 /** One article's counts on one UTC day, with the article's metadata. */
@@ -52,18 +53,18 @@ export async function readDayCounts(db: D1Database, site: string, from: number, 
       `WITH watermark (day) AS (
          SELECT coalesce((SELECT rolled_through_day FROM rollup_state WHERE site_id = ?1), -1)
        ),
-       counts (day, url, views, shares) AS (
-         SELECT day, url, views, shares FROM article_days
+       counts (day, url, views, shares, reads) AS (
+         SELECT day, url, views, shares, reads FROM article_days
          WHERE site_id = ?1 AND day BETWEEN ?2 AND min(?3, (SELECT day FROM watermark))
          UNION ALL
-         SELECT bucket / ${HOURS_PER_DAY}, url, sum(views), sum(shares) FROM article_hours
+         SELECT bucket / ${HOURS_PER_DAY}, url, sum(views), sum(shares), sum(reads) FROM article_hours
          WHERE site_id = ?1
            AND bucket BETWEEN max(?2, (SELECT day FROM watermark) + 1) * ${HOURS_PER_DAY} AND (?3 + 1) * ${HOURS_PER_DAY} - 1
          GROUP BY bucket / ${HOURS_PER_DAY}, url
        )
-       SELECT c.day, c.url, a.title, a.section, a.published, c.views, c.shares
+       SELECT c.day, c.url, a.title, a.section, a.published, c.views, c.shares, c.reads
        FROM counts c LEFT JOIN articles a ON a.site_id = ?1 AND a.url = c.url
-       WHERE c.views > 0 OR c.shares > 0
+       WHERE c.views > 0 OR c.shares > 0 OR c.reads > 0
        ORDER BY c.day, c.url`,
     )
     .bind(site, from, to)
@@ -89,7 +90,7 @@ export async function readTotals(
 ): Promise<ExportTotal[]> {
   const { results } = await db
     .prepare(
-      `SELECT url, title, section, published, views, shares FROM articles
+      `SELECT url, title, section, published, views, shares, reads FROM articles
        WHERE site_id = ?1 AND url > ?2 ORDER BY url LIMIT ?3`,
     )
     .bind(site, afterUrl, limit)

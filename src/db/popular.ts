@@ -13,7 +13,7 @@ import type { SiteSettings } from '../sites/site-schema';
 import { dayOfBucket } from '../time';
 import { prepareQuery, type Query, runBatch } from './query';
 
-/** A CTE `sums (url, views, shares, trending)` and its parameters, numbered from ?3. */
+/** A CTE `sums (url, views, shares, reads, trending)` and its parameters, numbered from ?3. */
 interface SumsSource {
   sql: string;
   params: number[];
@@ -23,15 +23,16 @@ interface SumsSource {
 // sums are per URL, so that D1 returns one row per article, never one per hour.
 const windowSums = (rows: WindowRows): SumsSource => ({
   sql: `
-    counts (url, views, shares) AS (
-      SELECT url, views, shares FROM article_hours WHERE site_id = ?1 AND bucket BETWEEN ?3 AND ?4
+    counts (url, views, shares, reads) AS (
+      SELECT url, views, shares, reads FROM article_hours WHERE site_id = ?1 AND bucket BETWEEN ?3 AND ?4
       UNION ALL
-      SELECT url, views, shares FROM article_hours WHERE site_id = ?1 AND bucket BETWEEN ?5 AND ?6
+      SELECT url, views, shares, reads FROM article_hours WHERE site_id = ?1 AND bucket BETWEEN ?5 AND ?6
       UNION ALL
-      SELECT url, views, shares FROM article_days WHERE site_id = ?1 AND day BETWEEN ?7 AND ?8
+      SELECT url, views, shares, reads FROM article_days WHERE site_id = ?1 AND day BETWEEN ?7 AND ?8
     ),
     sums AS (
-      SELECT url, sum(views) AS views, sum(shares) AS shares, NULL AS trending FROM counts GROUP BY url
+      SELECT url, sum(views) AS views, sum(shares) AS shares, sum(reads) AS reads, NULL AS trending
+      FROM counts GROUP BY url
     )`,
   params: [rows.hours[0].from, rows.hours[0].to, rows.hours[1].from, rows.hours[1].to, rows.days.from, rows.days.to],
 });
@@ -40,7 +41,9 @@ const windowSums = (rows: WindowRows): SumsSource => ({
 // Totals at this reader's hour are the window itself, read in index order.
 const currentTotals = (hours: number): SumsSource => ({
   sql: `
-    sums AS (SELECT url, views, shares, NULL AS trending FROM window_totals WHERE site_id = ?1 AND hours = ?3)`,
+    sums AS (
+      SELECT url, views, shares, reads, NULL AS trending FROM window_totals WHERE site_id = ?1 AND hours = ?3
+    )`,
   params: [hours],
 });
 
@@ -52,23 +55,24 @@ const currentTotals = (hours: number): SumsSource => ({
 // current hour; plus the hours totals ahead have already dropped.
 const correctedTotals = (hours: number, currentBucket: number): SumsSource => ({
   sql: `
-    counts (url, views, shares) AS (
-      SELECT url, views, shares FROM window_totals WHERE site_id = ?1 AND hours = ?3
+    counts (url, views, shares, reads) AS (
+      SELECT url, views, shares, reads FROM window_totals WHERE site_id = ?1 AND hours = ?3
       UNION ALL
-      SELECT h.url, -h.views, -h.shares FROM window_state s JOIN article_hours h
+      SELECT h.url, -h.views, -h.shares, -h.reads FROM window_state s JOIN article_hours h
         ON h.site_id = ?1 AND h.bucket > s.through_bucket - ?3 AND h.bucket <= ?4 - ?3
       WHERE s.site_id = ?1 AND s.hours = ?3
       UNION ALL
-      SELECT h.url, -h.views, -h.shares FROM window_state s JOIN article_hours h
+      SELECT h.url, -h.views, -h.shares, -h.reads FROM window_state s JOIN article_hours h
         ON h.site_id = ?1 AND h.bucket > max(?4, s.through_bucket - ?3)
       WHERE s.site_id = ?1 AND s.hours = ?3
       UNION ALL
-      SELECT h.url, h.views, h.shares FROM window_state s JOIN article_hours h
+      SELECT h.url, h.views, h.shares, h.reads FROM window_state s JOIN article_hours h
         ON h.site_id = ?1 AND h.bucket > ?4 - ?3 AND h.bucket <= min(?4, s.through_bucket - ?3)
       WHERE s.site_id = ?1 AND s.hours = ?3
     ),
     sums AS (
-      SELECT url, sum(views) AS views, sum(shares) AS shares, NULL AS trending FROM counts GROUP BY url
+      SELECT url, sum(views) AS views, sum(shares) AS shares, sum(reads) AS reads, NULL AS trending
+      FROM counts GROUP BY url
     )`,
   params: [hours, currentBucket],
 });
@@ -80,7 +84,7 @@ const correctedTotals = (hours: number, currentBucket: number): SumsSource => ({
 const trendingSums = (currentBucket: number, halfLifeHours: number): SumsSource => ({
   sql: `
     sums AS (
-      SELECT url, sum(views) AS views, sum(shares) AS shares,
+      SELECT url, sum(views) AS views, sum(shares) AS shares, sum(reads) AS reads,
              sum((views + ?2 * shares) * pow(0.5, (?3 - bucket) / CAST(?4 AS REAL))) AS trending
       FROM article_hours WHERE site_id = ?1 AND bucket BETWEEN ?5 AND ?3
       GROUP BY url
@@ -92,6 +96,7 @@ const METRIC_COLUMNS: Record<RankBy, string> = {
   views: 'views',
   shares: 'shares',
   score: 'score',
+  reads: 'reads',
   trending: 'trending',
 };
 
@@ -164,13 +169,13 @@ export function rankingQuery(
     ? // CROSS JOIN keeps the sums as the outer loop: only articles with counts
       // in the window are looked up, not every article of the site.
       `WITH ${source.sql},
-      ranked AS (SELECT url, views, shares, views + ?2 * shares AS score, trending FROM sums)
-      SELECT r.url, coalesce(a.page_url, r.url) AS link, a.title, a.image, a.section, a.published, r.views, r.shares, r.score, r.trending
+      ranked AS (SELECT url, views, shares, reads, views + ?2 * shares AS score, trending FROM sums)
+      SELECT r.url, coalesce(a.page_url, r.url) AS link, a.title, a.image, a.section, a.published, r.views, r.shares, r.reads, r.score, r.trending
       FROM ranked r CROSS JOIN articles a ON a.site_id = ?1 AND a.url = r.url
       WHERE r.${metric} > 0 AND ${filters}
       ORDER BY r.${metric} DESC, r.url LIMIT ?${n + 4}`
-    : // The all-time totals: the articles row itself, read in index order for views and shares.
-      `SELECT a.url, coalesce(a.page_url, a.url) AS link, a.title, a.image, a.section, a.published, a.views, a.shares, a.views + ?2 * a.shares AS score, NULL AS trending
+    : // The all-time totals: the articles row itself, read in index order for views, shares and reads.
+      `SELECT a.url, coalesce(a.page_url, a.url) AS link, a.title, a.image, a.section, a.published, a.views, a.shares, a.reads, a.views + ?2 * a.shares AS score, NULL AS trending
       FROM articles a
       WHERE a.site_id = ?1 AND ${metric === 'score' ? 'a.views + ?2 * a.shares' : `a.${metric}`} > 0 AND ${filters}
       ORDER BY ${metric === 'score' ? 'score' : `a.${metric}`} DESC, a.url LIMIT ?${n + 4}`;

@@ -31,11 +31,12 @@ export function rollupQueries(site: string, plan: RollupPlan): Query[] {
       // The days after the watermark have no daily rows yet (late writes to a
       // rolled day go through the trigger instead), so a replayed run that
       // sets the sums again changes nothing.
-      sql: `INSERT INTO article_days (site_id, day, url, views, shares)
-            SELECT site_id, bucket / 24, url, sum(views), sum(shares) FROM article_hours
+      sql: `INSERT INTO article_days (site_id, day, url, views, shares, reads)
+            SELECT site_id, bucket / 24, url, sum(views), sum(shares), sum(reads) FROM article_hours
             WHERE site_id = ?1 AND bucket BETWEEN ?2 AND ?3
             GROUP BY bucket / 24, url
-            ON CONFLICT (site_id, day, url) DO UPDATE SET views = excluded.views, shares = excluded.shares`,
+            ON CONFLICT (site_id, day, url) DO UPDATE
+              SET views = excluded.views, shares = excluded.shares, reads = excluded.reads`,
       params: [site, plan.roll.from * HOURS_PER_DAY, (plan.roll.to + 1) * HOURS_PER_DAY - 1],
     },
     {

@@ -66,6 +66,7 @@ export interface HourRow {
   bucket: number;
   views: number;
   shares: number;
+  reads: number;
 }
 
 /**
@@ -75,31 +76,34 @@ export interface HourRow {
  */
 export function seriesOfHours(span: SeriesSpan, rows: HourRow[]): Series {
   const starts = pointStarts(span);
-  const series: Series = { step: span.step, zone: span.zone, times: [], views: [], shares: [] };
+  const series: Series = { step: span.step, zone: span.zone, times: [], views: [], shares: [], reads: [] };
   let row = 0;
   for (let point = 0; point < starts.length - 1; point++) {
     let views = 0;
     let shares = 0;
+    let reads = 0;
     for (; row < rows.length && rows[row]!.bucket < starts[point + 1]!; row++) {
       views += rows[row]!.views;
       shares += rows[row]!.shares;
+      reads += rows[row]!.reads;
     }
     series.times.push((starts[point]! * HOUR_MS) / 1000);
     series.views.push(views);
     series.shares.push(shares);
+    series.reads.push(reads);
   }
   return series;
 }
 
 /**
- * A site's views and shares per point of `span`, from site_hours (one row per
+ * A site's views, shares and reads per point of `span`, from site_hours (one row per
  * site and hour, so a period costs at most 2,208 rows whatever the number of
  * articles: 90 local days, two of them 25 hours long).
  */
 export async function readSiteSeries(db: D1Database, site: string, span: SeriesSpan): Promise<Series> {
   const { results } = await db
     .prepare(
-      `SELECT bucket, views, shares FROM site_hours
+      `SELECT bucket, views, shares, reads FROM site_hours
        WHERE site_id = ?1 AND bucket BETWEEN ?2 AND ?3 ORDER BY bucket`,
     )
     .bind(site, ...spanBuckets(span))
@@ -107,16 +111,17 @@ export async function readSiteSeries(db: D1Database, site: string, span: SeriesS
   return seriesOfHours(span, results);
 }
 
-/** A site's views and shares summed over `span`. */
+/** A site's views, shares and reads summed over `span`. */
 export async function readSiteTotals(db: D1Database, site: string, span: SeriesSpan): Promise<Totals> {
   const row = await db
     .prepare(
-      `SELECT coalesce(sum(views), 0) AS views, coalesce(sum(shares), 0) AS shares
+      `SELECT coalesce(sum(views), 0) AS views, coalesce(sum(shares), 0) AS shares,
+              coalesce(sum(reads), 0) AS reads
        FROM site_hours WHERE site_id = ?1 AND bucket BETWEEN ?2 AND ?3`,
     )
     .bind(site, ...spanBuckets(span))
     .first<Totals>();
-  return row ?? { views: 0, shares: 0 };
+  return row ?? { views: 0, shares: 0, reads: 0 };
 }
 
 export interface NetworkShares {

@@ -2,7 +2,10 @@ import type { ArticleMetadata } from '../articles/metadata';
 import { type FlushSource, flushLogQuery, type SiteIncarnation, siteIncarnationExists } from './counts';
 import type { Query } from './query';
 
-/** One buffered row of a shard: an increment (`network` '' for views) or, with `network` null, metadata. */
+/**
+ * One buffered row of a shard: an increment (`network` '' for views,
+ * '@read' for reads (READ_COUNTER, src/shard/batch.ts), else the network of shares) or, with `network` null, metadata.
+ */
 export interface SetAsideRow extends ArticleMetadata, SiteIncarnation {
   url: string;
   bucket: number;

@@ -82,6 +82,7 @@ export async function deleteSite(db: D1Database, id: string): Promise<boolean> {
       params: [id],
     },
     { sql: 'DELETE FROM site_ledger WHERE site_id = ?', params: [id] },
+    { sql: 'DELETE FROM site_box_days WHERE site_id = ?', params: [id] },
     { sql: 'DELETE FROM install_checks WHERE site_id = ?', params: [id] },
     { sql: 'DELETE FROM site_network_hours WHERE site_id = ?', params: [id] },
     { sql: 'DELETE FROM site_hours WHERE site_id = ?', params: [id] },

@@ -25,13 +25,25 @@ export function csvCell(value: string | number | null): string {
 /** One record, CRLF-terminated as RFC 4180 says. */
 const csvLine = (cells: readonly (string | number | null)[]): string => `${cells.map(csvCell).join(',')}\r\n`;
 
-const CSV_COLUMNS = ['type', 'date', 'url', 'title', 'section', 'published', 'views', 'shares', 'not_counted'] as const;
+// reads comes last, after the columns that were there before it, so that sheets reading them by position still do.
+const CSV_COLUMNS = [
+  'type',
+  'date',
+  'url',
+  'title',
+  'section',
+  'published',
+  'views',
+  'shares',
+  'not_counted',
+  'reads',
+] as const;
 
 /**
  * The export as one CSV table: a header, a `day` row per article per UTC day
  * (oldest first), then a `total` row per article with its all-time counts and
  * no date, then a `ledger` row per UTC day of the whole site (oldest first):
- * the views and shares counted that day and the events accepted and not
+ * the views, shares and reads counted that day and the events accepted and not
  * counted (`not_counted`, empty on article rows: bots and the like are the
  * site's, not an article's). One table, so that a spreadsheet filters on
  * `type` rather than opening three files; the rows of a type never overlap,
@@ -54,12 +66,35 @@ export async function* csvExport(
       row.views,
       row.shares,
       null,
+      row.reads,
     ]);
   }
   for await (const row of totals) {
-    yield csvLine(['total', null, row.url, row.title, row.section, row.published, row.views, row.shares, null]);
+    yield csvLine([
+      'total',
+      null,
+      row.url,
+      row.title,
+      row.section,
+      row.published,
+      row.views,
+      row.shares,
+      null,
+      row.reads,
+    ]);
   }
   for await (const day of ledger) {
-    yield csvLine(['ledger', isoDate(day.day), null, null, null, null, day.views, day.shares, notCountedTotal(day)]);
+    yield csvLine([
+      'ledger',
+      isoDate(day.day),
+      null,
+      null,
+      null,
+      null,
+      day.views,
+      day.shares,
+      notCountedTotal(day),
+      day.reads,
+    ]);
   }
 }

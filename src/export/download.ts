@@ -10,7 +10,7 @@ import { jsonExport } from './json';
 export const exportQuery = z.object({ format: z.enum(EXPORT_FORMATS).default('json') });
 
 export const CSV_DESCRIPTION =
-  "Columns type,date,url,title,section,published,views,shares,not_counted: a `day` row per article per UTC day, then a `total` row per article (all time, no date), then a `ledger` row per UTC day of the site: views and shares counted, and events accepted and not counted (not_counted, empty on article rows). RFC 4180; text cells starting with = + - @ tab or CR are prefixed with '.";
+  "Columns type,date,url,title,section,published,views,shares,not_counted,reads: a `day` row per article per UTC day, then a `total` row per article (all time, no date), then a `ledger` row per UTC day of the site: views, shares and reads counted, and events accepted and not counted (not_counted, empty on article rows). RFC 4180; text cells starting with = + - @ tab or CR are prefixed with '.";
 
 /** Bytes gathered before a chunk is sent: one row per chunk would be thousands of tiny writes. */
 const CHUNK_CHARS = 32 * 1024;

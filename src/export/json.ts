@@ -15,6 +15,7 @@ export const exportBody = z
         url: z.string(),
         views: z.number().int(),
         shares: z.number().int(),
+        reads: z.number().int(),
       }),
     ),
     totals: z.array(
@@ -25,6 +26,7 @@ export const exportBody = z
         published: z.string().nullable(),
         views: z.number().int().describe('All time'),
         shares: z.number().int().describe('All time'),
+        reads: z.number().int().describe('All time'),
       }),
     ),
     ledger: z
@@ -37,8 +39,8 @@ type ExportBody = z.infer<typeof exportBody>;
 /**
  * The export as one JSON document, written piece by piece so that a large
  * site's export streams instead of being held in memory:
- * `{"site", "generated_at", "days": [{"date", "url", "views", "shares"}],
- *   "totals": [{"url", "title", "section", "published", "views", "shares"}],
+ * `{"site", "generated_at", "days": [{"date", "url", "views", "shares", "reads"}],
+ *   "totals": [{"url", "title", "section", "published", "views", "shares", "reads"}],
  *   "ledger": [{"date", "received", "counted", "not_counted": {…}}]}`.
  * Day rows name only the URL: the article's metadata is in its total.
  */
@@ -57,6 +59,7 @@ export async function* jsonExport(
       url: row.url,
       views: row.views,
       shares: row.shares,
+      reads: row.reads,
     };
     yield separator + JSON.stringify(day);
     separator = ',';
@@ -64,8 +67,8 @@ export async function* jsonExport(
   yield '],"totals":[';
   separator = '';
   for await (const row of totals) {
-    const { url, title, section, published, views, shares } = row;
-    const total: ExportBody['totals'][number] = { url, title, section, published, views, shares };
+    const { url, title, section, published, views, shares, reads } = row;
+    const total: ExportBody['totals'][number] = { url, title, section, published, views, shares, reads };
     yield separator + JSON.stringify(total);
     separator = ',';
   }

@@ -25,7 +25,7 @@ export type WorkerReason = Extract<NotCountedReason, 'bot' | 'gpc' | 'network_di
  */
 export function notCountedReason(
   { userAgent, secGpc, respectGpc, networks }: CountableInput,
-  event: { type: 'view' | 'share'; network?: string | undefined },
+  event: { type: 'view' | 'share' | 'read'; network?: string | undefined },
 ): WorkerReason | null {
   if (!userAgent || isbot(userAgent)) return 'bot';
   if (respectGpc && secGpc?.trim() === '1') return 'gpc';

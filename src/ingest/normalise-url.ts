@@ -1,5 +1,9 @@
+import { FROM_PARAMETER } from '../../common/box-list';
+
 /** Query parameters that identify a campaign or a click, never the article itself. */
 const TRACKING_PARAMS = new Set([
+  // The popular box's own: which list and position the reader came from.
+  FROM_PARAMETER,
   'fbclid',
   'gclid',
   'dclid',
@@ -24,8 +28,9 @@ export type NormalisedUrl = { ok: true; url: string } | { ok: false; refusal: st
 
 /**
  * Turns any spelling of an article URL into its key, as the counting rules define it:
- * https, lower-case host, no default port, no fragment, no tracking parameters,
- * sorted parameters and no trailing `index.html`. Refuses anything that is not
+ * https, lower-case host, no default port, no fragment, no tracking parameters
+ * (the popular box's `sp_from` among them), sorted parameters and no trailing
+ * `index.html`. Refuses anything that is not
  * an absolute http(s) URL, one with a user name or password, and one whose key
  * would be longer than MAX_URL_LENGTH (percent-encoding can lengthen it).
  *

@@ -18,9 +18,16 @@ export function visitorHash(saltHex: string, site: string, ip: string, userAgent
 
 /**
  * The key under which a visitor's event is counted once per day: one per
- * article for views, one per article and network for shares.
+ * article for views and reads, one per article and network for shares, and
+ * one per article and `sp_from` value (as `network`) for a click in a
+ * popular box.
  */
-export function dedupKey(visitor: string, url: string, type: 'view' | 'share', network: string): Promise<string> {
+export function dedupKey(
+  visitor: string,
+  url: string,
+  type: 'view' | 'share' | 'read' | 'click',
+  network: string,
+): Promise<string> {
   return digest([visitor, url, type, network]);
 }
 

@@ -1,10 +1,14 @@
 import { isoDate } from '../export/formats';
 import type { LedgerDayBody } from '../openapi/schemas';
+import type { BoxOutcome } from '../recirculation/box-tally';
 import type { Span } from '../time';
 import { NOT_COUNTED_REASONS, type NotCountedReason } from './reasons';
 
-/** What became of an accepted event: counted as a view or a share, or not counted for a reason. */
-export type LedgerOutcome = 'view' | 'share' | NotCountedReason;
+/**
+ * What became of an accepted event: counted as a view, a share or a read, or
+ * not counted for a reason; or a recirculation tally riding in the same buffers.
+ */
+export type LedgerOutcome = 'view' | 'share' | 'read' | NotCountedReason | BoxOutcome;
 
 /** One row of a site's ledger: the events of one UTC day with one outcome. */
 export interface LedgerRow {
@@ -13,11 +17,12 @@ export interface LedgerRow {
   n: number;
 }
 
-/** A site's ledger for one UTC day: events counted (views, shares) and not counted, per reason. */
+/** A site's ledger for one UTC day: events counted (views, shares, reads) and not counted, per reason. */
 export interface LedgerDay {
   day: number;
   views: number;
   shares: number;
+  reads: number;
   notCounted: Record<NotCountedReason, number>;
 }
 
@@ -28,15 +33,17 @@ const emptyDay = (day: number): LedgerDay => ({
   day,
   views: 0,
   shares: 0,
+  reads: 0,
   notCounted: Object.fromEntries(NOT_COUNTED_REASONS.map((reason) => [reason, 0])) as Record<NotCountedReason, number>,
 });
 
 /**
  * The days that have rows, oldest first, each with every reason (0 where none).
+ * The popular boxes' tallies among the rows are no events, and are left out.
  *
  * @example
  * foldLedger([{ day: 9, outcome: 'view', n: 3 }, { day: 9, outcome: 'repeat', n: 1 }])
- * // [{ day: 9, views: 3, shares: 0, notCounted: { bot: 0, repeat: 1, … } }]
+ * // [{ day: 9, views: 3, shares: 0, reads: 0, notCounted: { bot: 0, repeat: 1, … } }]
  */
 export function foldLedger(rows: readonly LedgerRow[]): LedgerDay[] {
   const days = new Map<number, LedgerDay>();
@@ -48,6 +55,7 @@ export function foldLedger(rows: readonly LedgerRow[]): LedgerDay[] {
     }
     if (outcome === 'view') found.views += n;
     else if (outcome === 'share') found.shares += n;
+    else if (outcome === 'read') found.reads += n;
     // An outcome no reason names any more is left out rather than answered.
     else if (isReason(outcome)) found.notCounted[outcome] += n;
   }
@@ -68,7 +76,7 @@ export const notCountedTotal = (day: LedgerDay): number =>
 
 /** A ledger day as the API answers it: received = counted + not counted. */
 export function toLedgerDayBody(day: LedgerDay): LedgerDayBody {
-  const counted = day.views + day.shares;
+  const counted = day.views + day.shares + day.reads;
   return {
     date: isoDate(day.day),
     received: counted + notCountedTotal(day),

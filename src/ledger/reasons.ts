@@ -14,6 +14,7 @@ export const NOT_COUNTED_REASONS = [
   'rejected',
   'new_article_budget',
   'network_disabled',
+  'no_view',
 ] as const;
 export type NotCountedReason = (typeof NOT_COUNTED_REASONS)[number];
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_POSITION } from '../../common/box-list';
 import { NETWORKS } from '../../common/networks';
 import { articleBody } from '../articles/article-schema';
 import { ERROR_CODES } from '../errors';
@@ -26,6 +27,7 @@ export const countsBody = z
   .object({
     url: z.string().describe('The normalised article URL'),
     views: z.number().int(),
+    reads: z.number().int().describe('Views whose reader stayed (API.md "Reads"), at most one per view'),
     shares: z.object({
       total: z.number().int(),
       by_network: z.partialRecord(z.enum(NETWORKS), z.number().int()),
@@ -55,6 +57,7 @@ export const popularBody = z
         published: z.string().nullable(),
         views: z.number().int(),
         shares: z.number().int(),
+        reads: z.number().int(),
         score: z.number(),
         trending: z.number().optional().describe('The decayed score; only with by=trending'),
       }),
@@ -86,6 +89,34 @@ export const ledgerBody = z
   .object({ days: z.array(ledgerDayBody).describe('One entry per UTC day, newest first, days without events too') })
   .meta({ id: 'Ledger' });
 export type LedgerBody = z.infer<typeof ledgerBody>;
+
+/** What a list, or one position of it, brought: clicks, and their share of the list's impressions. */
+const boxClicks = {
+  clicks: z.number().int().nonnegative().describe('Counted views opened from it, one per visitor, article and day'),
+  quality_clicks: z.number().int().nonnegative().describe('Clicks whose read counted too; never more than clicks'),
+  click_through: z.number().nonnegative().describe("clicks / the list's impressions; 0 without impressions"),
+};
+
+export const recirculationListBody = z.object({
+  list: z.string().describe('The popular list: `<by>-<window>` (e.g. `views-24h`) or `trending`'),
+  impressions: z.number().int().nonnegative().describe('Counted views of pages whose popular box showed the list'),
+  ...boxClicks,
+  positions: z
+    .array(z.object({ position: z.number().int().min(1).max(MAX_POSITION), ...boxClicks }))
+    .describe('The positions that had clicks, first position first'),
+});
+export type RecirculationListBody = z.infer<typeof recirculationListBody>;
+
+export const recirculationBody = z
+  .object({
+    from: z.string().describe('First UTC day, YYYY-MM-DD'),
+    to: z.string().describe('Last UTC day (today), YYYY-MM-DD'),
+    lists: z
+      .array(recirculationListBody)
+      .describe('Lists with impressions or clicks in those days, most impressions first, then by list'),
+  })
+  .meta({ id: 'Recirculation' });
+export type RecirculationBody = z.infer<typeof recirculationBody>;
 
 export const articleListBody = z
   .object({

@@ -9,6 +9,7 @@ export interface Candidate extends ArticleMetadata {
   link: string;
   views: number;
   shares: number;
+  reads: number;
   /** views + share_weight * shares over the same rows. */
   score: number;
   /** The decayed score; only computed for `by=trending`. */
@@ -63,6 +64,7 @@ export function rankArticles(
       published: c.published,
       views: c.views,
       shares: c.shares,
+      reads: c.reads,
       score: c.score,
       ...(by === 'trending' ? { trending: c.trending ?? 0 } : {}),
     }));

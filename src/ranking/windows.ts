@@ -4,7 +4,7 @@ import { dayOfBucket, EMPTY_SPAN, HOURS_PER_DAY, type Span } from '../time';
 export const WINDOWS = ['1h', '24h', '7d', '30d', 'all'] as const;
 export type RankWindow = (typeof WINDOWS)[number];
 
-export const RANK_BY = ['views', 'shares', 'score', 'trending'] as const;
+export const RANK_BY = ['views', 'shares', 'score', 'reads', 'trending'] as const;
 export type RankBy = (typeof RANK_BY)[number];
 
 /** Hours each bounded window spans; `all` reads the all-time totals instead. */

@@ -65,6 +65,9 @@ async function recordAtSites(
   const shardEvents: ShardEvent[] = events.map((e) => {
     const site = sites.get(e.site)!;
     const url = articleKey(site, e.url);
+    // A read's metadata is accepted and never used.
+    const metadata: Partial<Pick<IncomingEvent, 'title' | 'image' | 'section' | 'published'>> =
+      e.type === 'read' ? {} : e;
     return {
       site: e.site,
       siteCreatedAt: site.created_at,
@@ -73,10 +76,12 @@ async function recordAtSites(
       articles: policyOf(site),
       type: e.type,
       network: e.network ?? '',
-      title: e.title ?? null,
-      image: e.image ?? null,
-      section: e.section ?? null,
-      published: e.published ?? null,
+      from: e.from ?? null,
+      boxes: e.boxes ?? [],
+      title: metadata.title ?? null,
+      image: metadata.image ?? null,
+      section: metadata.section ?? null,
+      published: metadata.published ?? null,
       siteMaxPerSecond: site.settings.max_events_per_second,
       siteMaxVisitorsPerIp: site.settings.max_visitors_per_ip,
     };

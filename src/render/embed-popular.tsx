@@ -1,4 +1,6 @@
 import type { FC } from 'hono/jsx';
+import { boxLink } from '../../common/box-link';
+import { boxList, fromValue } from '../../common/box-list';
 import { quantity, type Strings, type Unit } from '../../common/i18n';
 import type { PopularBody } from '../openapi/schemas';
 
@@ -6,11 +8,13 @@ const isHttpUrl = (value: string | null): value is string => value !== null && /
 
 /**
  * The popular list for an iframe, as the widget draws it. Links go to each
- * article as its page gives it, and open in the page around the iframe (the
- * site's own article pages); every title is text.
+ * article as its page gives it, saying which list and position the reader
+ * came from (`sp_from`, as the widget's), and open in the page around the
+ * iframe (the site's own article pages); every title is text.
  */
 export const EmbedPopular: FC<{ list: PopularBody; lang: string; strings: Strings }> = ({ list, lang, strings: s }) => {
   const count = (n: number, unit: Unit) => quantity(lang, n, unit);
+  const listId = boxList(list.by, list.window);
   const items = list.items.filter((item) => isHttpUrl(item.link));
   if (items.length === 0) {
     return (
@@ -21,18 +25,16 @@ export const EmbedPopular: FC<{ list: PopularBody; lang: string; strings: String
   }
   return (
     <ol class="pop">
-      {items.map((item) => (
+      {items.map((item, index) => (
         <li>
           {isHttpUrl(item.image) && <img class="th" src={item.image} alt="" loading="lazy" decoding="async" />}
-          <a href={item.link} target="_top">
+          <a href={boxLink(item.link, fromValue(listId, index + 1))} target="_top">
             {item.title || item.link.replace(/^https?:\/\//, '')}
           </a>
           <span class="m">
-            {list.by === 'views'
-              ? count(item.views, s.views)
-              : list.by === 'shares'
-                ? count(item.shares, s.shares)
-                : `${count(item.views, s.views)} · ${count(item.shares, s.shares)}`}
+            {list.by === 'views' || list.by === 'shares' || list.by === 'reads'
+              ? count(item[list.by], s[list.by])
+              : `${count(item.views, s.views)} · ${count(item.shares, s.shares)}`}
           </span>
         </li>
       ))}

@@ -16,7 +16,7 @@ export const eventsRoutes = new Hono<AppEnv>().post(
   '/',
   describe(
     'Recording',
-    'Record views and shares',
+    'Record views, shares and reads',
     {
       202: {
         description:

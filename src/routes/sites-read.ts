@@ -25,7 +25,7 @@ export const sitesReadRoutes = new Hono<AppEnv>()
   .get(
     '/:site/counts',
     describe('Reading', "An article's all-time counts", {
-      200: json(countsBody, 'Views and shares; zeros for a URL never counted'),
+      200: json(countsBody, 'Views, reads and shares; zeros for a URL never counted'),
       ...errors(400, 404),
     }),
     validate('param', siteParam),

@@ -46,21 +46,33 @@ export class ArticleResolver {
 
   /**
    * Each event's resolution, asking the registries (one call per site) about
-   * what the shard does not know; `scope` is its reader's IP scope.
+   * what the shard does not know; `scope` is its reader's IP scope. An event
+   * `lookupOnly` only asks where its URL stands (ArticleRegistry.lookup): the
+   * registry never takes its URL as a new article, and refuses one it does
+   * not know (`unverified`).
    */
-  async resolve(events: { event: ArticleEvent; scope: string }[], nowMs: number, again = true): Promise<Resolution[]> {
+  async resolve(
+    events: { event: ArticleEvent; scope: string; lookupOnly?: boolean }[],
+    nowMs: number,
+    again = true,
+  ): Promise<Resolution[]> {
     const asks = new Map<string, { first: ArticleEvent; sightings: Map<string, ArticleSighting> }>();
     const waits = new Map<string, Promise<Resolution>>();
+    const lookups = new Map<string, { site: string; siteCreatedAt: string; urls: Set<string> }>();
     const answered = new Map<string, Resolution>();
     const keys = events.map(({ event }) => keyOf(event));
-    for (const [index, { event, scope }] of events.entries()) {
+    for (const [index, { event, scope, lookupOnly = false }] of events.entries()) {
       const key = keys[index]!;
       const known = this.known.get(key, nowMs);
       // What the registry said under another article_source may not hold under this one.
       const settled = known && known.until > nowMs && known.source === event.articles.source;
       // In beacon mode the first metadata stands: an event bringing some to an article without any is asked about.
       const bringsMetadata =
-        settled && known.resolution.outcome === 'counted' && known.resolution.wantsMetadata && hasMetadata(event);
+        !lookupOnly &&
+        settled &&
+        known.resolution.outcome === 'counted' &&
+        known.resolution.wantsMetadata &&
+        hasMetadata(event);
       if (settled && !bringsMetadata) {
         answered.set(key, known.resolution);
         continue;
@@ -71,6 +83,16 @@ export class ArticleResolver {
         continue;
       }
       const siteKey = JSON.stringify([event.site, event.siteCreatedAt]);
+      if (lookupOnly) {
+        const lookup = lookups.get(siteKey) ?? {
+          site: event.site,
+          siteCreatedAt: event.siteCreatedAt,
+          urls: new Set(),
+        };
+        lookup.urls.add(event.url);
+        lookups.set(siteKey, lookup);
+        continue;
+      }
       const ask = asks.get(siteKey) ?? { first: event, sightings: new Map() };
       if (!ask.sightings.has(event.url)) {
         ask.sightings.set(event.url, {
@@ -110,8 +132,21 @@ export class ArticleResolver {
       }),
     );
     for (const [key, answer] of waits) answered.set(key, await answer);
+    // After the asks, so that a URL an event of this call brought the registry is known to it. Not remembered:
+    // what the registry says of a URL it does not know is not what it would answer an event that may bring it.
+    await Promise.all(
+      [...lookups.values()].map(async ({ site, siteCreatedAt, urls }) => {
+        const unanswered = [...urls].filter((url) => !answered.has(keyOf({ site, siteCreatedAt, url })));
+        if (unanswered.length === 0) return;
+        const found = await registryOf(this.env, site, siteCreatedAt).lookup(unanswered);
+        unanswered.forEach((url, i) => {
+          answered.set(keyOf({ site, siteCreatedAt, url }), found[i]!);
+        });
+      }),
+    );
     // A refusal for the new-article budget was the first asker's (its IP scope's share): the others ask for themselves.
-    const refusedByShare = events.filter(({ event }) => {
+    const refusedByShare = events.filter(({ event, lookupOnly }) => {
+      if (lookupOnly) return false;
       const answer = waits.has(keyOf(event)) ? answered.get(keyOf(event)) : undefined;
       return answer?.outcome === 'refused' && answer.reason === 'new_article_budget';
     });

@@ -7,10 +7,12 @@ import type { LedgerOutcome } from '../ledger/ledger-days';
 import type { LedgerTally } from '../ledger/reasons';
 import { meterStorage } from '../metering/metered-storage';
 import { isolateUsage, type UsageReport } from '../metering/usage';
+import { boxOutcome, boxTallies } from '../recirculation/box-tally';
 import { bucketOf, dayOf } from '../time';
 import { beaconMovesAlarm, nextAlarmAt } from './alarm-schedule';
 import { type ArticleEvent, ArticleResolver } from './article-resolver';
-import { DedupState, isDayClosed } from './dedup';
+import { READ_COUNTER } from './batch';
+import { type DedupKeys, DedupState, isDayClosed, type SeenAsSent } from './dedup';
 import { bufferHeld, type HeldUrl, heldUrls, releaseHeld } from './held-events';
 import { bufferIncrement, bufferLedger, type FlushContext, flushOutbox, hasOutbox, hasPending } from './outbox';
 import { shardIndex, shardName } from './routing';
@@ -20,12 +22,23 @@ import { applyStorageSchema } from './storage-schema';
 
 /** An event as a shard receives it: validated, normalised, its site's origin checked. */
 export interface ShardEvent extends ArticleEvent {
-  type: 'view' | 'share';
-  network: string; // '' for a view
+  type: 'view' | 'share' | 'read';
+  /** '' for a view or a read (the shard counts a read under READ_COUNTER), the network's name for a share. */
+  network: string;
+  /** The popular box link the page was opened from (its `sp_from` value, e.g. 'views-24h.3'), or null. */
+  from: string | null;
+  /** The lists of the popular boxes the page shows, [] when none: a view's only. */
+  boxes: string[];
   /** The site's `max_events_per_second` setting. */
   siteMaxPerSecond: number;
   /** The site's `max_visitors_per_ip` setting. */
   siteMaxVisitorsPerIp: number;
+  /**
+   * What the shard of the URL as sent saw under it (see SeenAsSent), set by
+   * that shard when it sends the event on to its article's (splitByHome):
+   * taken only from a forwarded request, never from the Worker.
+   */
+  seenAsSent?: SeenAsSent;
 }
 
 export interface RecordRequest {
@@ -51,8 +64,10 @@ interface KeyedEvent {
   day: number;
   bucket: number;
   second: number;
-  /** Its dedup and cap keys; null when its day closed before it could be keyed. */
-  keys: { key: string; capKey: string } | null;
+  /** Its dedup keys; null when its day closed before it could be keyed. */
+  keys: DedupKeys | null;
+  /** For another spelling of its article, what its shard saw under the spelling; else undefined. */
+  seenAsSent: SeenAsSent | undefined;
 }
 
 /** URLs with held events whose registries a flush asks about. */
@@ -128,7 +143,10 @@ export class CounterShard extends DurableObject<Env> {
    */
   async record(beacons: RecordRequest[]): Promise<number[]> {
     const resolutions = await this.articles.resolve(
-      beacons.flatMap((b) => b.events.map((event) => ({ event, scope: ipScope(b.ip) }))),
+      beacons.flatMap((b) =>
+        // A read's view, counted or held, made its URL known: a read never brings the registry a new article.
+        b.events.map((event) => ({ event, scope: ipScope(b.ip), lookupOnly: event.type === 'read' })),
+      ),
       Date.now(),
     );
     let next = 0;
@@ -139,8 +157,18 @@ export class CounterShard extends DurableObject<Env> {
       const day = dayOf(receivedMs);
       const bucket = bucketOf(receivedMs);
       const second = Math.floor(receivedMs / 1000);
-      const all = beacon.events.map((event) => ({ event, resolution: resolutions[next++]!, day, bucket, second }));
-      const { here, away } = this.splitByHome(all, beacon.forwarded === true);
+      const isForwarded = beacon.forwarded === true;
+      const all = beacon.events.map((event) => ({
+        event,
+        resolution: resolutions[next++]!,
+        day,
+        bucket,
+        second,
+        // Only a shard sets it, on what it sends on.
+        seenAsSent: isForwarded ? event.seenAsSent : undefined,
+      }));
+      if (!isForwarded) await this.noteSeenAsSent(all, ip, userAgent);
+      const { here, away } = this.splitByHome(all, isForwarded);
       // Sent on before anything is stored here; what its shard cannot take now is counted here
       // (under the article's URL), rather than the beacon failing.
       const sent = await Promise.all(
@@ -164,16 +192,16 @@ export class CounterShard extends DurableObject<Env> {
       keyed.push(
         isDayClosed(day, Date.now())
           ? here.map((r) => ({ ...r, keys: null }))
-          : (await this.dedup.keyEvents(day, ip, userAgent, events)).map(({ key, capKey }, i) => ({
+          : (await this.dedup.keyEvents(day, ip, userAgent, events)).map(({ key, capKey, viewKey, clickKey }, i) => ({
               ...here[i]!,
-              keys: { key, capKey },
+              keys: { key, capKey, viewKey, clickKey },
             })),
       );
     }
 
     const counted = this.ctx.storage.transactionSync(() => {
-      // Held events go to the stored ledger at once (their release moves them); counted ones are
-      // tallied from their increments when flushed.
+      // Held events go to the stored ledger at once (their release moves them), and so do the
+      // popular boxes' tallies; counted events are tallied from their increments when flushed.
       const ledger = new LedgerSums();
       // Checked again here, in one piece with the dedup: an alarm dropping the
       // day's keys may have run while the keys were hashed.
@@ -183,8 +211,8 @@ export class CounterShard extends DurableObject<Env> {
         for (const k of beaconKeys) {
           // Whether the visitor counted already on a closed day can no longer
           // be told: the event is not counted, and the ledger has it a repeat.
-          const outcome = k.keys === null || isDayClosed(k.day, nowMs) ? 'repeat' : this.buffer(k, k.keys);
-          if (outcome === 'view' || outcome === 'share') n++;
+          const outcome = k.keys === null || isDayClosed(k.day, nowMs) ? 'repeat' : this.buffer(k, k.keys, ledger);
+          if (outcome === 'view' || outcome === 'share' || outcome === 'read') n++;
           else if (outcome === 'unverified' && k.resolution.outcome === 'held') {
             ledger.add(k.event.site, k.event.siteCreatedAt, k.day, outcome);
           } else this.uncounted.add(k.event.site, k.event.siteCreatedAt, k.day, outcome);
@@ -201,6 +229,30 @@ export class CounterShard extends DurableObject<Env> {
   }
 
   /**
+   * Notes on each event of another spelling of its article (the registry's
+   * canonical is not its URL) what this shard, which the Worker sent it to
+   * by its URL, saw of its visitor under the spelling today: what it held
+   * while the spelling's page was checked is keyed here, not in the
+   * article's shard, and must count there as seen.
+   */
+  private async noteSeenAsSent(
+    resolved: { event: ShardEvent; resolution: Resolution; day: number; seenAsSent: SeenAsSent | undefined }[],
+    ip: string,
+    userAgent: string,
+  ): Promise<void> {
+    const spellings = resolved.filter(
+      ({ event, resolution }) => resolution.outcome === 'counted' && resolution.canonical !== event.url,
+    );
+    const day = spellings[0]?.day;
+    // Not keyed on a closed day, which would make a salt for it: its events count nowhere.
+    if (day === undefined || isDayClosed(day, Date.now())) return;
+    const events = spellings.map((r) => r.event);
+    (await this.dedup.keyEvents(day, ip, userAgent, events)).forEach((keys, i) => {
+      spellings[i]!.seenAsSent = this.dedup.seenOf(day, keys);
+    });
+  }
+
+  /**
    * Another spelling of an article counts in the article's own shard, under
    * its URL, so that a visitor and an IP are deduped and capped once per
    * article whatever spellings they use: its events are sent there (once:
@@ -208,7 +260,7 @@ export class CounterShard extends DurableObject<Env> {
    * to record here, with their keys made from the canonical URL, and the
    * others by the shard to send them to.
    */
-  private splitByHome<R extends { event: ShardEvent; resolution: Resolution }>(
+  private splitByHome<R extends { event: ShardEvent; resolution: Resolution; seenAsSent: SeenAsSent | undefined }>(
     resolved: R[],
     forwarded: boolean,
   ): { here: R[]; away: Map<string, R[]> } {
@@ -221,7 +273,7 @@ export class CounterShard extends DurableObject<Env> {
         here.push(r);
         continue;
       }
-      const canonicalEvent = { ...event, url: resolution.canonical };
+      const canonicalEvent = { ...event, url: resolution.canonical, seenAsSent: r.seenAsSent };
       const home = shardName(shardIndex(event.site, resolution.canonical, shardCount));
       const rekeyed = { ...r, event: canonicalEvent };
       if (forwarded || home === this.ctx.id.name) here.push(rekeyed);
@@ -235,7 +287,11 @@ export class CounterShard extends DurableObject<Env> {
    * the canonical article) when its dedup key is new, fewer than the site's
    * `max_visitors_per_ip` visitors of its IP scope counted for its URL, type
    * and network today, and the site under its ceiling this second; held
-   * instead while its page is checked. Answers its outcome for the ledger.
+   * instead while its page is checked. A read needs its visitor's view of
+   * the article counted (or held) today, else it is `no_view`. What the
+   * shard of another spelling saw under it (`seenAsSent`) counts as seen
+   * here. An event that passes adds its popular boxes' tallies to `ledger`.
+   * Answers its outcome for the ledger.
    *
    * An event refused by the cap or the ceiling is not marked seen: its
    * visitor may still count later today, and `ip_visitors` stays the number
@@ -243,12 +299,18 @@ export class CounterShard extends DurableObject<Env> {
    * so exact whatever the beacons of one RPC or concurrent RPCs.
    */
   private buffer(
-    { event, resolution, day, bucket, second }: KeyedEvent,
-    { key, capKey }: { key: string; capKey: string },
+    { event, resolution, day, bucket, second, seenAsSent }: KeyedEvent,
+    { key, capKey, viewKey, clickKey }: DedupKeys,
+    ledger: LedgerSums,
   ): LedgerOutcome {
-    const { site, url, network } = event;
-    if (resolution.outcome === 'refused') return resolution.reason;
-    if (!this.dedup.markSeen(day, key)) return 'repeat';
+    const { site, url } = event;
+    if (resolution.outcome === 'refused') {
+      // A read's URL the registry did not take had no view counted or held.
+      return event.type === 'read' && resolution.reason !== 'rejected' ? 'no_view' : resolution.reason;
+    }
+    // So reads never outnumber views, per visitor, article and day.
+    if (viewKey !== null && seenAsSent?.view !== true && !this.dedup.isSeen(day, viewKey)) return 'no_view';
+    if (seenAsSent?.event === true || !this.dedup.markSeen(day, key)) return 'repeat';
     // The cap first: the ceiling's admission takes one of its events this second.
     let refused: LedgerOutcome | null = null;
     if (this.dedup.scopeVisitors(day, capKey) >= event.siteMaxVisitorsPerIp) refused = 'ip_cap';
@@ -258,11 +320,19 @@ export class CounterShard extends DurableObject<Env> {
       return refused;
     }
     this.dedup.addScopeVisitor(day, capKey);
+    // A view's click counts once (its view does); a read's quality click needs that click.
+    const click =
+      clickKey !== null &&
+      (event.type === 'view'
+        ? this.dedup.markSeen(day, clickKey)
+        : seenAsSent?.click === true || this.dedup.isSeen(day, clickKey));
+    for (const tally of boxTallies(event, click)) ledger.add(site, event.siteCreatedAt, day, boxOutcome(tally));
+    const counter = event.type === 'read' ? READ_COUNTER : event.network;
     if (resolution.outcome === 'held') {
-      bufferHeld(this.sql, event, url, bucket, network);
+      bufferHeld(this.sql, event, url, bucket, counter);
       return 'unverified';
     }
-    bufferIncrement(this.sql, event, resolution.canonical, bucket, network);
+    bufferIncrement(this.sql, event, resolution.canonical, bucket, counter);
     return event.type;
   }
 

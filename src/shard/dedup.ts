@@ -22,15 +22,40 @@ export const isDayClosed = (day: number, nowMs: number): boolean => day < oldest
 export interface DedupFields {
   site: string;
   url: string;
-  type: 'view' | 'share';
+  type: 'view' | 'share' | 'read';
   network: string;
+  /** The popular box link the page was opened from (`sp_from`), or null. */
+  from: string | null;
 }
 
-/** An event with its dedup key (its visitor's) and its cap key (its visitor's IP scope's). */
-export interface EventKeys<E extends DedupFields> {
-  event: E;
+/** What the shard looks up and marks of one event's visitor on its day. */
+export interface DedupKeys {
+  /** The event's own: the visitor's, per article, type and network. */
   key: string;
+  /** Its visitor's IP scope's, per article, type and network: the per-IP cap's. */
   capKey: string;
+  /** For a read, the key of the same visitor's view of the article, which must have counted; else null. */
+  viewKey: string | null;
+  /** For an event opened from a popular box, the key of the visitor's click there; else null. */
+  clickKey: string | null;
+}
+
+/**
+ * What the shard of the URL an event was sent with saw of its visitor under
+ * that URL today, when it is another spelling of the event's article: events
+ * it held while the spelling's page was checked were keyed under the
+ * spelling there, and count for the article now. Whether the event itself
+ * was seen (a repeat), for a read its visitor's view, and its box click.
+ */
+export interface SeenAsSent {
+  event: boolean;
+  view: boolean;
+  click: boolean;
+}
+
+/** An event with its keys. */
+export interface EventKeys<E extends DedupFields> extends DedupKeys {
+  event: E;
 }
 
 const encoder = new TextEncoder();
@@ -52,7 +77,8 @@ async function ipCapKey(salt: string, site: string, scope: string, event: DedupF
 
 /**
  * A shard's dedup state: one random salt per UTC day (`salts`), the dedup
- * keys of the events counted that day (`seen`), and how many distinct
+ * keys of the events counted that day and of the popular box clicks they
+ * made (`seen`), and how many distinct
  * visitors of each IP scope counted per article, type and network that day
  * (`ip_visitors`, for the per-IP cap). Hashes are made with the day's salt,
  * so that they cannot be linked across days.
@@ -65,8 +91,10 @@ export class DedupState {
   /**
    * The keys of each of a beacon's events on `day`: its dedup key, one per
    * visitor (from the IP and User-Agent with the day's salt), article, type
-   * and network; and its cap key, the same without the User-Agent and with
-   * the IP's scope (an IPv6 address's /64) instead of the IP.
+   * and network; its cap key, the same without the User-Agent and with the
+   * IP's scope (an IPv6 address's /64) instead of the IP; for a read, its
+   * visitor's view key; for an event with `from`, its visitor's click key
+   * (type 'click', the `from` value as network).
    */
   async keyEvents<E extends DedupFields>(
     day: number,
@@ -85,10 +113,31 @@ export class DedupState {
         visitors.set(event.site, visitor);
       }
       // 128 bits of the hash are plenty to keep keys apart and halve their storage.
-      const key = (await dedupKey(visitor, event.url, event.type, event.network)).slice(0, 32);
-      keyed.push({ event, key, capKey: await ipCapKey(salt, event.site, scope, event) });
+      const keyOf = async (type: 'view' | 'share' | 'read' | 'click', network: string) =>
+        (await dedupKey(visitor, event.url, type, network)).slice(0, 32);
+      keyed.push({
+        event,
+        key: await keyOf(event.type, event.network),
+        capKey: await ipCapKey(salt, event.site, scope, event),
+        viewKey: event.type === 'read' ? await keyOf('view', '') : null,
+        clickKey: event.from === null ? null : await keyOf('click', event.from),
+      });
     }
     return keyed;
+  }
+
+  /** Whether `key` was marked seen on `day`. */
+  isSeen(day: number, key: string): boolean {
+    return this.sql.exec('SELECT 1 FROM seen WHERE day = ? AND key = ?', day, key).toArray().length > 0;
+  }
+
+  /** Which of an event's keys were marked seen on `day`. */
+  seenOf(day: number, { key, viewKey, clickKey }: DedupKeys): SeenAsSent {
+    return {
+      event: this.isSeen(day, key),
+      view: viewKey !== null && this.isSeen(day, viewKey),
+      click: clickKey !== null && this.isSeen(day, clickKey),
+    };
   }
 
   /** Marks `key` seen on `day`; answers whether it is new, i.e. the event counts. */

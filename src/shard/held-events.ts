@@ -22,7 +22,8 @@ export const heldUrls = (sql: SqlStorage, limit: number): HeldUrl[] =>
 
 /**
  * Ends the hold of `held`'s events: moved to the pending increments of
- * `canonical` when its page passed, dropped with `reason` when not. Answers
+ * `canonical` when its page passed, each under its own counter (a view's, a
+ * read's, a share's network), dropped with `reason` when not. Answers
  * the ledger's corrections: the events were tallied `unverified` when held,
  * and are now counted (the flush of their increments tallies them) or
  * refused, each on its own day.

@@ -9,7 +9,7 @@ import {
 } from '../db/counts';
 import { type SetAsideRow, setAsideQueries } from '../db/set-aside';
 import { dayOfBucket } from '../time';
-import { type CountRow, toFlushBatch } from './batch';
+import { type CountRow, READ_COUNTER, toFlushBatch } from './batch';
 
 /** Articles per D1 batch: keeps one batch's statements well under D1's per-invocation query limit. */
 const ARTICLES_PER_BATCH = 100;
@@ -63,7 +63,7 @@ async function withTimeout<T>(promise: Promise<T>): Promise<T> {
 /** The shard's tables of event counts per site incarnation, URL, hour and network. */
 type EventCountTable = 'pending' | 'held';
 
-/** Events of one hour and network: a view ('') or the shares on one network. */
+/** Events of one hour and counter: the views (''), the reads (READ_COUNTER) or the shares on one network. */
 export type HourNetworkCount = { bucket: number; network: string; n: number };
 
 /**
@@ -411,12 +411,12 @@ async function setAside(
   clearBatch(sql, seq);
 }
 
-/** The ledger rows of counted events: increments summed per site, UTC day of their hour, and view or share. */
+/** The ledger rows of counted events: increments summed per site, UTC day of their hour, and view, read or share. */
 export function countedLedger(counts: readonly CountRow[]): LedgerDelta[] {
   const rows = new Map<string, LedgerDelta>();
   for (const { site, siteCreatedAt, bucket, network, n } of counts) {
     const day = dayOfBucket(bucket);
-    const outcome = network === '' ? 'view' : 'share';
+    const outcome = network === '' ? 'view' : network === READ_COUNTER ? 'read' : 'share';
     const key = JSON.stringify([site, siteCreatedAt, day, outcome]);
     const row = rows.get(key) ?? { site, siteCreatedAt, day, outcome, n: 0 };
     row.n += n;

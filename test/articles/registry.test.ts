@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
-import { newArticlesPerScope } from '../../src/articles/registry';
+import { type ArticleRegistry, newArticlesPerScope } from '../../src/articles/registry';
 import { registryFor } from '../../src/articles/registry-client';
 import { readConfig } from '../../src/config';
 import { shardIndex } from '../../src/shard/routing';
@@ -275,15 +275,24 @@ describe('articles in page mode', () => {
       body: JSON.stringify({ articles: [{ url: page('/article/print'), title: 'Print' }] }),
     });
     expect(put.status).toBe(200);
+    const stayed = nextReader();
+    await send(publisher, view(site.id, page('/article/print')), stayed);
     await send(publisher, view(site.id, page('/article/print')));
-    await send(publisher, view(site.id, page('/article/print')));
+    // The reader of the first view stayed: a read, moved with the views.
+    await send(publisher, view(site.id, page('/article/print'), { type: 'read' }), stayed);
     await flushAllShards();
     expect(await storedTotals(site.id, key('/article/print'))).toEqual({ views: 2, shares: 0 });
+    const readsOf = async (table: string, url: string) =>
+      (await env.DB.prepare(`SELECT coalesce(sum(reads), 0) AS n FROM ${table} WHERE site_id = ? AND url = ?`)
+        .bind(site.id, url)
+        .first<{ n: number }>())!.n;
+    expect(await readsOf('articles', key('/article/print'))).toBe(1);
 
     // Its check finds the page declaring /article/good: the counts follow it.
     await runDurableObjectAlarm(site.registry);
     expect(await storedArticle(site.id, key('/article/print'))).toBeNull();
     expect(await storedTotals(site.id, key('/article/good'))).toEqual({ views: 2, shares: 0 });
+    for (const table of ['articles', 'article_hours']) expect(await readsOf(table, key('/article/good'))).toBe(1);
     const counts = await SELF.fetch(
       `https://api.test/api/v1/sites/${site.id}/counts?url=${encodeURIComponent(page('/article/print'))}`,
     );
@@ -474,5 +483,65 @@ describe('a page that cannot be read', () => {
     expect(await attempt()).toMatchObject({ status: 'rejected', next_check_at: null });
     await flushAllShards();
     expect(await ledgerToday(site.id)).toMatchObject({ counted: 0, not_counted: { unverified: 0, rejected: 1 } });
+  });
+});
+
+describe('a read of a URL the registry does not know', () => {
+  /** How many rows each table of a registry's storage holds that an event can make. */
+  const registryRows = (registry: DurableObjectStub<ArticleRegistry>) =>
+    runInDurableObject(registry, (_, state) =>
+      Object.fromEntries(
+        ['articles', 'aliases', 'new_articles', 'new_articles_by_scope', 'policy'].map((table) => [
+          table,
+          state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n,
+        ]),
+      ),
+    );
+  const none = { articles: 0, aliases: 0, new_articles: 0, new_articles_by_scope: 0, policy: 0 };
+  const read = (site: string, url: string) => view(site, url, { type: 'read' });
+
+  it('should be no_view in beacon mode, take no article and spend none of the new-article budget', async () => {
+    const { id, host } = await createSite(undefined, {
+      settings: { article_source: 'beacon', max_new_articles_per_hour: 3 },
+    });
+    const registry = registryFor(env, await loadStoredSite(id));
+    const origin = `https://${host}`;
+    const reader = nextReader();
+    await send(
+      origin,
+      [1, 2, 3].map((i) => read(id, `${origin}/unseen-${i}`)),
+      reader,
+    );
+    expect(await registryRows(registry)).toEqual(none);
+    // The whole budget is left for what the reader views.
+    await send(
+      origin,
+      [4, 5, 6].map((i) => view(id, `${origin}/story-${i}`)),
+      reader,
+    );
+    await flushAllShards();
+    expect(await ledgerToday(id)).toMatchObject({
+      received: 6,
+      counted: 3,
+      not_counted: { no_view: 3, new_article_budget: 0 },
+    });
+    const { n } = (await env.DB.prepare('SELECT count(*) AS n FROM articles WHERE site_id = ?')
+      .bind(id)
+      .first<{ n: number }>())!;
+    expect(n).toBe(3);
+  });
+
+  it('should be no_view in page mode, and neither held nor its page fetched', async () => {
+    const site = await createPublisherSite();
+    await send(publisher, read(site.id, page('/article/good')));
+    expect(await registryRows(site.registry)).toEqual(none);
+    await runDurableObjectAlarm(site.registry);
+    await flushAllShards();
+    expect(await ledgerToday(site.id)).toMatchObject({
+      received: 1,
+      counted: 0,
+      not_counted: { no_view: 1, unverified: 0 },
+    });
+    expect(await storedArticle(site.id, key('/article/good'))).toBeNull();
   });
 });

@@ -39,9 +39,10 @@ describe('caches while KV is down', () => {
     expect(await cachedArticleCounts(withKvDown(), id, `https://${host}/a`)).toEqual({
       url: `https://${host}/a`,
       views: 0,
+      reads: 0,
       shares: { total: 0, by_network: {} },
     });
-    const key = `counts:${id}:${await sha256Hex(`https://${host}/a`)}`;
+    const key = `counts:${id}:v2:${await sha256Hex(`https://${host}/a`)}`;
     expect(warnings()).toEqual([`KV read of ${key} failed`, `KV write of ${key} failed`]);
   });
 });

@@ -40,8 +40,8 @@ const sameIsolate = new PopularMemory();
 const captureConsole = (level: 'error' | 'warn') => vi.spyOn(console, level).mockImplementation(() => {});
 /** The first argument of each call: the message, before the error it reports. */
 const messages = (spy: ReturnType<typeof captureConsole>) => spy.mock.calls.map(([message]) => message);
-const kvRead = expect.stringMatching(/^KV read of popular:v3\/.+ failed$/);
-const kvWrite = expect.stringMatching(/^KV write of popular:v3\/.+ failed$/);
+const kvRead = expect.stringMatching(/^KV read of popular:v4\/.+ failed$/);
+const kvWrite = expect.stringMatching(/^KV write of popular:v4\/.+ failed$/);
 
 const failing = () => Promise.reject(new Error('KV is unavailable'));
 /** A KV namespace that fails every call, as during an outage. */
@@ -214,7 +214,7 @@ describe('popular list caching', () => {
       Date.now(),
     );
     await ctx.settle();
-    const keys = await env.CACHE.list({ prefix: `popular:v3/${site.id}/` });
+    const keys = await env.CACHE.list({ prefix: `popular:v4/${site.id}/` });
     expect(keys.keys).toHaveLength(1);
     expect(keys.keys[0]!.expiration).toBeGreaterThan(Date.now() / 1000 + 590);
     expect(keys.keys[0]!.expiration).toBeLessThanOrEqual(Date.now() / 1000 + 600);

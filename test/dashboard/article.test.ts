@@ -1,5 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import type { Series } from '../../common/dashboard-json';
 import { incarnationOf } from '../../src/articles/article-schema';
 import { registryFor } from '../../src/articles/registry-client';
 import { bucketOf } from '../../src/time';
@@ -62,6 +63,11 @@ describe('article page', () => {
       ['x', 1],
       ['bluesky', 2],
     ]);
+    // Its readers who stayed: 4 this hour, and 7 counted before its hourly rows were kept.
+    await env.DB.batch([
+      env.DB.prepare('UPDATE article_hours SET reads = 4 WHERE site_id = ? AND url = ?').bind(site.id, fresh!),
+      env.DB.prepare('UPDATE articles SET reads = 11 WHERE site_id = ? AND url = ?').bind(site.id, fresh!),
+    ]);
 
     // Any spelling a beacon could send finds the article: http, a tracking parameter.
     const response = await articlePage(site.id, `${fresh!.replace('https:', 'http:')}?utm_source=x`);
@@ -70,12 +76,16 @@ describe('article page', () => {
     const html = await response.text();
     expect(html).toContain('<h1>Bridge closure extended</h1>');
     expect(html).toContain('<dt>Section</dt><dd>Local</dd>');
-    const series = jsonBlock(html, 'series') as { step: string; times: number[]; views: number[]; shares: number[] };
+    const series = jsonBlock(html, 'series') as Series;
     expect(series.step).toBe('hour');
     expect(series.times).toHaveLength(168);
     expect(series.times.at(-1)).toBe(now * 3600);
     expect(series.views.at(-1)).toBe(10);
     expect(series.shares.reduce((a, b) => a + b)).toBe(3);
+    expect(series.reads.at(-1)).toBe(4);
+    expect(series.reads.reduce((a, b) => a + b)).toBe(4);
+    expect(html).toContain('data-chart="reads"');
+    expect(html).toContain('<dt>All-time reads</dt><dd>11</dd>');
 
     // First in the last hour and day; second over 7 days, behind the older story.
     expect(rankRow(html, '1h')).toBe('<td class="num">1</td><td class="num">10</td><td class="num">3</td>');

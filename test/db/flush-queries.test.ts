@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { applyFlush, claimFlush, type FlushBatch, flushQueries, readFlushState } from '../../src/db/counts';
 import { MAX_BOUND_PARAMETERS } from '../../src/db/query';
 import { getSite } from '../../src/db/sites';
+import { type BoxTally, boxOutcome } from '../../src/recirculation/box-tally';
+import { READ_COUNTER, toFlushBatch } from '../../src/shard/batch';
 import { HOUR_MS } from '../../src/time';
 import { createSite, storedTotals } from '../support/helpers';
 
@@ -15,6 +17,7 @@ const bigBatch = (articles: number): FlushBatch => ({
     url: `https://n.example/${i}`,
     views: 1,
     shares: 1,
+    reads: 1,
     firstBucket: 5,
   })),
   hours: Array.from({ length: articles * 2 }, (_, i) => ({
@@ -23,6 +26,7 @@ const bigBatch = (articles: number): FlushBatch => ({
     bucket: 5 + (i & 1),
     views: 1,
     shares: 0,
+    reads: 0,
   })),
   networks: Array.from({ length: articles }, (_, i) => ({
     ...incarnation,
@@ -31,11 +35,20 @@ const bigBatch = (articles: number): FlushBatch => ({
     shares: 1,
   })),
   siteHours: [
-    { ...incarnation, bucket: 5, views: articles, shares: 0 },
-    { ...incarnation, bucket: 6, views: articles, shares: 0 },
+    { ...incarnation, bucket: 5, views: articles, shares: 0, reads: 0 },
+    { ...incarnation, bucket: 6, views: articles, shares: 0, reads: 0 },
   ],
   siteNetworkHours: [{ ...incarnation, bucket: 5, network: 'x', shares: articles }],
   ledger: Array.from({ length: articles }, (_, i) => ({ ...incarnation, day: i, outcome: 'view' as const, n: 1 })),
+  boxes: Array.from({ length: articles }, (_, i) => ({
+    ...incarnation,
+    day: i,
+    list: 'views-24h',
+    position: 3,
+    impressions: 0,
+    clicks: 1,
+    qualityClicks: 0,
+  })),
 });
 
 const emptyBatch = (): FlushBatch => ({
@@ -45,6 +58,7 @@ const emptyBatch = (): FlushBatch => ({
   siteHours: [],
   siteNetworkHours: [],
   ledger: [],
+  boxes: [],
 });
 
 describe('flushQueries', () => {
@@ -66,11 +80,13 @@ describe('flushQueries', () => {
       queries
         .filter((q) => q.sql.startsWith(`INSERT INTO ${table} `))
         .reduce((sum, q) => sum + q.params.length / (columns + 1), 0);
-    expect(rowsOf('articles', 5)).toBe(250);
-    expect(rowsOf('article_hours', 5)).toBe(500);
+    expect(rowsOf('articles', 6)).toBe(250);
+    expect(rowsOf('article_hours', 6)).toBe(500);
     expect(rowsOf('article_network_shares', 4)).toBe(250);
-    expect(rowsOf('site_hours', 4)).toBe(2);
+    expect(rowsOf('site_hours', 5)).toBe(2);
     expect(rowsOf('site_network_hours', 4)).toBe(1);
+    expect(rowsOf('site_ledger', 4)).toBe(250);
+    expect(rowsOf('site_box_days', 7)).toBe(250);
   });
 
   it('should open with the flush_log row and close by pruning the rows that can no longer be replayed', () => {
@@ -138,12 +154,15 @@ describe('flush identity in D1', () => {
 
 describe('flushQueries and site incarnations', () => {
   const viewOf = (site: string, siteCreatedAt: string, url: string): FlushBatch => ({
-    articles: [{ site, siteCreatedAt, url, views: 1, shares: 0, firstBucket: 5 }],
-    hours: [{ site, siteCreatedAt, url, bucket: 5, views: 1, shares: 0 }],
+    articles: [{ site, siteCreatedAt, url, views: 1, shares: 0, reads: 0, firstBucket: 5 }],
+    hours: [{ site, siteCreatedAt, url, bucket: 5, views: 1, shares: 0, reads: 0 }],
     networks: [],
-    siteHours: [{ site, siteCreatedAt, bucket: 5, views: 1, shares: 0 }],
+    siteHours: [{ site, siteCreatedAt, bucket: 5, views: 1, shares: 0, reads: 0 }],
     siteNetworkHours: [],
     ledger: [{ site, siteCreatedAt, day: 0, outcome: 'view', n: 1 }],
+    boxes: [
+      { site, siteCreatedAt, day: 0, list: 'views-24h', position: 0, impressions: 1, clicks: 0, qualityClicks: 0 },
+    ],
   });
 
   it('should apply rows only to the site they were counted for, or to any for rows from before', async () => {
@@ -161,6 +180,8 @@ describe('flushQueries and site incarnations', () => {
     expect(siteHours.results).toEqual([{ views: 2 }]);
     const ledger = await env.DB.prepare('SELECT outcome, n FROM site_ledger WHERE site_id = ?').bind(id).all();
     expect(ledger.results).toEqual([{ outcome: 'view', n: 2 }]);
+    const boxes = await env.DB.prepare('SELECT impressions FROM site_box_days WHERE site_id = ?').bind(id).all();
+    expect(boxes.results).toEqual([{ impressions: 2 }]);
   });
 });
 
@@ -168,7 +189,7 @@ describe('flushQueries and article metadata', () => {
   const source = () => ({ shard: `shard-${crypto.randomUUID()}`, epoch: 1 });
   const viewsOf = (site: string, url: string, views: number): FlushBatch => ({
     ...emptyBatch(),
-    articles: [{ site, siteCreatedAt: '', url, views, shares: 0, firstBucket: 5 }],
+    articles: [{ site, siteCreatedAt: '', url, views, shares: 0, reads: 0, firstBucket: 5 }],
   });
   const stored = (site: string, url: string) =>
     env.DB.prepare(
@@ -211,5 +232,95 @@ describe('flushQueries and article metadata', () => {
       hidden: 1,
       views: 5,
     });
+  });
+});
+
+describe('flushes of reads and of the popular box', () => {
+  const all = async (sql: string, ...params: unknown[]) =>
+    (
+      await env.DB.prepare(sql)
+        .bind(...params)
+        .all()
+    ).results;
+
+  it('should add reads to the reads columns only, never to views, shares or shares per network', async () => {
+    const { id, host } = await createSite();
+    const url = `https://${host}/a`;
+    const site = { site: id, siteCreatedAt: '' };
+    const batch = toFlushBatch(
+      [
+        { ...site, url, bucket: 5, network: '', n: 3 },
+        { ...site, url, bucket: 5, network: READ_COUNTER, n: 2 },
+        { ...site, url, bucket: 6, network: READ_COUNTER, n: 1 },
+        { ...site, url, bucket: 6, network: 'x', n: 4 },
+      ],
+      [],
+    );
+    await applyFlush(env.DB, flushQueries({ shard: `shard-${crypto.randomUUID()}`, epoch: 1 }, 1, batch, Date.now()));
+    expect(await all('SELECT views, shares, reads FROM articles WHERE site_id = ?', id)).toEqual([
+      { views: 3, shares: 4, reads: 3 },
+    ]);
+    expect(
+      await all('SELECT bucket, views, shares, reads FROM article_hours WHERE site_id = ? ORDER BY bucket', id),
+    ).toEqual([
+      { bucket: 5, views: 3, shares: 0, reads: 2 },
+      { bucket: 6, views: 0, shares: 4, reads: 1 },
+    ]);
+    expect(
+      await all('SELECT bucket, views, shares, reads FROM site_hours WHERE site_id = ? ORDER BY bucket', id),
+    ).toEqual([
+      { bucket: 5, views: 3, shares: 0, reads: 2 },
+      { bucket: 6, views: 0, shares: 4, reads: 1 },
+    ]);
+    expect(await all('SELECT network, shares FROM article_network_shares WHERE site_id = ?', id)).toEqual([
+      { network: 'x', shares: 4 },
+    ]);
+    expect(await all('SELECT bucket, network, shares FROM site_network_hours WHERE site_id = ?', id)).toEqual([
+      { bucket: 6, network: 'x', shares: 4 },
+    ]);
+  });
+
+  it('should add the box tallies to site_box_days, impressions at position 0, and none to site_ledger', async () => {
+    const { id } = await createSite();
+    const site = { site: id, siteCreatedAt: '' };
+    const ledgerRow = (day: number, outcome: BoxTally | 'view' | 'read', n: number) => ({
+      ...site,
+      day,
+      outcome: typeof outcome === 'string' ? outcome : boxOutcome(outcome),
+      n,
+    });
+    const shard = { shard: `shard-${crypto.randomUUID()}`, epoch: 1 };
+    const flush = (seq: number, ledger: ReturnType<typeof ledgerRow>[]) =>
+      applyFlush(env.DB, flushQueries(shard, seq, toFlushBatch([], ledger), Date.now()));
+    await flush(1, [
+      ledgerRow(20, 'view', 5),
+      ledgerRow(20, 'read', 2),
+      ledgerRow(20, { kind: 'impression', list: 'views-24h', position: 0 }, 4),
+      ledgerRow(20, { kind: 'click', list: 'views-24h', position: 3 }, 2),
+      ledgerRow(20, { kind: 'quality', list: 'views-24h', position: 3 }, 1),
+      ledgerRow(20, { kind: 'click', list: 'trending', position: 1 }, 1),
+      ledgerRow(21, { kind: 'impression', list: 'reads-7d', position: 0 }, 1),
+    ]);
+    // A later batch adds to the same rows.
+    await flush(2, [
+      ledgerRow(20, { kind: 'impression', list: 'views-24h', position: 0 }, 1),
+      ledgerRow(20, { kind: 'click', list: 'views-24h', position: 3 }, 1),
+    ]);
+    expect(
+      await all(
+        `SELECT day, list, position, impressions, clicks, quality_clicks FROM site_box_days WHERE site_id = ?
+         ORDER BY day, list, position`,
+        id,
+      ),
+    ).toEqual([
+      { day: 20, list: 'trending', position: 1, impressions: 0, clicks: 1, quality_clicks: 0 },
+      { day: 20, list: 'views-24h', position: 0, impressions: 5, clicks: 0, quality_clicks: 0 },
+      { day: 20, list: 'views-24h', position: 3, impressions: 0, clicks: 3, quality_clicks: 1 },
+      { day: 21, list: 'reads-7d', position: 0, impressions: 1, clicks: 0, quality_clicks: 0 },
+    ]);
+    expect(await all('SELECT day, outcome, n FROM site_ledger WHERE site_id = ? ORDER BY day, outcome', id)).toEqual([
+      { day: 20, outcome: 'read', n: 2 },
+      { day: 20, outcome: 'view', n: 5 },
+    ]);
   });
 });

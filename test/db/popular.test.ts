@@ -31,10 +31,12 @@ describe('readCandidates: what never ranks', () => {
     const paths = [...unranked, ...ranked];
     const urls = await seedArticles(
       created,
-      paths.map((path, i) => ({ path, hours: [[C, 100 - i, 100 - i]] })),
+      paths.map((path, i) => ({ path, hours: [[C, 100 - i, 100 - i, 100 - i]] })),
     );
     // A key keeps a port that is not the default: the path is still what follows it.
-    await seedArticles({ id: created.id, host: `${created.host}:8443` }, [{ path: 'tag/p', hours: [[C, 200, 200]] }]);
+    await seedArticles({ id: created.id, host: `${created.host}:8443` }, [
+      { path: 'tag/p', hours: [[C, 200, 200, 200]] },
+    ]);
     const urlOf = (path: string) => urls[paths.indexOf(path)]!;
     await env.DB.batch([
       env.DB.prepare('UPDATE articles SET hidden = 1 WHERE site_id = ? AND url = ?').bind(created.id, urlOf('hidden')),

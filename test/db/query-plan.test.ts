@@ -33,14 +33,16 @@ const expectNoFullScan = (plan: string[]) => {
 
 describe('query plans', () => {
   it('should read a window’s edge hours from the covering index and its whole days by day range', async () => {
-    const plan = await ranking({ window: '30d', by: 'score' });
-    expect(plan).toContain(
-      'SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)',
-    );
-    expect(plan).toContain('SEARCH article_days USING PRIMARY KEY (site_id=? AND day>? AND day<?)');
-    // Metadata is looked up only for the articles counted in the window.
-    expect(plan).toContain('SEARCH a USING PRIMARY KEY (site_id=? AND url=?)');
-    expectNoFullScan(plan);
+    for (const by of ['score', 'reads'] as const) {
+      const plan = await ranking({ window: '30d', by });
+      expect(plan).toContain(
+        'SEARCH article_hours USING COVERING INDEX article_hours_by_bucket (site_id=? AND bucket>? AND bucket<?)',
+      );
+      expect(plan).toContain('SEARCH article_days USING PRIMARY KEY (site_id=? AND day>? AND day<?)');
+      // Metadata is looked up only for the articles counted in the window.
+      expect(plan).toContain('SEARCH a USING PRIMARY KEY (site_id=? AND url=?)');
+      expectNoFullScan(plan);
+    }
   });
 
   it('should read trending’s 168 hours by bucket range', async () => {
@@ -52,9 +54,9 @@ describe('query plans', () => {
     expectNoFullScan(plan);
   });
 
-  it('should read current running totals by views and by shares in index order, without summing or sorting', async () => {
+  it('should read current running totals by views, shares and reads in index order, without summing or sorting', async () => {
     for (const window of ['24h', '7d'] as const) {
-      for (const by of ['views', 'shares'] as const) {
+      for (const by of ['views', 'shares', 'reads'] as const) {
         const plan = await ranking({ window, by, section: 'City', exclude: ['https://n.example/a'] }, C);
         expect(plan).toContain(
           `SEARCH window_totals USING INDEX window_totals_by_${by} (site_id=? AND hours=? AND ${by}>?)`,
@@ -85,8 +87,8 @@ describe('query plans', () => {
     }
   });
 
-  it('should read `all` by views and by shares in index order, without sorting', async () => {
-    for (const by of ['views', 'shares'] as const) {
+  it('should read `all` by views, shares and reads in index order, without sorting', async () => {
+    for (const by of ['views', 'shares', 'reads'] as const) {
       const plan = await ranking({ window: 'all', by });
       expect(plan).toContain(`SEARCH a USING INDEX articles_by_${by} (site_id=? AND ${by}>?)`);
       expect(plan.join('\n')).not.toContain('TEMP B-TREE FOR ORDER BY');

@@ -1,9 +1,11 @@
 import { createScheduledController, env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { applyFlush, flushQueries } from '../../src/db/counts';
 import { rollUpSite } from '../../src/db/rollup';
 import worker from '../../src/index';
 import { readPopular } from '../../src/popular/read-popular';
 import { RANK_BY, WINDOWS } from '../../src/ranking/windows';
+import { READ_COUNTER, toFlushBatch } from '../../src/shard/batch';
 import { bucketOf, dayOfBucket } from '../../src/time';
 import { ADMIN, createSite, flushAllShards, postEvents, storedTotals, uniqueSiteId } from '../support/helpers';
 import { type HourCounts, loadStoredSite, seedArticles } from '../support/seed';
@@ -19,10 +21,10 @@ const runCron = () => worker.scheduled(createScheduledController({ scheduledTime
 
 /** Deterministic counts in most hours of the last `days` days. */
 const spread = (seed: number, days: number): HourCounts[] =>
-  Array.from(
-    { length: days * 24 },
-    (_, age) => [C - age, (seed * 7 + age * 13) % 5, (seed + age) % 7 === 0 ? 1 : 0] as HourCounts,
-  ).filter(([, views, shares]) => views + (shares ?? 0) > 0);
+  Array.from({ length: days * 24 }, (_, age): HourCounts => {
+    const views = (seed * 7 + age * 13) % 5;
+    return [C - age, views, (seed + age) % 7 === 0 ? 1 : 0, Math.min(views, (seed + age * 3) % 4)];
+  }).filter(([, views, shares]) => views + (shares ?? 0) > 0);
 
 const count = async (sql: string, ...params: unknown[]) =>
   (await env.DB.prepare(sql)
@@ -72,26 +74,26 @@ describe('rollup', () => {
       {
         path: 'a',
         hours: [
-          [(TODAY - 2) * 24, 1, 0],
-          [(TODAY - 2) * 24 + 23, 2, 1],
+          [(TODAY - 2) * 24, 1, 0, 1],
+          [(TODAY - 2) * 24 + 23, 2, 1, 1],
           [(TODAY - 1) * 24 + 5, 4, 0],
-          [C, 8, 0],
+          [C, 8, 0, 8],
         ],
       },
-      { path: 'b', hours: [[(TODAY - 1) * 24 + 23, 16, 2]] },
+      { path: 'b', hours: [[(TODAY - 1) * 24 + 23, 16, 2, 5]] },
     ]);
     const site = await loadStoredSite(created.id);
     await rollUpSite(env.DB, site, NOW);
     const { results } = await env.DB.prepare(
-      'SELECT day, url, views, shares FROM article_days WHERE site_id = ? ORDER BY day, url',
+      'SELECT day, url, views, shares, reads FROM article_days WHERE site_id = ? ORDER BY day, url',
     )
       .bind(site.id)
       .all();
     const url = (path: string) => `https://${created.host}/${path}`;
     expect(results).toEqual([
-      { day: TODAY - 2, url: url('a'), views: 3, shares: 1 },
-      { day: TODAY - 1, url: url('a'), views: 4, shares: 0 },
-      { day: TODAY - 1, url: url('b'), views: 16, shares: 2 },
+      { day: TODAY - 2, url: url('a'), views: 3, shares: 1, reads: 2 },
+      { day: TODAY - 1, url: url('a'), views: 4, shares: 0, reads: 0 },
+      { day: TODAY - 1, url: url('b'), views: 16, shares: 2, reads: 5 },
     ]);
     expect(await count('SELECT rolled_through_day AS n FROM rollup_state WHERE site_id = ?', site.id)).toBe(TODAY - 1);
 
@@ -99,7 +101,9 @@ describe('rollup', () => {
     await rollUpSite(env.DB, site, NOW);
     expect(
       (
-        await env.DB.prepare('SELECT day, url, views, shares FROM article_days WHERE site_id = ? ORDER BY day, url')
+        await env.DB.prepare(
+          'SELECT day, url, views, shares, reads FROM article_days WHERE site_id = ? ORDER BY day, url',
+        )
           .bind(site.id)
           .all()
       ).results,
@@ -135,6 +139,37 @@ describe('rollup', () => {
       expect.objectContaining({ url: `${origin}/new`, views: 1, shares: 0 }),
     ]);
     expect(await count('SELECT sum(views) AS n FROM article_days WHERE site_id = ?', site.id)).toBe(7);
+  });
+
+  it('should add reads flushed into a rolled-up day to its daily row, in an hour stored already or a new one', async () => {
+    const created = await createSite();
+    const day = TODAY - 1;
+    const [url] = await seedArticles(created, [{ path: 'a', hours: [[day * 24 + 3, 5, 0, 2]] }]);
+    await rollUpSite(env.DB, await loadStoredSite(created.id), NOW);
+    const daily = () =>
+      env.DB.prepare('SELECT views, shares, reads FROM article_days WHERE site_id = ? AND day = ?')
+        .bind(created.id, day)
+        .first();
+    expect(await daily()).toEqual({ views: 5, shares: 0, reads: 2 });
+    // A shard that was retrying flushes a read into the stored hour and one into an hour new to D1.
+    const increment = (bucket: number) => ({
+      site: created.id,
+      siteCreatedAt: '',
+      url: url!,
+      bucket,
+      network: READ_COUNTER,
+      n: 1,
+    });
+    const batch = toFlushBatch([increment(day * 24 + 3), increment(day * 24 + 20)], []);
+    await applyFlush(env.DB, flushQueries({ shard: `shard-${crypto.randomUUID()}`, epoch: 1 }, 1, batch, NOW));
+    expect(await daily()).toEqual({ views: 5, shares: 0, reads: 4 });
+    const read = await readPopular(
+      env.DB,
+      await loadStoredSite(created.id),
+      { window: '7d', by: 'reads', limit: 10, section: null, exclude: [] },
+      NOW,
+    );
+    expect(read.items).toEqual([expect.objectContaining({ url, views: 5, reads: 4 })]);
   });
 
   it('should leave days not yet rolled up to the rollup, whatever a flush writes', async () => {

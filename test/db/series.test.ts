@@ -8,13 +8,15 @@ const DAY_MS = 86_400_000;
 const dayOf = (iso: string) => Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
 const bucketAt = (iso: string) => bucketOf(Date.parse(iso));
 
-async function seedSiteHours(site: string, rows: [iso: string, views: number][]) {
+/** Hours with views, and reads when given: reads sum into local days like views. */
+async function seedSiteHours(site: string, rows: [iso: string, views: number, reads?: number][]) {
   await env.DB.batch(
-    rows.map(([iso, views]) =>
-      env.DB.prepare('INSERT INTO site_hours (site_id, bucket, views, shares) VALUES (?, ?, ?, 0)').bind(
+    rows.map(([iso, views, reads = 0]) =>
+      env.DB.prepare('INSERT INTO site_hours (site_id, bucket, views, shares, reads) VALUES (?, ?, ?, 0, ?)').bind(
         site,
         bucketAt(iso),
         views,
+        reads,
       ),
     ),
   );
@@ -32,8 +34,8 @@ describe('series by local day', () => {
     const { id } = await createSite();
     await seedSiteHours(id, [
       ['2026-03-28T22:00:00Z', 1], // 23:00 on the 28th in Paris (UTC+1)
-      ['2026-03-28T23:00:00Z', 2], // midnight: the 29th, the day clocks go forward
-      ['2026-03-29T21:00:00Z', 4], // 23:00 on the 29th (UTC+2): its last hour
+      ['2026-03-28T23:00:00Z', 2, 1], // midnight: the 29th, the day clocks go forward
+      ['2026-03-29T21:00:00Z', 4, 3], // 23:00 on the 29th (UTC+2): its last hour
       ['2026-03-29T22:00:00Z', 8], // midnight: the 30th
     ]);
     const span = { step: 'day' as const, from: dayOf('2026-03-28'), to: dayOf('2026-03-30'), zone: 'Europe/Paris' };
@@ -46,10 +48,12 @@ describe('series by local day', () => {
       ),
       views: [1, 6, 8],
       shares: [0, 0, 0],
+      reads: [0, 4, 0],
     });
     expect(await readSiteTotals(env.DB, id, { ...span, from: span.to - 1, to: span.to - 1 })).toEqual({
       views: 6,
       shares: 0,
+      reads: 4,
     });
   });
 

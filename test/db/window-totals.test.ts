@@ -21,17 +21,26 @@ interface Write {
   age: number;
   views: number;
   shares: number;
+  reads?: number;
 }
 
 let seq = 0;
 /** Writes `writes` to D1 as a shard's flush at `nowMs` would. */
 async function flush(site: { id: string; host: string }, writes: Write[], nowMs: number) {
-  const batch: FlushBatch = { articles: [], hours: [], networks: [], siteHours: [], siteNetworkHours: [], ledger: [] };
-  for (const { article, age, views, shares } of writes) {
+  const batch: FlushBatch = {
+    articles: [],
+    hours: [],
+    networks: [],
+    siteHours: [],
+    siteNetworkHours: [],
+    ledger: [],
+    boxes: [],
+  };
+  for (const { article, age, views, shares, reads = 0 } of writes) {
     const url = `https://${site.host}/a${article}`;
     const bucket = bucketOf(nowMs) - age;
-    batch.articles.push({ site: site.id, siteCreatedAt: '', url, views, shares, firstBucket: bucket });
-    batch.hours.push({ site: site.id, siteCreatedAt: '', url, bucket, views, shares });
+    batch.articles.push({ site: site.id, siteCreatedAt: '', url, views, shares, reads, firstBucket: bucket });
+    batch.hours.push({ site: site.id, siteCreatedAt: '', url, bucket, views, shares, reads });
   }
   await applyFlush(env.DB, flushQueries({ shard: 'window-totals-test', epoch: 0 }, ++seq, batch, nowMs));
 }
@@ -46,31 +55,38 @@ const totalsThrough = async (site: string, hours: number) =>
 
 const storedWindowTotals = async (site: string, hours: number) =>
   (
-    await env.DB.prepare('SELECT url, views, shares FROM window_totals WHERE site_id = ? AND hours = ? ORDER BY url')
+    await env.DB.prepare(
+      'SELECT url, views, shares, reads FROM window_totals WHERE site_id = ? AND hours = ? ORDER BY url',
+    )
       .bind(site, hours)
-      .all<{ url: string; views: number; shares: number }>()
+      .all<{ url: string; views: number; shares: number; reads: number }>()
   ).results;
 
 /** What the totals must hold: the article's hourly rows with bucket > through - hours, rows of zero left out. */
 async function expectedTotals(site: string, hours: number, through: number) {
   const { results } = await env.DB.prepare(
-    `SELECT url, sum(views) AS views, sum(shares) AS shares FROM article_hours WHERE site_id = ? AND bucket > ?
-     GROUP BY url HAVING sum(views) > 0 OR sum(shares) > 0 ORDER BY url`,
+    `SELECT url, sum(views) AS views, sum(shares) AS shares, sum(reads) AS reads FROM article_hours
+     WHERE site_id = ? AND bucket > ?
+     GROUP BY url HAVING sum(views) > 0 OR sum(shares) > 0 OR sum(reads) > 0 ORDER BY url`,
   )
     .bind(site, through - hours)
-    .all<{ url: string; views: number; shares: number }>();
+    .all<{ url: string; views: number; shares: number; reads: number }>();
   return results;
 }
 
 type Step = { kind: 'flush'; writes: Write[] } | { kind: 'wait'; hours: number } | { kind: 'cron' } | { kind: 'read' };
 
 // A flush's hourly rows always add something: each comes from a counted event.
-const write = fc.record({
-  article: fc.nat(4),
-  age: fc.nat(200),
-  views: fc.integer({ min: 1, max: 5 }),
-  shares: fc.nat(3),
-});
+// An hour may hold reads without views: a read comes after its view, maybe an hour later.
+const write = fc
+  .record({
+    article: fc.nat(4),
+    age: fc.nat(200),
+    views: fc.nat(5),
+    shares: fc.nat(3),
+    reads: fc.nat(3),
+  })
+  .filter(({ views, shares, reads }) => views + shares + reads > 0);
 const step: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 4,
@@ -101,23 +117,23 @@ describe('running window totals', () => {
             expect(await storedWindowTotals(site.id, hours)).toEqual(await expectedTotals(site.id, hours, through));
             if (s.kind !== 'read') continue;
             // Totals that are current, or hours behind after a wait, answer what the hourly rows say.
-            for (const by of ['views', 'shares', 'score'] as const) {
+            for (const by of ['views', 'shares', 'score', 'reads'] as const) {
               const request = { window, by, limit: 50, section: null, exclude: [] };
               const fromTotals = await readPopular(env.DB, site, request, nowMs);
               const { results } = await env.DB.prepare(
-                `SELECT url, sum(views) AS views, sum(shares) AS shares FROM article_hours
+                `SELECT url, sum(views) AS views, sum(shares) AS shares, sum(reads) AS reads FROM article_hours
                  WHERE site_id = ? AND bucket BETWEEN ? AND ? GROUP BY url`,
               )
                 .bind(site.id, bucketOf(nowMs) - hours + 1, bucketOf(nowMs))
-                .all<{ url: string; views: number; shares: number }>();
+                .all<{ url: string; views: number; shares: number; reads: number }>();
               const expected = results
                 .map((row) => ({ ...row, score: row.views + site.settings.share_weight * row.shares }))
                 .filter((row) => row[by] > 0)
                 .sort((a, b) => b[by] - a[by] || (a.url < b.url ? -1 : 1))
-                .map(({ url, views, shares, score }) => ({ url, views, shares, score }));
-              expect(fromTotals.items.map(({ url, views, shares, score }) => ({ url, views, shares, score }))).toEqual(
-                expected,
-              );
+                .map(({ url, views, shares, reads, score }) => ({ url, views, shares, reads, score }));
+              expect(
+                fromTotals.items.map(({ url, views, shares, reads, score }) => ({ url, views, shares, reads, score })),
+              ).toEqual(expected);
             }
           }
         }
@@ -191,6 +207,46 @@ describe('running window totals', () => {
     ]);
   });
 
+  it('should keep reads exact as the window moves on, an article left with reads alone still ranked by them', async () => {
+    const created = await createSite();
+    const site = await loadStoredSite(created.id);
+    // a0: 2 views and 1 read 23 hours ago, and 1 read (of a view before) now; a1: 1 view and 1 read 2 hours ago.
+    await flush(
+      created,
+      [
+        { article: 0, age: 23, views: 2, shares: 0, reads: 1 },
+        { article: 0, age: 0, views: 0, shares: 0, reads: 1 },
+        { article: 1, age: 2, views: 1, shares: 0, reads: 1 },
+      ],
+      START,
+    );
+    const read = async (by: 'views' | 'reads', nowMs: number) =>
+      (await readPopular(env.DB, site, { window: '24h', by, limit: 10, section: null, exclude: [] }, nowMs)).items.map(
+        ({ url, views, reads }) => [new URL(url).pathname, views, reads],
+      );
+    expect(await read('reads', START)).toEqual([
+      ['/a0', 2, 2],
+      ['/a1', 1, 1],
+    ]);
+    // An hour on, a0's oldest hour has left the window; the next flush moves the totals on.
+    const later = START + HOUR_MS;
+    await flush(created, [{ article: 2, age: 0, views: 1, shares: 0 }], later);
+    expect(await totalsThrough(site.id, 24)).toBe(bucketOf(later));
+    expect(await storedWindowTotals(site.id, 24)).toEqual([
+      { url: `https://${created.host}/a0`, views: 0, shares: 0, reads: 1 },
+      { url: `https://${created.host}/a1`, views: 1, shares: 0, reads: 1 },
+      { url: `https://${created.host}/a2`, views: 1, shares: 0, reads: 0 },
+    ]);
+    expect(await read('reads', later)).toEqual([
+      ['/a0', 0, 1],
+      ['/a1', 1, 1],
+    ]);
+    expect(await read('views', later)).toEqual([
+      ['/a1', 1, 1],
+      ['/a2', 1, 0],
+    ]);
+  });
+
   it('should sum a site’s existing hourly rows into totals at its first flush', async () => {
     const site = await createSite();
     const c = bucketOf(START);
@@ -207,13 +263,13 @@ describe('running window totals', () => {
     expect(await storedWindowTotals(site.id, 24)).toEqual([]);
     await flush(site, [{ article: 0, age: 0, views: 1, shares: 0 }], START);
     expect(await storedWindowTotals(site.id, 24)).toEqual([
-      { url: `https://${site.host}/a`, views: 2, shares: 1 },
-      { url: `https://${site.host}/a0`, views: 1, shares: 0 },
+      { url: `https://${site.host}/a`, views: 2, shares: 1, reads: 0 },
+      { url: `https://${site.host}/a0`, views: 1, shares: 0, reads: 0 },
     ]);
     expect(await storedWindowTotals(site.id, 168)).toEqual([
-      { url: `https://${site.host}/a`, views: 9, shares: 1 },
-      { url: `https://${site.host}/a0`, views: 1, shares: 0 },
-      { url: `https://${site.host}/b`, views: 4, shares: 0 },
+      { url: `https://${site.host}/a`, views: 9, shares: 1, reads: 0 },
+      { url: `https://${site.host}/a0`, views: 1, shares: 0, reads: 0 },
+      { url: `https://${site.host}/b`, views: 4, shares: 0, reads: 0 },
     ]);
   });
 

@@ -86,6 +86,7 @@ export function chromiumForFile(): (options?: BrowserContextOptions) => Promise<
 export interface Counts {
   url: string;
   views: number;
+  reads: number;
   shares: { total: number; by_network: Record<string, number> };
 }
 
@@ -99,14 +100,15 @@ export async function readCounts(url: string): Promise<Counts> {
   return (await response.json()) as Counts;
 }
 
-/** Sends events to the Worker as a page of `HOST` would. */
-export async function postEvents(events: unknown): Promise<void> {
+/** Sends events to the Worker as a page of `HOST` would, from the reader at `ip` if given (else loopback's). */
+export async function postEvents(events: unknown, { ip }: { ip?: string } = {}): Promise<void> {
   const response = await fetch(`${API}/api/v1/events`, {
     method: 'POST',
     headers: {
       'Content-Type': 'text/plain;charset=UTF-8',
       Origin: HOST,
       'User-Agent': READER_UA,
+      ...(ip ? { 'CF-Connecting-IP': ip } : {}),
     },
     body: JSON.stringify(events),
   });
@@ -117,6 +119,27 @@ export async function postEvents(events: unknown): Promise<void> {
 export async function postFlushed(events: unknown): Promise<void> {
   await postEvents(events);
   await sleep(FLUSH_WAIT_MS);
+}
+
+/** An event as the widget sent it to the events endpoint. */
+export interface SentEvent {
+  site: string;
+  type: 'view' | 'share' | 'read';
+  url: string;
+  from?: string;
+  boxes?: string[];
+  [field: string]: unknown;
+}
+
+/** The events the pages of `context` send from now on, in the order they are sent (filled in as they go). */
+export function sentEvents(context: BrowserContext): SentEvent[] {
+  const sent: SentEvent[] = [];
+  context.on('request', (request) => {
+    if (request.method() === 'POST' && request.url() === `${API}/api/v1/events`) {
+      sent.push(JSON.parse(request.postData() ?? 'null'));
+    }
+  });
+  return sent;
 }
 
 /** Evaluates an expression in the page (a string, as this project's type-check has no DOM types). */

@@ -134,7 +134,7 @@ describe('dashboard overview', () => {
     const { context, errors, intercepted, page } = await signedInAt('/dashboard?site=demo&period=24h', {
       viewport: { width: 1280, height: 900 },
     });
-    await until(page, `document.querySelectorAll('.chart canvas').length === 2`);
+    await until(page, `document.querySelectorAll('.chart canvas').length === 3`);
     expect(await lineHeight(page, 'views')).toBeGreaterThan(0.6);
     expect(await lineHeight(page, 'shares')).toBeGreaterThan(0.6);
     const series = await evaluate<{ step: string; views: number[]; shares: number[] }>(
@@ -159,7 +159,7 @@ describe('dashboard overview', () => {
 
     await page.getByRole('navigation', { name: 'Period' }).getByRole('link', { name: '30d' }).click();
     await page.waitForURL(/period=30d/);
-    await until(page, `document.querySelectorAll('.chart canvas').length === 2`);
+    await until(page, `document.querySelectorAll('.chart canvas').length === 3`);
     expect(await page.getByRole('heading', { name: /Views per day/ }).count()).toBe(1);
     expect(await lineHeight(page, 'views')).toBeGreaterThan(0.6);
     expect(await page.locator('.seg a[aria-current="true"]', { hasText: '30d' }).count()).toBe(1);
@@ -181,7 +181,7 @@ describe('dashboard overview', () => {
     await page.locator('td.title').getByRole('link', { name: 'Article page e2e story', exact: true }).click();
     await page.waitForURL(/\/dashboard\/sites\/demo\/articles\?url=/);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Article page e2e story');
-    await until(page, `document.querySelectorAll('.chart canvas').length === 2`);
+    await until(page, `document.querySelectorAll('.chart canvas').length === 3`);
     expect(await lineHeight(page, 'views')).toBeGreaterThan(0.6);
     expect(await page.locator('tr[data-window="1h"] td.num').first().textContent()).toMatch(/^[1-9]\d*$/);
     expect(await page.getByRole('rowheader', { name: 'Bluesky' }).count()).toBe(1);
@@ -220,7 +220,7 @@ describe('dashboard accessibility', () => {
       await audit('sign-in');
       await signIn(page);
       await page.waitForURL(`${API}/dashboard`);
-      await until(page, `document.querySelectorAll('.chart canvas').length === 2`);
+      await until(page, `document.querySelectorAll('.chart canvas').length === 3`);
       await audit('overview');
       await page.goto(`${API}/dashboard/sites/demo`);
       await audit('site');
@@ -239,7 +239,7 @@ describe('dashboard accessibility', () => {
         `fetch('/api/v1/sites/demo/popular?window=all').then((r) => r.json()).then((list) => list.items[0].url)`,
       );
       await page.goto(`${API}/dashboard/sites/demo/articles?${new URLSearchParams({ url: demoArticle })}`);
-      await until(page, `document.querySelectorAll('.chart canvas').length === 2`);
+      await until(page, `document.querySelectorAll('.chart canvas').length === 3`);
       await audit('article');
       expect(found).toEqual([]);
       await context.close();
@@ -294,7 +294,7 @@ describe('dashboard sites', () => {
     expect(file.suggestedFilename()).toMatch(/^sharepulse-demo-\d{4}-\d\d-\d\d\.csv$/);
     const csv = readFileSync((await file.path())!, 'utf8');
     const lines = csv.split('\r\n');
-    expect(lines[0]).toBe('type,date,url,title,section,published,views,shares,not_counted');
+    expect(lines[0]).toBe('type,date,url,title,section,published,views,shares,not_counted,reads');
     // The seeded demo articles, by day and in total.
     expect(lines.some((line) => /^day,\d{4}-\d\d-\d\d,https:\/\/localhost:8787\/demo,/.test(line))).toBe(true);
     expect(lines.some((line) => /^total,,https:\/\/localhost:8787\/demo,/.test(line))).toBe(true);

@@ -44,8 +44,9 @@ const dataAttribute = (query, option, name = option) =>
  * refuses this http picture once the article ranks in its popular box), `site`
  * (another site id), `scheme` (a color-scheme meta tag), `theme`,
  * `track=false`, `counts=0` (no counts on the buttons), `min` (their
- * data-min-count), `popular=0` (no popular box), `section`, `limit` and
- * `exclude` (of the popular box).
+ * data-min-count), `popular=0` (no popular box), `section`, `limit`,
+ * `exclude`, `by` and `window` (of the popular box, whose window is 24h
+ * otherwise), `long=1` (an `<article>` several screens long, to scroll through).
  */
 function articlePage(api, host, slug, query) {
   const url = `${host}/article/${slug}`;
@@ -64,7 +65,7 @@ function articlePage(api, host, slug, query) {
   const popular =
     query.get('popular') === '0'
       ? ''
-      : `<aside><h2>Most popular</h2><div data-sharepulse="popular" data-site="${site}" data-window="24h" data-limit="${limit}"${dataAttribute(query, 'section')}${dataAttribute(query, 'exclude')}${theme}>The most-read stories appear here.</div></aside>`;
+      : `<aside><h2>Most popular</h2><div data-sharepulse="popular" data-site="${site}" data-window="${escapeHtml(query.get('window') ?? '24h')}" data-limit="${limit}"${dataAttribute(query, 'by')}${dataAttribute(query, 'section')}${dataAttribute(query, 'exclude')}${theme}>The most-read stories appear here.</div></aside>`;
   const ogTitle = query.get('og') === '0' ? '' : `<meta property="og:title" content="${escapeHtml(title)}">`;
   const scheme = query.has('scheme') ? `<meta name="color-scheme" content="${escapeHtml(query.get('scheme'))}">` : '';
   return `<!doctype html>
@@ -87,6 +88,7 @@ ${query.get('image') === '1' ? `<meta property="og:image" content="${host}/thumb
 <ul>${links}</ul>
 </div>
 <p>A story on a publisher's page, served from another origin than sharepulse.</p>
+${query.get('long') === '1' ? `<article>${LONG_STORY}</article>` : ''}
 </main>
 ${popular}
 <footer>The Host Gazette, under everything that might move.</footer>
@@ -94,6 +96,13 @@ ${popular}
 </body>
 </html>`;
 }
+
+/** A story's text several screens long, for a reader to scroll through to its end. */
+const LONG_STORY = Array.from(
+  { length: 60 },
+  (_, i) =>
+    `<p>Paragraph ${i + 1}: the council met again on the ferry timetable, and the harbour waited for its answer.</p>`,
+).join('');
 
 // An article column, and README's rules for the plain links and the popular
 // box: the room of what the widget puts there, so that the page does not move.

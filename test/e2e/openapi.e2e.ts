@@ -354,6 +354,12 @@ const CASES: Case[] = [
     ...tokenRefusals((headers) => get('/api/v1/admin/sites/demo/ledger', headers)),
     [404, 'an unknown site', () => get(`/api/v1/admin/sites/${UNKNOWN}/ledger`, ADMIN)],
   ]),
+  ...casesOf('GET /api/v1/admin/sites/{site}/recirculation', [
+    [200, 'the last 30 days', () => get('/api/v1/admin/sites/demo/recirculation', ADMIN)],
+    [400, 'more days than a quarter', () => get('/api/v1/admin/sites/demo/recirculation?days=91', ADMIN)],
+    ...tokenRefusals((headers) => get('/api/v1/admin/sites/demo/recirculation', headers)),
+    [404, 'an unknown site', () => get(`/api/v1/admin/sites/${UNKNOWN}/recirculation`, ADMIN)],
+  ]),
 
   ...casesOf('GET /demo/{slug}', [
     [200, 'the front page', () => get('/demo')],

@@ -266,8 +266,8 @@ describe('popular list', () => {
     const link = list.getByRole('link');
     expect(await link.count()).toBe(1);
     expect(await link.textContent()).toBe(title);
-    // The page as its beacon gave it (http, the page server's port), not the https key.
-    expect(await link.getAttribute('href')).toBe(url);
+    // The page as its beacon gave it (http, the page server's port), not the https key, saying its list and place.
+    expect(await link.getAttribute('href')).toBe(`${url}?sp_from=views-24h.1`);
     expect(await evaluate<unknown>(page, 'window.pwned')).toBeUndefined();
     expect(await evaluate<number>(page, `${shadowOf('popular')}.querySelectorAll('script, img:not(.th)').length`)).toBe(
       0,
@@ -276,10 +276,10 @@ describe('popular list', () => {
       `${HOST}/thumb.svg`,
     );
     expect(await list.getByText('1 view', { exact: true }).count()).toBe(1);
-    // Followed as a reader would: it opens the article.
+    // Followed as a reader would: it opens the article, whose address bar the widget then rids of sp_from.
     const [navigation] = await Promise.all([page.waitForNavigation(), link.click()]);
     expect(navigation?.status()).toBe(200);
-    expect(page.url()).toBe(url);
+    await expect.poll(() => page.url()).toBe(url);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -49,7 +49,7 @@ export const eventFor = (site: string, host: string) =>
   fc.record(
     {
       site: siteIdFor(site),
-      type: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('view', 'share') }, nastyString),
+      type: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('view', 'share', 'read') }, nastyString),
       url: urlFor(host),
       network: fc.oneof(fc.constantFrom(...NETWORKS), nastyString),
       title: fc.oneof(nastyString, fc.integer(), fc.constant(null)),
@@ -57,6 +57,14 @@ export const eventFor = (site: string, host: string) =>
       section: nastyString,
       published: fc.oneof(
         fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        nastyString,
+      ),
+      from: fc.oneof(
+        fc.constantFrom('views-24h.3', 'trending.1', 'reads-7d.50', 'views-24h.51', 'views.0'),
+        nastyString,
+      ),
+      boxes: fc.oneof(
+        fc.array(fc.constantFrom('views-24h', 'shares-all', 'trending', 'reads-1h', 'bogus'), { maxLength: 7 }),
         nastyString,
       ),
     },

@@ -28,10 +28,10 @@ const expectNoServerError = async (response: Response) => {
 async function expectOnlyValidRows(site: string, hosts: string[]) {
   await flushAllShards();
   const { results } = await env.DB.prepare(
-    'SELECT url, title, image, section, published, views, shares FROM articles WHERE site_id = ?',
+    'SELECT url, title, image, section, published, views, shares, reads FROM articles WHERE site_id = ?',
   )
     .bind(site)
-    .all<Omit<StoredArticle, 'firstBucket' | 'link'>>();
+    .all<Omit<StoredArticle, 'firstBucket' | 'link'> & { reads: number }>();
   for (const row of results) {
     expect(normaliseUrl(row.url)).toBe(row.url);
     expect(hosts).toContain(new URL(row.url).hostname);
@@ -42,6 +42,9 @@ async function expectOnlyValidRows(site: string, hosts: string[]) {
     if (row.published !== null) expect(new Date(row.published).toISOString()).toBe(row.published);
     expect(row.views).toBeGreaterThanOrEqual(0);
     expect(row.shares).toBeGreaterThanOrEqual(0);
+    // A read counts only after its visitor's view: no article has more reads than views.
+    expect(row.reads).toBeGreaterThanOrEqual(0);
+    expect(row.reads).toBeLessThanOrEqual(row.views);
   }
   const orphans = await env.DB.prepare(
     'SELECT count(*) AS n FROM articles WHERE site_id NOT IN (SELECT id FROM sites)',
@@ -95,6 +98,7 @@ describe(`fuzz of the other public endpoints (${runs} requests each)`, () => {
                   'all',
                   'views',
                   'shares',
+                  'reads',
                   'score',
                   'trending',
                   '0',

@@ -9,6 +9,7 @@ const SAFARI_IOS =
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 
 const VIEW = { type: 'view', network: undefined } as const;
+const READ = { type: 'read', network: undefined } as const;
 const share = (network: string) => ({ type: 'share', network }) as const;
 const input = (overrides: Partial<CountableInput> = {}): CountableInput => ({
   userAgent: CHROME,
@@ -62,6 +63,13 @@ describe('notCountedReason', () => {
     expect(notCountedReason(input({ networks }), share('x'))).toBeNull();
     // A view has no network to turn off.
     expect(notCountedReason(input({ networks }), VIEW)).toBeNull();
+  });
+
+  it('should decide about a read as about a view: bots and GPC, and no network to turn off', () => {
+    expect(notCountedReason(input(), READ)).toBeNull();
+    expect(notCountedReason(input({ userAgent: GOOGLEBOT }), READ)).toBe('bot');
+    expect(notCountedReason(input({ secGpc: '1', respectGpc: true }), READ)).toBe('gpc');
+    expect(notCountedReason(input({ networks: [] }), READ)).toBeNull();
   });
 
   it('should give each event one reason: bot, then gpc, then network_disabled', () => {

@@ -24,6 +24,11 @@ describe('normaliseUrl', () => {
       'https://news.example/a?id=42',
     ],
     [
+      'should drop the popular box\u2019s sp_from, which says where the reader came from, not what they read',
+      'https://news.example/a?sp_from=views-24h.3&id=42',
+      'https://news.example/a?id=42',
+    ],
+    [
       'should drop a question mark left with no parameters',
       'https://news.example/a?utm_source=x',
       'https://news.example/a',
@@ -54,6 +59,7 @@ describe('normaliseUrl', () => {
       'http://news.example/story?id=7',
       'https://NEWS.example:443/story?id=7#top',
       'https://news.example/story?utm_source=newsletter&id=7&fbclid=abc',
+      'https://news.example/story?id=7&sp_from=trending.1',
     ];
     expect(new Set(spellings.map(normaliseUrl))).toEqual(new Set(['https://news.example/story?id=7']));
   });

@@ -42,8 +42,11 @@ describe('dedupKey', () => {
       dedupKey('v', 'https://n.example/a', 'share', 'x'),
       dedupKey('v', 'https://n.example/a', 'share', 'facebook'),
       dedupKey('w', 'https://n.example/a', 'view', ''),
+      dedupKey('v', 'https://n.example/a', 'read', ''),
+      dedupKey('v', 'https://n.example/a', 'click', 'views-24h.3'),
+      dedupKey('v', 'https://n.example/a', 'click', 'views-24h.4'),
     ]);
-    expect(new Set(keys).size).toBe(5);
+    expect(new Set(keys).size).toBe(8);
   });
 });
 

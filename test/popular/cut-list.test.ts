@@ -12,6 +12,7 @@ const item = (n: number): PopularItem => ({
   published: null,
   views: 100 - n,
   shares: 1,
+  reads: 50 - n,
   score: 105 - n,
 });
 

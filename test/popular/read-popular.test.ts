@@ -6,7 +6,7 @@ import type { PopularRequest } from '../../src/ranking/popular-request';
 import { type RankBy, type RankWindow, WINDOW_HOURS } from '../../src/ranking/windows';
 import { bucketOf } from '../../src/time';
 import { createSite } from '../support/helpers';
-import { loadStoredSite, type SeedArticle, seedArticles } from '../support/seed';
+import { type HourCounts, loadStoredSite, type SeedArticle, seedArticles } from '../support/seed';
 
 // 10:30 UTC: windows start mid-day, so that they have edge hours on both sides.
 const NOW = Date.UTC(2026, 10, 20, 10, 30);
@@ -154,7 +154,7 @@ describe('readPopular: ranking rules in SQL', () => {
         image: 'https://cdn.example/a.jpg',
         section: 'City',
         published: '2026-11-19T07:00:00.000Z',
-        hours: [[C, 2, 1]],
+        hours: [[C, 2, 1, 1]],
       },
     ]);
     expect((await popular(site)).items).toEqual([
@@ -168,6 +168,7 @@ describe('readPopular: ranking rules in SQL', () => {
         published: '2026-11-19T07:00:00.000Z',
         views: 2,
         shares: 1,
+        reads: 1,
         score: 7,
       },
     ]);
@@ -238,24 +239,29 @@ describe('readPopular: trending', () => {
 });
 
 describe('readPopular against the rules applied to the raw hours', () => {
-  type Row = { path: string; bucket: number; views: number; shares: number };
+  type Counts = { views: number; shares: number; reads: number };
+  type Row = Counts & { path: string; bucket: number };
   const reference = (
     rows: Row[],
-    totals: Map<string, { views: number; shares: number }>,
+    totals: Map<string, Counts>,
     c: number,
     window: RankWindow,
     by: Exclude<RankBy, 'trending'>,
   ) => {
-    const sums = new Map<string, { views: number; shares: number }>();
+    const sums = new Map<string, Counts>();
     if (window === 'all') for (const [path, t] of totals) sums.set(path, { ...t });
     else {
       for (const row of rows.filter((r) => r.bucket > c - WINDOW_HOURS[window] && r.bucket <= c)) {
-        const sum = sums.get(row.path) ?? { views: 0, shares: 0 };
-        sums.set(row.path, { views: sum.views + row.views, shares: sum.shares + row.shares });
+        const sum = sums.get(row.path) ?? { views: 0, shares: 0, reads: 0 };
+        sums.set(row.path, {
+          views: sum.views + row.views,
+          shares: sum.shares + row.shares,
+          reads: sum.reads + row.reads,
+        });
       }
     }
-    const metric = ({ views, shares }: { views: number; shares: number }) =>
-      by === 'views' ? views : by === 'shares' ? shares : views + 5 * shares;
+    const metric = ({ views, shares, reads }: Counts) =>
+      by === 'views' ? views : by === 'shares' ? shares : by === 'reads' ? reads : views + 5 * shares;
     return [...sums]
       .filter(([, s]) => metric(s) > 0)
       .sort(([a, x], [b, y]) => metric(y) - metric(x) || (a < b ? -1 : 1))
@@ -275,35 +281,46 @@ describe('readPopular against the rules applied to the raw hours', () => {
       const c = bucketOf(now);
       const rows = new Map<string, Row>();
       for (let i = 0; i < 400; i++) {
-        const row = { path: `a${next(7)}`, bucket: c - next(35 * 24), views: next(4), shares: next(2) };
+        const views = next(4);
+        const row = { path: `a${next(7)}`, bucket: c - next(35 * 24), views, shares: next(2), reads: next(views + 1) };
         const key = `${row.path}@${row.bucket}`;
         const old = rows.get(key);
-        rows.set(key, old ? { ...row, views: old.views + row.views, shares: old.shares + row.shares } : row);
+        rows.set(
+          key,
+          old
+            ? { ...row, views: old.views + row.views, shares: old.shares + row.shares, reads: old.reads + row.reads }
+            : row,
+        );
       }
       const byPath = Map.groupBy(rows.values(), (r) => r.path);
       const totals = new Map(
         [...byPath].map(([path, rs]) => [
           path,
-          { views: 50 + rs.reduce((s, r) => s + r.views, 0), shares: rs.reduce((s, r) => s + r.shares, 0) },
+          {
+            views: 50 + rs.reduce((s, r) => s + r.views, 0),
+            shares: rs.reduce((s, r) => s + r.shares, 0),
+            reads: 20 + rs.reduce((s, r) => s + r.reads, 0),
+          },
         ]),
       );
       const { site } = await siteWith(
         [...byPath].map(([path, rs]) => ({
           path,
           totals: totals.get(path)!,
-          hours: rs.map((r): [number, number, number] => [r.bucket, r.views, r.shares]),
+          hours: rs.map((r): HourCounts => [r.bucket, r.views, r.shares, r.reads]),
         })),
       );
       for (let stage = 0; stage < 14; stage++) {
         for (const window of ['1h', '24h', '7d', '30d', 'all'] as const) {
-          for (const by of ['views', 'shares', 'score'] as const) {
+          for (const by of ['views', 'shares', 'score', 'reads'] as const) {
             const list = await readPopular(env.DB, site, request({ window, by, limit: 4 }), now);
             const expected = reference([...rows.values()], totals, c, window, by);
             expect(
-              list.items.map(({ url, views, shares, score }) => ({
+              list.items.map(({ url, views, shares, reads, score }) => ({
                 path: new URL(url).pathname.slice(1),
                 views,
                 shares,
+                reads,
                 score,
               })),
             ).toEqual(expected);

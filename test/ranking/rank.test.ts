@@ -10,6 +10,7 @@ const article = (url: string, counts: Partial<Candidate> = {}): Candidate => ({
   published: null,
   views: 0,
   shares: 0,
+  reads: 0,
   score: 0,
   trending: null,
   ...counts,
@@ -50,6 +51,19 @@ describe('rankArticles', () => {
     expect(urls(rankArticles(candidates, options({ by: 'shares' })))).toEqual(['b', 'c', 'a']);
     expect(urls(rankArticles(candidates, options({ by: 'score' })))).toEqual(['b', 'c', 'a']);
     expect(urls(rankArticles(candidates, options({ by: 'trending' })))).toEqual(['b', 'a', 'c']);
+  });
+
+  it('should rank by reads in its own order, not by views', () => {
+    // Clicked most is not read most: a (10 views, 2 reads), b (6 views, 5 reads), c (8 views, 5 reads), d (9 views, none).
+    const candidates = [
+      article('a', { views: 10, reads: 2 }),
+      article('b', { views: 6, reads: 5 }),
+      article('c', { views: 8, reads: 5 }),
+      article('d', { views: 9, reads: 0 }),
+    ];
+    expect(urls(rankArticles(candidates, options({ by: 'views' })))).toEqual(['a', 'd', 'c', 'b']);
+    // Reads descending, the tie of b and c by URL, d with no read left out.
+    expect(urls(rankArticles(candidates, options({ by: 'reads' })))).toEqual(['b', 'c', 'a']);
   });
 
   it('should leave out articles whose metric is 0', () => {
@@ -93,7 +107,7 @@ describe('rankArticles', () => {
     expect(items.map(({ rank, url }) => ({ rank, url }))).toEqual([{ rank: 1, url: 'https://n.example/c' }]);
   });
 
-  it('should carry the link, views, shares, score and metadata, and trending only for by=trending', () => {
+  it('should carry the link, views, shares, reads, score and metadata, and trending only for by=trending', () => {
     const carried = {
       // The page's own address: http and a port, where the key is https.
       link: 'http://n.example:8080/a',
@@ -103,6 +117,7 @@ describe('rankArticles', () => {
       published: '2026-11-20T08:00:00.000Z',
       views: 10,
       shares: 2,
+      reads: 4,
       score: 20,
     };
     const candidate = article('a', { ...carried, trending: 7.5 });

@@ -7,12 +7,13 @@ const counts = (site: string, url: string, headers: Record<string, string> = {})
   SELF.fetch(`https://api.test/api/v1/sites/${site}/counts?url=${encodeURIComponent(url)}`, { headers });
 
 describe('GET /api/v1/sites/{site}/counts', () => {
-  it('should answer all-time views, shares and shares by network', async () => {
+  it('should answer all-time views, reads, shares and shares by network', async () => {
     const { id, host } = await createSite();
     const origin = `https://${host}`;
     await postEvents(
       [
         { site: id, type: 'view', url: `${origin}/a` },
+        { site: id, type: 'read', url: `${origin}/a` },
         { site: id, type: 'share', url: `${origin}/a`, network: 'x' },
         { site: id, type: 'share', url: `${origin}/a`, network: 'whatsapp' },
       ],
@@ -25,6 +26,7 @@ describe('GET /api/v1/sites/{site}/counts', () => {
     expect(await response.json()).toEqual({
       url: `${origin}/a`,
       views: 1,
+      reads: 1,
       shares: { total: 3, by_network: { whatsapp: 1, x: 2 } },
     });
   });
@@ -36,6 +38,7 @@ describe('GET /api/v1/sites/{site}/counts', () => {
     expect(await response.json()).toEqual({
       url: `https://${host}/never`,
       views: 0,
+      reads: 0,
       shares: { total: 0, by_network: {} },
     });
   });
@@ -78,7 +81,9 @@ describe('GET /api/v1/sites/{site}/counts', () => {
 
   it("should answer another spelling of an article (an alias) with the article's counts and URL", async () => {
     const { id, host } = await createSite();
-    const [canonical] = await seedArticles({ id, host }, [{ path: 'new-slug', totals: { views: 7, shares: 2 } }]);
+    const [canonical] = await seedArticles({ id, host }, [
+      { path: 'new-slug', totals: { views: 7, shares: 2, reads: 3 } },
+    ]);
     await env.DB.batch([
       env.DB.prepare("INSERT INTO article_network_shares (site_id, url, network, shares) VALUES (?, ?, 'x', 2)").bind(
         id,
@@ -90,7 +95,7 @@ describe('GET /api/v1/sites/{site}/counts', () => {
         canonical,
       ),
     ]);
-    const expected = { url: canonical, views: 7, shares: { total: 2, by_network: { x: 2 } } };
+    const expected = { url: canonical, views: 7, reads: 3, shares: { total: 2, by_network: { x: 2 } } };
     // The alias however it is spelled, and the article itself.
     for (const url of [`http://${host}/old-slug?utm_source=feed`, canonical!]) {
       const response = await counts(id, url);
@@ -128,7 +133,7 @@ describe('GET /api/v1/sites/{site}/counts', () => {
     expect(url).toHaveLength(2048);
     expect((await counts(id, url!)).status).toBe(200);
     const { keys } = await env.CACHE.list({ prefix: `counts:${id}:` });
-    expect(keys.map(({ name }) => name)).toEqual([expect.stringMatching(/^counts:[a-z0-9-]+:[0-9a-f]{64}$/)]);
+    expect(keys.map(({ name }) => name)).toEqual([expect.stringMatching(/^counts:[a-z0-9-]+:v2:[0-9a-f]{64}$/)]);
     expect(new TextEncoder().encode(keys[0]!.name).length).toBeLessThanOrEqual(512);
     expect(await env.CACHE.get(keys[0]!.name, 'json')).toMatchObject({ url, views: 3 });
     // Read back from KV: a change in D1 shows only once the entry expires.

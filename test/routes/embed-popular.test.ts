@@ -30,8 +30,9 @@ describe('GET /embed/popular', () => {
     expect(html).toContain(
       '&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &amp; &quot;quotes&quot;',
     );
+    // Each link says which list and position it is (sp_from), as the widget's do.
     const links = [...html.matchAll(/<a href="([^"]*)" target="_top">/g)].map((m) => m[1]);
-    expect(links).toEqual([`${origin}/hostile`, `${origin}/plain`]);
+    expect(links).toEqual([`${origin}/hostile?sp_from=views-24h.1`, `${origin}/plain?sp_from=views-24h.2`]);
     expect(html).toContain(`<img class="th" src="${origin}/t.jpg" alt=""`);
     // Each count with its unit in the plural it takes.
     expect([...html.matchAll(/<span class="m">([^<]*)<\/span>/g)].map((m) => m[1])).toEqual(['2 views', '1 view']);
@@ -48,7 +49,33 @@ describe('GET /embed/popular', () => {
     );
     await flushAllShards();
     const html = await (await embed({ site: id })).text();
-    expect([...html.matchAll(/<a href="([^"]*)" target="_top">/g)].map((m) => m[1])).toEqual([page]);
+    expect([...html.matchAll(/<a href="([^"]*)" target="_top">/g)].map((m) => m[1])).toEqual([
+      `${page}?sp_from=views-24h.1`,
+    ]);
+  });
+
+  it("should rank by reads and say each article's reads, its links naming that list", async () => {
+    const { id, host } = await createSite();
+    const origin = `https://${host}`;
+    // Two readers view both stories; both read the second, one reads the first.
+    for (const ip of ['198.18.5.1', '198.18.5.2']) {
+      const reads = ip === '198.18.5.1' ? ['skimmed', 'read'] : ['read'];
+      await postEvents(
+        [
+          { site: id, type: 'view', url: `${origin}/skimmed` },
+          { site: id, type: 'view', url: `${origin}/read` },
+          ...reads.map((slug) => ({ site: id, type: 'read', url: `${origin}/${slug}` })),
+        ],
+        { origin, ip },
+      );
+    }
+    await flushAllShards();
+    const html = await (await embed({ site: id, by: 'reads', window: '7d' })).text();
+    expect([...html.matchAll(/<a href="([^"]*)" target="_top">/g)].map((m) => m[1])).toEqual([
+      `${origin}/read?sp_from=reads-7d.1`,
+      `${origin}/skimmed?sp_from=reads-7d.2`,
+    ]);
+    expect([...html.matchAll(/<span class="m">([^<]*)<\/span>/g)].map((m) => m[1])).toEqual(['2 reads', '1 read']);
   });
 
   it('should take the language, theme and ranking asked for, and say when there is nothing', async () => {

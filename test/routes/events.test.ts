@@ -1,6 +1,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readArticleCounts } from '../../src/db/counts';
+import { MAX_BOXES_PER_VIEW } from '../../src/ingest/event-schema';
 import { EVENTS_PER_MINUTE } from '../../src/recording/flood-guard';
 import {
   BROWSER_UA,
@@ -21,6 +22,12 @@ const view = (site: string, url: string, extra: Record<string, unknown> = {}) =>
   ...extra,
 });
 const share = (site: string, url: string, network: string) => ({ site, type: 'share', url, network });
+const read = (site: string, url: string, extra: Record<string, unknown> = {}) => ({
+  site,
+  type: 'read',
+  url,
+  ...extra,
+});
 
 /** An article's counts once every shard has flushed. */
 const flushedCounts = async (site: string, url: string) => {
@@ -69,6 +76,7 @@ describe('POST /api/v1/events: counting', () => {
       url,
       views: 0,
       shares: { total: 2, by_network: { facebook: 1, x: 1 } },
+      reads: 0,
     });
   });
 
@@ -79,7 +87,12 @@ describe('POST /api/v1/events: counting', () => {
       origin: `https://${host}`,
     });
     expect(response.status).toBe(202);
-    expect(await flushedCounts(id, url)).toEqual({ url, views: 0, shares: { total: 1, by_network: { x: 1 } } });
+    expect(await flushedCounts(id, url)).toEqual({
+      url,
+      views: 0,
+      shares: { total: 1, by_network: { x: 1 } },
+      reads: 0,
+    });
   });
 
   it('should count one visitor once per day per article', async () => {
@@ -115,6 +128,7 @@ describe('POST /api/v1/events: counting', () => {
       url,
       views: 1,
       shares: { total: 2, by_network: { email: 1, x: 1 } },
+      reads: 0,
     });
   });
 
@@ -239,6 +253,59 @@ describe('POST /api/v1/events: refusals write nothing', () => {
     ],
     ['a share without network', (site, host) => ({ site, type: 'share', url: `https://${host}/a` }), 'invalid_request'],
     ['a view with a network', (site, host) => view(site, `https://${host}/a`, { network: 'x' }), 'invalid_request'],
+    ['a read with a network', (site, host) => read(site, `https://${host}/a`, { network: 'x' }), 'invalid_request'],
+    [
+      'a share with from',
+      (site, host) => ({ ...share(site, `https://${host}/a`, 'x'), from: 'views-24h.1' }),
+      'invalid_request',
+    ],
+    [
+      'a share with boxes',
+      (site, host) => ({ ...share(site, `https://${host}/a`, 'x'), boxes: ['views-24h'] }),
+      'invalid_request',
+    ],
+    ['a read with boxes', (site, host) => read(site, `https://${host}/a`, { boxes: ['views-24h'] }), 'invalid_request'],
+    ['a from of no list', (site, host) => view(site, `https://${host}/a`, { from: 'latest.1' }), 'invalid_request'],
+    [
+      'a from at position 0',
+      (site, host) => view(site, `https://${host}/a`, { from: 'views-24h.0' }),
+      'invalid_request',
+    ],
+    [
+      'a from past position 50',
+      (site, host) => read(site, `https://${host}/a`, { from: 'trending.51' }),
+      'invalid_request',
+    ],
+    [
+      'a from without a position',
+      (site, host) => view(site, `https://${host}/a`, { from: 'views-24h' }),
+      'invalid_request',
+    ],
+    ['a from that is not a string', (site, host) => view(site, `https://${host}/a`, { from: 3 }), 'invalid_request'],
+    [
+      `boxes of more than ${MAX_BOXES_PER_VIEW} lists`,
+      (site, host) =>
+        view(site, `https://${host}/a`, {
+          boxes: ['views-24h', 'views-7d', 'shares-24h', 'score-24h', 'reads-24h', 'trending'],
+        }),
+      'invalid_request',
+    ],
+    ['no boxes', (site, host) => view(site, `https://${host}/a`, { boxes: [] }), 'invalid_request'],
+    [
+      'boxes naming a list twice',
+      (site, host) => view(site, `https://${host}/a`, { boxes: ['views-24h', 'views-24h'] }),
+      'invalid_request',
+    ],
+    [
+      'a box of no list',
+      (site, host) => view(site, `https://${host}/a`, { boxes: ['views-24h', 'views-2h'] }),
+      'invalid_request',
+    ],
+    [
+      'boxes that are not a list',
+      (site, host) => view(site, `https://${host}/a`, { boxes: 'views-24h' }),
+      'invalid_request',
+    ],
     ['an unknown network', (site, host) => share(site, `https://${host}/a`, 'myspace'), 'invalid_request'],
     [
       'a published time that is not ISO-8601',
@@ -259,6 +326,11 @@ describe('POST /api/v1/events: refusals write nothing', () => {
     ],
     ['a number', () => 42, 'invalid_request'],
     ['null', () => null, 'invalid_request'],
+    [
+      'an array with a bad read among good events',
+      (site, host) => [view(site, `https://${host}/a`), read(site, `https://${host}/a`, { from: 'views-24h.99' })],
+      'invalid_request',
+    ],
     [
       'an array with one bad event among good ones',
       (site, host) => [view(site, `https://${host}/a`), view(site, `https://${host}/b`, { published: 'soon' })],

@@ -26,12 +26,13 @@ const jsonExport = async (site: string) => {
 };
 
 /** The same increment a shard flush writes: added to the hour's row, or a new row. */
-const flushHour = (site: string, url: string, bucket: number, views: number, shares: number) =>
+const flushHour = (site: string, url: string, bucket: number, views: number, shares: number, reads = 0) =>
   env.DB.prepare(
-    `INSERT INTO article_hours (site_id, url, bucket, views, shares) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (site_id, url, bucket) DO UPDATE SET views = views + excluded.views, shares = shares + excluded.shares`,
+    `INSERT INTO article_hours (site_id, url, bucket, views, shares, reads) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (site_id, url, bucket) DO UPDATE
+       SET views = views + excluded.views, shares = shares + excluded.shares, reads = reads + excluded.reads`,
   )
-    .bind(site, url, bucket, views, shares)
+    .bind(site, url, bucket, views, shares, reads)
     .run();
 
 describe('export of counts per article per day', () => {
@@ -44,35 +45,43 @@ describe('export of counts per article per day', () => {
         section: 'City',
         published: '2026-11-15T08:00:00.000Z',
         hours: [
-          [(TODAY - 3) * 24 + 1, 1, 0],
-          [(TODAY - 3) * 24 + 22, 2, 1],
+          [(TODAY - 3) * 24 + 1, 1, 0, 1],
+          [(TODAY - 3) * 24 + 22, 2, 1, 1],
           [(TODAY - 2) * 24, 4, 0],
-          [(TODAY - 1) * 24 + 23, 8, 2],
-          [C, 16, 0],
+          [(TODAY - 1) * 24 + 23, 8, 2, 3],
+          [C, 16, 0, 5],
         ],
       },
       {
         path: 'b',
         title: 'Bravo',
         hours: [
-          [(TODAY - 2) * 24 + 23, 32, 4],
+          [(TODAY - 2) * 24 + 23, 32, 4, 10],
           [C - 1, 64, 0],
         ],
       },
     ]);
     const expectedDays = [
-      { date: date(TODAY - 3), url: a, views: 3, shares: 1 },
-      { date: date(TODAY - 2), url: a, views: 4, shares: 0 },
-      { date: date(TODAY - 2), url: b, views: 32, shares: 4 },
-      { date: date(TODAY - 1), url: a, views: 8, shares: 2 },
-      { date: date(TODAY), url: a, views: 16, shares: 0 },
-      { date: date(TODAY), url: b, views: 64, shares: 0 },
+      { date: date(TODAY - 3), url: a, views: 3, shares: 1, reads: 2 },
+      { date: date(TODAY - 2), url: a, views: 4, shares: 0, reads: 0 },
+      { date: date(TODAY - 2), url: b, views: 32, shares: 4, reads: 10 },
+      { date: date(TODAY - 1), url: a, views: 8, shares: 2, reads: 3 },
+      { date: date(TODAY), url: a, views: 16, shares: 0, reads: 5 },
+      { date: date(TODAY), url: b, views: 64, shares: 0, reads: 0 },
     ];
     const hourly = await jsonExport(created.id);
     expect(hourly.days).toEqual(expectedDays);
     expect(hourly.totals).toEqual([
-      { url: a, title: 'Alpha', section: 'City', published: '2026-11-15T08:00:00.000Z', views: 31, shares: 3 },
-      { url: b, title: 'Bravo', section: null, published: null, views: 96, shares: 4 },
+      {
+        url: a,
+        title: 'Alpha',
+        section: 'City',
+        published: '2026-11-15T08:00:00.000Z',
+        views: 31,
+        shares: 3,
+        reads: 10,
+      },
+      { url: b, title: 'Bravo', section: null, published: null, views: 96, shares: 4, reads: 10 },
     ]);
 
     // The rollup sums the finished days into daily rows and keeps their hours (retention):
@@ -85,17 +94,21 @@ describe('export of counts per article per day', () => {
     expect((await jsonExport(created.id)).days).toEqual(expectedDays);
 
     // A straggling flush into a rolled day reaches its daily row (trigger) and the export, once.
-    await flushHour(created.id, a!, (TODAY - 2) * 24 + 5, 100, 1);
+    await flushHour(created.id, a!, (TODAY - 2) * 24 + 5, 100, 1, 7);
+    // A read alone, into an hour of a rolled day stored already.
+    await flushHour(created.id, b!, (TODAY - 2) * 24 + 23, 0, 0, 1);
     // And a flush into today, still hourly.
-    await flushHour(created.id, b!, C, 1, 1);
+    await flushHour(created.id, b!, C, 1, 1, 2);
     const late = await jsonExport(created.id);
     expect(late.days).toEqual(
       expectedDays.map((row) =>
         row.date === date(TODAY - 2) && row.url === a
-          ? { ...row, views: 104, shares: 1 }
-          : row.date === date(TODAY) && row.url === b
-            ? { ...row, views: 65, shares: 1 }
-            : row,
+          ? { ...row, views: 104, shares: 1, reads: 7 }
+          : row.date === date(TODAY - 2) && row.url === b
+            ? { ...row, reads: 11 }
+            : row.date === date(TODAY) && row.url === b
+              ? { ...row, views: 65, shares: 1, reads: 2 }
+              : row,
       ),
     );
   });
@@ -104,21 +117,17 @@ describe('export of counts per article per day', () => {
     const created = await createSite();
     const [url] = await seedArticles(created, [{ path: 'old', hours: [[C, 1, 0]], totals: { views: 501, shares: 0 } }]);
     await env.DB.batch([
-      env.DB.prepare('INSERT INTO article_days (site_id, day, url, views, shares) VALUES (?, ?, ?, ?, ?)').bind(
-        created.id,
-        TODAY - 100,
-        url,
-        500,
-        0,
-      ),
+      env.DB.prepare(
+        'INSERT INTO article_days (site_id, day, url, views, shares, reads) VALUES (?, ?, ?, ?, ?, ?)',
+      ).bind(created.id, TODAY - 100, url, 500, 0, 40),
       env.DB.prepare('INSERT INTO rollup_state (site_id, rolled_through_day) VALUES (?, ?)').bind(
         created.id,
         TODAY - 1,
       ),
     ]);
     expect((await jsonExport(created.id)).days).toEqual([
-      { date: date(TODAY - 100), url, views: 500, shares: 0 },
-      { date: date(TODAY), url, views: 1, shares: 0 },
+      { date: date(TODAY - 100), url, views: 500, shares: 0, reads: 40 },
+      { date: date(TODAY), url, views: 1, shares: 0, reads: 0 },
     ]);
   });
 
@@ -158,7 +167,7 @@ describe('export of counts per article per day', () => {
       ledger: [],
     });
     const csv = await (await exportOf(id, 'format=csv')).text();
-    expect(csv).toBe('type,date,url,title,section,published,views,shares,not_counted\r\n');
+    expect(csv).toBe('type,date,url,title,section,published,views,shares,not_counted,reads\r\n');
   });
 });
 
@@ -195,23 +204,23 @@ describe('export formats', () => {
     const d = date(TODAY);
     expect(csv).toBe(
       [
-        'type,date,url,title,section,published,views,shares,not_counted',
-        `day,${d},${u(0)},"'=HYPERLINK(""https://evil.example"",""click"")",'=cmd|calc,,1,0,`,
-        `day,${d},${u(1)},'+1,,,2,0,`,
-        `day,${d},${u(2)},'-2 degrees tonight,,,3,0,`,
-        `day,${d},${u(3)},'@SUM(A1),,,4,0,`,
-        `day,${d},${u(4)},'\tTab,,,5,0,`,
-        `day,${d},${u(5)},"'\rReturn",,,6,0,`,
-        `day,${d},${u(6)},"Comma, ""quotes""\nand a line",,,7,0,`,
-        `day,${d},${u(7)},Plain,,,8,0,`,
-        `total,,${u(0)},"'=HYPERLINK(""https://evil.example"",""click"")",'=cmd|calc,,1,0,`,
-        `total,,${u(1)},'+1,,,2,0,`,
-        `total,,${u(2)},'-2 degrees tonight,,,3,0,`,
-        `total,,${u(3)},'@SUM(A1),,,4,0,`,
-        `total,,${u(4)},'\tTab,,,5,0,`,
-        `total,,${u(5)},"'\rReturn",,,6,0,`,
-        `total,,${u(6)},"Comma, ""quotes""\nand a line",,,7,0,`,
-        `total,,${u(7)},Plain,,,8,0,`,
+        'type,date,url,title,section,published,views,shares,not_counted,reads',
+        `day,${d},${u(0)},"'=HYPERLINK(""https://evil.example"",""click"")",'=cmd|calc,,1,0,,0`,
+        `day,${d},${u(1)},'+1,,,2,0,,0`,
+        `day,${d},${u(2)},'-2 degrees tonight,,,3,0,,0`,
+        `day,${d},${u(3)},'@SUM(A1),,,4,0,,0`,
+        `day,${d},${u(4)},'\tTab,,,5,0,,0`,
+        `day,${d},${u(5)},"'\rReturn",,,6,0,,0`,
+        `day,${d},${u(6)},"Comma, ""quotes""\nand a line",,,7,0,,0`,
+        `day,${d},${u(7)},Plain,,,8,0,,0`,
+        `total,,${u(0)},"'=HYPERLINK(""https://evil.example"",""click"")",'=cmd|calc,,1,0,,0`,
+        `total,,${u(1)},'+1,,,2,0,,0`,
+        `total,,${u(2)},'-2 degrees tonight,,,3,0,,0`,
+        `total,,${u(3)},'@SUM(A1),,,4,0,,0`,
+        `total,,${u(4)},'\tTab,,,5,0,,0`,
+        `total,,${u(5)},"'\rReturn",,,6,0,,0`,
+        `total,,${u(6)},"Comma, ""quotes""\nand a line",,,7,0,,0`,
+        `total,,${u(7)},Plain,,,8,0,,0`,
         '',
       ].join('\r\n'),
     );
@@ -219,15 +228,17 @@ describe('export formats', () => {
 
   it('should give the same rows as JSON, as a download', async () => {
     const created = await createSite();
-    const [url] = await seedArticles(created, [{ path: 'j', title: '=1+1', hours: [[C, 2, 1]] }]);
+    const [url] = await seedArticles(created, [{ path: 'j', title: '=1+1', hours: [[C, 2, 1, 1]] }]);
     const response = await exportOf(created.id, 'format=json');
     expect(response.headers.get('Content-Type')).toBe('application/json; charset=utf-8');
     expect(response.headers.get('Content-Disposition')).toMatch(/^attachment; filename="sharepulse-.+\.json"$/);
     expect(response.headers.get('Cache-Control')).toBe('no-store');
     const body = await response.json<JsonExport>();
     // JSON needs no spreadsheet escaping: values are as stored.
-    expect(body.totals).toEqual([{ url, title: '=1+1', section: null, published: null, views: 2, shares: 1 }]);
-    expect(body.days).toEqual([{ date: date(TODAY), url, views: 2, shares: 1 }]);
+    expect(body.totals).toEqual([
+      { url, title: '=1+1', section: null, published: null, views: 2, shares: 1, reads: 1 },
+    ]);
+    expect(body.days).toEqual([{ date: date(TODAY), url, views: 2, shares: 1, reads: 1 }]);
     expect(body.site).toBe(created.id);
   });
 });
@@ -237,10 +248,11 @@ describe('export of the ledger', () => {
 
   it('should add a ledger row per UTC day to the CSV, and the ledger endpoint\u2019s entries to the JSON, oldest first', async () => {
     const created = await createSite();
-    const [url] = await seedArticles(created, [{ path: 'l', title: 'Ledger', hours: [[C, 3, 1]] }]);
+    const [url] = await seedArticles(created, [{ path: 'l', title: 'Ledger', hours: [[C, 3, 1, 2]] }]);
     const rows: [number, string, number][] = [
       [TODAY, 'view', 3],
       [TODAY, 'share', 1],
+      [TODAY, 'read', 2],
       [TODAY, 'repeat', 2],
       [TODAY, 'bot', 5],
       [TODAY - 40, 'ip_cap', 7],
@@ -258,17 +270,17 @@ describe('export of the ledger', () => {
     const csv = await (await exportOf(created.id, 'format=csv')).text();
     expect(csv).toBe(
       [
-        'type,date,url,title,section,published,views,shares,not_counted',
-        `day,${date(TODAY)},${url},Ledger,,,3,1,`,
-        `total,,${url},Ledger,,,3,1,`,
-        `ledger,${date(TODAY - 40)},,,,,0,0,7`,
-        `ledger,${date(TODAY)},,,,,3,1,7`,
+        'type,date,url,title,section,published,views,shares,not_counted,reads',
+        `day,${date(TODAY)},${url},Ledger,,,3,1,,2`,
+        `total,,${url},Ledger,,,3,1,,2`,
+        `ledger,${date(TODAY - 40)},,,,,0,0,7,0`,
+        `ledger,${date(TODAY)},,,,,3,1,7,2`,
         '',
       ].join('\r\n'),
     );
     expect((await jsonExport(created.id)).ledger).toEqual([
       { date: date(TODAY - 40), received: 7, counted: 0, not_counted: { ...zeros, ip_cap: 7 } },
-      { date: date(TODAY), received: 11, counted: 4, not_counted: { ...zeros, repeat: 2, bot: 5 } },
+      { date: date(TODAY), received: 13, counted: 6, not_counted: { ...zeros, repeat: 2, bot: 5 } },
     ]);
   });
 });

@@ -40,7 +40,7 @@ describe('GET /api/v1/sites/{site}/popular', () => {
         image: 'https://cdn.example/a.jpg',
         section: 'City',
         published: '2026-11-19T07:00:00.000Z',
-        hours: [[ago(1), 5, 1]],
+        hours: [[ago(1), 5, 1, 2]],
       },
     ]);
     const response = await getPopular(site.id);
@@ -63,6 +63,7 @@ describe('GET /api/v1/sites/{site}/popular', () => {
           published: '2026-11-19T07:00:00.000Z',
           views: 5,
           shares: 1,
+          reads: 2,
           score: 10,
         },
       ],
@@ -111,6 +112,55 @@ describe('GET /api/v1/sites/{site}/popular', () => {
       ['shared', 3.5],
     ]);
     expect((await listOf(site.id, 'by=score')).items[0]).not.toHaveProperty('trending');
+  });
+
+  it('should rank by reads in every window, in another order than by views', async () => {
+    // Per article [views, reads]: 'clicked' 9 and 1 two hours ago; 'read' 6 and 5, three days ago 4 and 4;
+    // 'both' 7 and 5 now; 'unread' 8 and none; 'archived' only all-time totals, 50 and 30.
+    const site = await siteWith((ago) => [
+      { path: 'clicked', hours: [[ago(2), 9, 0, 1]] },
+      {
+        path: 'read',
+        hours: [
+          [ago(2), 6, 0, 5],
+          [ago(3 * 24), 4, 0, 4],
+        ],
+      },
+      { path: 'both', hours: [[ago(0), 7, 0, 5]] },
+      { path: 'unread', hours: [[ago(1), 8, 0, 0]] },
+      { path: 'archived', totals: { views: 50, shares: 0, reads: 30 } },
+    ]);
+    const readsOf = (list: PopularList) => list.items.map((item) => [new URL(item.url).pathname.slice(1), item.reads]);
+    expect(paths(await listOf(site.id, 'window=24h&by=views'))).toEqual(['clicked', 'unread', 'both', 'read']);
+    // Reads descending, the tie of 'both' and 'read' by URL, 'unread' left out.
+    const reads24h = await listOf(site.id, 'window=24h&by=reads');
+    expect(reads24h).toMatchObject({ window: '24h', by: 'reads' });
+    expect(readsOf(reads24h)).toEqual([
+      ['both', 5],
+      ['read', 5],
+      ['clicked', 1],
+    ]);
+    expect(readsOf(await listOf(site.id, 'window=1h&by=reads'))).toEqual([['both', 5]]);
+    for (const window of ['7d', '30d']) {
+      expect(readsOf(await listOf(site.id, `window=${window}&by=reads`)), window).toEqual([
+        ['read', 9],
+        ['both', 5],
+        ['clicked', 1],
+      ]);
+    }
+    expect(paths(await listOf(site.id, 'window=all&by=views'))).toEqual([
+      'archived',
+      'read',
+      'clicked',
+      'unread',
+      'both',
+    ]);
+    expect(readsOf(await listOf(site.id, 'window=all&by=reads'))).toEqual([
+      ['archived', 30],
+      ['read', 9],
+      ['both', 5],
+      ['clicked', 1],
+    ]);
   });
 
   it('should cut at limit', async () => {

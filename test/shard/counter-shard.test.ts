@@ -48,11 +48,13 @@ describe('CounterShard', () => {
       url: a,
       views: 7,
       shares: { total: 1, by_network: { email: 1 } },
+      reads: 0,
     });
     expect(await readArticleCounts(env.DB, id, b)).toEqual({
       url: b,
       views: 0,
       shares: { total: 7, by_network: { x: 7 } },
+      reads: 0,
     });
     const hours = await env.DB.prepare('SELECT bucket, views, shares FROM article_hours WHERE site_id = ? AND url = ?')
       .bind(id, a)

@@ -7,7 +7,7 @@ import { BROWSER_UA } from '../support/helpers';
 const DAY = 20_000;
 const IP = '198.51.100.9';
 
-const view = (url: string): DedupFields => ({ site: 'news', url, type: 'view', network: '' });
+const view = (url: string): DedupFields => ({ site: 'news', url, type: 'view', network: '', from: null });
 
 /** Runs `use` on the dedup state of a fresh shard's storage. */
 const withDedup = <T>(use: (dedup: DedupState, sql: SqlStorage) => Promise<T> | T) =>
@@ -73,6 +73,33 @@ describe('DedupState.keyEvents', () => {
     expect(all.every((key) => /^[0-9a-f]{32}$/.test(key!))).toBe(true);
   });
 
+  it('should give a read its visitor\u2019s view key, and an event opened from a popular box its click key', async () => {
+    const a = view('https://n.example/a');
+    const keyed = await withDedup((dedup) =>
+      dedup.keyEvents(DAY, IP, BROWSER_UA, [
+        a,
+        { ...a, type: 'read' },
+        { ...a, from: 'views-24h.3' },
+        { ...a, type: 'read', from: 'views-24h.3' },
+        { ...a, from: 'views-24h.4' },
+        { ...a, url: 'https://n.example/b', from: 'views-24h.3' },
+      ]),
+    );
+    const [viewed, read, opened, readOpened, otherPosition, otherArticle] = keyed;
+    expect(viewed).toMatchObject({ viewKey: null, clickKey: null });
+    // A read is keyed apart from its view, and knows the view's key.
+    expect(read!.key).not.toBe(viewed!.key);
+    expect(read!.viewKey).toBe(viewed!.key);
+    expect(read!.clickKey).toBeNull();
+    // One click key per visitor, article and sp_from value, whichever event carries it.
+    expect(opened!.key).toBe(viewed!.key);
+    expect(opened!.clickKey).toMatch(/^[0-9a-f]{32}$/);
+    expect(readOpened!.clickKey).toBe(opened!.clickKey);
+    expect(readOpened!.viewKey).toBe(viewed!.key);
+    const keys = [viewed!.key, read!.key, opened!.clickKey, otherPosition!.clickKey, otherArticle!.clickKey];
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
   it('should make one salt per day, and keep it', async () => {
     const salts = await withDedup(async (dedup, sql) => {
       const keys = [
@@ -129,6 +156,18 @@ describe('DedupState seen keys', () => {
       return [...answers, dedup.markSeen(DAY, 'k')];
     });
     expect(seen).toEqual([true, false, true, true]);
+  });
+
+  it('should tell whether a key is seen on a day without marking it', async () => {
+    const seen = await withDedup((dedup) => {
+      const before = dedup.isSeen(DAY, 'k');
+      const still = dedup.isSeen(DAY, 'k');
+      dedup.markSeen(DAY, 'k');
+      const after = [dedup.isSeen(DAY, 'k'), dedup.isSeen(DAY + 1, 'k'), dedup.isSeen(DAY, 'j')];
+      dedup.unmarkSeen(DAY, 'k');
+      return [before, still, ...after, dedup.isSeen(DAY, 'k')];
+    });
+    expect(seen).toEqual([false, false, true, false, false, false]);
   });
 
   it('should drop keys of past days and salts older than yesterday', async () => {

@@ -42,6 +42,7 @@ describe('the per-IP cap, through the beacon endpoint', () => {
       url,
       views: 20,
       shares: { total: 20, by_network: { x: 20 } },
+      reads: 0,
     });
   }, 30_000);
 
@@ -141,6 +142,7 @@ describe('the per-IP cap in the shard', () => {
       url: a,
       views: 20,
       shares: { total: 40, by_network: { email: 20, x: 20 } },
+      reads: 0,
     });
     expect(await storedTotals(site.id, `https://${site.host}/b`)).toEqual({ views: 20, shares: 0 });
   });

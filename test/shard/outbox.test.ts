@@ -1,5 +1,6 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { READ_COUNTER } from '../../src/shard/batch';
 import { bufferHeld } from '../../src/shard/held-events';
 import {
   bufferIncrement,
@@ -170,14 +171,24 @@ describe('isDefiniteRefusal', () => {
 });
 
 describe('countedLedger', () => {
-  it('should sum a batch\u2019s increments per site, UTC day of their hour, and view or share', () => {
+  it('should sum a batch\u2019s increments per site, UTC day of their hour, and view, read or share', () => {
     const row = (bucket: number, network: string, n: number) => ({ ...s, url: 'u', bucket, network, n });
     expect(
-      countedLedger([row(24, '', 2), row(47, '', 3), row(48, '', 1), row(24, 'x', 4), row(30, 'email', 1)]),
+      countedLedger([
+        row(24, '', 2),
+        row(47, '', 3),
+        row(48, '', 1),
+        row(24, 'x', 4),
+        row(30, 'email', 1),
+        row(25, READ_COUNTER, 2),
+        row(49, READ_COUNTER, 1),
+      ]),
     ).toEqual([
       { ...s, day: 1, outcome: 'view', n: 5 },
       { ...s, day: 2, outcome: 'view', n: 1 },
       { ...s, day: 1, outcome: 'share', n: 5 },
+      { ...s, day: 1, outcome: 'read', n: 2 },
+      { ...s, day: 2, outcome: 'read', n: 1 },
     ]);
   });
 });

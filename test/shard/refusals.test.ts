@@ -127,6 +127,7 @@ describe('CounterShard and a batch D1 keeps refusing', { timeout: ROUND_TRIPS_TI
       url: poison,
       views: 0,
       shares: { total: 0, by_network: {} },
+      reads: 0,
     });
     // Each poison row refused REFUSALS_BEFORE_GIVING_UP times on its own, after
     // the rows beside it were counted.

@@ -23,6 +23,8 @@ export const shardEvent = (site: ShardSite, url: string, extra: Partial<ShardEve
   url,
   type: 'view',
   network: '',
+  from: null,
+  boxes: [],
   title: null,
   image: null,
   section: null,

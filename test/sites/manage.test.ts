@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createSite, creationTime, removeSite } from '../../src/sites/manage';
 import { createSiteBody, DEFAULT_SETTINGS, siteSettingsPatch } from '../../src/sites/site-schema';
+import { seedBoxDays } from '../recirculation/box-support';
 import { uniqueSiteId } from '../support/helpers';
 import { seedArticles } from '../support/seed';
 
@@ -115,5 +116,19 @@ describe('removeSite', () => {
         .first<{ n: number }>())!.n;
     expect(await aliasesOf(gone!.id)).toBe(0);
     expect(await aliasesOf(kept!.id)).toBe(1);
+  });
+
+  it("should delete the site's popular-box figures, so a site made again under its id starts from none", async () => {
+    const [gone, kept] = await Promise.all(
+      [uniqueSiteId(), uniqueSiteId()].map((id) => createSite(env, { id, name: id, hosts: [`${id}.example`] }, NOW)),
+    );
+    for (const site of [gone!, kept!]) await seedBoxDays(site.id, [[20_000, 'views-24h', 3, 0, 2, 1]]);
+    expect(await removeSite(env, gone!.id)).toBe(true);
+    const boxRowsOf = async (site: string) =>
+      (await env.DB.prepare('SELECT count(*) AS n FROM site_box_days WHERE site_id = ?')
+        .bind(site)
+        .first<{ n: number }>())!.n;
+    expect(await boxRowsOf(gone!.id)).toBe(0);
+    expect(await boxRowsOf(kept!.id)).toBe(1);
   });
 });

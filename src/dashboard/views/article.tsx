@@ -117,10 +117,12 @@ export const ArticlePage: FC<{ assets: DashboardAssets; site: Site; view: Articl
           <dd>{formatCount(article.views)}</dd>
           <dt>All-time shares</dt>
           <dd>{formatCount(article.shares)}</dd>
+          <dt>All-time reads</dt>
+          <dd>{formatCount(article.reads)}</dd>
         </dl>
       </section>
       <Charts
-        totals={{ views: sum(series.views), shares: sum(series.shares) }}
+        totals={{ views: sum(series.views), shares: sum(series.shares), reads: sum(series.reads) }}
         series={series}
         periodLabel={PERIOD_LABELS[period]}
         hourMinute={view.hourMinute}

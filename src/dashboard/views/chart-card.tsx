@@ -3,9 +3,9 @@ import type { Series, Totals } from '../../../common/dashboard-json';
 import { formatCount } from './table';
 
 /** What the dashboard counts, in the order it shows them. */
-export const METRICS = ['views', 'shares'] as const;
+export const METRICS = ['views', 'shares', 'reads'] as const;
 export type Metric = (typeof METRICS)[number];
-export const METRIC_LABELS: Record<Metric, string> = { views: 'Views', shares: 'Shares' };
+export const METRIC_LABELS: Record<Metric, string> = { views: 'Views', shares: 'Shares', reads: 'Reads' };
 
 /**
  * How the site's days are cut, said where a chart shows days: counts are kept

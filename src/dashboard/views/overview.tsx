@@ -3,9 +3,11 @@ import type { LiveHour, Totals } from '../../../common/dashboard-json';
 import { PERIODS, type Period } from '../../db/series';
 import type { SetAsideEntry } from '../../db/set-aside';
 import { isoDate } from '../../export/formats';
-import { type LedgerDay, notCountedTotal } from '../../ledger/ledger-days';
+import { type LedgerDay, toLedgerDayBody } from '../../ledger/ledger-days';
 import { NOT_COUNTED_REASONS, type NotCountedReason } from '../../ledger/reasons';
+import type { RecirculationListBody } from '../../openapi/schemas';
 import { RANK_BY, type RankBy, type RankWindow, WINDOWS } from '../../ranking/windows';
+import { READ_COUNTER } from '../../shard/batch';
 import type { Site } from '../../sites/site-schema';
 import { HOUR_MS } from '../../time';
 import type { DashboardAssets } from '../assets';
@@ -29,7 +31,13 @@ const WINDOW_LABELS: Record<RankWindow, string> = {
   '30d': '30d',
   all: 'All time',
 };
-const BY_LABELS: Record<RankBy, string> = { views: 'Views', shares: 'Shares', score: 'Score', trending: 'Trending' };
+const BY_LABELS: Record<RankBy, string> = {
+  views: 'Views',
+  shares: 'Shares',
+  score: 'Score',
+  reads: 'Reads',
+  trending: 'Trending',
+};
 
 export const overviewHref = (state: OverviewState, change: Partial<OverviewState> = {}) =>
   `${DASHBOARD_PATH}?${new URLSearchParams({ ...state, ...change })}`;
@@ -61,8 +69,13 @@ const Kpi: FC<{ label: string; value: string; now?: number; before?: number; per
   </section>
 );
 
-const shareRate = (totals: Totals) =>
-  totals.views === 0 ? '–' : `${((totals.shares / totals.views) * 100).toFixed(1)}%`;
+/** A ratio as a percentage, to a tenth. */
+const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+
+const shareRate = (totals: Totals) => (totals.views === 0 ? '–' : percent(totals.shares / totals.views));
+
+/** An article's reads per view: how many of its readers stayed with it. */
+const readRate = ({ views, reads }: { views: number; reads: number }) => (views === 0 ? '–' : percent(reads / views));
 
 const Toolbar: FC<{ sites: Site[]; site: Site; state: OverviewState }> = ({ sites, site, state }) => (
   <div class="toolbar">
@@ -140,6 +153,8 @@ const TopArticles: FC<{ overview: Overview; state: OverviewState }> = ({ overvie
               <th scope="col">Article</th>
               <NumHeading>Views</NumHeading>
               <NumHeading>Shares</NumHeading>
+              <NumHeading>Reads</NumHeading>
+              <NumHeading>Reads per view</NumHeading>
               <NumHeading hideNarrow>Score</NumHeading>
               {trending ? <NumHeading>Trending</NumHeading> : null}
             </>
@@ -159,6 +174,8 @@ const TopArticles: FC<{ overview: Overview; state: OverviewState }> = ({ overvie
               </td>
               <NumCell n={item.views} />
               <NumCell n={item.shares} />
+              <NumCell n={item.reads} />
+              <td class="num">{readRate(item)}</td>
               <NumCell n={item.score} hideNarrow />
               {trending ? <td class="num">{(item.trending ?? 0).toFixed(1)}</td> : null}
             </tr>
@@ -201,6 +218,7 @@ const Networks: FC<{ overview: Overview }> = ({ overview }) => {
 const setAsideWhat = ({ network, n }: SetAsideEntry) => {
   if (n === null) return 'metadata';
   if (network === '') return `${formatCount(n)} ${n === 1 ? 'view' : 'views'}`;
+  if (network === READ_COUNTER) return `${formatCount(n)} ${n === 1 ? 'read' : 'reads'}`;
   return `${formatCount(n)} ${n === 1 ? 'share' : 'shares'} (${networkLabel(network ?? '')})`;
 };
 
@@ -258,6 +276,7 @@ const LEDGER_LABELS: Record<LedgerPart, string> = {
   rejected: 'Page failed the check',
   new_article_budget: 'Over the new-article budget',
   network_disabled: 'Network turned off',
+  no_view: 'Reads without a counted view',
 };
 
 /** Fills that read on the light and the dark theme alike: attributes, as the CSP allows no inline style. */
@@ -273,12 +292,14 @@ const LEDGER_FILLS: Record<LedgerPart, string> = {
   rejected: '#b45309',
   new_article_budget: '#ec4899',
   network_disabled: '#84cc16',
+  no_view: '#6366f1',
 };
 
 const LEDGER_PARTS: readonly LedgerPart[] = ['counted', ...NOT_COUNTED_REASONS];
+// Counted and received as the ledger API answers them: views, shares and reads.
 const partOf = (day: LedgerDay, part: LedgerPart) =>
-  part === 'counted' ? day.views + day.shares : day.notCounted[part];
-const receivedOf = (day: LedgerDay) => day.views + day.shares + notCountedTotal(day);
+  part === 'counted' ? toLedgerDayBody(day).counted : day.notCounted[part];
+const receivedOf = (day: LedgerDay) => toLedgerDayBody(day).received;
 
 /** The ledger chart's units: a bar's width, and the height of the tallest day. */
 const LEDGER_BAR = 10;
@@ -296,7 +317,8 @@ const LedgerBar: FC<{ day: LedgerDay; index: number; max: number }> = ({ day, in
         return (
           <rect
             x={index * LEDGER_BAR + 1}
-            y={top.toFixed(2)}
+            // The parts' heights add up to a hair past the chart's: no "-0.00".
+            y={Math.max(top, 0).toFixed(2)}
             width={LEDGER_BAR - 2}
             height={height.toFixed(2)}
             fill={LEDGER_FILLS[part]}
@@ -367,6 +389,97 @@ const LedgerPanel: FC<{ overview: Overview }> = ({ overview }) => {
               <NumCell n={received} />
             </tr>
           </ScrollTable>
+        </>
+      )}
+    </section>
+  );
+};
+
+/** A popular list as the dashboard names it: "Views · 24h", "Trending"; an id it cannot read, as stored. */
+const listLabel = (list: string): string => {
+  const [by, window] = list.split('-') as [RankBy, RankWindow | undefined];
+  const byLabel = BY_LABELS[by] ?? list;
+  return window ? `${byLabel} · ${WINDOW_LABELS[window] ?? window}` : byLabel;
+};
+
+/** A list's or a position's clicks, quality clicks and click-through, as cells. */
+const ClickCells: FC<{ figures: Pick<RecirculationListBody, 'clicks' | 'quality_clicks' | 'click_through'> }> = ({
+  figures,
+}) => (
+  <>
+    <NumCell n={figures.clicks} />
+    <NumCell n={figures.quality_clicks} />
+    <td class="num">{percent(figures.click_through)}</td>
+  </>
+);
+
+const CLICK_HEADINGS = (
+  <>
+    <NumHeading>Clicks</NumHeading>
+    <NumHeading>Quality clicks</NumHeading>
+    <NumHeading>Click-through</NumHeading>
+  </>
+);
+
+/**
+ * What the popular box brought over the period's UTC days, as the admin
+ * API's recirculation figures: per list its impressions, clicks, quality
+ * clicks (the reader read the article too) and click-through, then the
+ * clicks of each of its positions against the list's impressions.
+ */
+const PopularBox: FC<{ overview: Overview }> = ({ overview }) => {
+  const { recirculation, utcDays, period } = overview;
+  return (
+    <section class="card" aria-labelledby="box-heading">
+      <h2 id="box-heading">
+        Popular box{' '}
+        <small>{`clicks per impression · UTC days ${isoDate(utcDays.from)} to ${isoDate(utcDays.to)} (${PERIOD_LABELS[period]})`}</small>
+      </h2>
+      {recirculation.length === 0 ? (
+        <p class="empty">No popular box was shown or clicked in these days yet.</p>
+      ) : (
+        <>
+          <ScrollTable
+            head={
+              <>
+                <th scope="col">List</th>
+                <NumHeading>Impressions</NumHeading>
+                {CLICK_HEADINGS}
+              </>
+            }
+          >
+            {recirculation.map((list) => (
+              <tr data-list={list.list}>
+                <th scope="row">{listLabel(list.list)}</th>
+                <NumCell n={list.impressions} />
+                <ClickCells figures={list} />
+              </tr>
+            ))}
+          </ScrollTable>
+          <div class="positions">
+            {recirculation
+              .filter((list) => list.positions.length > 0)
+              .map((list) => (
+                <section aria-label={`${listLabel(list.list)} by position`} data-positions={list.list}>
+                  <h3>{listLabel(list.list)} by position</h3>
+                  <ScrollTable
+                    head={
+                      <>
+                        <th scope="col">Position</th>
+                        {CLICK_HEADINGS}
+                      </>
+                    }
+                  >
+                    {list.positions.map((position) => (
+                      <tr data-position={position.position}>
+                        <th scope="row">{position.position}</th>
+                        <ClickCells figures={position} />
+                      </tr>
+                    ))}
+                  </ScrollTable>
+                </section>
+              ))}
+          </div>
         </>
       )}
     </section>
@@ -460,6 +573,7 @@ export const OverviewPage: FC<{
         <Networks overview={overview} />
       </div>
     </div>
+    <PopularBox overview={overview} />
     <LedgerPanel overview={overview} />
   </DashboardLayout>
 );
