@@ -77,7 +77,7 @@ export const ledgerDayBody = z
   .object({
     date: z.string().describe('UTC day, YYYY-MM-DD'),
     received: z.number().int().nonnegative().describe('Events accepted that day: counted + every reason not counted'),
-    counted: z.number().int().nonnegative(),
+    counted: z.number().int().nonnegative().describe('Events counted that day: views, shares and reads'),
     not_counted: z
       .record(z.enum(NOT_COUNTED_REASONS), z.number().int().nonnegative())
       .describe('Events not counted, per reason of the counting rules; every reason present, 0 where none'),

@@ -57,10 +57,11 @@ export interface BoxedEvent {
  * // [{ kind: 'quality', list: 'views-24h', position: 3 }]
  */
 export function boxTallies({ type, from, boxes }: BoxedEvent, click: boolean): BoxTally[] {
-  const opened = from === null ? null : parseFrom(from);
+  // `?? …`: during a rollout a Worker of the release before sends events without these fields.
+  const opened = from == null ? null : parseFrom(from);
   const tallies: BoxTally[] = [];
   if (type === 'view') {
-    for (const list of boxes) tallies.push({ kind: 'impression', list, position: 0 });
+    for (const list of boxes ?? []) tallies.push({ kind: 'impression', list, position: 0 });
     if (opened && click) tallies.push({ kind: 'click', ...opened });
   } else if (type === 'read' && opened && click) {
     tallies.push({ kind: 'quality', ...opened });

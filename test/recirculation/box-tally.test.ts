@@ -62,4 +62,9 @@ describe('boxTallies', () => {
   it('should give a share nothing', () => {
     expect(boxTallies({ type: 'share', from: null, boxes: [] }, true)).toEqual([]);
   });
+
+  it('should take an event of the release before, without from and boxes, as one from no box', () => {
+    const older = { type: 'view' } as Parameters<typeof boxTallies>[0];
+    expect(boxTallies(older, true)).toEqual([]);
+  });
 });
