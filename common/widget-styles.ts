@@ -41,5 +41,7 @@ export const CSS =
   `.pop a::after{content:"";position:absolute;inset:0}` +
   `.pop a:hover{text-decoration:underline}` +
   `.m{grid-column:3;color:${v('muted', 'm')};font-size:.85em}` +
+  `.pop .sk::before{content:"";grid-column:1/4;align-self:center;height:.9em;border-radius:.2em;background:${v('border', 'l')}}` +
+  `.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}` +
   `.pop li.none{display:block;height:auto;color:${v('muted', 'm')}}` +
   `.pop .none::before{content:none}`;

@@ -1,33 +1,28 @@
 import { CSS } from '../../common/widget-styles';
 
-/**
- * An element with attributes and children. Strings become text nodes, so text
- * from a page or an API answer is never parsed as HTML.
- */
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
+/** `el` with the attributes `attrs` and the children `children`. */
+function build<E extends Element>(el: E, attrs: Record<string, string>, children: (Node | string)[]): E {
   for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
   el.append(...children);
   return el;
 }
 
-const SVG = 'http://www.w3.org/2000/svg';
+/**
+ * An element with attributes and children. Strings become text nodes, so text
+ * from a page or an API answer is never parsed as HTML.
+ */
+export const h = <K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] => build(document.createElement(tag), attrs, children);
+
+const svg = <K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string>, ...children: Node[]) =>
+  build(document.createElementNS('http://www.w3.org/2000/svg', tag), attrs, children);
 
 /** A decorative 24×24 icon of one path; `d` is one of ICONS. */
-export function icon(d: string): SVGSVGElement {
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
-  const path = document.createElementNS(SVG, 'path');
-  path.setAttribute('d', d);
-  svg.append(path);
-  return svg;
-}
+export const icon = (d: string): SVGSVGElement =>
+  svg('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' }, svg('path', { d }));
 
 let sheet: CSSStyleSheet | undefined;
 

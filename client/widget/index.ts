@@ -29,7 +29,7 @@ function trackView(ctx: Context, elements: HTMLElement[], from: string | undefin
   const sendView = () => {
     const page = article(source.dataset.url ?? ctx.script?.dataset.url);
     send(ctx.api, { site, type: 'view', ...page, from, boxes: boxes.length ? boxes : undefined });
-    whenRead(() => send(ctx.api, { site, type: 'read', url: page.url, from }));
+    whenRead(ctx.script, () => send(ctx.api, { site, type: 'read', url: page.url, from }));
   };
   // A page prerendered for a click that never comes has not been viewed.
   if ((document as Document & { prerendering?: boolean }).prerendering) {
@@ -39,8 +39,7 @@ function trackView(ctx: Context, elements: HTMLElement[], from: string | undefin
   }
 }
 
-function start(ctx: Context): void {
-  const from = takeFrom();
+function start(ctx: Context, from: string | undefined): void {
   const elements = [...document.querySelectorAll<HTMLElement>('[data-sharepulse]')];
   const boxes = new Set<string>();
   for (const el of elements) {
@@ -58,6 +57,8 @@ function start(ctx: Context): void {
 const script = document.currentScript;
 if (script instanceof HTMLScriptElement && script.src) {
   const ctx: Context = { api: new URL(script.src).origin, script };
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => start(ctx));
-  else start(ctx);
+  // At once, before the page's own scripts can rewrite the address, or copy it.
+  const from = takeFrom(ctx.api);
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => start(ctx, from));
+  else start(ctx, from);
 }

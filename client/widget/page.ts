@@ -1,4 +1,4 @@
-import { FROM_PARAMETER, parseFrom } from '../../common/box-list';
+import { FROM_PARAMETER, parseFrom, withFrom } from '../../common/box-list';
 import { withoutSiteName } from '../../common/page-title';
 import { themeOf } from '../../common/widget-styles';
 
@@ -67,31 +67,35 @@ export function article(dataUrl: string | undefined): Article {
     title: (meta('og:title') ?? withoutSiteName(document.title)).slice(0, 300) || undefined,
     image: absolute(meta('og:image')),
     section: meta('article:section')?.slice(0, 64),
-    published: Number.isNaN(published) ? undefined : new Date(published).toISOString(),
+    published: published ? new Date(published).toISOString() : undefined,
   };
 }
 
 /**
  * The popular box position this page was opened from (`sp_from`, when it is
- * one), taken out of the address bar before anything reads it, so that
- * shares, copies and reloads never carry it. The rest of the query is written
- * back as URLSearchParams spells it (a space as `+`): the same parameters.
+ * one and the page was opened from this site or from our /embed/popular box:
+ * a box link shared on a social site makes no click), taken out of the
+ * address bar before anything reads it, so that shares, copies and reloads
+ * never carry it. Only its pair goes: the rest of the address stays as written.
  */
-export function takeFrom(): string | undefined {
-  const url = new URL(location.href);
-  const from = url.searchParams.get(FROM_PARAMETER);
+export function takeFrom(api: string): string | undefined {
+  const from = new URLSearchParams(location.search).get(FROM_PARAMETER);
   if (from === null) return undefined;
-  url.searchParams.delete(FROM_PARAMETER);
-  history.replaceState(history.state, '', url);
-  return parseFrom(from) ? from : undefined;
+  history.replaceState(history.state, '', location.pathname + withFrom(location.search) + location.hash);
+  return parseFrom(from) && [location.origin, api].some((origin) => document.referrer.startsWith(`${origin}/`))
+    ? from
+    : undefined;
 }
 
 /**
- * Sends one event with sendBeacon, which survives the page being closed. A
- * string body goes as text/plain, a "simple" request that needs no CORS
- * preflight. A browser without sendBeacon (a privacy setting can remove it)
- * sends nothing, and the page works on.
+ * Sends one event. A string body goes as text/plain, a "simple" request that
+ * needs no CORS preflight; sendBeacon survives the page being closed, and
+ * fetch with keepalive does where sendBeacon is missing (a privacy setting can
+ * remove it) or refuses (its queue is full).
  */
 export function send(api: string, event: Record<string, unknown>): void {
-  navigator.sendBeacon?.(`${api}/api/v1/events`, JSON.stringify(event));
+  const url = `${api}/api/v1/events`;
+  const body = JSON.stringify(event);
+  if (!navigator.sendBeacon?.(url, body))
+    fetch(url, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'omit' }).catch(() => {});
 }

@@ -7,8 +7,8 @@ import { absolute, article, type Context, languageTag, option, theme } from './p
 interface Item {
   /** The article as its page gives it when the server knows it (scheme and port included), else its key. */
   link: string;
-  /** Set as text whatever it holds: never parsed as HTML. */
-  title?: string | null;
+  /** Shown, as text (never parsed as HTML), when it is a string. */
+  title?: unknown;
   image?: unknown;
   views?: unknown;
   shares?: unknown;
@@ -49,6 +49,7 @@ export function popularList(ctx: Context, el: HTMLElement): string | undefined {
   const box = mount(el, theme(ctx, el));
   const list = h('ol', { class: 'pop', 'aria-busy': 'true' });
   list.style.setProperty('--rows', String(limit));
+  for (let i = 0; i < limit; i++) list.append(h('li', { class: 'sk', 'aria-hidden': 'true' }));
   box.append(list);
 
   getJson(`${ctx.api}/api/v1/sites/${encodeURIComponent(site)}/popular?${query}`)
@@ -61,7 +62,7 @@ export function popularList(ctx: Context, el: HTMLElement): string | undefined {
           by === 'views' || by === 'shares' || by === 'reads'
             ? count(item[by], s[by])
             : `${count(item.views, s.views)} · ${count(item.shares, s.shares)}`;
-        const title = item.title || item.link.replace(/^https?:\/\//, '');
+        const title = (typeof item.title === 'string' && item.title) || item.link.replace(/^https?:\/\//, '');
         const li = h(
           'li',
           {},
@@ -69,7 +70,8 @@ export function popularList(ctx: Context, el: HTMLElement): string | undefined {
           h('span', { class: 'm' }, metric),
         );
         // Decorative (the link names the article); without one, the title takes its room.
-        if (isHttpUrl(item.image)) li.prepend(h('img', { class: 'th', src: item.image, alt: '', loading: 'lazy' }));
+        if (isHttpUrl(item.image))
+          li.prepend(h('img', { class: 'th', src: item.image, alt: '', loading: 'lazy', decoding: 'async' }));
         return li;
       });
       list.replaceChildren(...(rows.length ? rows : [h('li', { class: 'none' }, s.empty)]));

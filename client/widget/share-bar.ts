@@ -1,14 +1,32 @@
 import { compact, language, quantity, strings } from '../../common/i18n';
 import { ICONS } from '../../common/icons';
-import { isLinkNetwork, isNetwork, NETWORK_LABELS, NETWORKS, type Network, shareUrl } from '../../common/networks';
+import { isLinkNetwork, isNetwork, NETWORK_LABELS, NETWORKS, type Network } from '../../common/networks';
 import { getJson, h, icon, mount } from './dom';
 import { article, type Context, languageTag, option, send, theme } from './page';
+
+/** Copies with the Clipboard API, else (no permission, insecure page) through a selection. */
+async function copyText(text: string, box: HTMLElement): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = h('textarea', { class: 'sr', readonly: '', 'aria-hidden': 'true' }, text);
+    box.append(area);
+    area.select();
+    try {
+      return document.execCommand('copy');
+    } finally {
+      area.remove();
+    }
+  }
+}
 
 /**
  * Upgrades `<div data-sharepulse="share">` into share buttons. The networks
  * are links to the share endpoint, so a new-tab click (or the page's own
  * fallback links, with JavaScript off) still counts; a plain click sends a
- * share beacon and opens the network's share page directly. A count below
+ * share beacon and opens the link in a small window, without a Referer, so
+ * the endpoint only redirects it to the network. A count below
  * `data-min-count` (default 1, so a new article shows no row of zeros) is not shown.
  */
 export function shareBar(ctx: Context, el: HTMLElement): void {
@@ -16,6 +34,8 @@ export function shareBar(ctx: Context, el: HTMLElement): void {
   if (!site || el.shadowRoot) return;
   const lang = language(languageTag(ctx, el));
   const s = strings(lang);
+  // Copy, share sheet and email have labels of their own; the others say the network's name.
+  const own: Partial<Record<Network, string>> = s;
   const page = article(option(ctx, el, 'url'));
   const title = page.title ?? '';
   const canShare = 'share' in navigator;
@@ -27,23 +47,32 @@ export function shareBar(ctx: Context, el: HTMLElement): void {
       .map((n) => n.trim())
       .filter(isNetwork) ?? NETWORKS.filter((n) => n !== (canShare ? 'copy' : 'native'));
   const networks = wanted.filter((n) => n !== 'native' || canShare);
-  const counts = option(ctx, el, 'counts');
-  const withCounts = (counts ?? 'false') !== 'false';
   const minCount = Number(option(ctx, el, 'minCount') ?? 1);
+  // The share counts by network, asked for at once when `data-counts` is on.
+  const counts =
+    (option(ctx, el, 'counts') ?? 'false') !== 'false'
+      ? getJson(`${ctx.api}/api/v1/sites/${encodeURIComponent(site)}/counts?url=${encodeURIComponent(page.url)}`).then(
+          (data) => (data as { shares?: { by_network?: Record<string, number> } }).shares?.by_network ?? {},
+          () => undefined,
+        )
+      : undefined;
 
   const box = mount(el, theme(ctx, el));
   // Shown under the copy button (ending at its right edge, so it never widens the page), and read out.
   const status = h('span', { class: 'tip', role: 'status' });
   const list = h('ul', { class: 'bar', 'aria-label': s.bar });
-  const badges: [Network, HTMLElement, HTMLElement, string][] = [];
   const shared = (network: Network) => send(ctx.api, { site, type: 'share', network, ...page });
   const query = new URLSearchParams({ site, url: page.url });
   if (title) query.set('title', title);
 
   for (const network of networks) {
-    // Copy, share sheet and email have labels of their own; the others say the network's name.
-    const label = (s as unknown as Partial<Record<Network, string>>)[network] ?? s.share(NETWORK_LABELS[network]);
+    const label = own[network] ?? s.share(NETWORK_LABELS[network]);
     const glyph = icon(ICONS[network]);
+    // The copy button's icon and status: a tick and "Link copied" for a moment.
+    const show = (text: string, d: string) => {
+      status.textContent = text;
+      glyph.firstElementChild!.setAttribute('d', d);
+    };
     const button: HTMLElement = h(
       isLinkNetwork(network) ? 'a' : 'button',
       {
@@ -61,22 +90,16 @@ export function shareBar(ctx: Context, el: HTMLElement): void {
         if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
         event.preventDefault();
         shared(network);
-        const target = shareUrl(network, page.url, title);
+        // Through the share endpoint, which redirects to the network: the beacon counted the share, and
+        // without a Referer the endpoint counts nothing more. The network's URL is the server's to build.
+        const target = (button as HTMLAnchorElement).href;
         if (network === 'email') location.href = target;
         else open(target, '_blank', 'noopener,noreferrer,width=600,height=560');
       } else if (network === 'copy') {
-        // The Clipboard API: a secure page's, in every browser; an insecure page's copy fails, and says so.
-        const copied = await navigator.clipboard?.writeText(page.url).then(
-          () => true,
-          () => false,
-        );
+        const copied = await copyText(page.url, box);
         if (copied) shared('copy');
-        status.textContent = copied ? s.copied : s.copyFailed;
-        glyph.firstElementChild!.setAttribute('d', copied ? ICONS.done : ICONS.copy);
-        setTimeout(() => {
-          status.textContent = '';
-          glyph.firstElementChild!.setAttribute('d', ICONS.copy);
-        }, 2500);
+        show(copied ? s.copied : s.copyFailed, copied ? ICONS.done : ICONS.copy);
+        setTimeout(show, 2500, '', ICONS.copy);
       } else {
         navigator.share({ title, url: page.url }).then(
           () => shared('native'),
@@ -84,28 +107,18 @@ export function shareBar(ctx: Context, el: HTMLElement): void {
         );
       }
     });
-    if (withCounts) {
+    if (counts) {
       // The count's room is kept from the start, so nothing moves when it arrives.
       const badge = h('span', { class: 'n', 'aria-hidden': 'true' });
       button.append(badge);
-      badges.push([network, button, badge, label]);
+      counts.then((byNetwork) => {
+        const count = byNetwork?.[network] ?? 0;
+        if (!byNetwork || count < minCount) return;
+        badge.textContent = compact(lang, count);
+        button.setAttribute('aria-label', `${label}: ${quantity(lang, count, s.shares)}`);
+      });
     }
     list.append(h('li', {}, button, network === 'copy' ? status : ''));
   }
   box.append(list);
-
-  if (withCounts) {
-    getJson(`${ctx.api}/api/v1/sites/${encodeURIComponent(site)}/counts?url=${encodeURIComponent(page.url)}`).then(
-      (data) => {
-        const byNetwork = (data as { shares?: { by_network?: Record<string, number> } }).shares?.by_network ?? {};
-        for (const [network, button, badge, label] of badges) {
-          const count = byNetwork[network] ?? 0;
-          if (count < minCount) continue;
-          badge.textContent = compact(lang, count);
-          button.setAttribute('aria-label', `${label}: ${quantity(lang, count, s.shares)}`);
-        }
-      },
-      () => undefined,
-    );
-  }
 }

@@ -28,7 +28,8 @@ export const EmbedPopular: FC<{ list: PopularBody; lang: string; strings: String
       {items.map((item, index) => (
         <li>
           {isHttpUrl(item.image) && <img class="th" src={item.image} alt="" loading="lazy" decoding="async" />}
-          <a href={boxLink(item.link, fromValue(listId, index + 1))} target="_top">
+          {/* The article's widget takes sp_from only from a page of its site or of ours: this origin, not the embed's URL. */}
+          <a href={boxLink(item.link, fromValue(listId, index + 1))} target="_top" referrerpolicy="origin">
             {item.title || item.link.replace(/^https?:\/\//, '')}
           </a>
           <span class="m">

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { boxList, FROM_PARAMETER, fromValue, isBoxList, MAX_POSITION, parseFrom } from '../../common/box-list';
+import {
+  boxList,
+  FROM_PARAMETER,
+  fromValue,
+  isBoxList,
+  MAX_POSITION,
+  parseFrom,
+  withFrom,
+} from '../../common/box-list';
 import { RANK_BY, WINDOWS } from '../../src/ranking/windows';
 
 describe('boxList', () => {
@@ -68,5 +76,21 @@ describe('fromValue and parseFrom', () => {
     ['the empty string', ''],
   ])('should refuse %s', (_, value) => {
     expect(parseFrom(value)).toBeNull();
+  });
+});
+
+describe('withFrom', () => {
+  it('should take every sp_from pair out of a query, the rest as written', () => {
+    expect(withFrom('?flag&sp_from=views-24h.3&q=a%20b')).toBe('?flag&q=a%20b');
+    expect(withFrom('?sp_from=views-24h.3')).toBe('');
+    expect(withFrom('?sp_from=a&x=1&sp_from')).toBe('?x=1');
+    expect(withFrom('?xsp_from=1&sp_fromx=2')).toBe('?xsp_from=1&sp_fromx=2');
+    expect(withFrom('')).toBe('');
+  });
+
+  it('should append sp_from=<from> when given one', () => {
+    expect(withFrom('', 'trending.1')).toBe(`?${FROM_PARAMETER}=trending.1`);
+    expect(withFrom('?', 'trending.1')).toBe('?sp_from=trending.1');
+    expect(withFrom('?id=7&sp_from=reads-7d.9', 'reads-7d.1')).toBe('?id=7&sp_from=reads-7d.1');
   });
 });

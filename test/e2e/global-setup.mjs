@@ -46,7 +46,8 @@ const dataAttribute = (query, option, name = option) =>
  * `track=false`, `counts=0` (no counts on the buttons), `min` (their
  * data-min-count), `popular=0` (no popular box), `section`, `limit`,
  * `exclude`, `by` and `window` (of the popular box, whose window is 24h
- * otherwise), `long=1` (an `<article>` several screens long, to scroll through).
+ * otherwise), `long=1` (the story and its share bar in an `<article>` several
+ * screens long, to scroll through).
  */
 function articlePage(api, host, slug, query) {
   const url = `${host}/article/${slug}`;
@@ -83,12 +84,13 @@ ${query.get('image') === '1' ? `<meta property="og:image" content="${host}/thumb
 </head>
 <body>
 <main>
+${query.get('long') === '1' ? '<article>' : ''}
 <h1>${escapeHtml(title)}</h1>
 <div data-sharepulse="share" data-site="${site}"${counts}${dataAttribute(query, 'min', 'min-count')}${theme}${track}>
 <ul>${links}</ul>
 </div>
 <p>A story on a publisher's page, served from another origin than sharepulse.</p>
-${query.get('long') === '1' ? `<article>${LONG_STORY}</article>` : ''}
+${query.get('long') === '1' ? `${LONG_STORY}</article>` : ''}
 </main>
 ${popular}
 <footer>The Host Gazette, under everything that might move.</footer>

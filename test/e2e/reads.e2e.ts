@@ -85,7 +85,8 @@ describe('the read beacon', () => {
       "document.querySelector('article').getBoundingClientRect().bottom - innerHeight + 20",
     );
     await page.mouse.wheel(0, toArticleEnd);
-    await expect.poll(() => typesOf(sent)).toEqual(['view', 'read']);
+    // A read goes 3 s after its view at the earliest.
+    await expect.poll(() => typesOf(sent), { timeout: 5_000 }).toEqual(['view', 'read']);
     expect(sent[1]).toEqual({ site: 'demo', type: 'read', url });
     expect(await evaluate<boolean>(page, 'document.documentElement.getBoundingClientRect().bottom > innerHeight')).toBe(
       true,
@@ -105,6 +106,34 @@ describe('the read beacon', () => {
     await page.goto(`${HOST}/article/${uniqueSlug('next')}?counts=0&popular=0&track=false`);
     await sleep(BEACON_WAIT_MS);
     expect(typesOf(sent)).toEqual(['view']);
+    await context.close();
+  });
+
+  it('should send none when the page scrolls itself to the end, with no input of the reader', async () => {
+    const { context } = await newWatchedContext();
+    const sent = sentEvents(context);
+    const page = await context.newPage();
+    await page.goto(`${HOST}/article/${uniqueSlug('self-scroll')}?long=1&counts=0&popular=0`);
+    await expect.poll(() => typesOf(sent)).toEqual(['view']);
+    // A page's own scrollTo (a "back to where you were", a jump to a fragment) is no reading.
+    await evaluate(page, 'window.scrollTo(0, document.documentElement.scrollHeight)');
+    await until(page, 'document.documentElement.getBoundingClientRect().bottom <= innerHeight + 1');
+    await sleep(4_000);
+    expect(typesOf(sent)).toEqual(['view']);
+    await context.close();
+  });
+
+  it('should send its view through fetch where the browser has no sendBeacon', async () => {
+    const { context } = await newWatchedContext();
+    const sent = sentEvents(context);
+    const page = await context.newPage();
+    await page.addInitScript('delete Navigator.prototype.sendBeacon');
+    const url = `${HOST}/article/${uniqueSlug('no-beacon')}`;
+    await page.goto(`${url}?counts=0&popular=0`);
+    expect(await evaluate<boolean>(page, "'sendBeacon' in navigator")).toBe(false);
+    await expect.poll(() => typesOf(sent)).toEqual(['view']);
+    await sleep(FLUSH_WAIT_MS);
+    expect(await readCounts(url)).toMatchObject({ views: 1 });
     await context.close();
   });
 
@@ -170,7 +199,7 @@ describe('the read beacon', () => {
     await page.mouse.move(400, 300);
     await expect.poll(() => typesOf(sent)).toEqual(['view']);
     await scrollToEnd(page);
-    await expect.poll(() => typesOf(sent)).toEqual(['view', 'read']);
+    await expect.poll(() => typesOf(sent), { timeout: 5_000 }).toEqual(['view', 'read']);
 
     await page.reload();
     await expect.poll(() => typesOf(sent)).toEqual(['view', 'read', 'view']);

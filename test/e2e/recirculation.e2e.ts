@@ -123,4 +123,20 @@ describe('a click in the popular box', () => {
     expect(await readCounts(`${story}?sp_from=${LIST}.3`)).toEqual(counts);
     await context.close();
   });
+
+  it('should count no click for a box link opened from elsewhere, and keep the other parameters as they were', async () => {
+    const { context } = await newWatchedContext();
+    const sent = sentEvents(context);
+    const page = await context.newPage();
+    const story = `${HOST}/article/${uniqueSlug('pasted')}`;
+    // A box link pasted on a social site: its reader comes with that site's Referer, or none.
+    await page.goto(`${story}?counts=0&popular=0&flag&note=a%20b&sp_from=${LIST}.2#top`, {
+      referer: 'https://social.example/post/1',
+    });
+    await expect.poll(() => sent.map((event) => event.type)).toEqual(['view']);
+    expect(sent[0]!.from).toBeUndefined();
+    // Gone from the address bar all the same, the rest spelt as it came.
+    expect(page.url()).toBe(`${story}?counts=0&popular=0&flag&note=a%20b#top`);
+    await context.close();
+  });
 });

@@ -31,7 +31,7 @@ describe('GET /embed/popular', () => {
       '&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &amp; &quot;quotes&quot;',
     );
     // Each link says which list and position it is (sp_from), as the widget's do.
-    const links = [...html.matchAll(/<a href="([^"]*)" target="_top">/g)].map((m) => m[1]);
+    const links = [...html.matchAll(/<a href="([^"]*)" target="_top" referrerpolicy="origin">/g)].map((m) => m[1]);
     expect(links).toEqual([`${origin}/hostile?sp_from=views-24h.1`, `${origin}/plain?sp_from=views-24h.2`]);
     expect(html).toContain(`<img class="th" src="${origin}/t.jpg" alt=""`);
     // Each count with its unit in the plural it takes.
@@ -49,7 +49,7 @@ describe('GET /embed/popular', () => {
     );
     await flushAllShards();
     const html = await (await embed({ site: id })).text();
-    expect([...html.matchAll(/<a href="([^"]*)" target="_top">/g)].map((m) => m[1])).toEqual([
+    expect([...html.matchAll(/<a href="([^"]*)" target="_top" referrerpolicy="origin">/g)].map((m) => m[1])).toEqual([
       `${page}?sp_from=views-24h.1`,
     ]);
   });
@@ -71,7 +71,7 @@ describe('GET /embed/popular', () => {
     }
     await flushAllShards();
     const html = await (await embed({ site: id, by: 'reads', window: '7d' })).text();
-    expect([...html.matchAll(/<a href="([^"]*)" target="_top">/g)].map((m) => m[1])).toEqual([
+    expect([...html.matchAll(/<a href="([^"]*)" target="_top" referrerpolicy="origin">/g)].map((m) => m[1])).toEqual([
       `${origin}/read?sp_from=reads-7d.1`,
       `${origin}/skimmed?sp_from=reads-7d.2`,
     ]);

@@ -45,20 +45,9 @@ describe('the widget script', () => {
     expect(await gzippedSize(WIDGET_JS)).toBeLessThanOrEqual(GZIP_BUDGET_BYTES);
   });
 
-  it('should name no address but the networks\u2019 share pages (so it loads nothing from a third party)', () => {
+  it('should name no address but the SVG namespace (so it loads nothing from a third party)', () => {
+    // Share buttons open the share endpoint, which redirects to the network: not even a network's address is here.
     const addresses = new Set([...WIDGET_JS.matchAll(/https?:\/\/[^"'`\s)]+/g)].map((m) => m[0]));
-    expect([...addresses].sort()).toEqual([
-      'http://www.w3.org/2000/svg', // the SVG namespace, never fetched
-      'https://bsky.app/intent/compose',
-      'https://share.joinmastodon.org/',
-      'https://t.me/share/url',
-      'https://wa.me/',
-      'https://www.facebook.com/sharer/sharer.php',
-      'https://www.linkedin.com/sharing/share-offsite/',
-      'https://www.pinterest.com/pin/create/button/',
-      'https://www.reddit.com/submit',
-      'https://www.threads.com/intent/post',
-      'https://x.com/intent/tweet',
-    ]);
+    expect([...addresses]).toEqual(['http://www.w3.org/2000/svg']); // the SVG namespace, never fetched
   });
 });
