@@ -92,10 +92,14 @@ const rows = [];
 const row = (name, r, ratio = '') =>
   rows.push(`| ${name} | ${num(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${int(r.cpuUsPerRequest)} | ${ratio} |`);
 
+// Issue 16's targets: against the floor of the one hop a counted beacon makes in this design (a bare
+// Worker's RPC to a Durable Object that writes a row, measured in this run), and the naive Worker;
+// `/healthz` only as a diagnostic, as no design writing durably before its 202 comes near it here.
+const ingestToFloor = ingest.ingest.rps / floor.shard.rps;
 row(
   'Ingest `POST /api/v1/events`',
   ingest.ingest,
-  `${vs(ingest.ratios.healthz, '/healthz', 0.8)}; ${vs(ingest.ratios.naive, 'naive', 3)}`,
+  `${vs(ingestToFloor, 'the floor of its hop', 0.9)}; ${vs(ingest.ratios.naive, 'naive', 1.3)}; ${vs(ingest.ratios.healthz, '/healthz')}`,
 );
 row('… baseline: `GET /healthz`, same Worker', ingest.healthz);
 row('… baseline: naive Worker, one awaited D1 upsert per event', ingest.naive);
@@ -184,7 +188,7 @@ writeFileSync(
       machine: { cores: cpus().length, model: cpus()[0]?.model, node: process.version },
       config: CONFIG,
       seconds,
-      ingest,
+      ingest: { ...ingest, ratios: { ...ingest.ratios, floor: ingestToFloor } },
       floor,
       exactness,
       oneIp,

@@ -5,7 +5,8 @@
 /** The query parameter of a popular box's links; URL normalisation drops it like `utm_*`. */
 export const FROM_PARAMETER = 'sp_from';
 
-const FROM = /^((?:(?:views|shares|score|reads)-(?:1h|24h|7d|30d|all)|trending))\.([1-9]\d?)$/;
+/** An `sp_from` value's shape (positions up to 99: parseFrom bounds them by MAX_POSITION). */
+export const FROM_PATTERN = /^((?:(?:views|shares|score|reads)-(?:1h|24h|7d|30d|all)|trending))\.([1-9]\d?)$/;
 
 /**
  * A query (`?…`, or '') with its `sp_from` pairs taken out, and
@@ -38,14 +39,14 @@ export const boxList = (by: string | undefined, window: string | undefined): str
   by === 'trending' ? 'trending' : `${by || 'views'}-${window || '24h'}`;
 
 /** Whether `value` is a list id that boxList can make. */
-export const isBoxList = (value: string): boolean => FROM.test(`${value}.1`);
+export const isBoxList = (value: string): boolean => FROM_PATTERN.test(`${value}.1`);
 
 /** The `sp_from` value of the link at `position` (1-based) of `list`. @example fromValue('views-24h', 3) // 'views-24h.3' */
 export const fromValue = (list: string, position: number): string => `${list}.${position}`;
 
 /** The list and position an `sp_from` value names, or null when it is not one fromValue makes. */
 export function parseFrom(value: string): { list: string; position: number } | null {
-  const match = FROM.exec(value);
+  const match = FROM_PATTERN.exec(value);
   if (!match) return null;
   const position = Number(match[2]);
   return position <= MAX_POSITION ? { list: match[1]!, position } : null;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isBoxList, parseFrom } from '../../common/box-list';
+import { FROM_PATTERN, isBoxList, parseFrom } from '../../common/box-list';
 import { NETWORKS } from '../../common/networks';
 import { articleMetadataFields, httpUrl } from '../articles/article-schema';
 import { siteId } from '../sites/site-schema';
@@ -19,6 +19,8 @@ const event = z
     network: z.enum(NETWORKS).optional(),
     from: z
       .string()
+      // The pattern shows in the OpenAPI document; the refinement bounds the position.
+      .regex(FROM_PATTERN, 'must be a popular list and a position 1–50, e.g. views-24h.3')
       .refine((value) => parseFrom(value) !== null, 'must be a popular list and a position 1–50, e.g. views-24h.3')
       .optional()
       .describe('The popular box link the page was opened from (`sp_from`): a view or a read only'),

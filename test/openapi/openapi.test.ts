@@ -1,5 +1,6 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { FROM_PATTERN } from '../../common/box-list';
 import { createApp } from '../../src/app';
 import { ERRORS } from '../../src/errors';
 
@@ -56,6 +57,10 @@ describe('GET /api/v1/openapi.json', () => {
     );
     const events = paths['/api/v1/events']!.post as unknown as { requestBody: { content: Record<string, unknown> } };
     expect(Object.keys(events.requestBody.content)).toEqual(['application/json', 'text/plain']);
+    // A read's or view's `from` shows its shape, not only a free string.
+    expect(JSON.stringify(events.requestBody.content['application/json'])).toContain(
+      JSON.stringify(FROM_PATTERN.source),
+    );
   });
 });
 
