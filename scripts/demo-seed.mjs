@@ -1,6 +1,6 @@
 // The demo site's seed: a `demo` site on localhost and 127.0.0.1 with its
 // articles (each with its picture, verified as the publisher's) and two days
-// of plausible hourly counts, as one SQL script. Every statement is skipped
+// of plausible hourly counts (views, shares, reads), as one SQL script. Every statement is skipped
 // once the site exists, so running it again changes nothing.
 
 const HOUR_MS = 3_600_000;
@@ -12,13 +12,18 @@ const sql = (value) =>
 const row = (values) => `(${values.map(sql).join(', ')})`;
 const unlessSeeded = `WHERE NOT EXISTS (SELECT 1 FROM sites WHERE id = 'demo')`;
 
-/** Deterministic counts: earlier articles are more popular, and interest fades by the hour. */
+/**
+ * Deterministic counts: earlier articles are more popular, and interest fades
+ * by the hour; some stories keep their readers better than others, so that
+ * ranking by reads differs from ranking by views.
+ */
 function hourlyCounts(articleIndex, hoursAgo) {
   const base = [120, 70, 45, 30, 18][articleIndex % 5];
   const fade = Math.exp(-hoursAgo / (10 + 6 * articleIndex));
   const wobble = 1 + 0.3 * Math.sin(articleIndex * 7 + hoursAgo * 1.3);
   const views = Math.round(base * fade * wobble);
-  return { views, shares: Math.floor(views / 12) };
+  const readRate = [0.3, 0.62, 0.45, 0.55, 0.4][articleIndex % 5];
+  return { views, shares: Math.floor(views / 12), reads: Math.floor(views * readRate) };
 }
 
 /**
@@ -44,24 +49,26 @@ export function demoSeedSql(articles, origin, nowMs, { pictureOrigin = origin, a
   const networkRows = [];
   const siteHours = new Map();
   const siteNetworkHours = new Map();
-  const add = (map, key, views, shares) => {
-    const sum = map.get(key) ?? { views: 0, shares: 0 };
-    map.set(key, { views: sum.views + views, shares: sum.shares + shares });
+  const add = (map, key, views, shares, reads = 0) => {
+    const sum = map.get(key) ?? { views: 0, shares: 0, reads: 0 };
+    map.set(key, { views: sum.views + views, shares: sum.shares + shares, reads: sum.reads + reads });
   };
 
   articles.forEach((article, index) => {
     const url = articleUrl(article.slug);
     let views = 0;
     let shares = 0;
+    let reads = 0;
     const byNetwork = new Map();
     for (let hoursAgo = 0; hoursAgo < SEEDED_HOURS; hoursAgo++) {
       const counts = hourlyCounts(index, hoursAgo);
       if (counts.views === 0 && counts.shares === 0) continue;
       const bucket = currentBucket - hoursAgo;
-      hourRows.push(row(['demo', url, bucket, counts.views, counts.shares]));
-      add(siteHours, bucket, counts.views, counts.shares);
+      hourRows.push(row(['demo', url, bucket, counts.views, counts.shares, counts.reads]));
+      add(siteHours, bucket, counts.views, counts.shares, counts.reads);
       views += counts.views;
       shares += counts.shares;
+      reads += counts.reads;
       // Split the hour's shares over networks so that they add up exactly.
       let left = counts.shares;
       SHARE_NETWORKS.forEach((network, i) => {
@@ -83,12 +90,15 @@ export function demoSeedSql(articles, origin, nowMs, { pictureOrigin = origin, a
         article.published,
         views,
         shares,
+        reads,
         currentBucket - SEEDED_HOURS + 1,
         pageUrl(article.slug),
       ]),
     );
   });
-  const siteHourRows = [...siteHours].map(([bucket, { views, shares }]) => row(['demo', bucket, views, shares]));
+  const siteHourRows = [...siteHours].map(([bucket, { views, shares, reads }]) =>
+    row(['demo', bucket, views, shares, reads]),
+  );
   const siteNetworkRows = [...siteNetworkHours].map(([key, { shares }]) => {
     const [bucket, network] = key.split(' ');
     return row(['demo', Number(bucket), network, shares]);
@@ -102,12 +112,12 @@ export function demoSeedSql(articles, origin, nowMs, { pictureOrigin = origin, a
   return [
     insert(
       'articles',
-      'site_id, url, title, image, section, published, views, shares, first_bucket, page_url',
+      'site_id, url, title, image, section, published, views, shares, reads, first_bucket, page_url',
       articleRows,
     ),
-    insert('article_hours', 'site_id, url, bucket, views, shares', hourRows),
+    insert('article_hours', 'site_id, url, bucket, views, shares, reads', hourRows),
     insert('article_network_shares', 'site_id, url, network, shares', networkRows),
-    insert('site_hours', 'site_id, bucket, views, shares', siteHourRows),
+    insert('site_hours', 'site_id, bucket, views, shares, reads', siteHourRows),
     insert('site_network_hours', 'site_id, bucket, network, shares', siteNetworkRows),
     `INSERT INTO sites (id, name, settings, created_at) SELECT 'demo', 'The Eastbank Ledger', ${sql(
       JSON.stringify({ article_source: articleSource }),
