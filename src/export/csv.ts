@@ -39,6 +39,10 @@ const CSV_COLUMNS = [
   'reads',
 ] as const;
 
+/** An article's row of the export: its counts of a day, or all time; `not_counted` is the site's, left empty. */
+const articleLine = (type: 'day' | 'total', date: string | null, row: ExportTotal): string =>
+  csvLine([type, date, row.url, row.title, row.section, row.published, row.views, row.shares, null, row.reads]);
+
 /**
  * The export as one CSV table: a header, a `day` row per article per UTC day
  * (oldest first), then a `total` row per article with its all-time counts and
@@ -55,34 +59,8 @@ export async function* csvExport(
   ledger: AsyncIterable<LedgerDay>,
 ): AsyncGenerator<string> {
   yield csvLine(CSV_COLUMNS);
-  for await (const row of days) {
-    yield csvLine([
-      'day',
-      isoDate(row.day),
-      row.url,
-      row.title,
-      row.section,
-      row.published,
-      row.views,
-      row.shares,
-      null,
-      row.reads,
-    ]);
-  }
-  for await (const row of totals) {
-    yield csvLine([
-      'total',
-      null,
-      row.url,
-      row.title,
-      row.section,
-      row.published,
-      row.views,
-      row.shares,
-      null,
-      row.reads,
-    ]);
-  }
+  for await (const row of days) yield articleLine('day', isoDate(row.day), row);
+  for await (const row of totals) yield articleLine('total', null, row);
   for await (const day of ledger) {
     yield csvLine([
       'ledger',
