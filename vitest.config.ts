@@ -15,6 +15,8 @@ export default defineConfig({
           CHECK_SECONDS: '3600',
           // Few shards, so that tests see several articles meet in one shard.
           SHARD_COUNT: '4',
+          // An article is hot (its beacons go through relays) at 50 events a second, which tests reach.
+          HOT_EVENTS_PER_SECOND: '50',
         },
       },
     })),

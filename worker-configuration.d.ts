@@ -8,13 +8,15 @@ interface __BaseEnv_Env {
 	ADMIN_TOKEN: string;
 	FLUSH_SECONDS: string;
 	CHECK_SECONDS: string;
+	HOT_EVENTS_PER_SECOND: string;
 	SHARDS: DurableObjectNamespace<import("./src/index").CounterShard>;
 	ARTICLES: DurableObjectNamespace<import("./src/index").ArticleRegistry>;
+	RELAYS: DurableObjectNamespace<import("./src/index").HotRelay>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "CounterShard" | "ArticleRegistry";
+		durableNamespaces: "CounterShard" | "ArticleRegistry" | "HotRelay";
 	}
 	interface Env extends __BaseEnv_Env {}
 }
@@ -23,7 +25,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "SHARD_COUNT" | "ADMIN_TOKEN" | "FLUSH_SECONDS" | "CHECK_SECONDS">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "SHARD_COUNT" | "ADMIN_TOKEN" | "FLUSH_SECONDS" | "CHECK_SECONDS" | "HOT_EVENTS_PER_SECOND">> {}
 }
 declare module "*.txt" {
 	const value: string;

@@ -27,7 +27,7 @@ const LOADS = {
 /** Adds each shard's tally of `taken` (tallied-shards-worker.mjs takeTally) into `into`. */
 function addTallies(into, taken) {
   for (const [name, t] of Object.entries(taken)) {
-    const sum = into[name] ?? { rpcs: 0, beacons: 0, events: 0, forwardedEvents: 0 };
+    const sum = into[name] ?? { rpcs: 0, beacons: 0, events: 0, forwardedEvents: 0, relayed: 0 };
     for (const field of Object.keys(sum)) sum[field] += t[field];
     into[name] = sum;
   }
@@ -35,8 +35,16 @@ function addTallies(into, taken) {
 
 /** What each shard took of a load's events, busiest first, with the busiest one's rates over the load's `seconds`. */
 function shardShares(tallies, shardCount, seconds) {
-  const events = Object.values(tallies).reduce((sum, t) => sum + t.events, 0);
-  const shards = Object.entries(tallies)
+  const all = Object.entries(tallies);
+  // Requests each object took (a shard's RPCs, a relay's calls): what a Durable Object's limit is about.
+  const requests = all.reduce((sum, [, t]) => sum + t.rpcs + t.relayed, 0);
+  const objects = all
+    .map(([name, t]) => ({ name, requests: t.rpcs + t.relayed, share: (t.rpcs + t.relayed) / Math.max(1, requests) }))
+    .sort((a, b) => b.requests - a.requests || a.name.localeCompare(b.name));
+  const relays = all.filter(([, t]) => t.relayed > 0).length;
+  const withEvents = all.filter(([, t]) => t.rpcs > 0);
+  const events = withEvents.reduce((sum, [, t]) => sum + t.events, 0);
+  const shards = withEvents
     .map(([name, t]) => ({ name, ...t, share: t.events / Math.max(1, events) }))
     .sort((a, b) => b.events - a.events || a.name.localeCompare(b.name));
   const busiest = shards[0] ?? { name: null, events: 0, rpcs: 0, beacons: 0, share: 0 };
@@ -55,6 +63,12 @@ function shardShares(tallies, shardCount, seconds) {
       beaconsPerRpc: busiest.beacons / Math.max(1, busiest.rpcs),
     },
     shards,
+    requests: {
+      total: requests,
+      relays,
+      busiest: objects[0] ?? { name: null, requests: 0, share: 0 },
+      busiestPerSecond: (objects[0]?.requests ?? 0) / seconds,
+    },
   };
 }
 
@@ -159,7 +173,7 @@ function loadLine(label, r) {
     .slice(0, 3)
     .map((s) => `${s.name} ${pct(s.share)}`)
     .join(', ');
-  return `- ${label}: ${int(r.rps)} req/s, p99 ${int(r.p99)} ms, ${r.errors} errors, non-202 ${int(exactness.refused)}; ${int(exactness.accepted)} accepted, ${int(exactness.stored)} in D1 after the flush (${int(exactness.articlesStored)} article${exactness.articlesStored === 1 ? '' : 's'}): ${exactness.lost} lost, ${exactness.doubled} doubled. Shards that took events: ${shares.shardsReached} of ${shares.shardCount}; **max shard share ${pct(shares.maxShare)}** (${top}; smallest ${pct(shares.minShare)}); the busiest took ${int(shares.busiest.eventsPerSecond)} events/s in ${int(shares.busiest.rpcsPerSecond)} RPCs/s (${shares.busiest.beaconsPerRpc.toFixed(1)} beacons per RPC)${shares.forwardedEvents ? `; ${int(shares.forwardedEvents)} events sent on between shards` : ''}.`;
+  return `- ${label}: ${int(r.rps)} req/s, p99 ${int(r.p99)} ms, ${r.errors} errors, non-202 ${int(exactness.refused)}; ${int(exactness.accepted)} accepted, ${int(exactness.stored)} in D1 after the flush (${int(exactness.articlesStored)} article${exactness.articlesStored === 1 ? '' : 's'}): ${exactness.lost} lost, ${exactness.doubled} doubled. Shards that took events: ${shares.shardsReached} of ${shares.shardCount}; **max shard share ${pct(shares.maxShare)}** (${top}; smallest ${pct(shares.minShare)}); the busiest took ${int(shares.busiest.eventsPerSecond)} events/s in ${int(shares.busiest.rpcsPerSecond)} RPCs/s (${shares.busiest.beaconsPerRpc.toFixed(1)} beacons per RPC)${shares.forwardedEvents ? `; ${int(shares.forwardedEvents)} events sent on between shards` : ''}. Requests to Durable Objects: ${int(shares.requests.total)} (shard RPCs and relay calls), ${shares.requests.relays} relays took some; the busiest object, ${shares.requests.busiest.name}, took **${pct(shares.requests.busiest.share)}** of them (${int(shares.requests.busiestPerSecond)} a second).`;
 }
 
 /** The bench's report, as Markdown. */

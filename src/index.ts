@@ -5,6 +5,7 @@ import { rollUpAllSites } from './db/rollup';
 
 export { ArticleRegistry } from './articles/registry';
 export { CounterShard } from './shard/counter-shard';
+export { HotRelay } from './shard/hot-relay';
 
 const app = createApp();
 

@@ -127,13 +127,18 @@ async function recordAtSites(
   const counted = await Promise.all(
     groups.map(([index, group], i) => {
       const carried = i === 0 && tallies.length > 0 ? tallies : undefined;
-      const call = recordInShard(env.SHARDS, shardName(index), {
-        receivedMs: nowMs,
-        ip: beacon.ip,
-        userAgent: beacon.userAgent ?? '',
-        events: group,
-        tallies: carried,
-      });
+      const call = recordInShard(
+        env.SHARDS,
+        shardName(index),
+        {
+          receivedMs: nowMs,
+          ip: beacon.ip,
+          userAgent: beacon.userAgent ?? '',
+          events: group,
+          tallies: carried,
+        },
+        env.RELAYS,
+      );
       if (!carried) return call;
       return call.catch((err: unknown) => {
         restoreTallies(carried, Date.now());

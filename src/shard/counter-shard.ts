@@ -14,6 +14,7 @@ import { type ArticleEvent, ArticleResolver } from './article-resolver';
 import { READ_COUNTER } from './batch';
 import { type DedupKeys, DedupState, isDayClosed, type SeenAsSent } from './dedup';
 import { bufferHeld, type HeldUrl, heldUrls, releaseHeld } from './held-events';
+import { articleRouteKey, HotTracker } from './hot-articles';
 import { bufferIncrement, bufferLedger, type FlushContext, flushOutbox, hasOutbox, hasPending } from './outbox';
 import { shardIndex, shardName } from './routing';
 import { readEpoch, readState, writeState } from './shard-state';
@@ -55,6 +56,13 @@ export interface RecordRequest {
    * shard's pending ledger with the events, and flushed with them.
    */
   tallies?: LedgerTally[];
+}
+
+/** A shard's answer to beacons: how many events of each counted, and which of their articles are hot here (hot-articles.ts). */
+export interface ShardAnswer {
+  counted: number[];
+  /** articleRouteKey of each hot article among the beacons'. */
+  hot: string[];
 }
 
 interface KeyedEvent {
@@ -119,6 +127,7 @@ export class CounterShard extends DurableObject<Env> {
    * stops before its alarm loses them, as an isolate loses its tallies.
    */
   private readonly uncounted = new LedgerSums();
+  private readonly hotArticles: HotTracker;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -126,6 +135,7 @@ export class CounterShard extends DurableObject<Env> {
     applyStorageSchema(ctx.storage);
     this.dedup = new DedupState(this.sql);
     this.articles = new ArticleResolver(env);
+    this.hotArticles = new HotTracker(readConfig(env).hotEventsPerSecond);
     this.failedFlushes = readState(this.sql, 'failed_flushes') ?? 0;
     this.flush = { db: env.DB, source: { shard: ctx.id.toString(), epoch: readEpoch(this.sql) } };
   }
@@ -142,6 +152,23 @@ export class CounterShard extends DurableObject<Env> {
    * of a day whose dedup keys may be gone count none.
    */
   async record(beacons: RecordRequest[]): Promise<number[]> {
+    return (await this.take(beacons)).counted;
+  }
+
+  /** record(), with the beacons' articles that are hot here: what the Worker's shard client calls. */
+  async take(beacons: RecordRequest[]): Promise<ShardAnswer> {
+    const nowMs = Date.now();
+    const hot = new Set<string>();
+    for (const { events } of beacons) {
+      for (const { site, url } of events) {
+        const key = articleRouteKey(site, url);
+        if (this.hotArticles.note(key, nowMs)) hot.add(key);
+      }
+    }
+    return { counted: await this.recordBeacons(beacons), hot: [...hot] };
+  }
+
+  private async recordBeacons(beacons: RecordRequest[]): Promise<number[]> {
     const resolutions = await this.articles.resolve(
       beacons.flatMap((b) =>
         // A read's view, counted or held, made its URL known: a read never brings the registry a new article.

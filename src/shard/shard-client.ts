@@ -1,4 +1,5 @@
-import type { CounterShard, RecordRequest } from './counter-shard';
+import type { CounterShard, RecordRequest, ShardAnswer } from './counter-shard';
+import { articleRouteKey, HotRoutes, RELAY_WIDTH, relayName } from './hot-articles';
 
 /** How often a queued beacon looks whether its batch is done or its turn has come. */
 const POLL_MS = 1;
@@ -25,6 +26,8 @@ interface Waiter {
   /** 'sent': in a leader's RPC, in flight; 'lead': to send the queue, itself in it. */
   state: 'queued' | 'lead' | 'sent' | 'done' | 'failed';
   counted: number;
+  /** Its batch failed as the platform fails an overloaded or unavailable shard (isRetryableShardFailure). */
+  platformFailure?: boolean;
 }
 
 interface Lease {
@@ -38,6 +41,25 @@ interface ShardLine {
 }
 
 const lines = new Map<string, ShardLine>();
+/** The namespace of hot articles' relays (./hot-relay.ts), as this client calls them. */
+export interface Relays {
+  getByName(name: string): { record(home: string, request: RecordRequest): Promise<ShardAnswer> };
+}
+
+/** What this isolate heard of hot articles from the shards and relays it called. */
+const hotRoutes = new HotRoutes();
+
+const routeKeys = (request: RecordRequest): string[] => request.events.map((e) => articleRouteKey(e.site, e.url));
+
+/** Notes a shard's answer of hot articles; answers how many events it counted. */
+function heard({ counted, hot }: ShardAnswer, nowMs: number): number[] {
+  hotRoutes.heard(hot, nowMs);
+  return counted;
+}
+
+/** The hot articles among a request's, as this isolate knows them: what a relay tells the isolate that called it. */
+export const hotArticlesOf = (request: RecordRequest, nowMs: number): string[] =>
+  routeKeys(request).filter((key) => hotRoutes.isHot(key, nowMs));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Makes `waiter` the leader if no live lease holds the line. */
@@ -62,12 +84,23 @@ function takeLeadIfFree(line: ShardLine, waiter: Waiter, nowMs: number): void {
  * or that waited too long, sends its own RPC: the shard's per-day dedup makes
  * that retry safe. The line is leased to its leader for LEASE_MS, so that a
  * leader that never returns holds it no longer.
+ *
+ * With `relays` (the Worker's calls), a beacon of an article the shard said
+ * is hot goes through one of the shard's relays instead (./hot-relay.ts),
+ * and so does the retry of a beacon whose own RPC the platform failed
+ * (overloaded, unavailable). Retries end `retryWithinMs` after the call.
  */
 export async function recordInShard(
   namespace: DurableObjectNamespace<CounterShard>,
   name: string,
   request: RecordRequest,
+  relays?: Relays,
+  retryWithinMs = RETRY_WITHIN_MS,
 ): Promise<number> {
+  const deadlineMs = Date.now() + retryWithinMs;
+  if (relays && hotArticlesOf(request, Date.now()).length > 0) {
+    return recordThroughRelays(relays, name, request, deadlineMs);
+  }
   let line = lines.get(name);
   if (!line) {
     line = { lease: null, queue: [] };
@@ -90,8 +123,35 @@ export async function recordInShard(
 
   const queued = line.queue.indexOf(waiter);
   if (queued >= 0) line.queue.splice(queued, 1);
-  const [counted] = await withRetries(() => namespace.getByName(name).record([request]), Date.now() + RETRY_WITHIN_MS);
-  return counted ?? 0;
+  const own = async () => heard(await namespace.getByName(name).take([request]), Date.now())[0] ?? 0;
+  if (!relays) return withRetries(own, deadlineMs);
+  if (waiter.platformFailure) return recordThroughRelays(relays, name, request, deadlineMs);
+  try {
+    return await own();
+  } catch (err) {
+    if (!isRetryableShardFailure(err)) throw err;
+    // The shard is overloaded or unavailable: the retries go through its relays, which gather the beacons
+    // of many isolates into few RPCs, and dedup still happens in the shard itself.
+    return recordThroughRelays(relays, name, request, deadlineMs);
+  }
+}
+
+/**
+ * Sends a beacon through one of shard `home`'s relays, picked at random, and
+ * on the platform's failure of the relay (or of the shard behind it) tries
+ * another until `deadlineMs`.
+ */
+async function recordThroughRelays(
+  relays: Relays,
+  home: string,
+  request: RecordRequest,
+  deadlineMs: number,
+): Promise<number> {
+  return withRetries(async () => {
+    const lane = Math.floor(Math.random() * RELAY_WIDTH);
+    const answer = await relays.getByName(relayName(home, lane)).record(home, request);
+    return heard(answer, Date.now())[0] ?? 0;
+  }, deadlineMs);
 }
 
 /**
@@ -134,10 +194,10 @@ async function lead(namespace: DurableObjectNamespace<CounterShard>, name: strin
   const batch = line.queue.splice(0);
   for (const w of batch) w.state = 'sent';
   try {
-    const counted = await namespace.getByName(name).record(batch.map((w) => w.request));
+    const counted = heard(await namespace.getByName(name).take(batch.map((w) => w.request)), Date.now());
     for (const [i, w] of batch.entries()) Object.assign(w, { state: 'done', counted: counted[i] ?? 0 });
-  } catch {
-    for (const w of batch) w.state = 'failed';
+  } catch (err) {
+    for (const w of batch) Object.assign(w, { state: 'failed', platformFailure: isRetryableShardFailure(err) });
   } finally {
     // A leader whose lease ran out meanwhile has nothing left to hand on.
     if (line.lease === lease) {

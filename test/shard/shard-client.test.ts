@@ -36,7 +36,7 @@ function observedNamespace({
       return (name: string) => {
         const stub = target.getByName(name);
         return {
-          record: async (beacons: RecordRequest[]) => {
+          take: async (beacons: RecordRequest[]) => {
             sent.push(beacons.length);
             const rpc = sent.length;
             if (failFirst && rpc === 1) throw new Error('shard unavailable');
@@ -44,7 +44,7 @@ function observedNamespace({
             if (failure) throw failure();
             if (hangFirst && rpc === 1) return new Promise<never>(() => {});
             if (holdRpcs.includes(rpc)) await new Promise<void>((resolve) => held.set(rpc, resolve));
-            return stub.record(beacons);
+            return stub.take(beacons);
           },
         };
       };
