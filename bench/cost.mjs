@@ -68,10 +68,11 @@ export const COST_CONFIG = {
 
 /**
  * Shard statements whose rows src/shard/dedup.ts dropExpired deletes after
- * their day, each delete a row written: the bench never lives to see that
+ * their day (the dedup rows, which hold the per-IP cap's keys too), each
+ * delete a row written: the bench never lives to see that
  * day, so it adds them (at most one per row these statements wrote).
  */
-const EXPIRING_STATEMENTS = [/^INSERT OR IGNORE INTO seen /, /^INSERT INTO ip_visitors /];
+const EXPIRING_STATEMENTS = [/^INSERT (OR IGNORE )?INTO seen /];
 
 const SITE = 'cost';
 const HOST = 'cost.example';

@@ -226,7 +226,7 @@ export class CounterShard extends DurableObject<Env> {
       );
     }
 
-    const counted = this.ctx.storage.transactionSync(() => {
+    const counted = this.withCapsKept(() => {
       // Held events go to the stored ledger at once (their release moves them), and so do the
       // popular boxes' tallies; counted events are tallied from their increments when flushed.
       const ledger = new LedgerSums();
@@ -253,6 +253,19 @@ export class CounterShard extends DurableObject<Env> {
     });
     await this.flushWithin(readConfig(this.env).flushMs);
     return counted.map((n, i) => n + forwarded[i]!);
+  }
+
+  /**
+   * Runs `buffer`ing in one transaction; if it rolls back, the per-IP
+   * counts it made in memory are read again from storage.
+   */
+  private withCapsKept<T>(buffering: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(buffering);
+    } catch (err) {
+      this.dedup.forgetCaps();
+      throw err;
+    }
   }
 
   /**
@@ -321,8 +334,8 @@ export class CounterShard extends DurableObject<Env> {
    * Answers its outcome for the ledger.
    *
    * An event refused by the cap or the ceiling is not marked seen: its
-   * visitor may still count later today, and `ip_visitors` stays the number
-   * of distinct visitors counted. Synchronous, inside the RPC's transaction,
+   * visitor may still count later today, and the per-IP count stays the
+   * number of distinct visitors counted (their dedup rows' cap keys). Synchronous, inside the RPC's transaction,
    * so exact whatever the beacons of one RPC or concurrent RPCs.
    */
   private buffer(
@@ -337,16 +350,11 @@ export class CounterShard extends DurableObject<Env> {
     }
     // So reads never outnumber views, per visitor, article and day.
     if (viewKey !== null && seenAsSent?.view !== true && !this.dedup.isSeen(day, viewKey)) return 'no_view';
-    if (seenAsSent?.event === true || !this.dedup.markSeen(day, key)) return 'repeat';
+    if (seenAsSent?.event === true || this.dedup.isSeen(day, key)) return 'repeat';
     // The cap first: the ceiling's admission takes one of its events this second.
-    let refused: LedgerOutcome | null = null;
-    if (this.dedup.scopeVisitors(day, capKey) >= event.siteMaxVisitorsPerIp) refused = 'ip_cap';
-    else if (!this.siteCeiling.admit(site, second, event.siteMaxPerSecond)) refused = 'site_ceiling';
-    if (refused !== null) {
-      this.dedup.unmarkSeen(day, key);
-      return refused;
-    }
-    this.dedup.addScopeVisitor(day, capKey);
+    if (this.dedup.scopeVisitors(day, capKey) >= event.siteMaxVisitorsPerIp) return 'ip_cap';
+    if (!this.siteCeiling.admit(site, second, event.siteMaxPerSecond)) return 'site_ceiling';
+    this.dedup.markCounted(day, key, capKey);
     // A view's click counts once (its view does); a read's quality click needs that click.
     const click =
       clickKey !== null &&

@@ -77,14 +77,16 @@ async function ipCapKey(salt: string, site: string, scope: string, event: DedupF
 
 /**
  * A shard's dedup state: one random salt per UTC day (`salts`), the dedup
- * keys of the events counted that day and of the popular box clicks they
- * made (`seen`), and how many distinct
- * visitors of each IP scope counted per article, type and network that day
- * (`ip_visitors`, for the per-IP cap). Hashes are made with the day's salt,
+ * keys of the events counted that day, each with its cap key, and of the
+ * popular box clicks they made (`seen`), from which it counts in memory how
+ * many distinct visitors of each IP scope counted per article, type and
+ * network that day (for the per-IP cap). Hashes are made with the day's salt,
  * so that they cannot be linked across days.
  */
 export class DedupState {
   private salt: { day: number; value: string } | undefined;
+  /** Visitors counted per cap key, by day (today, and yesterday near midnight), each read from storage once. */
+  private readonly caps = new Map<number, Map<string, number>>();
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -140,33 +142,53 @@ export class DedupState {
     };
   }
 
-  /** Marks `key` seen on `day`; answers whether it is new, i.e. the event counts. */
+  /** Marks `key` seen on `day`; answers whether it is new. */
   markSeen(day: number, key: string): boolean {
     return this.sql.exec('INSERT OR IGNORE INTO seen (day, key) VALUES (?, ?)', day, key).rowsWritten > 0;
   }
 
-  /** Undoes `markSeen` for an event that did not count after all. */
-  unmarkSeen(day: number, key: string): void {
-    this.sql.exec('DELETE FROM seen WHERE day = ? AND key = ?', day, key);
+  /**
+   * Marks the key of an event that counts seen on `day`, not seen before,
+   * with its cap key: one row is the dedup and the per-IP cap's count.
+   */
+  markCounted(day: number, key: string, capKey: string): void {
+    // Read before the row is stored, which it would count.
+    const visitors = this.capsOf(day);
+    this.sql.exec('INSERT INTO seen (day, key, cap) VALUES (?, ?, ?)', day, key, capKey);
+    visitors.set(capKey, (visitors.get(capKey) ?? 0) + 1);
   }
 
   /** How many distinct visitors counted under `capKey` on `day`: what the per-IP cap compares. */
   scopeVisitors(day: number, capKey: string): number {
-    return (
-      this.sql
-        .exec<{ visitors: number }>('SELECT visitors FROM ip_visitors WHERE day = ? AND key = ?', day, capKey)
-        .toArray()[0]?.visitors ?? 0
-    );
+    return this.capsOf(day).get(capKey) ?? 0;
   }
 
-  /** Counts one more distinct visitor under `capKey` on `day`, for an event that counted. */
-  addScopeVisitor(day: number, capKey: string): void {
-    this.sql.exec(
-      `INSERT INTO ip_visitors (day, key, visitors) VALUES (?, ?, 1)
-       ON CONFLICT (day, key) DO UPDATE SET visitors = visitors + 1`,
+  /**
+   * Forgets the counts held in memory, to be read again from storage: after
+   * a transaction that may have marked events counted rolled back.
+   */
+  forgetCaps(): void {
+    this.caps.clear();
+  }
+
+  /**
+   * A day's visitors per cap key: its dedup rows' cap keys counted (rows
+   * read, where a count row of its own would be one more row written per
+   * counted event), with the counts of ip_visitors, made before dedup rows
+   * held cap keys (storage-schema.ts step 8).
+   */
+  private capsOf(day: number): Map<string, number> {
+    const known = this.caps.get(day);
+    if (known) return known;
+    const visitors = new Map<string, number>();
+    const counts = this.sql.exec<{ key: string; visitors: number }>(
+      `SELECT key, visitors FROM ip_visitors WHERE day = ?1
+       UNION ALL SELECT cap, count(*) FROM seen WHERE day = ?1 AND cap IS NOT NULL GROUP BY cap`,
       day,
-      capKey,
     );
+    for (const row of counts) visitors.set(row.key, (visitors.get(row.key) ?? 0) + row.visitors);
+    this.caps.set(day, visitors);
+    return visitors;
   }
 
   /**
@@ -179,6 +201,7 @@ export class DedupState {
     this.sql.exec('DELETE FROM ip_visitors WHERE day < ?', oldestOpenDay(nowMs));
     this.sql.exec('DELETE FROM salts WHERE day < ?', today - 1);
     if (this.salt && this.salt.day < today - 1) this.salt = undefined;
+    for (const day of this.caps.keys()) if (day < oldestOpenDay(nowMs)) this.caps.delete(day);
   }
 
   /** Whether any salt is left to drop (then the shard must wake to drop it). */

@@ -139,6 +139,14 @@ export const STORAGE_SCHEMA_STEPS: readonly StorageSchemaStep[] = [
       DELETE FROM outbox_ledger WHERE outcome IN ('view', 'share');
     `,
   },
+  {
+    // The per-IP cap writes no row of its own (src/shard/dedup.ts): a counted
+    // event's dedup row holds its cap key, and the shard counts a day's
+    // visitors per cap key in memory, from these rows. ip_visitors keeps the
+    // counts made before this step, read with them, until their day expires.
+    step: 8,
+    sql: 'ALTER TABLE seen ADD COLUMN cap TEXT;',
+  },
 ];
 
 // NOTE: the version lives in a table because Durable Object SQLite refuses

@@ -65,7 +65,8 @@ async function ipVisitorRows(): Promise<number> {
     ids.map((id) =>
       runInDurableObject(
         env.SHARDS.get(id),
-        (_, state) => state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM ip_visitors').one().n,
+        (_, state) =>
+          state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM seen WHERE cap IS NOT NULL').one().n,
       ),
     ),
   );

@@ -223,8 +223,8 @@ describe('CounterShard', () => {
         .toArray()
         .map((r) => r.day),
     }));
-    // The per-IP counts go with the dedup keys of their day.
-    expect(left).toEqual({ salts: [today - 1, today], seenDays: [today], ipVisitorDays: [today] });
+    // The per-IP counts go with the dedup keys of their day: today's are in its dedup rows, none in ip_visitors.
+    expect(left).toEqual({ salts: [today - 1, today], seenDays: [today], ipVisitorDays: [] });
     // An idle shard still wakes to drop the next expired salt or dedup keys.
     const at = await runInDurableObject(shard, (_, state) => state.storage.getAlarm());
     expect(at).toBe(wake);

@@ -119,9 +119,9 @@ describe('DedupState per-IP counts', () => {
   it('should count distinct visitors per cap key and day', async () => {
     const counts = await withDedup((dedup) => {
       const before = dedup.scopeVisitors(DAY, 'c');
-      dedup.addScopeVisitor(DAY, 'c');
-      dedup.addScopeVisitor(DAY, 'c');
-      dedup.addScopeVisitor(DAY + 1, 'c');
+      dedup.markCounted(DAY, 'k1', 'c');
+      dedup.markCounted(DAY, 'k2', 'c');
+      dedup.markCounted(DAY + 1, 'k1', 'c');
       return [before, dedup.scopeVisitors(DAY, 'c'), dedup.scopeVisitors(DAY + 1, 'c'), dedup.scopeVisitors(DAY, 'd')];
     });
     expect(counts).toEqual([0, 2, 1, 0]);
@@ -130,9 +130,8 @@ describe('DedupState per-IP counts', () => {
   it('should drop them with the day\u2019s dedup keys, DEDUP_GRACE_MS after midnight', async () => {
     const midnight = (DAY + 1) * DAY_MS;
     const left = await withDedup((dedup) => {
-      dedup.markSeen(DAY, 'k');
-      dedup.addScopeVisitor(DAY, 'c');
-      dedup.addScopeVisitor(DAY + 1, 'c');
+      dedup.markCounted(DAY, 'k', 'c');
+      dedup.markCounted(DAY + 1, 'k', 'c');
       dedup.dropExpired(midnight + DEDUP_GRACE_MS - 1);
       const kept = dedup.scopeVisitors(DAY, 'c');
       dedup.dropExpired(midnight + DEDUP_GRACE_MS);
@@ -149,13 +148,11 @@ describe('DedupState per-IP counts', () => {
 });
 
 describe('DedupState seen keys', () => {
-  it('should count a key once a day, again once unmarked', async () => {
+  it('should count a key once a day', async () => {
     const seen = await withDedup((dedup) => {
-      const answers = [dedup.markSeen(DAY, 'k'), dedup.markSeen(DAY, 'k'), dedup.markSeen(DAY + 1, 'k')];
-      dedup.unmarkSeen(DAY, 'k');
-      return [...answers, dedup.markSeen(DAY, 'k')];
+      return [dedup.markSeen(DAY, 'k'), dedup.markSeen(DAY, 'k'), dedup.markSeen(DAY + 1, 'k')];
     });
-    expect(seen).toEqual([true, false, true, true]);
+    expect(seen).toEqual([true, false, true]);
   });
 
   it('should tell whether a key is seen on a day without marking it', async () => {
@@ -164,10 +161,9 @@ describe('DedupState seen keys', () => {
       const still = dedup.isSeen(DAY, 'k');
       dedup.markSeen(DAY, 'k');
       const after = [dedup.isSeen(DAY, 'k'), dedup.isSeen(DAY + 1, 'k'), dedup.isSeen(DAY, 'j')];
-      dedup.unmarkSeen(DAY, 'k');
-      return [before, still, ...after, dedup.isSeen(DAY, 'k')];
+      return [before, still, ...after];
     });
-    expect(seen).toEqual([false, false, true, false, false, false]);
+    expect(seen).toEqual([false, false, true, false, false]);
   });
 
   it('should drop keys of past days and salts older than yesterday', async () => {
@@ -229,5 +225,47 @@ describe('isDayClosed', () => {
     expect(isDayClosed(DAY + 1, midnight + DEDUP_GRACE_MS)).toBe(false);
     // A clock ahead of the shard's stamps tomorrow: not closed.
     expect(isDayClosed(DAY + 2, midnight)).toBe(false);
+  });
+});
+
+describe('DedupState per-IP counts in dedup rows', () => {
+  it('should count a counted event in its dedup row alone: one row written, none for a refusal', async () => {
+    const written = await withDedup((dedup, sql) => {
+      const before = sql.exec('SELECT 1').rowsWritten;
+      dedup.markCounted(DAY, 'k1', 'cap-a');
+      const rows = sql.exec<{ n: number }>('SELECT count(*) AS n FROM seen').one().n;
+      return {
+        before,
+        rows,
+        visitors: dedup.scopeVisitors(DAY, 'cap-a'),
+        otherDay: dedup.scopeVisitors(DAY + 1, 'cap-a'),
+      };
+    });
+    expect(written).toEqual({ before: 0, rows: 1, visitors: 1, otherDay: 0 });
+  });
+
+  it('should read the counts again from storage, with those of ip_visitors made before its dedup rows held cap keys', async () => {
+    const counts = await withDedup((dedup, sql) => {
+      dedup.markCounted(DAY, 'k1', 'cap-a');
+      dedup.markCounted(DAY, 'k2', 'cap-a');
+      dedup.markCounted(DAY, 'k3', 'cap-b');
+      dedup.markSeen(DAY, 'click-key');
+      sql.exec("INSERT INTO ip_visitors (day, key, visitors) VALUES (?, 'cap-a', 5)", DAY);
+      // A new instance over the same storage, as after the object restarted.
+      const restarted = new DedupState(sql);
+      return ['cap-a', 'cap-b', 'cap-c'].map((cap) => restarted.scopeVisitors(DAY, cap));
+    });
+    expect(counts).toEqual([7, 1, 0]);
+  });
+
+  it('should read the counts again after forgetCaps, as after a transaction rolled back', async () => {
+    const counts = await withDedup((dedup, sql) => {
+      dedup.markCounted(DAY, 'k1', 'cap-a');
+      const before = dedup.scopeVisitors(DAY, 'cap-a');
+      sql.exec("DELETE FROM seen WHERE key = 'k1'");
+      dedup.forgetCaps();
+      return [before, dedup.scopeVisitors(DAY, 'cap-a')];
+    });
+    expect(counts).toEqual([1, 0]);
   });
 });

@@ -162,7 +162,9 @@ describe('the per-IP cap in the shard', () => {
     expect(await ledgerOutcomes(stub, site.id)).toEqual({ view: 25, ip_cap: 25, repeat: 40 });
     // The per-IP count is of distinct visitors counted: 25, not the 90 events sent.
     const visitors = await runInDurableObject(stub, (_, state) =>
-      state.storage.sql.exec<{ visitors: number }>('SELECT visitors FROM ip_visitors').toArray(),
+      state.storage.sql
+        .exec<{ visitors: number }>('SELECT count(*) AS visitors FROM seen WHERE cap IS NOT NULL GROUP BY cap')
+        .toArray(),
     );
     expect(visitors).toEqual([{ visitors: 25 }]);
   });
