@@ -477,7 +477,7 @@ ${cost.readers} readers (each its own IP) on a Zipf-like mix over ${cost.article
 
 ${table.join('\n')}
 
-- DO storage rows written per counted view: ${judge(cost.targets.doRowsWrittenPerCounted)}, of which ${fmt(counted.expiry)} the day's expiry will delete (not seen by the bench: the rows of \`seen\` and \`ip_visitors\`); per repeat view: ${judge(cost.targets.doRowsWrittenPerRepeat)}; alarms set per 1,000 counted / repeat views: ${alarms(counted)} / ${alarms(repeat)}.
+- DO storage rows written per counted view: ${judge(cost.targets.doRowsWrittenPerCounted)}, of which ${fmt(counted.expiry)} the day's expiry will delete (not seen by the bench: the rows of \`seen\`, which hold the per-IP cap's keys too); per repeat view: ${judge(cost.targets.doRowsWrittenPerRepeat)}; alarms set per 1,000 counted / repeat views: ${alarms(counted)} / ${alarms(repeat)}.
 - A million counted views: ${usd(cost.costs.counted.total)}, ${usd(cost.costs.countedMeasured.total)} of it measured and the rest the expiry (${byUnit}); ${judge(cost.targets.costRatioToBaseline, `× today's ${usd(BASELINE.costPerMillionCounted)} (${BASELINE.measured})`)}; naive Worker ${usd(cost.costs.naive.total)}. Duration left out: each ms a Durable Object request keeps its object active adds ${usd(cost.durationPerMsPerMillionCounted, 4)} per million counted views.
 - A month with the subscription and the included amounts: ${month(10e6)}; ${month(100e6)}.
 - Durable Object requests per 1,000 events, counted: ${rpcs(counted)}; repeat: ${rpcs(repeat)}.
