@@ -30,6 +30,15 @@ export const articleRouteKey = (site: string, url: string): string => `${site}\n
 /** The name of relay `lane` of shard `home`. */
 export const relayName = (home: string, lane: number): string => `${home}.relay-${lane}`;
 
+/** Whether `key` is hot at `nowMs` by its time in `hotUntil`; a time passed is forgotten. */
+function stillHot(hotUntil: Map<string, number>, key: string, nowMs: number): boolean {
+  const until = hotUntil.get(key);
+  if (until === undefined) return false;
+  if (until > nowMs) return true;
+  hotUntil.delete(key);
+  return false;
+}
+
 /** A home shard's count of each article's events in the current second, and which articles are hot. */
 export class HotTracker {
   private second = -1;
@@ -52,11 +61,7 @@ export class HotTracker {
   }
 
   isHot(key: string, nowMs: number): boolean {
-    const until = this.hotUntil.get(key);
-    if (until === undefined) return false;
-    if (until > nowMs) return true;
-    this.hotUntil.delete(key);
-    return false;
+    return stillHot(this.hotUntil, key, nowMs);
   }
 }
 
@@ -78,10 +83,6 @@ export class HotRoutes {
   }
 
   isHot(key: string, nowMs: number): boolean {
-    const until = this.hotUntil.get(key);
-    if (until === undefined) return false;
-    if (until > nowMs) return true;
-    this.hotUntil.delete(key);
-    return false;
+    return stillHot(this.hotUntil, key, nowMs);
   }
 }
