@@ -38,11 +38,11 @@ export class CounterShard extends MeasuredShard {
 }
 
 export class HotRelay extends MeasuredRelay {
-  async record(home, request) {
+  async record(home, request, withinMs) {
     const name = this.ctx.id.name ?? this.ctx.id.toString();
     const tally = tallies.get(name) ?? { rpcs: 0, beacons: 0, events: 0, forwardedEvents: 0, relayed: 0 };
     tally.relayed++;
     tallies.set(name, tally);
-    return super.record(home, request);
+    return super.record(home, request, withinMs);
   }
 }

@@ -137,7 +137,7 @@ async function recordAtSites(
           events: group,
           tallies: carried,
         },
-        env.RELAYS,
+        { relays: env.RELAYS },
       );
       if (!carried) return call;
       return call.catch((err: unknown) => {

@@ -1,12 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { RecordRequest, ShardAnswer } from './counter-shard';
-import { hotArticlesOf, recordInShard } from './shard-client';
-
-/**
- * How long a relay retries its shard: half a beacon's retry time, so that the
- * isolate that called it still has time to try another relay.
- */
-export const RELAY_RETRY_MS = 5_000;
+import type { RecordRequest } from './counter-shard';
+import { answerInShard, isRetryableShardFailure, type RelayAnswer } from './shard-client';
 
 /**
  * A relay of hot articles (./hot-articles.ts). The beacons of one article
@@ -17,11 +11,24 @@ export const RELAY_RETRY_MS = 5_000;
  * stores nothing: the shard dedups and stores every event before its relay
  * answers, so a visitor is deduped in one place whichever relay carried the
  * beacon, also when the article became hot during the day.
+ *
+ * A relay tries its shard again while the platform fails it, overloaded too,
+ * which Cloudflare advises against for a caller of its own: a relay's retry
+ * is one RPC for its whole batch, and at most RELAY_WIDTH are in flight, so
+ * that a retry through relays takes load off the shard rather than adding it.
  */
 export class HotRelay extends DurableObject<Env> {
-  /** Records `request` in shard `home`; answers as the shard would, with the request's articles hot there. */
-  async record(home: string, request: RecordRequest): Promise<ShardAnswer> {
-    const counted = await recordInShard(this.env.SHARDS, home, request, undefined, RELAY_RETRY_MS);
-    return { counted: [counted], hot: hotArticlesOf(request, Date.now()) };
+  /**
+   * Records `request` in shard `home`, answering as the shard did. It tries
+   * for half of the `withinMs` its caller has left, so that the caller still
+   * has time to try another relay.
+   */
+  async record(home: string, request: RecordRequest, withinMs: number): Promise<RelayAnswer> {
+    try {
+      return await answerInShard(this.env.SHARDS, home, request, { deadlineMs: Date.now() + withinMs / 2 });
+    } catch (err) {
+      if (isRetryableShardFailure(err)) return { shardFailed: true };
+      throw err;
+    }
   }
 }

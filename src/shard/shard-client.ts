@@ -25,9 +25,9 @@ interface Waiter {
   request: RecordRequest;
   /** 'sent': in a leader's RPC, in flight; 'lead': to send the queue, itself in it. */
   state: 'queued' | 'lead' | 'sent' | 'done' | 'failed';
-  counted: number;
-  /** Its batch failed as the platform fails an overloaded or unavailable shard (isRetryableShardFailure). */
-  platformFailure?: boolean;
+  answer: BeaconAnswer;
+  /** What its batch failed with, when it failed. */
+  failure?: unknown;
 }
 
 interface Lease {
@@ -41,23 +41,60 @@ interface ShardLine {
 }
 
 const lines = new Map<string, ShardLine>();
+
+/** A shard's answer to one beacon: how many of its events counted, and which of its articles are hot there. */
+export interface BeaconAnswer {
+  counted: number;
+  hot: string[];
+}
+
+/**
+ * A relay's answer: the shard's, or that the platform failed the shard
+ * behind it past the relay's retries. Told as an answer, since an error the
+ * relay threw would reach its caller as the relay's own (`.remote`), never
+ * to be tried again.
+ */
+export type RelayAnswer = BeaconAnswer | { shardFailed: true };
+
 /** The namespace of hot articles' relays (./hot-relay.ts), as this client calls them. */
 export interface Relays {
-  getByName(name: string): { record(home: string, request: RecordRequest): Promise<ShardAnswer> };
+  getByName(name: string): {
+    /** Records `request` in shard `home`, trying again for at most `withinMs`. */
+    record(home: string, request: RecordRequest, withinMs: number): Promise<RelayAnswer>;
+  };
+}
+
+/** How a beacon is sent. */
+export interface ShardCall {
+  /** Hot articles' relays: the Worker's calls go through them, a relay's own do not. */
+  relays?: Relays;
+  /** When tries end; RETRY_WITHIN_MS after the call when not given. */
+  deadlineMs?: number;
+}
+
+/** The platform's failure of a shard behind a relay, as a relay answered it. */
+class ShardFailedBehindRelay extends Error {
+  readonly retryable = true;
 }
 
 /** What this isolate heard of hot articles from the shards and relays it called. */
 const hotRoutes = new HotRoutes();
 
-const routeKeys = (request: RecordRequest): string[] => request.events.map((e) => articleRouteKey(e.site, e.url));
+const routeKeys = (request: RecordRequest): string[] => [
+  ...new Set(request.events.map((e) => articleRouteKey(e.site, e.url))),
+];
 
-/** Notes a shard's answer of hot articles; answers how many events it counted. */
-function heard({ counted, hot }: ShardAnswer, nowMs: number): number[] {
+/** Notes a shard's answer of hot articles; answers it per beacon, each with its own hot articles only. */
+function heard({ counted, hot }: ShardAnswer, beacons: readonly RecordRequest[], nowMs: number): BeaconAnswer[] {
   hotRoutes.heard(hot, nowMs);
-  return counted;
+  const hotHere = new Set(hot);
+  return beacons.map((beacon, i) => ({
+    counted: counted[i] ?? 0,
+    hot: routeKeys(beacon).filter((key) => hotHere.has(key)),
+  }));
 }
 
-/** The hot articles among a request's, as this isolate knows them: what a relay tells the isolate that called it. */
+/** The hot articles among a request's, as this isolate knows them. */
 export const hotArticlesOf = (request: RecordRequest, nowMs: number): string[] =>
   routeKeys(request).filter((key) => hotRoutes.isHot(key, nowMs));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -88,16 +125,25 @@ function takeLeadIfFree(line: ShardLine, waiter: Waiter, nowMs: number): void {
  * With `relays` (the Worker's calls), a beacon of an article the shard said
  * is hot goes through one of the shard's relays instead (./hot-relay.ts),
  * and so does the retry of a beacon whose own RPC the platform failed
- * (overloaded, unavailable). Retries end `retryWithinMs` after the call.
+ * (overloaded, unavailable). Waiting and tries end at `deadlineMs`, but for
+ * the one try every beacon gets. Answers how many events counted.
  */
 export async function recordInShard(
   namespace: DurableObjectNamespace<CounterShard>,
   name: string,
   request: RecordRequest,
-  relays?: Relays,
-  retryWithinMs = RETRY_WITHIN_MS,
+  call: ShardCall = {},
 ): Promise<number> {
-  const deadlineMs = Date.now() + retryWithinMs;
+  return (await answerInShard(namespace, name, request, call)).counted;
+}
+
+/** recordInShard(), answering also which of the beacon's articles are hot at the shard: what a relay answers. */
+export async function answerInShard(
+  namespace: DurableObjectNamespace<CounterShard>,
+  name: string,
+  request: RecordRequest,
+  { relays, deadlineMs = Date.now() + RETRY_WITHIN_MS }: ShardCall,
+): Promise<BeaconAnswer> {
   if (relays && hotArticlesOf(request, Date.now()).length > 0) {
     return recordThroughRelays(relays, name, request, deadlineMs);
   }
@@ -106,12 +152,12 @@ export async function recordInShard(
     line = { lease: null, queue: [] };
     lines.set(name, line);
   }
-  const waiter: Waiter = { request, state: 'queued', counted: 0 };
+  const waiter: Waiter = { request, state: 'queued', answer: { counted: 0, hot: [] } };
   line.queue.push(waiter);
   takeLeadIfFree(line, waiter, Date.now());
   for (
     let waited = 0;
-    (waiter.state === 'queued' || waiter.state === 'sent') && waited < PATIENCE_MS;
+    (waiter.state === 'queued' || waiter.state === 'sent') && waited < PATIENCE_MS && Date.now() < deadlineMs;
     waited += POLL_MS
   ) {
     await sleep(POLL_MS);
@@ -119,13 +165,17 @@ export async function recordInShard(
   }
 
   if (waiter.state === 'lead') await lead(namespace, name, line);
-  if (waiter.state === 'done') return waiter.counted;
+  if (waiter.state === 'done') return waiter.answer;
 
   const queued = line.queue.indexOf(waiter);
   if (queued >= 0) line.queue.splice(queued, 1);
-  const own = async () => heard(await namespace.getByName(name).take([request]), Date.now())[0] ?? 0;
+  if (isRetryableShardFailure(waiter.failure)) {
+    if (relays) return recordThroughRelays(relays, name, request, deadlineMs);
+    // Its batch was the one try every beacon gets.
+    if (Date.now() >= deadlineMs) throw waiter.failure;
+  }
+  const own = async () => heard(await namespace.getByName(name).take([request]), [request], Date.now())[0]!;
   if (!relays) return withRetries(own, deadlineMs);
-  if (waiter.platformFailure) return recordThroughRelays(relays, name, request, deadlineMs);
   try {
     return await own();
   } catch (err) {
@@ -138,7 +188,7 @@ export async function recordInShard(
 
 /**
  * Sends a beacon through one of shard `home`'s relays, picked at random, and
- * on the platform's failure of the relay (or of the shard behind it) tries
+ * on the platform's failure of the relay, or of the shard behind it, tries
  * another until `deadlineMs`.
  */
 async function recordThroughRelays(
@@ -146,11 +196,15 @@ async function recordThroughRelays(
   home: string,
   request: RecordRequest,
   deadlineMs: number,
-): Promise<number> {
+): Promise<BeaconAnswer> {
   return withRetries(async () => {
     const lane = Math.floor(Math.random() * RELAY_WIDTH);
-    const answer = await relays.getByName(relayName(home, lane)).record(home, request);
-    return heard(answer, Date.now())[0] ?? 0;
+    const answer = await relays
+      .getByName(relayName(home, lane))
+      .record(home, request, Math.max(0, deadlineMs - Date.now()));
+    if ('shardFailed' in answer) throw new ShardFailedBehindRelay(`shard ${home} failed behind its relay ${lane}`);
+    hotRoutes.heard(answer.hot, Date.now());
+    return answer;
   }, deadlineMs);
 }
 
@@ -194,10 +248,11 @@ async function lead(namespace: DurableObjectNamespace<CounterShard>, name: strin
   const batch = line.queue.splice(0);
   for (const w of batch) w.state = 'sent';
   try {
-    const counted = heard(await namespace.getByName(name).take(batch.map((w) => w.request)), Date.now());
-    for (const [i, w] of batch.entries()) Object.assign(w, { state: 'done', counted: counted[i] ?? 0 });
+    const beacons = batch.map((w) => w.request);
+    const answers = heard(await namespace.getByName(name).take(beacons), beacons, Date.now());
+    for (const [i, w] of batch.entries()) Object.assign(w, { state: 'done', answer: answers[i] });
   } catch (err) {
-    for (const w of batch) Object.assign(w, { state: 'failed', platformFailure: isRetryableShardFailure(err) });
+    for (const w of batch) Object.assign(w, { state: 'failed', failure: err });
   } finally {
     // A leader whose lease ran out meanwhile has nothing left to hand on.
     if (line.lease === lease) {

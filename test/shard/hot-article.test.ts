@@ -1,8 +1,16 @@
-import { env, runDurableObjectAlarm } from 'cloudflare:test';
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { CounterShard, RecordRequest } from '../../src/shard/counter-shard';
+import { articleRouteKey } from '../../src/shard/hot-articles';
+import { HotRelay } from '../../src/shard/hot-relay';
 import { shardIndex, shardName } from '../../src/shard/routing';
-import { hotArticlesOf, type Relays, recordInShard } from '../../src/shard/shard-client';
+import {
+  hotArticlesOf,
+  RETRY_WITHIN_MS,
+  type RelayAnswer,
+  type Relays,
+  recordInShard,
+} from '../../src/shard/shard-client';
 import { dayOf } from '../../src/time';
 import { storedTotals } from '../support/helpers';
 import { createShardSite, type ShardSite, shardEvent } from './shard-support';
@@ -18,25 +26,56 @@ const visitorBeacon = (site: ShardSite, url: string, i: number): RecordRequest =
   events: [shardEvent(site, url)],
 });
 
-/** The relays' namespace, counting the calls made through it. */
-function countedRelays() {
-  let calls = 0;
+/**
+ * The relays' namespace, recording the relay and the time left of each call
+ * made through it; the first `shardFailedFirst` calls answer, as a relay
+ * does, that the platform failed the shard behind it.
+ */
+function countedRelays({ shardFailedFirst = 0 } = {}) {
+  const calls: { relay: string; withinMs: number }[] = [];
   const relays = new Proxy(env.RELAYS, {
     get(target, property) {
       if (property !== 'getByName') return Reflect.get(target, property);
       return (name: string) => {
         const stub = target.getByName(name);
         return {
-          record: (home: string, request: RecordRequest) => {
-            calls++;
-            return stub.record(home, request);
+          record: async (home: string, request: RecordRequest, withinMs: number): Promise<RelayAnswer> => {
+            calls.push({ relay: name, withinMs });
+            if (calls.length <= shardFailedFirst) return { shardFailed: true };
+            return stub.record(home, request, withinMs);
           },
         };
       };
     },
   }) as Relays;
-  return { relays, calls: () => calls };
+  return { relays, calls: () => calls.length, callsMade: () => calls };
 }
+
+/** The platform's error for a Durable Object that takes no more requests. */
+const overloaded = () => Object.assign(new Error('Durable Object is overloaded.'), { overloaded: true });
+
+/** The shards' namespace, its first `failing` RPCs failing with `failure` (the platform's); `rpcs` counts them all. */
+function failingShards(failing: number, failure: () => Error) {
+  let rpcs = 0;
+  const namespace = new Proxy(env.SHARDS, {
+    get(target, property) {
+      if (property !== 'getByName') return Reflect.get(target, property);
+      return (name: string) => ({
+        take: async (beacons: RecordRequest[]) => {
+          if (rpcs++ < failing) throw failure();
+          return target.getByName(name).take(beacons);
+        },
+      });
+    },
+  }) as DurableObjectNamespace<CounterShard>;
+  return { namespace, rpcs: () => rpcs };
+}
+
+/** A relay of the real binding's storage whose shards are `shards`. */
+const relayOver = (shards: DurableObjectNamespace<CounterShard>, run: (relay: HotRelay) => Promise<void>) =>
+  runInDurableObject(env.RELAYS.getByName(`relay-${crypto.randomUUID()}`), (_, state) =>
+    run(new HotRelay(state, { ...env, SHARDS: shards })),
+  );
 
 async function repeatsInLedger(site: string): Promise<number> {
   const row = await env.DB.prepare("SELECT n FROM site_ledger WHERE site_id = ? AND day = ? AND outcome = 'repeat'")
@@ -59,7 +98,7 @@ describe('a hot article', () => {
       /** Sends visitors' beacons at once; checks each is counted once only, the first time. */
       const send = async (visitors: number[]) => {
         const answers = await Promise.all(
-          visitors.map((i) => recordInShard(env.SHARDS, home, visitorBeacon(site, url, i), relays)),
+          visitors.map((i) => recordInShard(env.SHARDS, home, visitorBeacon(site, url, i), { relays })),
         );
         answers.forEach((n, k) => {
           const visitor = visitors[k]!;
@@ -101,28 +140,70 @@ describe('a hot article', () => {
     HOT_TEST_TIMEOUT_MS,
   );
 
-  it('should retry a beacon its shard failed as overloaded through a relay, counted once', async () => {
+  it('should retry a beacon its shard failed as overloaded through a relay, and another if that one fails, counted once', async () => {
     const site = await createShardSite();
     const url = `https://${site.host}/overloaded-${crypto.randomUUID()}`;
     const home = shardName(shardIndex(site.id, url, Number(env.SHARD_COUNT)));
-    let failures = 0;
-    // The shard's first RPC from this isolate fails as the platform's overloaded error; the relay's get through.
-    const overloadedOnce = new Proxy(env.SHARDS, {
-      get(target, property) {
-        if (property !== 'getByName') return Reflect.get(target, property);
-        return (name: string) => ({
-          take: async (beacons: RecordRequest[]) => {
-            if (failures++ === 0) throw Object.assign(new Error('Durable Object is overloaded.'), { overloaded: true });
-            return target.getByName(name).take(beacons);
-          },
-        });
-      },
-    }) as DurableObjectNamespace<CounterShard>;
-    const { relays, calls } = countedRelays();
+    // The shard's first RPC from this isolate fails as overloaded; the first relay answers that the shard
+    // failed behind it too, and the next gets through.
+    const { namespace } = failingShards(1, overloaded);
+    const { relays, callsMade } = countedRelays({ shardFailedFirst: 1 });
 
-    expect(await recordInShard(overloadedOnce, home, visitorBeacon(site, url, 1), relays)).toBe(1);
-    expect(calls()).toBe(1);
+    expect(await recordInShard(namespace, home, visitorBeacon(site, url, 1), { relays })).toBe(1);
+    expect(callsMade()).toHaveLength(2);
+    // Each relay is given what is left of the beacon's time, never more.
+    for (const { withinMs } of callsMade()) {
+      expect(withinMs).toBeGreaterThan(0);
+      expect(withinMs).toBeLessThanOrEqual(RETRY_WITHIN_MS);
+    }
     await runDurableObjectAlarm(env.SHARDS.getByName(home));
     expect((await storedTotals(site.id, url)).views).toBe(1);
+  });
+
+  it('a relay should answer that its shard failed once its time is up, and pass on what the shard itself threw', async () => {
+    const site = await createShardSite();
+    const url = `https://${site.host}/relayed-${crypto.randomUUID()}`;
+    const home = shardName(shardIndex(site.id, url, Number(env.SHARD_COUNT)));
+    const alwaysOverloaded = failingShards(Number.POSITIVE_INFINITY, overloaded);
+    await relayOver(alwaysOverloaded.namespace, async (relay) => {
+      // With no time left, the one try every beacon gets and no other.
+      expect(await relay.record(home, visitorBeacon(site, url, 1), 0)).toEqual({ shardFailed: true });
+    });
+    expect(alwaysOverloaded.rpcs()).toBe(1);
+
+    const broken = failingShards(Number.POSITIVE_INFINITY, () =>
+      Object.assign(new Error('a bug in the shard'), { remote: true }),
+    );
+    await relayOver(broken.namespace, async (relay) => {
+      await expect(relay.record(home, visitorBeacon(site, url, 2), RETRY_WITHIN_MS)).rejects.toThrow(
+        'a bug in the shard',
+      );
+    });
+    // Its batch's RPC, then its own, as for any beacon whose batch failed.
+    expect(broken.rpcs()).toBe(2);
+  });
+
+  it('a relay should answer the hot articles its shard answered, not what its isolate remembers', async () => {
+    const site = await createShardSite();
+    const url = `https://${site.host}/remembered-${crypto.randomUUID()}`;
+    const key = articleRouteKey(site.id, url);
+    const home = shardName(shardIndex(site.id, url, Number(env.SHARD_COUNT)));
+    // 60 events in one beacon make the article hot at its shard, and this isolate hears it.
+    const burst = { ...visitorBeacon(site, url, 1), events: Array.from({ length: 60 }, () => shardEvent(site, url)) };
+    await recordInShard(env.SHARDS, home, burst);
+    expect(hotArticlesOf(burst, Date.now())).toEqual([key]);
+
+    const { relays } = countedRelays();
+    const relay = relays.getByName(`${home}.relay-0`);
+    expect(await relay.record(home, visitorBeacon(site, url, 2), RETRY_WITHIN_MS)).toEqual({ counted: 1, hot: [key] });
+    // A shard that never had the article hot: the relay's isolate still remembers it so, its answer does not.
+    const elsewhere = shardName((shardIndex(site.id, url, Number(env.SHARD_COUNT)) + 1) % Number(env.SHARD_COUNT));
+    expect(await relay.record(elsewhere, visitorBeacon(site, url, 3), RETRY_WITHIN_MS)).toEqual({
+      counted: 1,
+      hot: [],
+    });
+    await runDurableObjectAlarm(env.SHARDS.getByName(home));
+    await runDurableObjectAlarm(env.SHARDS.getByName(elsewhere));
+    expect((await storedTotals(site.id, url)).views).toBe(3);
   });
 });
