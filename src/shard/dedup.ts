@@ -18,6 +18,12 @@ const oldestOpenDay = (nowMs: number): number => dayOf(nowMs - DEDUP_GRACE_MS);
 /** Whether events of `day` no longer count at `nowMs`: their dedup keys may be gone. */
 export const isDayClosed = (day: number, nowMs: number): boolean => day < oldestOpenDay(nowMs);
 
+/** The dedup tables, one per parity of the day (storage-schema.ts step 9). */
+const SEEN_TABLES = ['seen_even', 'seen_odd'] as const;
+
+/** The table of `day`'s dedup rows. */
+export const seenTable = (day: number): (typeof SEEN_TABLES)[number] => SEEN_TABLES[day % 2]!;
+
 /** What an event's dedup key is made of, besides the visitor. */
 export interface DedupFields {
   site: string;
@@ -130,7 +136,7 @@ export class DedupState {
 
   /** Whether `key` was marked seen on `day`. */
   isSeen(day: number, key: string): boolean {
-    return this.sql.exec('SELECT 1 FROM seen WHERE day = ? AND key = ?', day, key).toArray().length > 0;
+    return this.sql.exec(`SELECT 1 FROM ${seenTable(day)} WHERE day = ? AND key = ?`, day, key).toArray().length > 0;
   }
 
   /** Which of an event's keys were marked seen on `day`. */
@@ -144,7 +150,7 @@ export class DedupState {
 
   /** Marks `key` seen on `day`; answers whether it is new. */
   markSeen(day: number, key: string): boolean {
-    return this.sql.exec('INSERT OR IGNORE INTO seen (day, key) VALUES (?, ?)', day, key).rowsWritten > 0;
+    return this.sql.exec(`INSERT OR IGNORE INTO ${seenTable(day)} (day, key) VALUES (?, ?)`, day, key).rowsWritten > 0;
   }
 
   /**
@@ -154,7 +160,7 @@ export class DedupState {
   markCounted(day: number, key: string, capKey: string): void {
     // Read before the row is stored, which it would count.
     const visitors = this.capsOf(day);
-    this.sql.exec('INSERT INTO seen (day, key, cap) VALUES (?, ?, ?)', day, key, capKey);
+    this.sql.exec(`INSERT INTO ${seenTable(day)} (day, key, cap) VALUES (?, ?, ?)`, day, key, capKey);
     visitors.set(capKey, (visitors.get(capKey) ?? 0) + 1);
   }
 
@@ -183,7 +189,7 @@ export class DedupState {
     const visitors = new Map<string, number>();
     const counts = this.sql.exec<{ key: string; visitors: number }>(
       `SELECT key, visitors FROM ip_visitors WHERE day = ?1
-       UNION ALL SELECT cap, count(*) FROM seen WHERE day = ?1 AND cap IS NOT NULL GROUP BY cap`,
+       UNION ALL SELECT cap, count(*) FROM ${seenTable(day)} WHERE day = ?1 AND cap IS NOT NULL GROUP BY cap`,
       day,
     );
     for (const row of counts) visitors.set(row.key, (visitors.get(row.key) ?? 0) + row.visitors);
@@ -193,15 +199,33 @@ export class DedupState {
 
   /**
    * Salts are deleted 48 hours after their day began; dedup keys, and the
-   * per-IP counts with them, DEDUP_GRACE_MS after their day ends.
+   * per-IP counts with them, DEDUP_GRACE_MS after their day ends: their
+   * table dropped and made again, unless it holds an open day's rows too
+   * (a shard that slept through a whole day), which are kept.
    */
   dropExpired(nowMs: number): void {
     const today = dayOf(nowMs);
-    this.sql.exec('DELETE FROM seen WHERE day < ?', oldestOpenDay(nowMs));
-    this.sql.exec('DELETE FROM ip_visitors WHERE day < ?', oldestOpenDay(nowMs));
+    const oldest = oldestOpenDay(nowMs);
+    for (const table of SEEN_TABLES) {
+      const holds = (days: string) =>
+        this.sql.exec(`SELECT 1 FROM ${table} WHERE ${days} LIMIT 1`, oldest).toArray().length > 0;
+      if (!holds('day < ?')) continue;
+      if (holds('day >= ?')) this.sql.exec(`DELETE FROM ${table} WHERE day < ?`, oldest);
+      else this.remake(table);
+    }
+    this.sql.exec('DELETE FROM ip_visitors WHERE day < ?', oldest);
     this.sql.exec('DELETE FROM salts WHERE day < ?', today - 1);
     if (this.salt && this.salt.day < today - 1) this.salt = undefined;
-    for (const day of this.caps.keys()) if (day < oldestOpenDay(nowMs)) this.caps.delete(day);
+    for (const day of this.caps.keys()) if (day < oldest) this.caps.delete(day);
+  }
+
+  /** Empties `table` as a DROP TABLE does, writing no row, and makes it again as its schema says now. */
+  private remake(table: string): void {
+    const schema = this.sql
+      .exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table)
+      .one().sql;
+    this.sql.exec(`DROP TABLE ${table}`);
+    this.sql.exec(schema);
   }
 
   /** Whether any salt is left to drop (then the shard must wake to drop it). */

@@ -147,6 +147,20 @@ export const STORAGE_SCHEMA_STEPS: readonly StorageSchemaStep[] = [
     step: 8,
     sql: 'ALTER TABLE seen ADD COLUMN cap TEXT;',
   },
+  {
+    // Dedup rows in two tables by their day's parity (src/shard/dedup.ts
+    // seenTable): only today and yesterday are open at once, so a day past is
+    // dropped whole, and a DROP TABLE writes no row where a DELETE writes one
+    // per row.
+    step: 9,
+    sql: `
+      CREATE TABLE seen_even (day INTEGER NOT NULL, key TEXT NOT NULL, cap TEXT, PRIMARY KEY (day, key)) WITHOUT ROWID;
+      CREATE TABLE seen_odd (day INTEGER NOT NULL, key TEXT NOT NULL, cap TEXT, PRIMARY KEY (day, key)) WITHOUT ROWID;
+      INSERT INTO seen_even SELECT day, key, cap FROM seen WHERE day % 2 = 0;
+      INSERT INTO seen_odd SELECT day, key, cap FROM seen WHERE day % 2 = 1;
+      DROP TABLE seen;
+    `,
+  },
 ];
 
 // NOTE: the version lives in a table because Durable Object SQLite refuses

@@ -41,7 +41,7 @@ describe('usage() of the Durable Objects', () => {
     expect(await shard.record([beacon([shardEvent(site, url, { title: 'A title' })])])).toEqual([1]);
     const recorded: UsageReport = await shard.usage();
     // The dedup key, the pending increment, the pending ledger: rows of the shard's own statements.
-    expect(written(recorded.shardStorage, 'INSERT INTO seen ')).toBeGreaterThanOrEqual(1);
+    expect(written(recorded.shardStorage, 'INSERT INTO seen_')).toBeGreaterThanOrEqual(1);
     expect(written(recorded.shardStorage, 'INSERT INTO pending ')).toBeGreaterThanOrEqual(1);
     expect(recorded.shardStorage.alarmsSet).toBe(1);
     // The URL's first sight: the registry takes it as an article, with its metadata mirrored to D1.

@@ -2,6 +2,7 @@ import { env, listDurableObjectIds, runInDurableObject, SELF } from 'cloudflare:
 import { expect, it } from 'vitest';
 import { ipScope } from '../../src/ingest/ip-scope';
 import wranglerToml from '../../wrangler.toml?raw';
+import { SEEN_ROWS } from '../shard/shard-support';
 import { createSite, flushAllShards, postEvents } from '../support/helpers';
 
 const MARKER_IP = '203.0.113.199';
@@ -66,7 +67,7 @@ async function ipVisitorRows(): Promise<number> {
       runInDurableObject(
         env.SHARDS.get(id),
         (_, state) =>
-          state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM seen WHERE cap IS NOT NULL').one().n,
+          state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${SEEN_ROWS} WHERE cap IS NOT NULL`).one().n,
       ),
     ),
   );

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { readArticleCounts } from '../../src/db/counts';
 import { nextExpiryAt } from '../../src/shard/alarm-schedule';
 import { CounterShard, type RecordRequest } from '../../src/shard/counter-shard';
-import { DEDUP_GRACE_MS } from '../../src/shard/dedup';
+import { DEDUP_GRACE_MS, seenTable } from '../../src/shard/dedup';
 import { D1_TIMEOUT_MS } from '../../src/shard/outbox';
 import { bucketOf, DAY_MS, dayOf } from '../../src/time';
 import { storedTotals } from '../support/helpers';
@@ -16,6 +16,7 @@ import {
   readBufferedRows,
   beacon as request,
   rowCount,
+  SEEN_ROWS,
   siteWithShard,
   withD1Broken,
 } from './shard-support';
@@ -202,7 +203,7 @@ describe('CounterShard', () => {
     await runInDurableObject(shard, (_, state) => {
       const sql = state.storage.sql;
       for (const day of [today - 2, today - 1]) sql.exec('INSERT INTO salts (day, salt) VALUES (?, ?)', day, `s${day}`);
-      sql.exec("INSERT INTO seen (day, key) VALUES (?, 'k')", today - 2);
+      sql.exec(`INSERT INTO ${seenTable(today - 2)} (day, key) VALUES (?, 'k')`, today - 2);
       sql.exec("INSERT INTO ip_visitors (day, key, visitors) VALUES (?, 'c', 20)", today - 2);
     });
     expect(await rowCount(shard, 'salts')).toBe(3);
@@ -215,7 +216,7 @@ describe('CounterShard', () => {
         .toArray()
         .map((r) => r.day),
       seenDays: state.storage.sql
-        .exec<{ day: number }>('SELECT DISTINCT day FROM seen')
+        .exec<{ day: number }>(`SELECT DISTINCT day FROM ${SEEN_ROWS}`)
         .toArray()
         .map((r) => r.day),
       ipVisitorDays: state.storage.sql

@@ -1,8 +1,11 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { DEDUP_GRACE_MS, type DedupFields, DedupState, isDayClosed } from '../../src/shard/dedup';
+import { MeteredSql } from '../../src/metering/metered-storage';
+import { StorageTally } from '../../src/metering/usage';
+import { DEDUP_GRACE_MS, type DedupFields, DedupState, isDayClosed, seenTable } from '../../src/shard/dedup';
 import { DAY_MS } from '../../src/time';
 import { BROWSER_UA } from '../support/helpers';
+import { SEEN_ROWS } from './shard-support';
 
 const DAY = 20_000;
 const IP = '198.51.100.9';
@@ -179,7 +182,7 @@ describe('DedupState seen keys', () => {
           .toArray()
           .map((r) => r.day),
         seen: sql
-          .exec<{ day: number }>('SELECT day FROM seen ORDER BY day')
+          .exec<{ day: number }>(`SELECT day FROM ${SEEN_ROWS} ORDER BY day`)
           .toArray()
           .map((r) => r.day),
         hasSalts: dedup.hasSalts(),
@@ -209,9 +212,40 @@ describe('DedupState at midnight', () => {
     const left = await withDedup((dedup, sql) => {
       dedup.markSeen(DAY, 'k');
       dedup.dropExpired(midnight + DEDUP_GRACE_MS);
-      return sql.exec('SELECT day FROM seen').toArray();
+      return sql.exec(`SELECT day FROM ${SEEN_ROWS}`).toArray();
     });
     expect(left).toEqual([]);
+  });
+
+  it('should drop a closed day\u2019s table whole, writing no row for its keys, and keep it working', async () => {
+    const { written, left, again } = await withDedup((dedup, sql) => {
+      for (let i = 0; i < 500; i++) dedup.markCounted(DAY, `k${i}`, 'cap-a');
+      const tally = new StorageTally();
+      const metered = new DedupState(new MeteredSql(sql, tally));
+      metered.dropExpired(midnight + DEDUP_GRACE_MS);
+      return new Promise<{ written: number; left: number; again: boolean[] }>((resolve) =>
+        queueMicrotask(() => {
+          const left = sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${seenTable(DAY)}`).one().n;
+          // The table made again takes the keys of the day two days on, which shares its parity.
+          const again = [metered.markSeen(DAY + 2, 'k1'), metered.markSeen(DAY + 2, 'k1')];
+          resolve({ written: tally.take().rowsWritten, left, again });
+        }),
+      );
+    });
+    // The table made again: its schema's rows, never one per key.
+    expect(written).toBeLessThanOrEqual(2);
+    expect(left).toBe(0);
+    expect(again).toEqual([true, false]);
+  });
+
+  it('should keep an open day\u2019s keys in a table that also holds a closed day\u2019s, as after a shard slept a day', async () => {
+    const left = await withDedup((dedup, sql) => {
+      dedup.markSeen(DAY, 'old');
+      dedup.markSeen(DAY + 2, 'new');
+      dedup.dropExpired((DAY + 2) * DAY_MS + DEDUP_GRACE_MS);
+      return sql.exec<{ day: number; key: string }>(`SELECT day, key FROM ${SEEN_ROWS}`).toArray();
+    });
+    expect(left).toEqual([{ day: DAY + 2, key: 'new' }]);
   });
 });
 
@@ -233,7 +267,7 @@ describe('DedupState per-IP counts in dedup rows', () => {
     const written = await withDedup((dedup, sql) => {
       const before = sql.exec('SELECT 1').rowsWritten;
       dedup.markCounted(DAY, 'k1', 'cap-a');
-      const rows = sql.exec<{ n: number }>('SELECT count(*) AS n FROM seen').one().n;
+      const rows = sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${SEEN_ROWS}`).one().n;
       return {
         before,
         rows,
@@ -262,7 +296,7 @@ describe('DedupState per-IP counts in dedup rows', () => {
     const counts = await withDedup((dedup, sql) => {
       dedup.markCounted(DAY, 'k1', 'cap-a');
       const before = dedup.scopeVisitors(DAY, 'cap-a');
-      sql.exec("DELETE FROM seen WHERE key = 'k1'");
+      sql.exec(`DELETE FROM ${seenTable(DAY)} WHERE key = 'k1'`);
       dedup.forgetCaps();
       return [before, dedup.scopeVisitors(DAY, 'cap-a')];
     });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readArticleCounts } from '../../src/db/counts';
 import type { CounterShard, RecordRequest } from '../../src/shard/counter-shard';
 import { ADMIN, createSite, flushAllShards, postEvents, storedTotals } from '../support/helpers';
-import { beacon, shardEvent, siteWithShard } from './shard-support';
+import { beacon, SEEN_ROWS, shardEvent, siteWithShard } from './shard-support';
 
 /** Forty browsers that differ only in their User-Agent: what a client inflating an article sends. */
 const USER_AGENTS = Array.from(
@@ -163,7 +163,7 @@ describe('the per-IP cap in the shard', () => {
     // The per-IP count is of distinct visitors counted: 25, not the 90 events sent.
     const visitors = await runInDurableObject(stub, (_, state) =>
       state.storage.sql
-        .exec<{ visitors: number }>('SELECT count(*) AS visitors FROM seen WHERE cap IS NOT NULL GROUP BY cap')
+        .exec<{ visitors: number }>(`SELECT count(*) AS visitors FROM ${SEEN_ROWS} WHERE cap IS NOT NULL GROUP BY cap`)
         .toArray(),
     );
     expect(visitors).toEqual([{ visitors: 25 }]);

@@ -88,6 +88,9 @@ export async function siteWithShard() {
   return { site, id: site.id, host: site.host, shard: isolatedShard() };
 }
 
+/** The shard's dedup rows of every day, whichever of its tables (src/shard/dedup.ts seenTable) holds them. */
+export const SEEN_ROWS = '(SELECT * FROM seen_even UNION ALL SELECT * FROM seen_odd)';
+
 /** How many rows a table of the shard's storage holds. */
 export const rowCount = (stub: DurableObjectStub<CounterShard>, table: string) =>
   runInDurableObject(

@@ -7,7 +7,8 @@ import { beacon, createShardSite, isolatedShard, shardEvent } from './shard-supp
 
 const SHARD_TABLES = [
   'salts',
-  'seen',
+  'seen_even',
+  'seen_odd',
   'pending',
   'outbox',
   'state',
@@ -92,6 +93,24 @@ describe('applyStorageSchema', () => {
     await runDurableObjectAlarm(shard);
     expect(await storedTotals(site.id, url)).toEqual({ views: 3, shares: 0 });
     expect(await storedTotals(site.id, `${url}b`)).toEqual({ views: 0, shares: 3 });
+  });
+
+  it('should move dedup rows to the table of their day\u2019s parity, cap keys kept', async () => {
+    // Storage that stores nothing of its own (a relay's), brought to step 8 by hand.
+    const moved = await runInDurableObject(env.RELAYS.getByName(`schema-${crypto.randomUUID()}`), (_, state) => {
+      const sql = state.storage.sql;
+      applyStorageSchema(state.storage, STORAGE_SCHEMA_STEPS.slice(0, 8));
+      sql.exec("INSERT INTO seen VALUES (20000, 'a', 'cap-a'), (20001, 'b', NULL), (20001, 'c', 'cap-c')");
+      applyStorageSchema(state.storage);
+      const rows = (table: string) => sql.exec(`SELECT day, key, cap FROM ${table} ORDER BY key`).toArray();
+      return { even: rows('seen_even'), odd: rows('seen_odd'), tables: tableNames(sql) };
+    });
+    expect(moved.even).toEqual([{ day: 20000, key: 'a', cap: 'cap-a' }]);
+    expect(moved.odd).toEqual([
+      { day: 20001, key: 'b', cap: null },
+      { day: 20001, key: 'c', cap: 'cap-c' },
+    ]);
+    expect(moved.tables).not.toContain('seen');
   });
 
   it('should give new storage a random epoch of its own', async () => {
