@@ -11,6 +11,9 @@ import type {
 } from '../db/counts';
 import { parseBoxOutcome } from '../recirculation/box-tally';
 
+/** Articles per D1 batch: keeps one batch's statements well under D1's per-invocation query limit. */
+export const ARTICLES_PER_BATCH = 100;
+
 /** The `network` of a read's increments: no network's name holds '@'. */
 export const READ_COUNTER = '@read';
 
@@ -21,6 +24,9 @@ export interface CountRow extends SiteIncarnation {
   network: string;
   n: number;
 }
+
+/** One event's increment, before it is summed: what its dedup row holds (./journal.ts). */
+export type Increment = Omit<CountRow, 'n'>;
 
 // Rows of two incarnations of a site stay apart: a flush applies each only to its own.
 const articleKey = (site: string, siteCreatedAt: string, url: string) => JSON.stringify([site, siteCreatedAt, url]);

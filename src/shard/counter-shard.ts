@@ -11,11 +11,12 @@ import { boxOutcome, boxTallies } from '../recirculation/box-tally';
 import { bucketOf, dayOf } from '../time';
 import { beaconMovesAlarm, nextAlarmAt } from './alarm-schedule';
 import { type ArticleEvent, ArticleResolver } from './article-resolver';
-import { READ_COUNTER } from './batch';
+import { ARTICLES_PER_BATCH, READ_COUNTER } from './batch';
 import { type DedupKeys, DedupState, isDayClosed, type SeenAsSent } from './dedup';
 import { bufferHeld, type HeldUrl, heldUrls, releaseHeld } from './held-events';
 import { articleRouteKey, HotTracker } from './hot-articles';
-import { bufferIncrement, bufferLedger, type FlushContext, flushOutbox, hasOutbox, hasPending } from './outbox';
+import { Journal } from './journal';
+import { bufferLedger, type FlushContext, flushOutbox, hasOutbox, hasPending, moveJournalOut } from './outbox';
 import { shardIndex, shardName } from './routing';
 import { readEpoch, readState, writeState } from './shard-state';
 import { SiteCeiling } from './site-ceiling';
@@ -107,13 +108,15 @@ class LedgerSums {
 
 /**
  * One counter shard. It dedups events per visitor and day, buffers their
- * increments in its own SQLite storage (durable before the Worker answers 202),
- * and flushes them to D1 from an alarm, in batches that are safe to replay
- * (the protocol is in ./outbox).
+ * increments in its own SQLite storage (durable before the Worker answers 202:
+ * a counted event's in its dedup row, ./journal.ts), and flushes them to D1
+ * from an alarm, in batches that are safe to replay (the protocol is in
+ * ./outbox).
  */
 export class CounterShard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly dedup: DedupState;
+  private readonly journal: Journal;
   private readonly siteCeiling = new SiteCeiling();
   /** When the next alarm fires, as far as this instance knows; undefined until read. */
   private alarmAt: number | null | undefined;
@@ -134,10 +137,15 @@ export class CounterShard extends DurableObject<Env> {
     this.sql = meterStorage(ctx.storage, isolateUsage.shardStorage);
     applyStorageSchema(ctx.storage);
     this.dedup = new DedupState(this.sql);
+    this.journal = new Journal(this.sql, ARTICLES_PER_BATCH);
     this.articles = new ArticleResolver(env);
     this.hotArticles = new HotTracker(readConfig(env).hotEventsPerSecond);
     this.failedFlushes = readState(this.sql, 'failed_flushes') ?? 0;
-    this.flush = { db: env.DB, source: { shard: ctx.id.toString(), epoch: readEpoch(this.sql) } };
+    this.flush = {
+      db: env.DB,
+      source: { shard: ctx.id.toString(), epoch: readEpoch(this.sql) },
+      journal: this.journal,
+    };
   }
 
   /** What this isolate's metering counted since the last call (src/metering/usage.ts), then starts again: for the cost bench. */
@@ -226,7 +234,7 @@ export class CounterShard extends DurableObject<Env> {
       );
     }
 
-    const counted = this.withCapsKept(() => {
+    const counted = this.withMemoryKept(() => {
       // Held events go to the stored ledger at once (their release moves them), and so do the
       // popular boxes' tallies; counted events are tallied from their increments when flushed.
       const ledger = new LedgerSums();
@@ -257,13 +265,15 @@ export class CounterShard extends DurableObject<Env> {
 
   /**
    * Runs `buffer`ing in one transaction; if it rolls back, the per-IP
-   * counts it made in memory are read again from storage.
+   * counts and the journal's sums it made in memory are read again from
+   * storage.
    */
-  private withCapsKept<T>(buffering: () => T): T {
+  private withMemoryKept<T>(buffering: () => T): T {
     try {
       return this.ctx.storage.transactionSync(buffering);
     } catch (err) {
       this.dedup.forgetCaps();
+      this.journal.forget();
       throw err;
     }
   }
@@ -354,7 +364,12 @@ export class CounterShard extends DurableObject<Env> {
     // The cap first: the ceiling's admission takes one of its events this second.
     if (this.dedup.scopeVisitors(day, capKey) >= event.siteMaxVisitorsPerIp) return 'ip_cap';
     if (!this.siteCeiling.admit(site, second, event.siteMaxPerSecond)) return 'site_ceiling';
-    this.dedup.markCounted(day, key, capKey);
+    const counter = event.type === 'read' ? READ_COUNTER : event.network;
+    const held = resolution.outcome === 'held';
+    const increment = held
+      ? undefined
+      : { site, siteCreatedAt: event.siteCreatedAt, url: resolution.canonical, bucket, network: counter };
+    this.dedup.markCounted(day, key, capKey, increment && { increment, pos: this.journal.add(increment) });
     // A view's click counts once (its view does); a read's quality click needs that click.
     const click =
       clickKey !== null &&
@@ -362,12 +377,10 @@ export class CounterShard extends DurableObject<Env> {
         ? this.dedup.markSeen(day, clickKey)
         : seenAsSent?.click === true || this.dedup.isSeen(day, clickKey));
     for (const tally of boxTallies(event, click)) ledger.add(site, event.siteCreatedAt, day, boxOutcome(tally));
-    const counter = event.type === 'read' ? READ_COUNTER : event.network;
-    if (resolution.outcome === 'held') {
+    if (held) {
       bufferHeld(this.sql, event, url, bucket, counter);
       return 'unverified';
     }
-    bufferIncrement(this.sql, event, resolution.canonical, bucket, counter);
     return event.type;
   }
 
@@ -421,6 +434,8 @@ export class CounterShard extends DurableObject<Env> {
       this.setFailedFlushes(this.failedFlushes + 1);
       console.error(`shard flush failed (attempt ${this.failedFlushes}); will retry`, err);
     }
+    // The journal's increments not yet in D1 leave the dedup rows about to go.
+    if (this.dedup.hasExpired(Date.now())) moveJournalOut(this.ctx.storage, this.journal);
     this.dedup.dropExpired(Date.now());
     // What came in while this alarm awaited D1 is stored too, so that the next alarm is due for it.
     this.storeUncounted();
@@ -445,7 +460,7 @@ export class CounterShard extends DurableObject<Env> {
   private async scheduleNext(nowMs: number): Promise<void> {
     const backlog = {
       hasOutbox: hasOutbox(this.sql),
-      hasPending: hasPending(this.sql),
+      hasPending: hasPending(this.sql, this.journal),
       hasSalts: this.dedup.hasSalts(),
     };
     const at = nextAlarmAt(nowMs, readConfig(this.env).flushMs, this.failedFlushes, backlog);

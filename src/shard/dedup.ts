@@ -1,6 +1,7 @@
 import { ipScope } from '../ingest/ip-scope';
 import { dedupKey, newSalt, visitorHash } from '../ingest/visitor';
 import { dayOf } from '../time';
+import type { Increment } from './batch';
 
 /**
  * How long after its UTC day ends a day's dedup keys are kept. A beacon is
@@ -19,7 +20,7 @@ const oldestOpenDay = (nowMs: number): number => dayOf(nowMs - DEDUP_GRACE_MS);
 export const isDayClosed = (day: number, nowMs: number): boolean => day < oldestOpenDay(nowMs);
 
 /** The dedup tables, one per parity of the day (storage-schema.ts step 9). */
-const SEEN_TABLES = ['seen_even', 'seen_odd'] as const;
+export const SEEN_TABLES = ['seen_even', 'seen_odd'] as const;
 
 /** The table of `day`'s dedup rows. */
 export const seenTable = (day: number): (typeof SEEN_TABLES)[number] => SEEN_TABLES[day % 2]!;
@@ -155,12 +156,27 @@ export class DedupState {
 
   /**
    * Marks the key of an event that counts seen on `day`, not seen before,
-   * with its cap key: one row is the dedup and the per-IP cap's count.
+   * with its cap key and, unless it is held, its increment at its journal
+   * position (./journal.ts): one row is the dedup, the per-IP cap's count
+   * and the pending increment.
    */
-  markCounted(day: number, key: string, capKey: string): void {
+  markCounted(day: number, key: string, capKey: string, journalled?: { increment: Increment; pos: number }): void {
     // Read before the row is stored, which it would count.
     const visitors = this.capsOf(day);
-    this.sql.exec(`INSERT INTO ${seenTable(day)} (day, key, cap) VALUES (?, ?, ?)`, day, key, capKey);
+    const i = journalled?.increment;
+    this.sql.exec(
+      `INSERT INTO ${seenTable(day)} (day, key, cap, site, site_created_at, url, bucket, counter, pos)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      day,
+      key,
+      capKey,
+      i?.site ?? null,
+      i?.siteCreatedAt ?? null,
+      i?.url ?? null,
+      i?.bucket ?? null,
+      i?.network ?? null,
+      journalled?.pos ?? null,
+    );
     visitors.set(capKey, (visitors.get(capKey) ?? 0) + 1);
   }
 
@@ -195,6 +211,14 @@ export class DedupState {
     for (const row of counts) visitors.set(row.key, (visitors.get(row.key) ?? 0) + row.visitors);
     this.caps.set(day, visitors);
     return visitors;
+  }
+
+  /** Whether dropExpired would drop dedup rows at `nowMs`. */
+  hasExpired(nowMs: number): boolean {
+    return SEEN_TABLES.some(
+      (table) =>
+        this.sql.exec(`SELECT 1 FROM ${table} WHERE day < ? LIMIT 1`, oldestOpenDay(nowMs)).toArray().length > 0,
+    );
   }
 
   /**

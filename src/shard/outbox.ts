@@ -9,10 +9,9 @@ import {
 } from '../db/counts';
 import { type SetAsideRow, setAsideQueries } from '../db/set-aside';
 import { dayOfBucket } from '../time';
-import { type CountRow, READ_COUNTER, toFlushBatch } from './batch';
+import { ARTICLES_PER_BATCH, type CountRow, READ_COUNTER, toFlushBatch } from './batch';
+import type { Journal } from './journal';
 
-/** Articles per D1 batch: keeps one batch's statements well under D1's per-invocation query limit. */
-const ARTICLES_PER_BATCH = 100;
 /** Ledger rows (site, day, outcome) per D1 batch, for the same reason. */
 const LEDGER_ROWS_PER_BATCH = 100;
 const BATCHES_PER_ALARM = 10;
@@ -46,6 +45,8 @@ export const isDefiniteRefusal = (err: unknown): boolean =>
 export interface FlushContext {
   db: D1Database;
   source: FlushSource;
+  /** The counted events' increments, held in their dedup rows. */
+  journal: Journal;
 }
 
 async function withTimeout<T>(promise: Promise<T>): Promise<T> {
@@ -95,9 +96,6 @@ export const oneEventAdder =
   (sql: SqlStorage, incarnation: SiteIncarnation, url: string, bucket: number, network: string): void =>
     addEventCount(sql, table, incarnation, url, { bucket, network, n: 1 });
 
-/** Adds one event to the pending increments of its article, hour and network. */
-export const bufferIncrement = oneEventAdder('pending');
-
 /** Adds `n` events of a site, day and outcome to the pending ledger. */
 export function bufferLedger(sql: SqlStorage, { site, siteCreatedAt, day, outcome, n }: LedgerDelta): void {
   sql.exec(
@@ -111,23 +109,28 @@ export function bufferLedger(sql: SqlStorage, { site, siteCreatedAt, day, outcom
   );
 }
 
-export const hasPending = (sql: SqlStorage): boolean =>
+export const hasPending = (sql: SqlStorage, journal: Journal): boolean =>
+  journal.hasOpen() ||
   sql
     .exec('SELECT 1 FROM pending UNION ALL SELECT 1 FROM held UNION ALL SELECT 1 FROM pending_ledger LIMIT 1')
     .toArray().length > 0;
 
 export const hasOutbox = (sql: SqlStorage): boolean =>
-  sql.exec('SELECT 1 FROM outbox UNION ALL SELECT 1 FROM outbox_ledger LIMIT 1').toArray().length > 0;
+  sql
+    .exec('SELECT 1 FROM outbox UNION ALL SELECT 1 FROM outbox_ledger UNION ALL SELECT 1 FROM journal_batches LIMIT 1')
+    .toArray().length > 0;
 
 /**
  * Sends up to BATCHES_PER_ALARM batches to D1: first each batch left in the
  * outbox by earlier flushes, once, then new batches sealed from the pending
- * rows while the outbox holds fewer than BATCHES_PER_ALARM. Throws, keeping
+ * rows and the journal while the outbox holds fewer than BATCHES_PER_ALARM. Throws, keeping
  * the batch being sent in the outbox, if D1 fails; and at the end if D1
  * refused a batch, so that the shard backs off before sending it again.
  *
  * Flush protocol: pending rows are sealed into an outbox batch with a new
- * sequence number; the batch goes to D1 as one transaction that starts by
+ * sequence number, and the journal's open increments into parts with their
+ * own (./journal.ts), which the outbox holds as ranges of the journal; the
+ * batch goes to D1 as one transaction that starts by
  * inserting `(shard, epoch, seq)` into `flush_log`; only then is the outbox
  * cleared. A crash in between leaves the outbox, whose replay collides in
  * `flush_log` and is rolled back, so it is cleared without counting twice.
@@ -148,8 +151,11 @@ export async function flushOutbox(storage: DurableObjectStorage, flush: FlushCon
   const waiting = outboxSeqs(sql);
   let refusal: Refusal | null = null;
   for (let i = 0; i < BATCHES_PER_ALARM; i++) {
-    const seq = waiting.shift() ?? (outboxSeqs(sql).length < BATCHES_PER_ALARM ? sealBatch(storage) : null);
-    if (seq === null) break;
+    if (waiting.length === 0 && outboxSeqs(sql).length < BATCHES_PER_ALARM) {
+      waiting.push(...sealBatches(storage, flush.journal));
+    }
+    const seq = waiting.shift();
+    if (seq === undefined) break;
     const refused = await sendBatch(storage, flush, seq);
     refusal ??= refused;
   }
@@ -159,7 +165,9 @@ export async function flushOutbox(storage: DurableObjectStorage, flush: FlushCon
 /** The outbox's batches, oldest first. */
 const outboxSeqs = (sql: SqlStorage): number[] =>
   sql
-    .exec<{ seq: number }>('SELECT seq FROM outbox UNION SELECT seq FROM outbox_ledger ORDER BY seq')
+    .exec<{ seq: number }>(
+      'SELECT seq FROM outbox UNION SELECT seq FROM outbox_ledger UNION SELECT seq FROM journal_batches ORDER BY seq',
+    )
     .toArray()
     .map((row) => row.seq);
 
@@ -173,49 +181,85 @@ const nextSeq = (sql: SqlStorage): number =>
     .one().value - 1;
 
 /**
- * Moves up to ARTICLES_PER_BATCH articles' pending rows, and up to
- * LEDGER_ROWS_PER_BATCH pending ledger rows, into a new outbox batch.
+ * Seals new batches in one transaction: the pending rows' (sealPending),
+ * and the journal's open increments in parts. Answers their numbers.
  */
-function sealBatch(storage: DurableObjectStorage): number | null {
+function sealBatches(storage: DurableObjectStorage, journal: Journal): number[] {
   const sql = storage.sql;
-  return storage.transactionSync(() => {
-    const articles = sql
-      .exec<{ site: string; site_created_at: string; url: string }>(
-        'SELECT DISTINCT site, site_created_at, url FROM pending LIMIT ?',
-        ARTICLES_PER_BATCH,
-      )
-      .toArray();
-    const ledger = sql
-      .exec<LedgerDelta & Record<string, SqlStorageValue>>(
-        'SELECT site, site_created_at AS siteCreatedAt, day, outcome, n FROM pending_ledger LIMIT ?',
-        LEDGER_ROWS_PER_BATCH,
-      )
-      .toArray();
-    if (articles.length === 0 && ledger.length === 0) return null;
-    const seq = nextSeq(sql);
-    for (const row of ledger) {
-      writeLedgerRow(sql, seq, row);
-      sql.exec(
-        'DELETE FROM pending_ledger WHERE site = ? AND site_created_at = ? AND day = ? AND outcome = ?',
-        row.site,
-        row.siteCreatedAt,
-        row.day,
-        row.outcome,
-      );
-    }
-    const article = 'WHERE site = ? AND site_created_at = ? AND url = ?';
-    for (const { site, site_created_at, url } of articles) {
-      sql.exec(
-        `INSERT INTO outbox SELECT ?, site, site_created_at, url, bucket, network, n FROM pending ${article}`,
-        seq,
-        site,
-        site_created_at,
-        url,
-      );
-      sql.exec(`DELETE FROM pending ${article}`, site, site_created_at, url);
-    }
-    return seq;
-  });
+  try {
+    return storage.transactionSync(() => {
+      const pending = sealPending(sql);
+      return [...(pending === null ? [] : [pending]), ...journal.seal(() => nextSeq(sql))];
+    });
+  } catch (err) {
+    journal.forget();
+    throw err;
+  }
+}
+
+/**
+ * Moves what the journal holds out of it, as the dedup rows that hold it are
+ * about to be dropped: its sealed parts into the outbox under their own
+ * numbers, its open increments into the pending rows.
+ */
+export function moveJournalOut(storage: DurableObjectStorage, journal: Journal): void {
+  const sql = storage.sql;
+  try {
+    storage.transactionSync(() => {
+      for (const seq of journal.sealedSeqs()) {
+        writeBatch(sql, seq, { counts: journal.rowsOf(seq), ledger: [] });
+        journal.forgetPart(seq);
+      }
+      for (const row of journal.takeOpen()) addEventCount(sql, 'pending', row, row.url, row);
+    });
+  } catch (err) {
+    journal.forget();
+    throw err;
+  }
+}
+
+/**
+ * Moves up to ARTICLES_PER_BATCH articles' pending rows, and up to
+ * LEDGER_ROWS_PER_BATCH pending ledger rows, into a new outbox batch; inside
+ * its caller's transaction.
+ */
+function sealPending(sql: SqlStorage): number | null {
+  const articles = sql
+    .exec<{ site: string; site_created_at: string; url: string }>(
+      'SELECT DISTINCT site, site_created_at, url FROM pending LIMIT ?',
+      ARTICLES_PER_BATCH,
+    )
+    .toArray();
+  const ledger = sql
+    .exec<LedgerDelta & Record<string, SqlStorageValue>>(
+      'SELECT site, site_created_at AS siteCreatedAt, day, outcome, n FROM pending_ledger LIMIT ?',
+      LEDGER_ROWS_PER_BATCH,
+    )
+    .toArray();
+  if (articles.length === 0 && ledger.length === 0) return null;
+  const seq = nextSeq(sql);
+  for (const row of ledger) {
+    writeLedgerRow(sql, seq, row);
+    sql.exec(
+      'DELETE FROM pending_ledger WHERE site = ? AND site_created_at = ? AND day = ? AND outcome = ?',
+      row.site,
+      row.siteCreatedAt,
+      row.day,
+      row.outcome,
+    );
+  }
+  const article = 'WHERE site = ? AND site_created_at = ? AND url = ?';
+  for (const { site, site_created_at, url } of articles) {
+    sql.exec(
+      `INSERT INTO outbox SELECT ?, site, site_created_at, url, bucket, network, n FROM pending ${article}`,
+      seq,
+      site,
+      site_created_at,
+      url,
+    );
+    sql.exec(`DELETE FROM pending ${article}`, site, site_created_at, url);
+  }
+  return seq;
 }
 
 interface OutboxBatch {
@@ -236,8 +280,9 @@ const writeLedgerRow = (sql: SqlStorage, seq: number, l: LedgerDelta): void => {
   );
 };
 
-function readBatch(sql: SqlStorage, seq: number): OutboxBatch {
-  const counts = sql
+/** Batch `seq`: its outbox rows, or its journal part's (./journal.ts), and its ledger rows. */
+function readBatch(sql: SqlStorage, journal: Journal, seq: number): OutboxBatch {
+  const stored = sql
     .exec<CountRow & Record<string, SqlStorageValue>>(
       `SELECT site, site_created_at AS siteCreatedAt, url, bucket, network, n FROM outbox WHERE seq = ?
        ORDER BY site, site_created_at, url, bucket, network`,
@@ -251,7 +296,7 @@ function readBatch(sql: SqlStorage, seq: number): OutboxBatch {
       seq,
     )
     .toArray();
-  return { counts, ledger };
+  return { counts: [...stored, ...journal.rowsOf(seq)], ledger };
 }
 
 function writeBatch(sql: SqlStorage, seq: number, { counts, ledger }: OutboxBatch): void {
@@ -270,7 +315,8 @@ function writeBatch(sql: SqlStorage, seq: number, { counts, ledger }: OutboxBatc
   for (const l of ledger) writeLedgerRow(sql, seq, l);
 }
 
-function clearBatch(sql: SqlStorage, seq: number): void {
+function clearBatch(sql: SqlStorage, journal: Journal, seq: number): void {
+  journal.forgetPart(seq);
   sql.exec('DELETE FROM outbox WHERE seq = ?', seq);
   sql.exec('DELETE FROM outbox_ledger WHERE seq = ?', seq);
   sql.exec('DELETE FROM outbox_refusals WHERE seq = ?', seq);
@@ -300,7 +346,7 @@ const rowsIn = ({ counts, ledger }: OutboxBatch): number => counts.length + ledg
  */
 async function sendBatch(storage: DurableObjectStorage, flush: FlushContext, seq: number): Promise<Refusal | null> {
   const { db, source } = flush;
-  const batch = readBatch(storage.sql, seq);
+  const batch = readBatch(storage.sql, flush.journal, seq);
   try {
     // The ledger's counted events are the batch's own increments: whatever half of a split or row set aside
     // the batch is, its figures go with it.
@@ -313,7 +359,7 @@ async function sendBatch(storage: DurableObjectStorage, flush: FlushContext, seq
     // later as it is.
     const state = await withTimeout(readFlushState(db, source, seq));
     if (state === 'claimed') {
-      giveUp(storage, seq, batch, err);
+      giveUp(storage, flush.journal, seq, batch, err);
       return null;
     }
     if (state === null) {
@@ -321,7 +367,7 @@ async function sendBatch(storage: DurableObjectStorage, flush: FlushContext, seq
       return refused(storage, flush, seq, batch, err);
     }
   }
-  clearBatch(storage.sql, seq);
+  clearBatch(storage.sql, flush.journal, seq);
   return null;
 }
 
@@ -343,10 +389,10 @@ async function refused(
     return null;
   }
   if ((await withTimeout(claimFlush(flush.db, flush.source, seq, Date.now()))) === 'applied') {
-    clearBatch(storage.sql, seq); // It committed after all.
+    clearBatch(storage.sql, flush.journal, seq); // It committed after all.
     return null;
   }
-  giveUp(storage, seq, batch, err);
+  giveUp(storage, flush.journal, seq, batch, err);
   return rowsIn(batch) > 1 ? { err } : null;
 }
 
@@ -356,7 +402,7 @@ async function refused(
  * only be a ledger row (a single increment is set aside, not claimed), and logs it. The ledger reports counts and holds none, so its row
  * is not set aside with them: the error log names it.
  */
-function giveUp(storage: DurableObjectStorage, seq: number, batch: OutboxBatch, err: unknown): void {
+function giveUp(storage: DurableObjectStorage, journal: Journal, seq: number, batch: OutboxBatch, err: unknown): void {
   const sql = storage.sql;
   if (rowsIn(batch) === 1) {
     const row = batch.ledger[0]!;
@@ -364,11 +410,11 @@ function giveUp(storage: DurableObjectStorage, seq: number, batch: OutboxBatch, 
       `shard dropped a ledger row D1 kept refusing: ${row.site} day ${row.day} ${row.outcome} ${row.n}`,
       err,
     );
-    clearBatch(sql, seq);
+    clearBatch(sql, journal, seq);
     return;
   }
   storage.transactionSync(() => {
-    clearBatch(sql, seq);
+    clearBatch(sql, journal, seq);
     for (const half of halves(batch)) {
       const halfSeq = nextSeq(sql);
       writeBatch(sql, halfSeq, half);
@@ -408,7 +454,7 @@ async function setAside(
     if ((await withTimeout(readFlushState(db, source, seq))) === null) throw setAsideErr;
   }
   console.error(`shard set aside a row D1 kept refusing: ${row.site} ${row.url}`, err);
-  clearBatch(sql, seq);
+  clearBatch(sql, flush.journal, seq);
 }
 
 /** The ledger rows of counted events: increments summed per site, UTC day of their hour, and view, read or share. */

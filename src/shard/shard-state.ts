@@ -1,10 +1,12 @@
 /**
  * The shard's own numbers in its `state` table: `epoch`, the epoch of its
- * storage (src/shard/storage-schema.ts), and `failed_flushes`, the flushes
- * that failed in a row, kept so that a shard woken again goes on backing off.
- * (`next_seq`, the batch sequence, is src/shard/outbox.ts's.)
+ * storage (src/shard/storage-schema.ts), `failed_flushes`, the flushes
+ * that failed in a row, kept so that a shard woken again goes on backing off,
+ * and `journal_sealed_to`, the journal's last position sealed
+ * (src/shard/journal.ts). (`next_seq`, the batch sequence, is
+ * src/shard/outbox.ts's.)
  */
-export type StateKey = 'epoch' | 'failed_flushes';
+export type StateKey = 'epoch' | 'failed_flushes' | 'journal_sealed_to';
 
 export const readState = (sql: SqlStorage, key: StateKey): number | null =>
   sql.exec<{ value: number }>('SELECT value FROM state WHERE key = ?', key).toArray()[0]?.value ?? null;

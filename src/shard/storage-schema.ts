@@ -161,6 +161,29 @@ export const STORAGE_SCHEMA_STEPS: readonly StorageSchemaStep[] = [
       DROP TABLE seen;
     `,
   },
+  {
+    // The journal (src/shard/journal.ts): a counted event's dedup row holds
+    // its increment and a position, so that counting it writes that one row;
+    // a flush seals ranges of positions as batches. Increments buffered
+    // before stay in \`pending\`, which still takes those of held events.
+    step: 10,
+    sql: `
+      ALTER TABLE seen_even ADD COLUMN site TEXT;
+      ALTER TABLE seen_even ADD COLUMN site_created_at TEXT;
+      ALTER TABLE seen_even ADD COLUMN url TEXT;
+      ALTER TABLE seen_even ADD COLUMN bucket INTEGER;
+      ALTER TABLE seen_even ADD COLUMN counter TEXT;
+      ALTER TABLE seen_even ADD COLUMN pos INTEGER;
+      ALTER TABLE seen_odd ADD COLUMN site TEXT;
+      ALTER TABLE seen_odd ADD COLUMN site_created_at TEXT;
+      ALTER TABLE seen_odd ADD COLUMN url TEXT;
+      ALTER TABLE seen_odd ADD COLUMN bucket INTEGER;
+      ALTER TABLE seen_odd ADD COLUMN counter TEXT;
+      ALTER TABLE seen_odd ADD COLUMN pos INTEGER;
+      CREATE TABLE journal_batches (
+        seq INTEGER PRIMARY KEY, from_pos INTEGER NOT NULL, to_pos INTEGER NOT NULL, part INTEGER NOT NULL);
+    `,
+  },
 ];
 
 // NOTE: the version lives in a table because Durable Object SQLite refuses

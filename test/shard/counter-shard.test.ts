@@ -12,6 +12,8 @@ import {
   createShardSite as createSite,
   shardEvent as event,
   isolatedShard,
+  OUTBOX_ROWS,
+  PENDING_ROWS,
   putBackCommittedBatch,
   readBufferedRows,
   beacon as request,
@@ -61,8 +63,8 @@ describe('CounterShard', () => {
       .bind(id, a)
       .all();
     expect(hours.results).toEqual([{ bucket: bucketOf(Date.now()), views: 7, shares: 1 }]);
-    expect(await rowCount(shard, 'pending')).toBe(0);
-    expect(await rowCount(shard, 'outbox')).toBe(0);
+    expect(await rowCount(shard, PENDING_ROWS)).toBe(0);
+    expect(await rowCount(shard, OUTBOX_ROWS)).toBe(0);
   });
 
   it('should answer how many events it counted', async () => {
@@ -110,11 +112,11 @@ describe('CounterShard', () => {
 
     // Put back the batch the flush just committed, as if the shard died before clearing it.
     await putBackCommittedBatch(shard, snapshot);
-    expect(await rowCount(shard, 'outbox')).toBe(2);
+    expect(await rowCount(shard, OUTBOX_ROWS)).toBe(2);
 
     expect(await runDurableObjectAlarm(shard)).toBe(true);
     expect(await storedTotals(id, url)).toEqual({ views: 5, shares: 5 });
-    expect(await rowCount(shard, 'outbox')).toBe(0);
+    expect(await rowCount(shard, OUTBOX_ROWS)).toBe(0);
   });
 
   it('should keep a batch while D1 fails and deliver it once D1 is back, nothing lost', async () => {
@@ -126,7 +128,7 @@ describe('CounterShard', () => {
     await withD1Broken('article_hours', async () => {
       // The flush fails; the shard keeps the batch and schedules a retry.
       expect(await runDurableObjectAlarm(shard)).toBe(true);
-      expect(await rowCount(shard, 'outbox')).toBe(1);
+      expect(await rowCount(shard, OUTBOX_ROWS)).toBe(1);
       const retryAt = await runInDurableObject(shard, (_, state) => state.storage.getAlarm());
       expect(retryAt).not.toBeNull();
       // Events keep arriving while D1 is down.
@@ -139,8 +141,8 @@ describe('CounterShard', () => {
     expect(await runDurableObjectAlarm(shard)).toBe(true);
     expect(await storedTotals(id, url)).toEqual({ views: 2, shares: 0 });
     expect(failures()).toHaveLength(2);
-    expect(await rowCount(shard, 'outbox')).toBe(0);
-    expect(await rowCount(shard, 'pending')).toBe(0);
+    expect(await rowCount(shard, OUTBOX_ROWS)).toBe(0);
+    expect(await rowCount(shard, PENDING_ROWS)).toBe(0);
   });
 
   it('should back off between retries while D1 keeps failing', async () => {
@@ -236,7 +238,7 @@ describe('CounterShard', () => {
     const { site, shard } = await siteWithShard();
     const closed = Date.now() - DAY_MS - DEDUP_GRACE_MS;
     expect(await recordOne(shard, request([event(site, `https://${site.host}/a`)], { receivedMs: closed }))).toBe(0);
-    expect(await rowCount(shard, 'pending')).toBe(0);
+    expect(await rowCount(shard, PENDING_ROWS)).toBe(0);
     expect(await rowCount(shard, 'salts')).toBe(0);
   });
 
@@ -258,7 +260,7 @@ describe('CounterShard', () => {
     await recordOne(shard, request([event(site, `https://${host}/a`)]));
     await env.DB.prepare('DELETE FROM sites WHERE id = ?').bind(id).run();
     await runDurableObjectAlarm(shard);
-    expect(await rowCount(shard, 'outbox')).toBe(0);
+    expect(await rowCount(shard, OUTBOX_ROWS)).toBe(0);
     const rows = await env.DB.prepare('SELECT count(*) AS n FROM articles WHERE site_id = ?')
       .bind(id)
       .first<{ n: number }>();
@@ -395,13 +397,13 @@ describe('CounterShard when D1 does not answer in time', () => {
     expect(failures()).toEqual([
       ['shard flush failed (attempt 1); will retry', `Error: D1 did not answer within ${D1_TIMEOUT_MS} ms`],
     ]);
-    expect(await rowCount(stub, 'outbox')).toBe(1);
+    expect(await rowCount(stub, OUTBOX_ROWS)).toBe(1);
     expect(await storedTotals(site.id, url)).toEqual({ views: 1, shares: 0 });
 
     // The retry finds the batch committed, and clears it without counting it again.
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await storedTotals(site.id, url)).toEqual({ views: 1, shares: 0 });
-    expect(await rowCount(stub, 'outbox')).toBe(0);
+    expect(await rowCount(stub, OUTBOX_ROWS)).toBe(0);
     expect(failures()).toHaveLength(1);
   });
 });

@@ -5,7 +5,15 @@ import { readConfig } from '../../src/config';
 import { shardIndex } from '../../src/shard/routing';
 import { DAY_MS, dayOf } from '../../src/time';
 import { BROWSER_UA, shardStub } from '../support/helpers';
-import { createShardSite, putBackCommittedBatch, readBufferedRows, rowCount, shardEvent } from './shard-support';
+import {
+  createShardSite,
+  OUTBOX_ROWS,
+  PENDING_ROWS,
+  putBackCommittedBatch,
+  readBufferedRows,
+  rowCount,
+  shardEvent,
+} from './shard-support';
 
 const ARTICLES = 4;
 const VISITORS = 3;
@@ -42,7 +50,9 @@ const holdsRows = (shard: number) =>
     shardStub(shard),
     (_, state) =>
       state.storage.sql
-        .exec('SELECT 1 FROM pending UNION ALL SELECT 1 FROM held UNION ALL SELECT 1 FROM outbox LIMIT 1')
+        .exec(
+          `SELECT 1 FROM ${PENDING_ROWS} UNION ALL SELECT 1 FROM held UNION ALL SELECT 1 FROM ${OUTBOX_ROWS} LIMIT 1`,
+        )
         .toArray().length > 0,
   );
 
@@ -74,7 +84,7 @@ async function failedFlush(shard: number, errors: MockInstance<typeof console.er
 async function replayedFlush(shard: number) {
   const stub = shardStub(shard);
   const buffered = await readBufferedRows(stub);
-  if ((await rowCount(stub, 'outbox')) > 0 || buffered.pending.length === 0) return runDurableObjectAlarm(stub);
+  if ((await rowCount(stub, OUTBOX_ROWS)) > 0 || buffered.pending.length === 0) return runDurableObjectAlarm(stub);
   await runDurableObjectAlarm(stub);
   await putBackCommittedBatch(stub, buffered);
   return runDurableObjectAlarm(stub);

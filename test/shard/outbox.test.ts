@@ -2,8 +2,9 @@ import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { READ_COUNTER } from '../../src/shard/batch';
 import { bufferHeld } from '../../src/shard/held-events';
+import { Journal } from '../../src/shard/journal';
 import {
-  bufferIncrement,
+  addEventCount,
   bufferLedger,
   countedLedger,
   halves,
@@ -18,13 +19,16 @@ const s = { site: 's', siteCreatedAt: '2026-11-20T10:00:00.000Z' };
 const withStorage = <T>(use: (sql: SqlStorage) => T) =>
   runInDurableObject(env.SHARDS.getByName(`test-${crypto.randomUUID()}`), (_, state) => use(state.storage.sql));
 
-describe('bufferIncrement', () => {
+const addOne = (sql: SqlStorage, incarnation: typeof s, url: string, bucket: number, network: string) =>
+  addEventCount(sql, 'pending', incarnation, url, { bucket, network, n: 1 });
+
+describe('addEventCount', () => {
   it('should add up events per article, hour and network', async () => {
     const rows = await withStorage((sql) => {
-      bufferIncrement(sql, s, 'u', 10, '');
-      bufferIncrement(sql, s, 'u', 10, '');
-      bufferIncrement(sql, s, 'u', 11, '');
-      bufferIncrement(sql, s, 'u', 10, 'x');
+      addOne(sql, s, 'u', 10, '');
+      addOne(sql, s, 'u', 10, '');
+      addOne(sql, s, 'u', 11, '');
+      addOne(sql, s, 'u', 10, 'x');
       return sql.exec('SELECT site, url, bucket, network, n FROM pending ORDER BY bucket, network').toArray();
     });
     expect(rows).toEqual([
@@ -36,8 +40,8 @@ describe('bufferIncrement', () => {
 
   it('should keep the increments of a site and of an earlier site of its id apart', async () => {
     const rows = await withStorage((sql) => {
-      bufferIncrement(sql, { site: 's', siteCreatedAt: '2026-11-19T08:00:00.000Z' }, 'u', 10, '');
-      bufferIncrement(sql, s, 'u', 10, '');
+      addOne(sql, { site: 's', siteCreatedAt: '2026-11-19T08:00:00.000Z' }, 'u', 10, '');
+      addOne(sql, s, 'u', 10, '');
       return sql.exec('SELECT site_created_at, n FROM pending ORDER BY site_created_at').toArray();
     });
     expect(rows).toEqual([
@@ -69,11 +73,12 @@ describe('bufferLedger', () => {
 describe('hasPending and hasOutbox', () => {
   it('should see ledger rows, pending and sealed', async () => {
     const state = await withStorage((sql) => {
+      const journal = new Journal(sql, 100);
       bufferLedger(sql, { ...s, day: 9, outcome: 'bot', n: 1 });
-      const seen = [{ pending: hasPending(sql), outbox: hasOutbox(sql) }];
+      const seen = [{ pending: hasPending(sql, journal), outbox: hasOutbox(sql) }];
       sql.exec('DELETE FROM pending_ledger');
       sql.exec("INSERT INTO outbox_ledger VALUES (1, 's', '', 9, 'bot', 1)");
-      seen.push({ pending: hasPending(sql), outbox: hasOutbox(sql) });
+      seen.push({ pending: hasPending(sql, journal), outbox: hasOutbox(sql) });
       return seen;
     });
     expect(state).toEqual([
@@ -85,9 +90,24 @@ describe('hasPending and hasOutbox', () => {
   it('should see held events as pending', async () => {
     const state = await withStorage((sql) => {
       bufferHeld(sql, s, 'u', 10, '');
-      return { pending: hasPending(sql), outbox: hasOutbox(sql) };
+      return { pending: hasPending(sql, new Journal(sql, 100)), outbox: hasOutbox(sql) };
     });
     expect(state).toEqual({ pending: true, outbox: false });
+  });
+
+  it('should see the journal\u2019s open increments as pending, and its sealed parts as the outbox', async () => {
+    const state = await withStorage((sql) => {
+      const journal = new Journal(sql, 100);
+      journal.add({ ...s, url: 'u', bucket: 10, network: '' });
+      const seen = [{ pending: hasPending(sql, journal), outbox: hasOutbox(sql) }];
+      journal.seal(() => 1);
+      seen.push({ pending: hasPending(sql, journal), outbox: hasOutbox(sql) });
+      return seen;
+    });
+    expect(state).toEqual([
+      { pending: true, outbox: false },
+      { pending: false, outbox: true },
+    ]);
   });
 });
 

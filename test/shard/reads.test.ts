@@ -5,7 +5,7 @@ import type { LedgerBody } from '../../src/openapi/schemas';
 import type { CounterShard, ShardEvent } from '../../src/shard/counter-shard';
 import { DAY_MS, dayOf } from '../../src/time';
 import { ADMIN, BROWSER_UA } from '../support/helpers';
-import { beacon, type ShardSite, shardEvent, siteWithShard } from './shard-support';
+import { beacon, PENDING_ROWS, type ShardSite, shardEvent, siteWithShard } from './shard-support';
 
 const zeros = Object.fromEntries(NOT_COUNTED_REASONS.map((reason) => [reason, 0]));
 const date = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
@@ -23,7 +23,7 @@ const from = (reader: number, events: ShardEvent[], ip = `198.51.100.${reader}`)
 /** The increments a shard holds, per URL and counter, before a flush. */
 const pendingCounts = (stub: DurableObjectStub<CounterShard>) =>
   runInDurableObject(stub, (_, state) =>
-    state.storage.sql.exec('SELECT url, network, n FROM pending ORDER BY url, network').toArray(),
+    state.storage.sql.exec(`SELECT url, network, n FROM ${PENDING_ROWS} ORDER BY url, network`).toArray(),
   );
 
 /** The popular boxes' tallies a shard holds in its ledger buffer, before a flush. */

@@ -3,12 +3,14 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { claimFlush, readArticleCounts } from '../../src/db/counts';
 import { readSetAside } from '../../src/db/set-aside';
 import { CounterShard } from '../../src/shard/counter-shard';
+import { Journal } from '../../src/shard/journal';
 import { hasOutbox, hasPending, REFUSALS_BEFORE_GIVING_UP } from '../../src/shard/outbox';
 import { readEpoch } from '../../src/shard/shard-state';
 import { storedTotals } from '../support/helpers';
 import {
   captureShardErrors,
   shardEvent as event,
+  OUTBOX_ROWS,
   beacon as request,
   rowCount,
   type ShardSite,
@@ -24,7 +26,7 @@ const outboxBatches = (stub: DurableObjectStub<CounterShard>) =>
   runInDurableObject(stub, (_, state) => {
     const rows = state.storage.sql
       .exec<{ seq: number; row: string }>(
-        `SELECT seq, url || ' ' || network AS row FROM outbox
+        `SELECT seq, url || ' ' || network AS row FROM ${OUTBOX_ROWS}
          UNION ALL SELECT seq, site || ' ' || outcome FROM outbox_ledger ORDER BY seq, row`,
       )
       .toArray();
@@ -35,7 +37,10 @@ const outboxBatches = (stub: DurableObjectStub<CounterShard>) =>
 
 /** Whether the shard's outbox or pending rows hold anything. */
 const hasRows = (stub: DurableObjectStub<CounterShard>) =>
-  runInDurableObject(stub, (_, state) => hasOutbox(state.storage.sql) || hasPending(state.storage.sql));
+  runInDurableObject(
+    stub,
+    (_, state) => hasOutbox(state.storage.sql) || hasPending(state.storage.sql, new Journal(state.storage.sql, 100)),
+  );
 
 /** One beacon of one visitor viewing each of `urls`, with titles. */
 const viewsOf = (site: ShardSite, urls: string[], ip: string) =>
@@ -174,7 +179,7 @@ describe('CounterShard and a batch D1 keeps refusing', { timeout: ROUND_TRIPS_TI
     // shard timed out, or restarted): the shard's storage is as it was.
     const { source, seq } = await runInDurableObject(stub, (_, state) => ({
       source: { shard: state.id.toString(), epoch: readEpoch(state.storage.sql) },
-      seq: state.storage.sql.exec<{ seq: number }>('SELECT min(seq) AS seq FROM outbox').one().seq,
+      seq: state.storage.sql.exec<{ seq: number }>(`SELECT min(seq) AS seq FROM ${OUTBOX_ROWS}`).one().seq,
     }));
     expect(await claimFlush(env.DB, source, seq, Date.now())).toBe('claimed');
 
@@ -211,7 +216,10 @@ describe('CounterShard and failures that pass', { timeout: ROUND_TRIPS_TIMEOUT_M
         // The test runs the alarms itself, each with the troubled D1.
         await state.storage.deleteAlarm();
       }
-      return { outbox: hasOutbox(state.storage.sql), pending: hasPending(state.storage.sql) };
+      return {
+        outbox: hasOutbox(state.storage.sql),
+        pending: hasPending(state.storage.sql, new Journal(state.storage.sql, 100)),
+      };
     });
 
     expect(left).toEqual({ outbox: false, pending: false });

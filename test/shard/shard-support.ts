@@ -3,6 +3,9 @@ import { onTestFinished, vi } from 'vitest';
 import type { CounterShard, RecordRequest, ShardEvent } from '../../src/shard/counter-shard';
 import { BROWSER_UA, createSite } from '../support/helpers';
 import { loadStoredSite } from '../support/seed';
+import { PENDING_ROWS } from '../support/shard-tables';
+
+export { OUTBOX_ROWS, PENDING_ROWS, SEEN_ROWS } from '../support/shard-tables';
 
 /** A site as the shard sees it: its id and first host, and the created_at its events carry. */
 export interface ShardSite {
@@ -52,7 +55,7 @@ export interface BufferedRows {
 
 export const readBufferedRows = (stub: DurableObjectStub<CounterShard>): Promise<BufferedRows> =>
   runInDurableObject(stub, (_, state) => ({
-    pending: state.storage.sql.exec('SELECT * FROM pending').toArray(),
+    pending: state.storage.sql.exec(`SELECT * FROM ${PENDING_ROWS}`).toArray(),
   }));
 
 /**
@@ -87,9 +90,6 @@ export async function siteWithShard() {
   const site = await createShardSite();
   return { site, id: site.id, host: site.host, shard: isolatedShard() };
 }
-
-/** The shard's dedup rows of every day, whichever of its tables (src/shard/dedup.ts seenTable) holds them. */
-export const SEEN_ROWS = '(SELECT * FROM seen_even UNION ALL SELECT * FROM seen_odd)';
 
 /** How many rows a table of the shard's storage holds. */
 export const rowCount = (stub: DurableObjectStub<CounterShard>, table: string) =>

@@ -17,6 +17,7 @@ const SHARD_TABLES = [
   'pending_ledger',
   'outbox_ledger',
   'held',
+  'journal_batches',
 ];
 const LATEST = STORAGE_SCHEMA_STEPS.length;
 

@@ -2,7 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest';
 import { CounterShard } from '../../src/shard/counter-shard';
 import { storedTotals } from '../support/helpers';
-import { beacon, rowCount, shardEvent, siteWithShard } from './shard-support';
+import { beacon, OUTBOX_ROWS, PENDING_ROWS, rowCount, shardEvent, siteWithShard } from './shard-support';
 
 describe('a shard whose storage is wiped between flushes', () => {
   it('should keep every event it flushed counted once, and count every new event once', async () => {
@@ -36,8 +36,8 @@ describe('a shard whose storage is wiped between flushes', () => {
 
     expect(await storedTotals(site.id, a)).toEqual({ views: 4, shares: 0 });
     expect(await storedTotals(site.id, b)).toEqual({ views: 2, shares: 0 });
-    expect(await rowCount(stub, 'outbox')).toBe(0);
-    expect(await rowCount(stub, 'pending')).toBe(0);
+    expect(await rowCount(stub, OUTBOX_ROWS)).toBe(0);
+    expect(await rowCount(stub, PENDING_ROWS)).toBe(0);
     await runInDurableObject(stub, (_, state) => state.storage.deleteAlarm());
   });
 });

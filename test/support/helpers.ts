@@ -3,6 +3,7 @@ import { expect, vi } from 'vitest';
 import { registryFor } from '../../src/articles/registry-client';
 import { readConfig } from '../../src/config';
 import { shardName } from '../../src/shard/routing';
+import { OUTBOX_ROWS, PENDING_ROWS } from './shard-tables';
 
 export const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}` };
 export const BROWSER_UA =
@@ -88,7 +89,7 @@ export async function storedTotals(site: string, url: string): Promise<StoredTot
   return row ?? { views: 0, shares: 0 };
 }
 
-const SHARD_TABLES = ['pending', 'held', 'outbox'] as const;
+const SHARD_TABLES = [PENDING_ROWS, 'held', OUTBOX_ROWS] as const;
 
 /** Rows a site has in any shard's buffers, not yet in D1. */
 export async function bufferedRows(site: string): Promise<number> {
