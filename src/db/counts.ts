@@ -116,6 +116,11 @@ export const siteIncarnationExists = (createdAtColumn: number): string =>
  * columns are added to the stored ones. Rows of a deleted site, or of an
  * earlier site of the same id, are skipped, so a late flush never leaves
  * orphans behind nor counts for the wrong site.
+ *
+ * Rows go in statements by which of their summed columns are not 0, each
+ * statement setting only those: an UPDATE rewrites every index of a column it
+ * sets, whatever the value, and D1 bills each index row it writes (an article's
+ * views alone write its row and one index, not its three).
  */
 function upsertQueries<Row extends SiteIncarnation>(
   rows: Row[],
@@ -136,10 +141,11 @@ function upsertQueries<Row extends SiteIncarnation>(
   },
 ): Query[] {
   const columns = [...key, ...summed, ...lowest];
-  const update = [
-    ...summed.map((column) => `${column} = ${column} + excluded.${column}`),
-    ...lowest.map((column) => `${column} = min(${column}, excluded.${column})`),
-  ].join(', ');
+  const updateOf = (changed: string[]) =>
+    [
+      ...changed.map((column) => `${column} = ${column} + excluded.${column}`),
+      ...lowest.map((column) => `${column} = min(${column}, excluded.${column})`),
+    ].join(', ');
   // Each row's values, then its site's created_at, which is checked, not stored.
   const createdAtColumn = columns.length + 1;
   const rowsPerStatement = Math.floor(MAX_BOUND_PARAMETERS / createdAtColumn);
@@ -153,17 +159,25 @@ function upsertQueries<Row extends SiteIncarnation>(
         : `v.column${i + 1}`,
     )
     .join(', ');
+  const changedOf = (row: Row) => {
+    const summedValues = values(row).slice(key.length, key.length + summed.length);
+    return summed.filter((_, i) => summedValues[i] !== 0);
+  };
   const queries: Query[] = [];
-  for (let start = 0; start < rows.length; start += rowsPerStatement) {
-    const chunk = rows.slice(start, start + rowsPerStatement);
-    queries.push({
-      sql:
-        `INSERT INTO ${table} (${columns.join(', ')}) ` +
-        `SELECT ${selected} FROM (VALUES ${chunk.map(() => tuple).join(', ')}) AS v ` +
-        `WHERE ${siteIncarnationExists(createdAtColumn)} ` +
-        `ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${update}`,
-      params: chunk.flatMap((row) => [...values(row), row.siteCreatedAt]),
-    });
+  for (const group of Map.groupBy(rows, (row) => changedOf(row).join(',')).values()) {
+    const update = updateOf(changedOf(group[0]!));
+    const conflict = update === '' ? 'DO NOTHING' : `DO UPDATE SET ${update}`;
+    for (let start = 0; start < group.length; start += rowsPerStatement) {
+      const chunk = group.slice(start, start + rowsPerStatement);
+      queries.push({
+        sql:
+          `INSERT INTO ${table} (${columns.join(', ')}) ` +
+          `SELECT ${selected} FROM (VALUES ${chunk.map(() => tuple).join(', ')}) AS v ` +
+          `WHERE ${siteIncarnationExists(createdAtColumn)} ` +
+          `ON CONFLICT (${key.join(', ')}) ${conflict}`,
+        params: chunk.flatMap((row) => [...values(row), row.siteCreatedAt]),
+      });
+    }
   }
   return queries;
 }

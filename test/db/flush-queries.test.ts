@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { applyFlush, claimFlush, type FlushBatch, flushQueries, readFlushState } from '../../src/db/counts';
-import { MAX_BOUND_PARAMETERS } from '../../src/db/query';
+import { MAX_BOUND_PARAMETERS, runBatch } from '../../src/db/query';
 import { getSite } from '../../src/db/sites';
 import { type BoxTally, boxOutcome } from '../../src/recirculation/box-tally';
 import { READ_COUNTER, toFlushBatch } from '../../src/shard/batch';
@@ -182,6 +182,31 @@ describe('flushQueries and site incarnations', () => {
     expect(ledger.results).toEqual([{ outcome: 'view', n: 2 }]);
     const boxes = await env.DB.prepare('SELECT impressions FROM site_box_days WHERE site_id = ?').bind(id).all();
     expect(boxes.results).toEqual([{ impressions: 2 }]);
+  });
+});
+
+describe('flushQueries and what D1 writes', () => {
+  it('should set only the counters an article\u2019s rows change, so that D1 rewrites no index of the others', async () => {
+    const { id, host } = await createSite();
+    const shard = { shard: `shard-${crypto.randomUUID()}`, epoch: 1 };
+    const [viewed, shared] = [`https://${host}/viewed`, `https://${host}/shared`];
+    const batch = (): FlushBatch => ({
+      ...emptyBatch(),
+      articles: [
+        { site: id, siteCreatedAt: '', url: viewed, views: 1, shares: 0, reads: 0, firstBucket: 5 },
+        { site: id, siteCreatedAt: '', url: shared, views: 0, shares: 1, reads: 0, firstBucket: 5 },
+      ],
+    });
+    await applyFlush(env.DB, flushQueries(shard, 1, batch(), Date.now()));
+    const queries = flushQueries(shard, 2, batch(), Date.now());
+    const results = await runBatch(env.DB, queries);
+    const articleRowsWritten = queries
+      .map((q, i) => (q.sql.startsWith('INSERT INTO articles ') ? results[i]!.meta.rows_written : 0))
+      .reduce((a, b) => a + b, 0);
+    // Each article's row and the one index of the counter it changed (articles_by_views, articles_by_shares).
+    expect(articleRowsWritten).toBe(4);
+    expect(await storedTotals(id, viewed)).toEqual({ views: 2, shares: 0 });
+    expect(await storedTotals(id, shared)).toEqual({ views: 0, shares: 2 });
   });
 });
 
