@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { applyFlush, claimFlush, type FlushBatch, flushQueries, readFlushState } from '../../src/db/counts';
 import { MAX_BOUND_PARAMETERS, runBatch } from '../../src/db/query';
 import { getSite } from '../../src/db/sites';
+import { RUNNING_TOTAL_WINDOWS } from '../../src/ranking/windows';
 import { type BoxTally, boxOutcome } from '../../src/recirculation/box-tally';
 import { READ_COUNTER, toFlushBatch } from '../../src/shard/batch';
-import { HOUR_MS } from '../../src/time';
+import { bucketOf, HOUR_MS } from '../../src/time';
 import { createSite, storedTotals } from '../support/helpers';
 
 const SOURCE = { shard: 'shard-x', epoch: 42 };
@@ -190,21 +191,29 @@ describe('flushQueries and what D1 writes', () => {
     const { id, host } = await createSite();
     const shard = { shard: `shard-${crypto.randomUUID()}`, epoch: 1 };
     const [viewed, shared] = [`https://${host}/viewed`, `https://${host}/shared`];
+    const bucket = bucketOf(Date.now());
     const batch = (): FlushBatch => ({
       ...emptyBatch(),
       articles: [
-        { site: id, siteCreatedAt: '', url: viewed, views: 1, shares: 0, reads: 0, firstBucket: 5 },
-        { site: id, siteCreatedAt: '', url: shared, views: 0, shares: 1, reads: 0, firstBucket: 5 },
+        { site: id, siteCreatedAt: '', url: viewed, views: 1, shares: 0, reads: 0, firstBucket: bucket },
+        { site: id, siteCreatedAt: '', url: shared, views: 0, shares: 1, reads: 0, firstBucket: bucket },
+      ],
+      hours: [
+        { site: id, siteCreatedAt: '', url: viewed, bucket, views: 1, shares: 0, reads: 0 },
+        { site: id, siteCreatedAt: '', url: shared, bucket, views: 0, shares: 1, reads: 0 },
       ],
     });
     await applyFlush(env.DB, flushQueries(shard, 1, batch(), Date.now()));
     const queries = flushQueries(shard, 2, batch(), Date.now());
     const results = await runBatch(env.DB, queries);
-    const articleRowsWritten = queries
-      .map((q, i) => (q.sql.startsWith('INSERT INTO articles ') ? results[i]!.meta.rows_written : 0))
-      .reduce((a, b) => a + b, 0);
+    const rowsWritten = (table: string) =>
+      queries
+        .map((q, i) => (q.sql.startsWith(`INSERT INTO ${table} `) ? results[i]!.meta.rows_written : 0))
+        .reduce((a, b) => a + b, 0);
     // Each article's row and the one index of the counter it changed (articles_by_views, articles_by_shares).
-    expect(articleRowsWritten).toBe(4);
+    expect(rowsWritten('articles')).toBe(4);
+    // Each hourly row and its index, and in each running window (migration 0013) its total and the one index of the counter.
+    expect(rowsWritten('article_hours')).toBe(2 * (2 + 2 * RUNNING_TOTAL_WINDOWS.length));
     expect(await storedTotals(id, viewed)).toEqual({ views: 2, shares: 0 });
     expect(await storedTotals(id, shared)).toEqual({ views: 0, shares: 2 });
   });
