@@ -93,11 +93,12 @@ export class Journal {
     const seqs = partsOf([...this.open.values()], this.articlesPerPart).map((rows, part) => {
       const seq = nextSeq();
       this.sql.exec(
-        'INSERT INTO journal_batches (seq, from_pos, to_pos, part) VALUES (?, ?, ?, ?)',
+        'INSERT INTO journal_batches (seq, from_pos, to_pos, part, part_articles) VALUES (?, ?, ?, ?, ?)',
         seq,
         this.sealedTo,
         this.lastPos,
         part,
+        this.articlesPerPart,
       );
       this.parts.set(seq, rows);
       return seq;
@@ -119,13 +120,13 @@ export class Journal {
     const known = this.parts.get(seq);
     if (known) return known;
     const range = this.sql
-      .exec<{ from_pos: number; to_pos: number; part: number }>(
-        'SELECT from_pos, to_pos, part FROM journal_batches WHERE seq = ?',
+      .exec<{ from_pos: number; to_pos: number; part: number; part_articles: number }>(
+        'SELECT from_pos, to_pos, part, part_articles FROM journal_batches WHERE seq = ?',
         seq,
       )
       .toArray()[0];
     if (!range) return [];
-    const rows = partsOf(this.sums(range.from_pos, range.to_pos).rows, this.articlesPerPart)[range.part] ?? [];
+    const rows = partsOf(this.sums(range.from_pos, range.to_pos).rows, range.part_articles)[range.part] ?? [];
     this.parts.set(seq, rows);
     return rows;
   }

@@ -184,6 +184,13 @@ export const STORAGE_SCHEMA_STEPS: readonly StorageSchemaStep[] = [
         seq INTEGER PRIMARY KEY, from_pos INTEGER NOT NULL, to_pos INTEGER NOT NULL, part INTEGER NOT NULL);
     `,
   },
+  {
+    // A sealed part's size in articles, with it: a deploy that changes the
+    // size must not cut a range sealed before into other parts, as a part
+    // sent again must be the part sent before.
+    step: 11,
+    sql: 'ALTER TABLE journal_batches ADD COLUMN part_articles INTEGER NOT NULL DEFAULT 100;',
+  },
 ];
 
 // NOTE: the version lives in a table because Durable Object SQLite refuses
