@@ -160,6 +160,34 @@ describe('a hot article', () => {
     expect((await storedTotals(site.id, url)).views).toBe(1);
   });
 
+  it('should retry through a relay a beacon whose own RPC the platform failed, after its batch failed otherwise', async () => {
+    const site = await createShardSite();
+    const url = `https://${site.host}/own-${crypto.randomUUID()}`;
+    const home = shardName(shardIndex(site.id, url, Number(env.SHARD_COUNT)));
+    // The batch fails with an error of its own, so the beacon sends its own RPC, which the platform fails.
+    const failures = [() => new Error('one beacon of the batch was bad'), overloaded];
+    let rpcs = 0;
+    const namespace = new Proxy(env.SHARDS, {
+      get(target, property) {
+        if (property !== 'getByName') return Reflect.get(target, property);
+        return (name: string) => ({
+          take: async (beacons: RecordRequest[]) => {
+            const failure = failures[rpcs++];
+            if (failure) throw failure();
+            return target.getByName(name).take(beacons);
+          },
+        });
+      },
+    }) as DurableObjectNamespace<CounterShard>;
+    const { relays, calls } = countedRelays();
+
+    expect(await recordInShard(namespace, home, visitorBeacon(site, url, 1), { relays })).toBe(1);
+    expect(rpcs).toBe(2);
+    expect(calls()).toBe(1);
+    await runDurableObjectAlarm(env.SHARDS.getByName(home));
+    expect((await storedTotals(site.id, url)).views).toBe(1);
+  });
+
   it('a relay should answer that its shard failed once its time is up, and pass on what the shard itself threw', async () => {
     const site = await createShardSite();
     const url = `https://${site.host}/relayed-${crypto.randomUUID()}`;
