@@ -434,9 +434,10 @@ export class CounterShard extends DurableObject<Env> {
       this.setFailedFlushes(this.failedFlushes + 1);
       console.error(`shard flush failed (attempt ${this.failedFlushes}); will retry`, err);
     }
-    // The journal's increments not yet in D1 leave the dedup rows about to go.
-    if (this.dedup.hasExpired(Date.now())) moveJournalOut(this.ctx.storage, this.journal);
-    this.dedup.dropExpired(Date.now());
+    // The journal's increments not yet in D1 leave the dedup rows about to go, by one reading of the clock.
+    const expiryMs = Date.now();
+    if (this.dedup.hasExpired(expiryMs)) moveJournalOut(this.ctx.storage, this.journal);
+    this.dedup.dropExpired(expiryMs);
     // What came in while this alarm awaited D1 is stored too, so that the next alarm is due for it.
     this.storeUncounted();
     await this.scheduleNext(Date.now());
