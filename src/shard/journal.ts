@@ -1,6 +1,6 @@
 import type { CountRow, Increment } from './batch';
 import { SEEN_TABLES } from './dedup';
-import { readState, writeState } from './shard-state';
+import { readSealedTo, reserveSeqs } from './shard-state';
 
 /**
  * The journal of counted events: each counted event's increment is stored in
@@ -83,15 +83,17 @@ export class Journal {
   }
 
   /**
-   * Seals the open increments into parts, each under a sequence number
-   * `nextSeq` gives; answers the numbers. Runs inside its caller's
-   * transaction: forget() if that rolls back.
+   * Seals the open increments into parts, each under a batch sequence number
+   * of its own; answers the numbers. Runs inside its caller's transaction:
+   * forget() if that rolls back.
    */
-  seal(nextSeq: () => number): number[] {
+  seal(): number[] {
     this.load();
     if (this.open.size === 0) return [];
-    const seqs = partsOf([...this.open.values()], this.articlesPerPart).map((rows, part) => {
-      const seq = nextSeq();
+    const parts = partsOf([...this.open.values()], this.articlesPerPart);
+    const first = reserveSeqs(this.sql, parts.length, this.lastPos);
+    const seqs = parts.map((rows, part) => {
+      const seq = first + part;
       this.sql.exec(
         'INSERT INTO journal_batches (seq, from_pos, to_pos, part, part_articles) VALUES (?, ?, ?, ?, ?)',
         seq,
@@ -103,7 +105,8 @@ export class Journal {
       this.parts.set(seq, rows);
       return seq;
     });
-    this.moveSealedTo(this.lastPos);
+    this.sealedTo = this.lastPos;
+    this.open = new Map();
     return seqs;
   }
 
@@ -146,7 +149,9 @@ export class Journal {
   takeOpen(): CountRow[] {
     this.load();
     const rows = [...this.open.values()];
-    this.moveSealedTo(this.lastPos);
+    reserveSeqs(this.sql, 0, this.lastPos);
+    this.sealedTo = this.lastPos;
+    this.open = new Map();
     return rows;
   }
 
@@ -157,16 +162,10 @@ export class Journal {
     this.parts.clear();
   }
 
-  private moveSealedTo(pos: number): void {
-    writeState(this.sql, 'journal_sealed_to', pos);
-    this.sealedTo = pos;
-    this.open = new Map();
-  }
-
   /** Reads the open increments from the dedup rows: once per instance, scanning both days' rows. */
   private load(): void {
     if (this.loaded) return;
-    this.sealedTo = readState(this.sql, 'journal_sealed_to') ?? 0;
+    this.sealedTo = readSealedTo(this.sql);
     const { rows, lastPos } = this.sums(this.sealedTo, Number.MAX_SAFE_INTEGER);
     this.open = new Map(rows.map((row) => [countKey(row), row]));
     this.lastPos = Math.max(this.sealedTo, lastPos);

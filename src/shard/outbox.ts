@@ -11,6 +11,7 @@ import { type SetAsideRow, setAsideQueries } from '../db/set-aside';
 import { dayOfBucket } from '../time';
 import { ARTICLES_PER_BATCH, type CountRow, READ_COUNTER, toFlushBatch } from './batch';
 import type { Journal } from './journal';
+import { reserveSeqs } from './shard-state';
 
 /** Ledger rows (site, day, outcome) per D1 batch, for the same reason. */
 const LEDGER_ROWS_PER_BATCH = 100;
@@ -172,13 +173,7 @@ const outboxSeqs = (sql: SqlStorage): number[] =>
     .map((row) => row.seq);
 
 /** A new batch sequence number, one above the last. */
-const nextSeq = (sql: SqlStorage): number =>
-  sql
-    .exec<{ value: number }>(
-      `INSERT INTO state (key, value) VALUES ('next_seq', 2)
-       ON CONFLICT (key) DO UPDATE SET value = value + 1 RETURNING value`,
-    )
-    .one().value - 1;
+const nextSeq = (sql: SqlStorage): number => reserveSeqs(sql, 1);
 
 /**
  * Seals new batches in one transaction: the pending rows' (sealPending),
@@ -189,7 +184,7 @@ function sealBatches(storage: DurableObjectStorage, journal: Journal): number[] 
   try {
     return storage.transactionSync(() => {
       const pending = sealPending(sql);
-      return [...(pending === null ? [] : [pending]), ...journal.seal(() => nextSeq(sql))];
+      return [...(pending === null ? [] : [pending]), ...journal.seal()];
     });
   } catch (err) {
     journal.forget();

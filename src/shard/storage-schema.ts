@@ -191,6 +191,19 @@ export const STORAGE_SCHEMA_STEPS: readonly StorageSchemaStep[] = [
     step: 11,
     sql: 'ALTER TABLE journal_batches ADD COLUMN part_articles INTEGER NOT NULL DEFAULT 100;',
   },
+  {
+    // The journal's last position sealed, in the row of the batch numbers a
+    // seal reserves (src/shard/shard-state.ts reserveSeqs): a seal writes one
+    // row of state where it wrote two. Its row of step 10's time moves there.
+    step: 12,
+    sql: `
+      ALTER TABLE state ADD COLUMN pos INTEGER;
+      INSERT INTO state (key, value, pos)
+      SELECT 'next_seq', 1, value FROM state WHERE key = 'journal_sealed_to'
+      ON CONFLICT (key) DO UPDATE SET pos = excluded.pos;
+      DELETE FROM state WHERE key = 'journal_sealed_to';
+    `,
+  },
 ];
 
 // NOTE: the version lives in a table because Durable Object SQLite refuses

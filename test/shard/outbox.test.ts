@@ -100,7 +100,7 @@ describe('hasPending and hasOutbox', () => {
       const journal = new Journal(sql, 100);
       journal.add({ ...s, url: 'u', bucket: 10, network: '' });
       const seen = [{ pending: hasPending(sql, journal), outbox: hasOutbox(sql) }];
-      journal.seal(() => 1);
+      journal.seal();
       seen.push({ pending: hasPending(sql, journal), outbox: hasOutbox(sql) });
       return seen;
     });

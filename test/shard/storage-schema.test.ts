@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { CounterShard } from '../../src/shard/counter-shard';
+import { readSealedTo } from '../../src/shard/shard-state';
 import { applyStorageSchema, STORAGE_SCHEMA_STEPS } from '../../src/shard/storage-schema';
 import { BROWSER_UA, storedTotals } from '../support/helpers';
 import { beacon, createShardSite, isolatedShard, shardEvent } from './shard-support';
@@ -112,6 +113,20 @@ describe('applyStorageSchema', () => {
       { day: 20001, key: 'c', cap: 'cap-c' },
     ]);
     expect(moved.tables).not.toContain('seen');
+  });
+
+  it('should move the journal\u2019s sealed position into the batch numbers\u2019 row', async () => {
+    const moved = await runInDurableObject(env.RELAYS.getByName(`schema-${crypto.randomUUID()}`), (_, state) => {
+      const sql = state.storage.sql;
+      applyStorageSchema(state.storage, STORAGE_SCHEMA_STEPS.slice(0, 11));
+      sql.exec("INSERT INTO state (key, value) VALUES ('next_seq', 9), ('journal_sealed_to', 5)");
+      applyStorageSchema(state.storage);
+      return {
+        sealedTo: readSealedTo(sql),
+        state: sql.exec("SELECT key, value, pos FROM state WHERE key <> 'epoch' ORDER BY key").toArray(),
+      };
+    });
+    expect(moved).toEqual({ sealedTo: 5, state: [{ key: 'next_seq', value: 9, pos: 5 }] });
   });
 
   it('should give new storage a random epoch of its own', async () => {

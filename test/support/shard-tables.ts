@@ -9,7 +9,7 @@ export const SEEN_ROWS = '(SELECT * FROM seen_even UNION ALL SELECT * FROM seen_
  */
 export const PENDING_ROWS = `(SELECT site, site_created_at, url, bucket, network, n FROM pending UNION ALL
   SELECT site, site_created_at, url, bucket, counter, count(*) FROM ${SEEN_ROWS}
-  WHERE pos > coalesce((SELECT value FROM state WHERE key = 'journal_sealed_to'), 0)
+  WHERE pos > coalesce((SELECT pos FROM state WHERE key = 'next_seq'), 0)
   GROUP BY site, site_created_at, url, bucket, counter)`;
 
 /**
