@@ -13,7 +13,7 @@ import { ARTICLES_PER_BATCH, type CountRow, READ_COUNTER, toFlushBatch } from '.
 import type { Journal } from './journal';
 import { reserveSeqs } from './shard-state';
 
-/** Ledger rows (site, day, outcome) per D1 batch, for the same reason. */
+/** Ledger rows (site, day, outcome) per D1 batch: as ARTICLES_PER_BATCH, well under D1's per-invocation query limit. */
 const LEDGER_ROWS_PER_BATCH = 100;
 const BATCHES_PER_ALARM = 10;
 /** How long a D1 call of a flush may take before D1 is taken as unavailable. */
@@ -124,17 +124,18 @@ export const hasOutbox = (sql: SqlStorage): boolean =>
 /**
  * Sends up to BATCHES_PER_ALARM batches to D1: first each batch left in the
  * outbox by earlier flushes, once, then new batches sealed from the pending
- * rows and the journal while the outbox holds fewer than BATCHES_PER_ALARM. Throws, keeping
- * the batch being sent in the outbox, if D1 fails; and at the end if D1
- * refused a batch, so that the shard backs off before sending it again.
+ * rows and the journal while the outbox holds fewer than BATCHES_PER_ALARM.
+ * Throws, keeping the batch being sent in the outbox, if D1 fails; and at the
+ * end if D1 refused a batch, so that the shard backs off before sending it
+ * again.
  *
  * Flush protocol: pending rows are sealed into an outbox batch with a new
  * sequence number, and the journal's open increments into parts with their
  * own (./journal.ts), which the outbox holds as ranges of the journal; the
- * batch goes to D1 as one transaction that starts by
- * inserting `(shard, epoch, seq)` into `flush_log`; only then is the outbox
- * cleared. A crash in between leaves the outbox, whose replay collides in
- * `flush_log` and is rolled back, so it is cleared without counting twice.
+ * batch goes to D1 as one transaction that starts by inserting
+ * `(shard, epoch, seq)` into `flush_log`; only then is the outbox cleared.
+ * A crash in between leaves the outbox, whose replay collides in `flush_log`
+ * and is rolled back, so it is cleared without counting twice.
  *
  * A batch that D1 refuses (isDefiniteRefusal) REFUSALS_BEFORE_GIVING_UP times
  * is claimed in `flush_log` (so that it can never commit late) and split in
