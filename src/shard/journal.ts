@@ -19,17 +19,15 @@ import { readSealedTo, reserveSeqs } from './shard-state';
 const countKey = ({ site, siteCreatedAt, url, bucket, network }: Increment): string =>
   JSON.stringify([site, siteCreatedAt, url, bucket, network]);
 
-const byKey = (a: CountRow, b: CountRow): number => {
-  const [x, y] = [countKey(a), countKey(b)];
-  return x < y ? -1 : x > y ? 1 : 0;
-};
-
 /** `rows` in order, cut into parts of at most `articlesPerPart` articles (site, incarnation, URL) each. */
 export function partsOf(rows: readonly CountRow[], articlesPerPart: number): CountRow[][] {
   const parts: CountRow[][] = [];
   let articles = 0;
   let lastArticle: string | undefined;
-  for (const row of [...rows].sort(byKey)) {
+  // Each row's key made once, not at each comparison.
+  const keyed = rows.map((row) => ({ row, key: countKey(row) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const { row } of keyed) {
     const article = JSON.stringify([row.site, row.siteCreatedAt, row.url]);
     if (article !== lastArticle) {
       if (parts.length === 0 || articles === articlesPerPart) {
