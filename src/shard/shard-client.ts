@@ -90,7 +90,8 @@ function heard({ counted, hot }: ShardAnswer, beacons: readonly RecordRequest[],
   const hotHere = new Set(hot);
   return beacons.map((beacon, i) => ({
     counted: counted[i] ?? 0,
-    hot: routeKeys(beacon).filter((key) => hotHere.has(key)),
+    // Most answers have no hot article: no beacon's keys are made for them.
+    hot: hotHere.size === 0 ? [] : routeKeys(beacon).filter((key) => hotHere.has(key)),
   }));
 }
 

@@ -54,15 +54,16 @@ function countedRelays({ shardFailedFirst = 0 } = {}) {
 /** The platform's error for a Durable Object that takes no more requests. */
 const overloaded = () => Object.assign(new Error('Durable Object is overloaded.'), { overloaded: true });
 
-/** The shards' namespace, its first `failing` RPCs failing with `failure` (the platform's); `rpcs` counts them all. */
-function failingShards(failing: number, failure: () => Error) {
+/** The shards' namespace, its RPC number `rpc` (from 0) failing with `failureOf(rpc)` when it makes one; `rpcs` counts them all. */
+function failingShards(failureOf: (rpc: number) => Error | undefined) {
   let rpcs = 0;
   const namespace = new Proxy(env.SHARDS, {
     get(target, property) {
       if (property !== 'getByName') return Reflect.get(target, property);
       return (name: string) => ({
         take: async (beacons: RecordRequest[]) => {
-          if (rpcs++ < failing) throw failure();
+          const failure = failureOf(rpcs++);
+          if (failure) throw failure;
           return target.getByName(name).take(beacons);
         },
       });
@@ -146,7 +147,7 @@ describe('a hot article', () => {
     const home = shardName(shardIndex(site.id, url, Number(env.SHARD_COUNT)));
     // The shard's first RPC from this isolate fails as overloaded; the first relay answers that the shard
     // failed behind it too, and the next gets through.
-    const { namespace } = failingShards(1, overloaded);
+    const { namespace } = failingShards((rpc) => (rpc === 0 ? overloaded() : undefined));
     const { relays, callsMade } = countedRelays({ shardFailedFirst: 1 });
 
     expect(await recordInShard(namespace, home, visitorBeacon(site, url, 1), { relays })).toBe(1);
@@ -166,23 +167,11 @@ describe('a hot article', () => {
     const home = shardName(shardIndex(site.id, url, Number(env.SHARD_COUNT)));
     // The batch fails with an error of its own, so the beacon sends its own RPC, which the platform fails.
     const failures = [() => new Error('one beacon of the batch was bad'), overloaded];
-    let rpcs = 0;
-    const namespace = new Proxy(env.SHARDS, {
-      get(target, property) {
-        if (property !== 'getByName') return Reflect.get(target, property);
-        return (name: string) => ({
-          take: async (beacons: RecordRequest[]) => {
-            const failure = failures[rpcs++];
-            if (failure) throw failure();
-            return target.getByName(name).take(beacons);
-          },
-        });
-      },
-    }) as DurableObjectNamespace<CounterShard>;
+    const { namespace, rpcs } = failingShards((rpc) => failures[rpc]?.());
     const { relays, calls } = countedRelays();
 
     expect(await recordInShard(namespace, home, visitorBeacon(site, url, 1), { relays })).toBe(1);
-    expect(rpcs).toBe(2);
+    expect(rpcs()).toBe(2);
     expect(calls()).toBe(1);
     await runDurableObjectAlarm(env.SHARDS.getByName(home));
     expect((await storedTotals(site.id, url)).views).toBe(1);
@@ -192,16 +181,14 @@ describe('a hot article', () => {
     const site = await createShardSite();
     const url = `https://${site.host}/relayed-${crypto.randomUUID()}`;
     const home = shardName(shardIndex(site.id, url, Number(env.SHARD_COUNT)));
-    const alwaysOverloaded = failingShards(Number.POSITIVE_INFINITY, overloaded);
+    const alwaysOverloaded = failingShards(overloaded);
     await relayOver(alwaysOverloaded.namespace, async (relay) => {
       // With no time left, the one try every beacon gets and no other.
       expect(await relay.record(home, visitorBeacon(site, url, 1), 0)).toEqual({ shardFailed: true });
     });
     expect(alwaysOverloaded.rpcs()).toBe(1);
 
-    const broken = failingShards(Number.POSITIVE_INFINITY, () =>
-      Object.assign(new Error('a bug in the shard'), { remote: true }),
-    );
+    const broken = failingShards(() => Object.assign(new Error('a bug in the shard'), { remote: true }));
     await relayOver(broken.namespace, async (relay) => {
       await expect(relay.record(home, visitorBeacon(site, url, 2), RETRY_WITHIN_MS)).rejects.toThrow(
         'a bug in the shard',
