@@ -109,3 +109,23 @@ export async function benchIngest({ scriptPath, rounds, seconds, amount, connect
     await Promise.all([sharepulse.mf.dispose(), naive.mf.dispose()]);
   }
 }
+
+/**
+ * What ingest could reach by CPU, with the load generator on the same cores:
+ * a counted beacon does at least what a bot beacon does (routing, security
+ * headers, validation, the site, its origin, the bot check) and then the
+ * floor's bare hop (the floor's RPC and row, less its no-op). Answers that
+ * least CPU per beacon and the throughput ratios it allows against the floor
+ * and the naive Worker, and how much more the beacon costs than it.
+ */
+export function ingestCeiling({ ingest, floor }) {
+  const hopUs = floor.shard.cpuUsPerRequest - floor.noop.cpuUsPerRequest;
+  const leastUs = ingest.bot.cpuUsPerRequest + hopUs;
+  return {
+    hopUs,
+    leastUs,
+    toFloor: floor.shard.cpuUsPerRequest / leastUs,
+    toNaive: ingest.naive.cpuUsPerRequest / leastUs,
+    beyondUs: ingest.ingest.cpuUsPerRequest - leastUs,
+  };
+}

@@ -9,7 +9,7 @@ import { benchCost, COST_CONFIG, costReport } from './cost.mjs';
 import { benchExactness } from './exactness.mjs';
 import { benchFloor, FLOOR_PATHS } from './floor.mjs';
 import { benchHotArticle, HOT_CONFIG, hotArticleReport } from './hot-article.mjs';
-import { benchIngest } from './ingest.mjs';
+import { benchIngest, ingestCeiling } from './ingest.mjs';
 import { benchJunkFlood } from './junk-flood.mjs';
 import { median } from './lib/load.mjs';
 import { BIG_SITE, SMOKE_SITE } from './lib/synthetic-site.mjs';
@@ -96,6 +96,7 @@ const row = (name, r, ratio = '') =>
 // Worker's RPC to a Durable Object that writes a row, measured in this run), and the naive Worker;
 // `/healthz` only as a diagnostic, as no design writing durably before its 202 comes near it here.
 const ingestToFloor = ingest.ingest.rps / floor.shard.rps;
+const ceiling = ingestCeiling({ ingest, floor });
 row(
   'Ingest `POST /api/v1/events`',
   ingest.ingest,
@@ -166,6 +167,7 @@ ${int(CONFIG.ingest.amount)} events per round, SHARD_COUNT and FLUSH_SECONDS as 
 | --- | ---: | ---: | ---: | ---: | --- |
 ${rows.join('\n')}
 
+- Ingest's ceiling by CPU (with the load generator on the same cores, CPU is the throughput): a counted beacon does at least what a bot beacon does (${int(ingest.bot.cpuUsPerRequest)} µs: routing, security headers, validation, the site and its origin, the bot check), then the floor's bare hop (${int(ceiling.hopUs)} µs: the floor's RPC and row less its no-op), ${int(ceiling.leastUs)} µs in all, which allows at most **${num(ceiling.toFloor)} ×** the floor and **${num(ceiling.toNaive)} ×** naive by CPU; the beacon costs ${int(ingest.ingest.cpuUsPerRequest)} µs, ${int(ceiling.beyondUs)} µs more than that least (the shard's keys, dedup, cap and journal, and RPC payload). Group commit merges only the beacons of one shard in flight together: ${num(cost.phases.counted.events / Math.max(1, cost.phases.counted.invocations.shard.rpcs.take ?? 0))} beacons per shard RPC in the cost phase at ${cost.connections} connections over ${cost.shardCount} shards.
 - Ingest exactness: ${int(ingest.exactness.accepted)} accepted, ${int(ingest.exactness.stored)} in D1 after the flush: ${ingest.exactness.lost} lost, ${ingest.exactness.doubled} doubled; D1 transactions: ${num(ingest.exactness.d1TransactionsPer1000)} per 1,000 events (naive: 1,000).
 - Load and exactness: ${int(exactness.accepted)} accepted, ${int(exactness.stored)} stored, ${exactness.lost} lost, ${exactness.doubled} doubled, ${exactness.wrongArticles} articles wrong; ${exactness.flushesDuringRun} flush batches committed during the run (FLUSH_SECONDS=1), ${num(exactness.seconds)} s.
 - One IP: ${oneIp.visitors} visitors from ${oneIp.ip} on ${oneIp.articles} articles: ${oneIp.accepted} answered 202, counted ${oneIp.counted.join(', ')} (max_visitors_per_ip ${oneIp.cap}); control, ${oneIp.visitors} visitors each from its own IP on ${oneIp.articles} other articles of the site: ${oneIp.control.accepted} answered 202, counted ${oneIp.control.counted.join(', ')}.
@@ -188,7 +190,7 @@ writeFileSync(
       machine: { cores: cpus().length, model: cpus()[0]?.model, node: process.version },
       config: CONFIG,
       seconds,
-      ingest: { ...ingest, ratios: { ...ingest.ratios, floor: ingestToFloor } },
+      ingest: { ...ingest, ratios: { ...ingest.ratios, floor: ingestToFloor }, ceiling },
       floor,
       exactness,
       oneIp,

@@ -13,6 +13,7 @@ import {
 } from '../db/article-registry';
 import type { SiteIncarnation } from '../db/counts';
 import { type Query, runBatch } from '../db/query';
+import { sha256Hex } from '../hashing/hex';
 import { meterStorage } from '../metering/metered-storage';
 import { isolateUsage, type UsageReport } from '../metering/usage';
 import { applyStorageSchema } from '../shard/storage-schema';
@@ -713,10 +714,7 @@ async function checkFirstOf(addresses: string[], hosts: string[]): Promise<PageC
   return outcome!;
 }
 
-const encoder = new TextEncoder();
-
 /** 128 bits of a SHA-256 of `salt` and `value`, as hex. */
 async function saltedHash(salt: string, value: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(JSON.stringify([salt, value]))));
-  return Array.from(digest.slice(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(JSON.stringify([salt, value]), 16);
 }

@@ -1,4 +1,5 @@
 import { countAttempt, daySecret, deleteExpiredFailures, withdrawAttempt } from '../db/auth-failures';
+import { toHex } from '../hashing/hex';
 import { ipScope } from '../ingest/ip-scope';
 import { dayOf } from '../time';
 
@@ -16,8 +17,6 @@ export const retryAfterSeconds = (windowStart: number, nowMs: number): number =>
   Math.max(1, Math.ceil((windowStart + FAILURE_WINDOW_MS - nowMs) / 1000));
 
 const encoder = new TextEncoder();
-const toHex = (bytes: ArrayBuffer | Uint8Array): string =>
-  Array.from(new Uint8Array(bytes), (byte) => byte.toString(16).padStart(2, '0')).join('');
 
 let cachedDayKey: { day: number; key: Promise<CryptoKey> } | undefined;
 
@@ -44,7 +43,7 @@ function dayKey(db: D1Database, day: number): Promise<CryptoKey> {
  */
 async function clientKey(db: D1Database, ip: string, nowMs: number): Promise<string> {
   const mac = await crypto.subtle.sign('HMAC', await dayKey(db, dayOf(nowMs)), encoder.encode(ipScope(ip)));
-  return toHex(new Uint8Array(mac).slice(0, 16));
+  return toHex(mac, 16);
 }
 
 /** A token attempt of a client, counted before its token is compared, or refused uncompared. */

@@ -1,6 +1,7 @@
 import { readArticleCounts } from '../db/counts';
+import { sha256Hex } from '../hashing/hex';
 import type { CountsBody } from '../openapi/schemas';
-import { readCachedJson, sha256Hex, writeCachedJson } from './kv';
+import { readCachedJson, writeCachedJson } from './kv';
 
 /** KV's shortest TTL; counts reach readers within a minute of their flush. */
 export const COUNTS_TTL_SECONDS = 60;

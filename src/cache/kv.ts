@@ -32,12 +32,3 @@ export async function deleteCached(kv: KVNamespace, key: string): Promise<void> 
     console.warn(`KV delete of ${key} failed`, err);
   }
 }
-
-/**
- * The SHA-256 of `text`, in hex: what a KV key holds of client input (a URL,
- * a list's inputs), so that every key stays within KV's 512 bytes.
- */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-}

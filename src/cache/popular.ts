@@ -1,3 +1,4 @@
+import { sha256Hex } from '../hashing/hex';
 import { cutList } from '../popular/cut-list';
 import { readPopular } from '../popular/read-popular';
 import type { PopularRequest } from '../ranking/popular-request';
@@ -5,7 +6,7 @@ import { MAX_EXCLUDES, MAX_LIMIT } from '../ranking/popular-request';
 import type { PopularList } from '../ranking/rank';
 import type { Site } from '../sites/site-schema';
 import { BoundedMap } from './bounded-map';
-import { readCachedJson, sha256Hex, writeCachedJson } from './kv';
+import { readCachedJson, writeCachedJson } from './kv';
 
 /** How long a list is fresh, for us and for browsers (Cache-Control max-age). */
 export const POPULAR_MAX_AGE_SECONDS = 60;

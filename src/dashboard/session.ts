@@ -6,6 +6,7 @@ import { checkAdminToken, isLoopbackHost, secretsEqual, type TokenRefusal } from
 import { deleteAllSessions, deleteSession, findSession, insertSession } from '../db/dashboard-sessions';
 import type { AppEnv } from '../env';
 import { ApiError } from '../errors';
+import { sha256Hex, toHex } from '../hashing/hex';
 import { DASHBOARD_API_PATH, DASHBOARD_PATH, LOGIN_PATH } from './paths';
 
 export const SESSION_COOKIE = 'sharepulse_admin';
@@ -13,8 +14,6 @@ export const SESSION_COOKIE = 'sharepulse_admin';
 export const SESSION_SECONDS = 7 * 24 * 3600;
 
 const encoder = new TextEncoder();
-const toHex = (bytes: ArrayBuffer): string =>
-  Array.from(new Uint8Array(bytes), (byte) => byte.toString(16).padStart(2, '0')).join('');
 const base64url = (bytes: Uint8Array) =>
   btoa(String.fromCharCode(...bytes))
     .replaceAll('+', '-')
@@ -24,7 +23,7 @@ const base64url = (bytes: Uint8Array) =>
 /** What the cookie holds: 32 random bytes, base64url. */
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
-const idHash = async (id: string) => toHex(await crypto.subtle.digest('SHA-256', encoder.encode(id)));
+const idHash = (id: string) => sha256Hex(id);
 
 /**
  * Binds a session to the ADMIN_TOKEN it was opened with, so that a new token

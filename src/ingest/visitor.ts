@@ -1,11 +1,7 @@
-const encoder = new TextEncoder();
-
-const toHex = (buffer: ArrayBuffer): string =>
-  Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, '0')).join('');
+import { sha256Hex, toHex } from '../hashing/hex';
 
 // JSON of an array keeps the parts apart whatever characters they hold.
-const digest = async (parts: readonly string[]): Promise<string> =>
-  toHex(await crypto.subtle.digest('SHA-256', encoder.encode(JSON.stringify(parts))));
+const digest = (parts: readonly string[]): Promise<string> => sha256Hex(JSON.stringify(parts));
 
 /**
  * The cookieless visitor id of API.md: a hash of the day's secret salt, the
@@ -33,5 +29,5 @@ export function dedupKey(
 
 /** 32 random bytes as hex: a new daily salt. */
 export function newSalt(): string {
-  return toHex(crypto.getRandomValues(new Uint8Array(32)).buffer);
+  return toHex(crypto.getRandomValues(new Uint8Array(32)));
 }

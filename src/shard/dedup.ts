@@ -1,3 +1,4 @@
+import { sha256Hex } from '../hashing/hex';
 import { ipScope } from '../ingest/ip-scope';
 import { dedupKey, newSalt, visitorHash } from '../ingest/visitor';
 import { dayOf } from '../time';
@@ -65,8 +66,6 @@ export interface EventKeys<E extends DedupFields> extends DedupKeys {
   event: E;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * The key under which the per-IP cap counts the visitors of one IP scope
  * (src/ingest/ip-scope.ts) for one article, type and network on a day: a
@@ -77,9 +76,8 @@ const encoder = new TextEncoder();
 async function ipCapKey(salt: string, site: string, scope: string, event: DedupFields): Promise<string> {
   // JSON of an array keeps the parts apart whatever characters they hold.
   const parts = JSON.stringify(['ip-cap', salt, site, scope, event.url, event.type, event.network]);
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(parts)));
   // 128 bits, as for dedup keys.
-  return Array.from(digest.slice(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(parts, 16);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cachedArticleCounts } from '../../src/cache/counts';
-import { sha256Hex } from '../../src/cache/kv';
 import { loadSite } from '../../src/cache/sites';
+import { sha256Hex } from '../../src/hashing/hex';
 import { createSite } from '../support/helpers';
 
 /** The real D1 with a KV namespace that fails every call, as KV does in an outage. */
