@@ -119,9 +119,8 @@ export class DedupState {
         visitor = await visitorHash(salt, event.site, ip, userAgent);
         visitors.set(event.site, visitor);
       }
-      // 128 bits of the hash are plenty to keep keys apart and halve their storage.
-      const keyOf = async (type: 'view' | 'share' | 'read' | 'click', network: string) =>
-        (await dedupKey(visitor, event.url, type, network)).slice(0, 32);
+      const keyOf = (type: 'view' | 'share' | 'read' | 'click', network: string) =>
+        dedupKey(visitor, event.url, type, network);
       keyed.push({
         event,
         key: await keyOf(event.type, event.network),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toHex } from '../../src/hashing/hex';
 import { dedupKey, newSalt, visitorHash } from '../../src/ingest/visitor';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0';
@@ -35,6 +36,12 @@ describe('visitorHash', () => {
 });
 
 describe('dedupKey', () => {
+  it('should be the first 128 bits of its SHA-256, as shards have always stored it', async () => {
+    const parts = ['v', 'https://n.example/a', 'view', ''];
+    const whole = toHex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify(parts))));
+    expect(await dedupKey('v', 'https://n.example/a', 'view', '')).toBe(whole.slice(0, 32));
+  });
+
   it('should differ per article, per type and per network', async () => {
     const keys = await Promise.all([
       dedupKey('v', 'https://n.example/a', 'view', ''),
